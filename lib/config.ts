@@ -1,0 +1,132 @@
+/**
+ * Proxy configuration: every setting the server takes, with its default and the reason for it.
+ *
+ * `bin/` turns flags and environment variables into a ProxyConfig; the library never reads
+ * process.argv or process.env itself.
+ */
+import type { Cache } from './cache/cache.js';
+
+/** DEFAULT_TIMEOUT_MS bounds a whole request, so a slow origin cannot hold a connection forever. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** DEFAULT_MAX_SOURCE_BYTES caps a remote body (50 MB), so one request cannot exhaust memory. */
+export const DEFAULT_MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/** DEFAULT_MAX_PIXELS caps width*height before decoding (50 MP ~ 200 MB of RGBA). */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+/** MAX_OUTPUT_SIDE caps each side of an output image, so scaleUp cannot allocate gigabytes. */
+export const DEFAULT_MAX_OUTPUT_SIDE = 8192;
+/** DEFAULT_MAX_REDIRECTS matches Go's http.Client, which stops after 10 redirects. */
+export const DEFAULT_MAX_REDIRECTS = 10;
+/** DEFAULT_MAX_QUEUE bounds waiting transforms, so overload is shed with 503 instead of piling up. */
+export const DEFAULT_MAX_QUEUE = 64;
+/** DEFAULT_SHUTDOWN_GRACE_MS is how long in-flight requests may finish after SIGTERM. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** DEFAULT_QUALITY is the JPEG quality when the request names none, as in the Go server. */
+export const DEFAULT_QUALITY = 95;
+/** DEFAULT_PASS_RESPONSE_HEADERS are the origin headers copied to the client, as in the Go server. */
+export const DEFAULT_PASS_RESPONSE_HEADERS = ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'];
+/** DEFAULT_CONTENT_TYPES allows any image type, as in the Go server. */
+export const DEFAULT_CONTENT_TYPES = ['image/*'];
+/** DEFAULT_USER_AGENT identifies the proxy to origins. */
+export const DEFAULT_USER_AGENT = 'imageproxy-node';
+
+/** Limits are the decode and output bounds a transform enforces. */
+export interface Limits {
+  /** Largest width*height (summed over GIF frames) that will be decoded. */
+  maxPixels: number;
+  /** Largest output width or height. */
+  maxOutputSide: number;
+}
+
+/** DEFAULT_LIMITS are the transform limits used when none are given. */
+export const DEFAULT_LIMITS: Limits = {
+  maxPixels: DEFAULT_MAX_PIXELS,
+  maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE,
+};
+
+/** Logger receives the proxy's log lines; console is a valid Logger. */
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** ProxyConfig is the complete configuration of a proxy handler. */
+export interface ProxyConfig {
+  /** Hosts allowed as origins: exact names, `*.example.com`, or CIDR blocks. Empty = all. */
+  allowHosts: string[];
+  /** Hosts refused as origins; wins over allowHosts. */
+  denyHosts: string[];
+  /** Hosts the Referer header must name; empty = no check. */
+  referrers: string[];
+  /** HMAC keys; a request signed with any of them passes. */
+  signatureKeys: Buffer[];
+  /** Base URL that relative remote URLs are resolved against. */
+  baseURL?: URL;
+  /** Allow origins on loopback, private, link-local and other non-public addresses. */
+  allowPrivateNetworks: boolean;
+  /** Follow origin redirects (up to maxRedirects); otherwise pass the redirect through. */
+  followRedirects: boolean;
+  /** Largest number of redirects followed. */
+  maxRedirects: number;
+  /** Time limit for a whole request, in milliseconds. */
+  timeoutMs: number;
+  /** Largest remote body, in bytes. */
+  maxSourceBytes: number;
+  /** Allowed content types (wildcards allowed); empty = all. */
+  contentTypes: string[];
+  /** User-Agent sent to origins. */
+  userAgent: string;
+  /** Request headers copied from the client to the origin. */
+  passRequestHeaders: string[];
+  /** Response headers copied from the origin to the client. */
+  passResponseHeaders: string[];
+  /** Send the client's Referer to the origin. */
+  includeReferer: boolean;
+  /** Allow every request to scale up beyond the source size. */
+  scaleUp: boolean;
+  /** Log every request. */
+  verbose: boolean;
+  /** Transform limits. */
+  limits: Limits;
+  /** Worker threads for transforms. */
+  workers: number;
+  /** Largest number of transforms waiting for a worker. */
+  maxQueue: number;
+  /** Cache for originals and transformed variants; undefined = no caching. */
+  cache?: Cache;
+  /** Raise the freshness lifetime of cached responses to at least this many milliseconds. */
+  minCacheDurationMs: number;
+  /** Cache every response regardless of Cache-Control private/no-store. */
+  forceCache: boolean;
+  /** Where log lines go. */
+  logger: Logger;
+}
+
+/** defaultConfig returns a ProxyConfig with every default, overridden by `overrides`. */
+export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig {
+  return {
+    allowHosts: [],
+    denyHosts: [],
+    referrers: [],
+    signatureKeys: [],
+    allowPrivateNetworks: false,
+    followRedirects: true,
+    maxRedirects: DEFAULT_MAX_REDIRECTS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    maxSourceBytes: DEFAULT_MAX_SOURCE_BYTES,
+    contentTypes: [...DEFAULT_CONTENT_TYPES],
+    userAgent: DEFAULT_USER_AGENT,
+    passRequestHeaders: [],
+    passResponseHeaders: [...DEFAULT_PASS_RESPONSE_HEADERS],
+    includeReferer: false,
+    scaleUp: false,
+    verbose: false,
+    limits: { ...DEFAULT_LIMITS },
+    workers: 0,
+    maxQueue: DEFAULT_MAX_QUEUE,
+    minCacheDurationMs: 0,
+    forceCache: false,
+    logger: console,
+    ...overrides,
+  };
+}

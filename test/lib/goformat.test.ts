@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { goFormatFloat, goParseFloat, goAtoi } from '../../lib/goformat.js';
+
+test('goFormatFloat prints like Go %v', () => {
+  const cases: Array<[number, string]> = [
+    [0, '0'], [100, '100'], [0.5, '0.5'], [-10, '-10'], [100000, '100000'], [1e6, '1e+06'],
+    [1234567, '1.234567e+06'], [0.0001, '0.0001'], [0.00001, '1e-05'], [0.15, '0.15'],
+    [1.5, '1.5'], [123.456, '123.456'], [1e21, '1e+21'], [-0.25, '-0.25'],
+  ];
+  for (const [input, want] of cases) {
+    const got = goFormatFloat(input);
+    assert.equal(got, want, `goFormatFloat(${input}) = ${got}, want ${want}`);
+  }
+});
+
+test('goParseFloat accepts what strconv.ParseFloat accepts', () => {
+  const cases: Array<[string, number | undefined]> = [
+    ['100', 100], ['0.5', 0.5], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['-2', -2], ['+3', 3],
+    ['', undefined], ['abc', undefined], ['1.2.3', undefined], ['1e', undefined], [' 1', undefined],
+  ];
+  for (const [input, want] of cases) {
+    const got = goParseFloat(input);
+    assert.equal(got, want, `goParseFloat(${JSON.stringify(input)}) = ${got}, want ${want}`);
+  }
+});
+
+test('goAtoi accepts what strconv.Atoi accepts', () => {
+  const cases: Array<[string, number | undefined]> = [
+    ['90', 90], ['-90', -90], ['+5', 5], ['9.5', undefined], ['', undefined], ['x', undefined],
+  ];
+  for (const [input, want] of cases) {
+    const got = goAtoi(input);
+    assert.equal(got, want, `goAtoi(${JSON.stringify(input)}) = ${got}, want ${want}`);
+  }
+});
