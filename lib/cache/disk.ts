@@ -1,0 +1,75 @@
+/**
+ * Disk cache: one file per entry under a directory, the `-cache /path` and `file:///path`
+ * backends. Entries survive restarts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Cache } from './cache.js';
+
+/** TEMP_SUFFIX ends the name of a file still being written; such files are never read. */
+export const TEMP_SUFFIX = '.tmp';
+
+/** keyHash is the sha256 hex of key, used to name files and objects. */
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { code?: string }).code === 'ENOENT';
+}
+
+/**
+ * DiskCache stores each value in `dir/ab/cd/abcd…` (two levels sharded by the key's sha256, as
+ * the Go server shards `c0/ff/c0ffee`). A write goes to a temporary file in the same directory
+ * and is renamed into place, so a crash leaves either the old entry, the new one, or an unread
+ * temporary file — never a partial entry under the entry's name. There is no fsync: after a
+ * power loss an entry may be empty or garbled, which the entry checksum (see framing.ts) catches.
+ *
+ * Errors (read-only or full disk, permissions) are thrown for the guard to turn into misses.
+ */
+export class DiskCache implements Cache {
+  constructor(
+    /** The cache's root directory. */
+    readonly dir: string,
+  ) {}
+
+  /** pathFor returns the file that holds key. */
+  pathFor(key: string): string {
+    const h = keyHash(key);
+    return path.join(this.dir, h.slice(0, 2), h.slice(2, 4), h);
+  }
+
+  /** get reads the entry, or returns undefined when there is none. */
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.pathFor(key));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** set writes the entry atomically (temporary file, then rename); ttlMs is ignored. */
+  async set(key: string, value: Buffer): Promise<void> {
+    const file = this.pathFor(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    try {
+      await writeFile(tmp, value, { flag: 'wx' });
+      await rename(tmp, file);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** delete removes the entry; a missing one is not an error. */
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathFor(key));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}

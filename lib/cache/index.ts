@@ -1,0 +1,77 @@
+/**
+ * Cache construction: turns `-cache` values into a ready cache — each backend guarded so its
+ * failures are misses, several backends combined into tiers.
+ */
+import type { Cache } from './cache.js';
+import type { Logger } from '../config.js';
+import { GuardedCache } from './guard.js';
+import { MemoryCache } from './memory.js';
+import { DiskCache } from './disk.js';
+import { TieredCache } from './tiered.js';
+import { describeSpec, parseCacheSpecs, type CacheSpec } from './spec.js';
+
+/** CreateCacheOptions are the optional settings of createCache. */
+export interface CreateCacheOptions {
+  /** Called for every backend failure (backend name, error), e.g. to count it. */
+  onError?: (backend: string, err: unknown) => void;
+  /**
+   * Environment variables the backends read: AZURESTORAGE_ACCOUNT_NAME, AZURESTORAGE_ACCESS_KEY,
+   * REDIS_PASSWORD, STORAGE_EMULATOR_HOST. The CLI passes process.env; the library never reads it.
+   */
+  env?: Record<string, string | undefined>;
+  /** Time limit per cache operation; CACHE_OP_TIMEOUT_MS by default. */
+  timeoutMs?: number;
+}
+
+async function createBackend(spec: CacheSpec, env: Record<string, string | undefined>): Promise<Cache> {
+  switch (spec.kind) {
+    case 'memory':
+      return new MemoryCache({ maxBytes: spec.maxBytes, maxAgeMs: spec.maxAgeMs });
+    case 'disk':
+      return new DiskCache(spec.dir);
+    case 's3': {
+      const { createS3Cache } = await import('./s3.js');
+      return createS3Cache(spec);
+    }
+    case 'gcs': {
+      const { createGcsCache } = await import('./gcs.js');
+      return createGcsCache(spec, { apiEndpoint: env.STORAGE_EMULATOR_HOST || undefined });
+    }
+    case 'azure': {
+      const { createAzureCache } = await import('./azure.js');
+      return createAzureCache(spec, { accountName: env.AZURESTORAGE_ACCOUNT_NAME, accessKey: env.AZURESTORAGE_ACCESS_KEY });
+    }
+    case 'redis': {
+      const { createRedisCache } = await import('./redis.js');
+      return createRedisCache(spec, { password: env.REDIS_PASSWORD });
+    }
+  }
+}
+
+/**
+ * createCache builds the cache described by -cache values (several = tiers, in order; each
+ * value may itself hold several space-separated specs); undefined when specs is empty. Cloud
+ * SDKs are imported lazily inside their factories. A bad value or a missing optional SDK
+ * rejects with a CacheConfigError; a backend that is merely unreachable does not.
+ */
+export async function createCache(specs: string[], logger: Logger, opts: CreateCacheOptions = {}): Promise<Cache | undefined> {
+  const parsed = parseCacheSpecs(specs);
+  if (parsed.length === 0) return undefined;
+  const env = opts.env ?? {};
+  const tiers: GuardedCache[] = [];
+  try {
+    for (const spec of parsed) {
+      const backend = await createBackend(spec, env);
+      tiers.push(new GuardedCache(backend, { name: describeSpec(spec), logger, onError: opts.onError, timeoutMs: opts.timeoutMs }));
+    }
+  } catch (err) {
+    await Promise.all(tiers.map((t) => t.close()));
+    throw err;
+  }
+  logger.info(`cache: ${parsed.map(describeSpec).join(' -> ')}`);
+  return tiers.length === 1 ? tiers[0] : new TieredCache(tiers);
+}
+
+/** Spec parsing and its startup error, re-exported for the CLI. */
+export { CacheConfigError, parseCacheSpec, parseCacheSpecs, parseGoDuration } from './spec.js';
+export type { CacheSpec } from './spec.js';

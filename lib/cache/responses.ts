@@ -1,0 +1,154 @@
+/**
+ * Response cache: stores and loads HTTP responses (originals and transformed variants) in a
+ * byte Cache, applying HTTP freshness rules and entry framing.
+ */
+import type { Cache, CachedResponse } from './cache.js';
+import type { Logger } from '../config.js';
+import { decodeEntry, encodeEntry } from './framing.js';
+import { hasValidatorHeaders, storageDecision, type FreshnessPolicy } from './freshness.js';
+
+/** UNSTORED_HEADERS are never kept: hop-by-hop headers, and Set-Cookie, which is per-client. */
+export const UNSTORED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+]);
+
+/** NOT_UPDATED_BY_304 are stored headers a 304 must not replace, since they describe the stored body. */
+export const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-type', 'content-encoding', 'content-range']);
+
+/** isFresh reports whether entry may be served without asking the origin. */
+export function isFresh(entry: CachedResponse, now: number): boolean {
+  return now < entry.expiresAt;
+}
+
+/** hasValidators reports whether entry has an ETag or Last-Modified to revalidate with. */
+export function hasValidators(entry: CachedResponse): boolean {
+  return hasValidatorHeaders(entry.headers);
+}
+
+function storableHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    if (!UNSTORED_HEADERS.has(name)) out[name] = v;
+  }
+  return out;
+}
+
+/** ResponseCacheOptions configure a ResponseCache. */
+export interface ResponseCacheOptions {
+  /** Raise every stored response's freshness lifetime to at least this many ms. */
+  minCacheDurationMs: number;
+  /** Store responses even when they say no-store or private. */
+  forceCache: boolean;
+  /** Where corrupt entries are reported. */
+  logger: Logger;
+  /** Called for corrupt entries and unexpected cache failures. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * ResponseCache keeps framed HTTP responses in a Cache. It never throws: a backend failure or a
+ * corrupt entry is a miss (and a corrupt entry is deleted).
+ *
+ * An entry that has validators is stored without a backend TTL, so it can still be revalidated
+ * after it goes stale; one without validators gets its freshness lifetime as TTL, since it is
+ * useless once stale.
+ */
+export class ResponseCache {
+  private readonly policy: FreshnessPolicy;
+
+  constructor(
+    /** The byte store, normally from createCache (already guarded). */
+    readonly cache: Cache,
+    private readonly opts: ResponseCacheOptions,
+  ) {
+    this.policy = { minCacheDurationMs: opts.minCacheDurationMs, forceCache: opts.forceCache };
+  }
+
+  /** get returns the stored entry (fresh or stale) or undefined; never throws. */
+  async get(key: string): Promise<CachedResponse | undefined> {
+    let buf: Buffer | undefined;
+    try {
+      buf = await this.cache.get(key);
+    } catch (err) {
+      this.report(err);
+      return undefined;
+    }
+    if (buf === undefined) return undefined;
+    try {
+      return decodeEntry(buf);
+    } catch (err) {
+      this.opts.logger.warn(`cache: dropped a corrupt entry for ${key}: ${(err as Error).message}`);
+      this.report(err);
+      await this.safeDelete(key);
+      return undefined;
+    }
+  }
+
+  /** put stores resp if HTTP caching rules allow, and returns the stored record, or undefined; never throws. */
+  async put(
+    key: string,
+    resp: { status: number; headers: Record<string, string>; body: Buffer },
+    now: number = Date.now(),
+  ): Promise<CachedResponse | undefined> {
+    const headers = storableHeaders(resp.headers);
+    const d = storageDecision(resp.status, headers, now, this.policy);
+    if (!d.store) return undefined;
+    const entry: CachedResponse = { status: resp.status, headers, body: resp.body, storedAt: now, expiresAt: d.expiresAt };
+    await this.write(key, entry, now);
+    return entry;
+  }
+
+  /**
+   * refresh updates a stale entry after the origin answered 304: the 304's headers replace the
+   * stored ones (except those describing the body), and the expiry is computed again. If the
+   * new headers forbid storing, the entry is deleted; it is returned either way. Never throws.
+   */
+  async refresh(key: string, entry: CachedResponse, headers: Record<string, string>, now: number = Date.now()): Promise<CachedResponse> {
+    const merged: Record<string, string> = { ...entry.headers };
+    // An Age from the first response no longer describes the refreshed entry.
+    delete merged['age'];
+    for (const [k, v] of Object.entries(storableHeaders(headers))) {
+      if (!NOT_UPDATED_BY_304.has(k)) merged[k] = v;
+    }
+    const d = storageDecision(entry.status, merged, now, this.policy);
+    const updated: CachedResponse = { ...entry, headers: merged, storedAt: now, expiresAt: d.store ? d.expiresAt : now };
+    if (d.store) await this.write(key, updated, now);
+    else await this.safeDelete(key);
+    return updated;
+  }
+
+  private async write(key: string, entry: CachedResponse, now: number): Promise<void> {
+    const ttl = hasValidators(entry) ? undefined : Math.max(1, entry.expiresAt - now);
+    try {
+      await this.cache.set(key, encodeEntry(entry), ttl);
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private async safeDelete(key: string): Promise<void> {
+    try {
+      await this.cache.delete(key);
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private report(err: unknown): void {
+    try {
+      this.opts.onError?.(err);
+    } catch {
+      // A broken metrics hook must not fail a request.
+    }
+  }
+}

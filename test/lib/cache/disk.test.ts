@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DiskCache, keyHash, TEMP_SUFFIX } from '../../../lib/cache/disk.js';
+import { createCache } from '../../../lib/cache/index.js';
+import { GuardedCache } from '../../../lib/cache/guard.js';
+import { quietLogger, runCacheContract } from './contract.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'ipx-disk-'));
+  dirs.push(d);
+  return d;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+runCacheContract('disk (directory path)', async () => {
+  let errors = 0;
+  const cache = await createCache([tempDir()], quietLogger(), { onError: () => errors++ });
+  assert.ok(cache);
+  return { cache, honoursTtl: false, errors: () => errors, close: async () => cache.close?.() };
+});
+
+describe('DiskCache', () => {
+  it('shards files two levels deep by the key hash', async () => {
+    const dir = tempDir();
+    const c = new DiskCache(dir);
+    await c.set('https://example.com/a.jpg', Buffer.from('x'));
+    const h = keyHash('https://example.com/a.jpg');
+    const want = path.join(dir, h.slice(0, 2), h.slice(2, 4), h);
+    assert.equal(c.pathFor('https://example.com/a.jpg'), want, `pathFor(a.jpg) = ${c.pathFor('https://example.com/a.jpg')}, want ${want}`);
+    assert.ok(existsSync(want), `file ${want} does not exist after set`);
+    const leftovers = readdirSync(path.dirname(want)).filter((f) => f.endsWith(TEMP_SUFFIX));
+    assert.deepEqual(leftovers, [], `temporary files after set = ${leftovers}, want none`);
+  });
+
+  it('never reads a leftover temporary file (crash during a write)', async () => {
+    const dir = tempDir();
+    const c = new DiskCache(dir);
+    const key = 'https://example.com/crash.jpg';
+    const file = c.pathFor(key);
+    await c.set('https://example.com/other.jpg', Buffer.from('o'));
+    // Simulate a crash after a partial write: only the temporary file exists.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.999-abcdef${TEMP_SUFFIX}`, 'partial');
+    const got = await c.get(key);
+    assert.equal(got, undefined, `get(crash.jpg) with only a temp file = ${got}, want undefined`);
+  });
+
+  it('survives re-opening the directory (restart)', async () => {
+    const dir = tempDir();
+    await new DiskCache(dir).set('k', Buffer.from('persisted'));
+    const got = await new DiskCache(dir).get('k');
+    assert.deepEqual(got, Buffer.from('persisted'), `get(k) after re-open = ${got}, want <persisted>`);
+    const viaUrl = await createCache([`file://${dir}`], quietLogger());
+    const got2 = await viaUrl?.get('k');
+    assert.deepEqual(got2, Buffer.from('persisted'), `get(k) via file:// = ${got2}, want <persisted>`);
+  });
+
+  it('degrades to misses when the directory cannot be written', async () => {
+    // A path below a regular file fails every operation (ENOTDIR), even for root, unlike chmod.
+    const blocker = path.join(tempDir(), 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const errs: string[] = [];
+    const cache = await createCache([path.join(blocker, 'cache')], quietLogger(), { onError: (b, e) => errs.push(`${b}: ${(e as Error).message}`) });
+    assert.ok(cache instanceof GuardedCache, 'createCache(unwritable dir) is not a GuardedCache');
+    await cache.set('k', Buffer.from('v'));
+    const got = await cache.get('k');
+    assert.equal(got, undefined, `get(k) on an unwritable dir = ${got}, want undefined`);
+    assert.ok(errs.length >= 1, `onError calls = ${errs.length}, want >= 1`);
+    assert.equal(cache.errors, errs.length, `guard errors = ${cache.errors}, want ${errs.length}`);
+  });
+
+  it('reports a read error other than "missing" to the guard', async () => {
+    const dir = tempDir();
+    const c = new DiskCache(dir);
+    const file = c.pathFor('k');
+    // A directory where the entry file should be makes readFile fail with EISDIR.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(file, { recursive: true });
+    await assert.rejects(c.get('k'), /EISDIR/, 'get(k) where the entry is a directory did not reject with EISDIR');
+  });
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { explicitLifetimeMs, parseCacheControl, storageDecision, type FreshnessPolicy } from '../../../lib/cache/freshness.js';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+const plain: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: false };
+const min10m: FreshnessPolicy = { minCacheDurationMs: 600_000, forceCache: false };
+const forced: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: true };
+const forcedMin: FreshnessPolicy = { minCacheDurationMs: 600_000, forceCache: true };
+
+describe('parseCacheControl', () => {
+  const cases: Array<[string | undefined, Record<string, string>]> = [
+    [undefined, {}],
+    ['', {}],
+    ['max-age=60', { 'max-age': '60' }],
+    ['Public, MAX-AGE=60 , s-maxage=120', { public: '', 'max-age': '60', 's-maxage': '120' }],
+    ['private="set-cookie, x-a", no-cache', { private: 'set-cookie, x-a', 'no-cache': '' }],
+    ['max-age=60, max-age=0', { 'max-age': '60' }],
+    ['max-age="30"', { 'max-age': '30' }],
+  ];
+  for (const [input, want] of cases) {
+    it(`parseCacheControl(${JSON.stringify(input)})`, () => {
+      const got = Object.fromEntries(parseCacheControl(input));
+      assert.deepEqual(got, want, `parseCacheControl(${JSON.stringify(input)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    });
+  }
+});
+
+describe('explicitLifetimeMs', () => {
+  const cases: Array<[string, Record<string, string>, number | undefined]> = [
+    ['nothing', {}, undefined],
+    ['max-age', { 'cache-control': 'max-age=60' }, 60_000],
+    ['s-maxage wins', { 'cache-control': 'max-age=60, s-maxage=5' }, 5_000],
+    ['max-age wins over Expires', { 'cache-control': 'max-age=60', expires: httpDate(NOW + 3_600_000) }, 60_000],
+    ['Expires minus Date', { expires: httpDate(NOW + 3_600_000), date: httpDate(NOW - 1000) }, 3_601_000],
+    ['Expires without Date uses now', { expires: httpDate(NOW + 3_600_000) }, 3_600_000],
+    ['invalid Expires means expired', { expires: '0' }, 0],
+    ['Expires in the past', { expires: httpDate(NOW - 5000) }, 0],
+    ['bad max-age is ignored', { 'cache-control': 'max-age=abc' }, undefined],
+    ['huge max-age is capped', { 'cache-control': 'max-age=99999999999999' }, 2 ** 31 * 1000],
+  ];
+  for (const [name, headers, want] of cases) {
+    it(name, () => {
+      const got = explicitLifetimeMs(headers, NOW);
+      assert.equal(got, want, `explicitLifetimeMs(${JSON.stringify(headers)}) = ${got}, want ${want}`);
+    });
+  }
+});
+
+describe('storageDecision', () => {
+  const LM = { 'last-modified': httpDate(NOW - 86_400_000) };
+  const cases: Array<[string, number, Record<string, string>, FreshnessPolicy, boolean, number]> = [
+    // name, status, headers, policy, want store, want expiresAt - NOW
+    ['max-age=60', 200, { 'cache-control': 'max-age=60' }, plain, true, 60_000],
+    ['public, s-maxage', 200, { 'cache-control': 'public, max-age=10, s-maxage=100' }, plain, true, 100_000],
+    ['Expires', 200, { expires: httpDate(NOW + 120_000), date: httpDate(NOW) }, plain, true, 120_000],
+    ['Age is subtracted', 200, { 'cache-control': 'max-age=60', age: '50' }, plain, true, 10_000],
+    ['Age beyond lifetime with ETag', 200, { 'cache-control': 'max-age=60', age: '100', etag: '"e"' }, plain, true, 0],
+    ['no-store', 200, { 'cache-control': 'no-store, max-age=60' }, plain, false, 0],
+    ['private', 200, { 'cache-control': 'private, max-age=60' }, plain, false, 0],
+    ['no-store with minCacheDuration', 200, { 'cache-control': 'no-store' }, min10m, false, 0],
+    ['private with minCacheDuration', 200, { 'cache-control': 'private' }, min10m, false, 0],
+    ['no-store forced', 200, { 'cache-control': 'no-store, max-age=60' }, forced, true, 60_000],
+    ['private forced', 200, { 'cache-control': 'private, max-age=30' }, forced, true, 30_000],
+    ['no-store forced without lifetime or validators', 200, { 'cache-control': 'no-store' }, forced, false, 0],
+    ['no-store forced with minCacheDuration', 200, { 'cache-control': 'no-store' }, forcedMin, true, 600_000],
+    ['no-cache with ETag: stored, stale at once', 200, { 'cache-control': 'no-cache, max-age=60', etag: '"x"' }, plain, true, 0],
+    ['no-cache without validators', 200, { 'cache-control': 'no-cache' }, plain, false, 0],
+    ['no-cache forced keeps max-age', 200, { 'cache-control': 'no-cache, max-age=60' }, forced, true, 60_000],
+    ['no-cache with minCacheDuration', 200, { 'cache-control': 'no-cache' }, min10m, true, 600_000],
+    ['nothing: not stored', 200, {}, plain, false, 0],
+    ['nothing but ETag: stored stale', 200, { etag: '"v1"' }, plain, true, 0],
+    ['nothing but Last-Modified: stored stale', 200, LM, plain, true, 0],
+    ['nothing with minCacheDuration', 200, {}, min10m, true, 600_000],
+    ['short max-age raised by minCacheDuration', 200, { 'cache-control': 'max-age=60' }, min10m, true, 600_000],
+    ['long max-age kept over minCacheDuration', 200, { 'cache-control': 'max-age=3600' }, min10m, true, 3_600_000],
+    ['max-age=0 without validators', 200, { 'cache-control': 'max-age=0' }, plain, false, 0],
+    ['status 404', 404, { 'cache-control': 'max-age=60' }, plain, false, 0],
+    ['status 304', 304, { 'cache-control': 'max-age=60' }, forced, false, 0],
+  ];
+  for (const [name, status, headers, policy, wantStore, wantLife] of cases) {
+    it(name, () => {
+      const d = storageDecision(status, headers, NOW, policy);
+      assert.equal(d.store, wantStore, `storageDecision(${status}, ${JSON.stringify(headers)}, ${JSON.stringify(policy)}).store = ${d.store} (${d.reason}), want ${wantStore}`);
+      if (wantStore) {
+        assert.equal(d.expiresAt - NOW, wantLife, `storageDecision(${status}, ${JSON.stringify(headers)}).expiresAt - now = ${d.expiresAt - NOW}, want ${wantLife}`);
+      }
+    });
+  }
+});

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Cache } from '../../../lib/cache/cache.js';
+import { encodeEntry } from '../../../lib/cache/framing.js';
+import { MemoryCache } from '../../../lib/cache/memory.js';
+import { hasValidators, isFresh, ResponseCache } from '../../../lib/cache/responses.js';
+import { quietLogger } from './contract.js';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+const body = Buffer.from([0, 1, 2, 255]);
+
+/** RecordingCache is a MemoryCache that remembers the ttl of each set. */
+class RecordingCache extends MemoryCache {
+  ttls = new Map<string, number | undefined>();
+  deletes: string[] = [];
+  constructor() {
+    super({ maxBytes: 1e7, maxAgeMs: 0 });
+  }
+  override async set(key: string, value: Buffer, ttlMs?: number): Promise<void> {
+    this.ttls.set(key, ttlMs);
+    return super.set(key, value, ttlMs);
+  }
+  override async delete(key: string): Promise<void> {
+    this.deletes.push(key);
+    return super.delete(key);
+  }
+}
+
+/** ThrowingCache fails every operation, as an unguarded broken backend would. */
+const throwing: Cache = {
+  get: async () => {
+    throw new Error('down');
+  },
+  set: async () => {
+    throw new Error('down');
+  },
+  delete: async () => {
+    throw new Error('down');
+  },
+};
+
+function rc(cache: Cache, over: Partial<{ minCacheDurationMs: number; forceCache: boolean }> = {}, errors: unknown[] = []) {
+  return new ResponseCache(cache, { minCacheDurationMs: 0, forceCache: false, logger: quietLogger(), onError: (e) => errors.push(e), ...over });
+}
+
+describe('ResponseCache', () => {
+  it('stores and returns a cacheable response with lower-case headers, without hop-by-hop ones', async () => {
+    const c = new RecordingCache();
+    const r = rc(c);
+    const put = await r.put('u', { status: 200, headers: { 'Content-Type': 'image/png', 'Cache-Control': 'max-age=60', Connection: 'close', 'Set-Cookie': 'a=b' }, body }, NOW);
+    assert.ok(put, 'put(max-age=60) = undefined, want stored');
+    const got = await r.get('u');
+    assert.ok(got);
+    assert.deepEqual(got.headers, { 'content-type': 'image/png', 'cache-control': 'max-age=60' }, `get(u).headers = ${JSON.stringify(got.headers)}`);
+    assert.ok(got.body.equals(body));
+    assert.equal(got.storedAt, NOW);
+    assert.equal(got.expiresAt, NOW + 60_000, `get(u).expiresAt = ${got.expiresAt}, want ${NOW + 60_000}`);
+    assert.equal(c.ttls.get('u'), 60_000, `ttl hint without validators = ${c.ttls.get('u')}, want 60000`);
+  });
+
+  it('gives no ttl hint to entries with validators, so they outlive freshness for revalidation', async () => {
+    const c = new RecordingCache();
+    await rc(c).put('u', { status: 200, headers: { 'cache-control': 'max-age=60', etag: '"e"' }, body }, NOW);
+    assert.equal(c.ttls.get('u'), undefined, `ttl hint with ETag = ${c.ttls.get('u')}, want undefined`);
+  });
+
+  it('does not store what HTTP caching forbids, unless forced', async () => {
+    const c = new RecordingCache();
+    const r = rc(c);
+    for (const cc of ['no-store', 'private, max-age=60']) {
+      const got = await r.put(`u-${cc}`, { status: 200, headers: { 'cache-control': cc }, body }, NOW);
+      assert.equal(got, undefined, `put(${cc}) = stored, want undefined`);
+      assert.equal(await c.get(`u-${cc}`), undefined);
+    }
+    const forced = await rc(c, { forceCache: true, minCacheDurationMs: 1000 }).put('f', { status: 200, headers: { 'cache-control': 'no-store' }, body }, NOW);
+    assert.equal(forced?.expiresAt, NOW + 1000, `forced put(no-store).expiresAt = ${forced?.expiresAt}, want ${NOW + 1000}`);
+  });
+
+  it('drops and deletes a corrupt entry', async () => {
+    const c = new RecordingCache();
+    const errors: unknown[] = [];
+    const r = rc(c, {}, errors);
+    const good = encodeEntry({ status: 200, headers: {}, body, storedAt: NOW, expiresAt: NOW + 1 });
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 1] ^= 1;
+    await c.set('bad', flipped);
+    assert.equal(await r.get('bad'), undefined, 'get(bit-flipped) = entry, want undefined');
+    assert.deepEqual(c.deletes, ['bad'], `deletes = ${c.deletes}, want [bad]`);
+    assert.equal(await c.get('bad'), undefined, 'raw entry still present after drop');
+    assert.equal(errors.length, 1, `onError calls = ${errors.length}, want 1`);
+    await c.set('short', good.subarray(0, good.length - 2));
+    assert.equal(await r.get('short'), undefined, 'get(truncated) = entry, want undefined');
+  });
+
+  it('never throws when the backend fails', async () => {
+    const errors: unknown[] = [];
+    const r = rc(throwing, {}, errors);
+    assert.equal(await r.get('u'), undefined);
+    const put = await r.put('u', { status: 200, headers: { 'cache-control': 'max-age=5' }, body }, NOW);
+    assert.equal(put?.expiresAt, NOW + 5000, 'put with a failing backend should still return the record');
+    const entry = { status: 200, headers: { etag: '"a"' }, body, storedAt: NOW, expiresAt: NOW };
+    const refreshed = await r.refresh('u', entry, { 'cache-control': 'max-age=9' }, NOW + 1);
+    assert.equal(refreshed.expiresAt, NOW + 1 + 9000);
+    assert.equal(errors.length, 3, `onError calls = ${errors.length}, want 3`);
+  });
+
+  it('refresh applies the 304 headers and recomputes expiry', async () => {
+    const c = new RecordingCache();
+    const r = rc(c);
+    const first = await r.put(
+      'u',
+      { status: 200, headers: { 'content-type': 'image/jpeg', 'content-length': '4', 'cache-control': 'max-age=10', etag: '"v1"', age: '3' }, body },
+      NOW,
+    );
+    assert.ok(first);
+    assert.equal(isFresh(first, NOW + 6_000), true, 'isFresh at 6s of 7s = false, want true');
+    assert.equal(isFresh(first, NOW + 7_000), false, 'isFresh at 7s of 7s = true, want false');
+    const later = NOW + 60_000;
+    const refreshed = await r.refresh('u', first, { 'Cache-Control': 'max-age=300', ETag: '"v2"', 'Content-Type': 'text/html', 'Content-Length': '999', Date: new Date(later).toUTCString() }, later);
+    assert.equal(refreshed.expiresAt, later + 300_000, `refresh().expiresAt = ${refreshed.expiresAt}, want ${later + 300_000}`);
+    assert.equal(refreshed.headers.etag, '"v2"');
+    assert.equal(refreshed.headers['content-type'], 'image/jpeg', '304 must not replace content-type');
+    assert.equal(refreshed.headers['content-length'], '4', '304 must not replace content-length');
+    assert.equal(refreshed.headers.age, undefined, 'the old Age must be dropped');
+    assert.ok(refreshed.body.equals(body));
+    const stored = await r.get('u');
+    assert.equal(stored?.expiresAt, later + 300_000, `stored expiresAt after refresh = ${stored?.expiresAt}`);
+    assert.equal(stored?.storedAt, later);
+  });
+
+  it('refresh deletes the entry when the 304 forbids storing', async () => {
+    const c = new RecordingCache();
+    const r = rc(c);
+    const first = await r.put('u', { status: 200, headers: { 'cache-control': 'max-age=10', etag: '"v1"' }, body }, NOW);
+    assert.ok(first);
+    const refreshed = await r.refresh('u', first, { 'cache-control': 'no-store' }, NOW + 20_000);
+    assert.equal(refreshed.expiresAt, NOW + 20_000);
+    assert.equal(await r.get('u'), undefined, 'get(u) after a no-store 304 = entry, want deleted');
+  });
+
+  it('hasValidators looks for ETag or Last-Modified', () => {
+    const e = (headers: Record<string, string>) => ({ status: 200, headers, body, storedAt: 0, expiresAt: 0 });
+    const cases: Array<[Record<string, string>, boolean]> = [
+      [{}, false],
+      [{ etag: '"x"' }, true],
+      [{ 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }, true],
+      [{ 'cache-control': 'max-age=5' }, false],
+    ];
+    for (const [h, want] of cases) assert.equal(hasValidators(e(h)), want, `hasValidators(${JSON.stringify(h)}) = ${!want}, want ${want}`);
+  });
+});
