@@ -1,0 +1,178 @@
+/**
+ * Pixel operations on RGBA bitmaps: crop, rotations, flips, EXIF orientation, trim detection
+ * and the JPEG alpha flattening, each matching what the Go server's imaging calls produce.
+ *
+ * Pixels are moved as 32-bit words, which is endian-neutral because every word is copied whole.
+ */
+import type { Bitmap } from '../codecs/types.js';
+import { orientationFor, type Rect, type Rotation, type ResizeStep } from './geometry.js';
+import { resize } from './resample.js';
+
+/** words views the pixels of b as one 32-bit word per pixel (copying if b is misaligned). */
+function words(b: Bitmap): Uint32Array {
+  const d = b.data;
+  if (d.byteOffset % 4 === 0) return new Uint32Array(d.buffer, d.byteOffset, b.width * b.height);
+  return new Uint32Array(d.slice(0, b.width * b.height * 4).buffer);
+}
+
+/** blank allocates a width x height bitmap and a word view of it. */
+function blank(width: number, height: number): [Bitmap, Uint32Array] {
+  const data = new Uint8Array(width * height * 4);
+  return [{ width, height, data }, new Uint32Array(data.buffer)];
+}
+
+/** crop copies the half-open rectangle r (which must lie inside b) into a new bitmap. */
+export function crop(b: Bitmap, r: Rect): Bitmap {
+  const w = r.x1 - r.x0;
+  const h = r.y1 - r.y0;
+  const data = new Uint8Array(w * h * 4);
+  const rowBytes = w * 4;
+  for (let y = 0; y < h; y++) {
+    const from = ((r.y0 + y) * b.width + r.x0) * 4;
+    data.set(b.data.subarray(from, from + rowBytes), y * rowBytes);
+  }
+  return { width: w, height: h, data };
+}
+
+/** rotate90 rotates b 90 degrees counter-clockwise (imaging.Rotate90). */
+export function rotate90(b: Bitmap): Bitmap {
+  const { width: W, height: H } = b;
+  const src = words(b);
+  const [out, dst] = blank(H, W);
+  // dst(x, y) = src(W-1-y, x)
+  for (let y = 0; y < W; y++) {
+    const sx = W - 1 - y;
+    const row = y * H;
+    for (let x = 0; x < H; x++) dst[row + x] = src[x * W + sx];
+  }
+  return out;
+}
+
+/** rotate270 rotates b 270 degrees counter-clockwise, i.e. 90 clockwise (imaging.Rotate270). */
+export function rotate270(b: Bitmap): Bitmap {
+  const { width: W, height: H } = b;
+  const src = words(b);
+  const [out, dst] = blank(H, W);
+  // dst(x, y) = src(y, H-1-x)
+  for (let y = 0; y < W; y++) {
+    const row = y * H;
+    for (let x = 0; x < H; x++) dst[row + x] = src[(H - 1 - x) * W + y];
+  }
+  return out;
+}
+
+/** rotate180 turns b upside down (imaging.Rotate180). */
+export function rotate180(b: Bitmap): Bitmap {
+  const src = words(b);
+  const n = b.width * b.height;
+  const [out, dst] = blank(b.width, b.height);
+  for (let i = 0; i < n; i++) dst[i] = src[n - 1 - i];
+  return out;
+}
+
+/** flipH mirrors b left to right (imaging.FlipH). */
+export function flipH(b: Bitmap): Bitmap {
+  const { width: W, height: H } = b;
+  const src = words(b);
+  const [out, dst] = blank(W, H);
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    for (let x = 0; x < W; x++) dst[row + x] = src[row + W - 1 - x];
+  }
+  return out;
+}
+
+/** flipV mirrors b top to bottom (imaging.FlipV). */
+export function flipV(b: Bitmap): Bitmap {
+  const rowBytes = b.width * 4;
+  const data = new Uint8Array(b.data.length);
+  for (let y = 0; y < b.height; y++) {
+    const from = (b.height - 1 - y) * rowBytes;
+    data.set(b.data.subarray(from, from + rowBytes), y * rowBytes);
+  }
+  return { width: b.width, height: b.height, data };
+}
+
+/** rotate applies a counter-clockwise rotation of 0, 90, 180 or 270 degrees. */
+export function rotate(b: Bitmap, r: Rotation): Bitmap {
+  switch (r) {
+    case 90: return rotate90(b);
+    case 180: return rotate180(b);
+    case 270: return rotate270(b);
+    default: return b;
+  }
+}
+
+/** orient displays an image with EXIF orientation n (1..8) upright: rotation, then flips. */
+export function orient(b: Bitmap, n: number): Bitmap {
+  const o = orientationFor(n);
+  let m = rotate(b, o.rotate);
+  if (o.flipVertical) m = flipV(m);
+  if (o.flipHorizontal) m = flipH(m);
+  return m;
+}
+
+/**
+ * findTrim returns the smallest rectangle holding every pixel whose RGBA differs from the
+ * top-left pixel's, or undefined when the whole image is that colour (nothing to trim away).
+ */
+export function findTrim(b: Bitmap): Rect | undefined {
+  const { width: W, height: H } = b;
+  if (W === 0 || H === 0) return undefined;
+  const px = words(b);
+  const bg = px[0];
+  let minX = W;
+  let minY = H;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    // Only the parts of the row outside the current box can widen it horizontally.
+    let x = 0;
+    while (x < W && px[row + x] === bg) x++;
+    if (x === W) continue;
+    if (y < minY) minY = y;
+    maxY = y;
+    if (x < minX) minX = x;
+    let r = W - 1;
+    while (r > maxX && px[row + r] === bg) r--;
+    if (r > maxX) maxX = r;
+  }
+  if (maxY < 0) return undefined;
+  return { x0: minX, y0: minY, x1: maxX + 1, y1: maxY + 1 };
+}
+
+/**
+ * applySteps runs primitive resize steps (from geometry.resizeSteps) on b. Crops inside the
+ * steps are already clamped to the image they apply to.
+ */
+export function applySteps(b: Bitmap, steps: readonly ResizeStep[]): Bitmap {
+  let m = b;
+  for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resize(m, st.width, st.height);
+  return m;
+}
+
+/**
+ * flattenForJpeg composites b over black in place of alpha, the way Go's jpeg.Encode reads an
+ * NRGBA image: each channel becomes ((c*257*a/255) >> 8) and alpha becomes 255.
+ */
+export function flattenForJpeg(b: Bitmap): Bitmap {
+  const s = b.data;
+  let opaque = true;
+  for (let i = 3; i < s.length; i += 4) {
+    if (s[i] !== 255) {
+      opaque = false;
+      break;
+    }
+  }
+  if (opaque) return b;
+  const d = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i += 4) {
+    const a = s[i + 3];
+    d[i] = Math.floor((s[i] * 257 * a) / 255) >>> 8;
+    d[i + 1] = Math.floor((s[i + 1] * 257 * a) / 255) >>> 8;
+    d[i + 2] = Math.floor((s[i + 2] * 257 * a) / 255) >>> 8;
+    d[i + 3] = 255;
+  }
+  return { width: b.width, height: b.height, data: d };
+}

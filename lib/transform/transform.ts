@@ -1,0 +1,181 @@
+/**
+ * The transform pipeline: decode, orient, trim, crop, resize, rotate, flip, encode.
+ *
+ * Pure (no HTTP, no I/O), so it runs the same inline and on worker threads. Geometry follows
+ * the Go server (willnorris/imageproxy transform.go): crop and resize sizes are computed from
+ * the source image after EXIF orientation, before any other operation changes it.
+ */
+import { CONTENT_TYPES, decode, detectFormat, encode, probe } from '../codecs/index.js';
+import {
+  hasTransparency, type Bitmap, type DecodedImage, type EncodableFormat, type Frame, type ImageFormat,
+} from '../codecs/types.js';
+import { DEFAULT_QUALITY, type Limits } from '../config.js';
+import { isProxyError, UnprocessableImageError } from '../errors.js';
+import { isTransform, type Options, type OutputFormat } from '../options.js';
+import {
+  chooseShrink, evaluateFloat, orientedSize, planFor, scaleSteps, sizeAfter, stepsFor,
+  type Plan, type Rect, type ResizeStep, type Size,
+} from './geometry.js';
+import { applySteps, crop, findTrim, flattenForJpeg, flipH, flipV, orient, rotate } from './ops.js';
+import { findSmartCrop } from './smartcrop.js';
+import type { TransformResult } from './types.js';
+
+/** UNKNOWN_CONTENT_TYPE labels untouched bytes whose format could not be recognised. */
+const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
+
+/**
+ * outputFormat picks the encoding: the requested format, else the source's, except that WebP
+ * and TIFF sources become JPEG (as in the Go server).
+ */
+export function outputFormat(source: ImageFormat, requested: OutputFormat | ''): EncodableFormat {
+  if (requested !== '') return requested;
+  if (source === 'webp' || source === 'tiff' || source === 'svg') return 'jpeg';
+  return source;
+}
+
+/** jpegQuality is the requested quality, 95 when unset, limited to 1..100 like Go's encoder. */
+export function jpegQuality(q: number): number {
+  if (q === 0) return DEFAULT_QUALITY;
+  return Math.min(100, Math.max(1, Math.trunc(q)));
+}
+
+/** isOrientable reports whether the Go server honours EXIF orientation for a source format. */
+function isOrientable(f: ImageFormat): boolean {
+  return f === 'jpeg' || f === 'tiff';
+}
+
+/** usesSmartCrop reports whether smart crop takes effect: it needs both sides of a size. */
+function usesSmartCrop(o: Options, src: Size): boolean {
+  return o.smartCrop && evaluateFloat(o.width, src.width) > 0 && evaluateFloat(o.height, src.height) > 0;
+}
+
+function tooLarge(limits: Limits): UnprocessableImageError {
+  return new UnprocessableImageError(
+    `The output image would be larger than ${limits.maxOutputSide} pixels on a side.`, 'output_too_large');
+}
+
+function exceeds(s: Size, limits: Limits): boolean {
+  return s.width > limits.maxOutputSide || s.height > limits.maxOutputSide;
+}
+
+/**
+ * stepsTooLarge reports whether steps produce an image (the output, or an intermediate: a
+ * small source scaled to cover an extreme aspect ratio is resized before it is cropped) with
+ * a side beyond limits.maxOutputSide.
+ */
+function stepsTooLarge(steps: readonly ResizeStep[], current: Size, limits: Limits): boolean {
+  return exceeds(sizeAfter(current, steps), limits) ||
+    steps.some((st) => st.kind === 'resize' && exceeds(st, limits));
+}
+
+/** plannedTooLarge judges a src-sized source before decoding, without trim or smart crop. */
+function plannedTooLarge(src: Size, o: Options, limits: Limits): boolean {
+  return stepsTooLarge(stepsFor(planFor(src, o), src), src, limits);
+}
+
+/** scaleRect maps r from a `from`-sized image to a `to`-sized one (identity when equal). */
+function scaleRect(r: Rect, from: Size, to: Size): Rect {
+  if (from.width === to.width && from.height === to.height) return r;
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  return { x0: Math.floor(r.x0 * sx), y0: Math.floor(r.y0 * sy), x1: Math.ceil(r.x1 * sx), y1: Math.ceil(r.y1 * sy) };
+}
+
+/** FrameGeometry is what every frame of one image goes through after orientation. */
+interface FrameGeometry {
+  trim?: Rect;
+  steps: ResizeStep[];
+  plan: Plan;
+}
+
+/** applyGeometry runs g on one oriented frame. */
+function applyGeometry(oriented: Bitmap, g: FrameGeometry): Bitmap {
+  let m = oriented;
+  if (g.trim) m = crop(m, g.trim);
+  m = applySteps(m, g.steps);
+  m = rotate(m, g.plan.rotate);
+  if (g.plan.flipVertical) m = flipV(m);
+  if (g.plan.flipHorizontal) m = flipH(m);
+  return m;
+}
+
+/**
+ * renderFrames applies options to decoded frames (all of them, or only the first unless
+ * `allFrames`): orientation, trim, crop, resize, rotate, flip. `header` is the stored size of
+ * the source before any decode-time shrink; geometry is planned at that size and scaled.
+ * Throws UnprocessableImageError when the result would exceed limits.maxOutputSide.
+ */
+export async function renderFrames(
+  decoded: DecodedImage, header: Size, options: Options, limits: Limits, allFrames: boolean,
+): Promise<Frame[]> {
+  if (decoded.frames.length === 0) throw new UnprocessableImageError('The image has no frames.');
+  const frames = allFrames ? decoded.frames : decoded.frames.slice(0, 1);
+  const orientation = isOrientable(decoded.format) ? decoded.orientation : 1;
+
+  // Geometry comes from the first frame and applies to all, so animations stay consistent.
+  const first = orient(frames[0].bitmap, orientation);
+  const reduced: Size = { width: first.width, height: first.height };
+  const full = decoded.shrink > 1 ? orientedSize(header, orientation) : reduced;
+  const smart = usesSmartCrop(options, full)
+    ? await findSmartCrop(first, evaluateFloat(options.width, full.width), evaluateFloat(options.height, full.height))
+    : undefined;
+  const plan = planFor(full, options, smart && scaleRect(smart, reduced, full));
+  const trim = options.trim ? findTrim(first) : undefined;
+  const current: Size = trim ? { width: trim.x1 - trim.x0, height: trim.y1 - trim.y0 } : reduced;
+  // A decode-time shrink is only asked for when nothing pixel-dependent precedes the resize.
+  const steps = decoded.shrink > 1 && !trim ? scaleSteps(stepsFor(plan, full), full, reduced) : stepsFor(plan, current);
+  if (stepsTooLarge(steps, current, limits)) throw tooLarge(limits);
+
+  const geometry: FrameGeometry = { trim, steps, plan };
+  return frames.map((f, i) => ({
+    bitmap: applyGeometry(i === 0 ? first : orient(f.bitmap, orientation), geometry),
+    delayMs: f.delayMs,
+  }));
+}
+
+/**
+ * transform decodes bytes, applies options within limits and encodes the result.
+ *
+ * Options that change nothing return the original bytes; SVG is always returned unchanged.
+ * Throws UnprocessableImageError (422) for images it will not decode or outputs too large.
+ */
+export async function transform(bytes: Uint8Array, options: Options, limits: Limits): Promise<TransformResult> {
+  const sniffed = detectFormat(bytes);
+  if (!isTransform(options) || sniffed === 'svg') {
+    return { bytes, contentType: sniffed ? CONTENT_TYPES[sniffed] : UNKNOWN_CONTENT_TYPE };
+  }
+
+  const info = probe(bytes);
+  if (info.pixels > limits.maxPixels) {
+    throw new UnprocessableImageError(
+      `The image has more pixels than the limit of ${limits.maxPixels}.`, 'too_many_pixels');
+  }
+  const format = outputFormat(info.format, options.format);
+  const allFrames = format === 'gif' && info.format === 'gif';
+  const orientable = isOrientable(info.format);
+
+  // Orientation is only known after decoding, so judge every orientation the header allows:
+  // refuse early only when all of them are too large, and shrink only as far as all allow.
+  const header: Size = { width: info.width, height: info.height };
+  const candidates = orientable ? [header, orientedSize(header, 6)] : [header];
+  const pixelDependent = options.trim || usesSmartCrop(options, header);
+  if (candidates.every((s) => plannedTooLarge(s, options, limits))) throw tooLarge(limits);
+  const shrink = Math.min(...candidates.map((s) => chooseShrink(planFor(s, options), s, pixelDependent)));
+
+  let decoded;
+  try {
+    decoded = await decode(bytes, shrink > 1 ? { maxPixels: limits.maxPixels, shrink } : { maxPixels: limits.maxPixels });
+  } catch (err) {
+    if (isProxyError(err)) throw err;
+    throw new UnprocessableImageError('The image could not be decoded.');
+  }
+  const out = await renderFrames(decoded, header, options, limits, allFrames);
+  if (format === 'jpeg') for (const f of out) f.bitmap = flattenForJpeg(f.bitmap);
+  const hasAlpha = format !== 'jpeg' && out.some((f) => hasTransparency(f.bitmap.data));
+  const encoded = await encode(
+    { frames: out, loopCount: allFrames ? decoded.loopCount : 0, hasAlpha },
+    format,
+    jpegQuality(options.quality),
+  );
+  return { bytes: encoded, contentType: CONTENT_TYPES[format] };
+}

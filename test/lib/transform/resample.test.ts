@@ -1,0 +1,195 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { Bitmap } from '../../../lib/codecs/types.js';
+import { emptyOptions, type Options } from '../../../lib/options.js';
+import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
+import { applySteps, flipH, flipV, rotate } from '../../../lib/transform/ops.js';
+import { boxShrink, goSin, lanczos, precomputeWeights, resize } from '../../../lib/transform/resample.js';
+import { BLUE, GREEN, RED, YELLOW, fromRows, pattern, quarters, rgby, show, solid, toRows, type RGBA } from './bitmaps.js';
+
+const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
+
+/** referenceResize is a straightforward 2-D Lanczos3 (float throughout, no 8-bit middle step). */
+function referenceResize(src: Bitmap, W: number, H: number): Float64Array {
+  const weights = (dst: number, n: number): Array<Array<[number, number]>> => {
+    const scale = Math.max(1, n / dst);
+    return Array.from({ length: dst }, (_, v) => {
+      const centre = (v + 0.5) * (n / dst) - 0.5;
+      const taps: Array<[number, number]> = [];
+      let sum = 0;
+      for (let u = 0; u < n; u++) {
+        const x = Math.abs((u - centre) / scale);
+        const sinc = (t: number): number => (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t));
+        const w = x < 3 ? sinc(x) * sinc(x / 3) : 0;
+        if (w !== 0) taps.push([u, w]);
+        sum += w;
+      }
+      return taps.map(([u, w]) => [u, w / sum] as [number, number]);
+    });
+  };
+  const wx = weights(W, src.width);
+  const wy = weights(H, src.height);
+  const out = new Float64Array(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let c = 0; c < 3; c++) {
+        let v = 0;
+        for (const [sy, ky] of wy[y]) {
+          for (const [sx, kx] of wx[x]) v += src.data[(sy * src.width + sx) * 4 + c] * ky * kx;
+        }
+        out[(y * W + x) * 4 + c] = v;
+      }
+    }
+  }
+  return out;
+}
+
+test('goSin agrees with Math.sin to within rounding', () => {
+  for (let x = -10; x <= 10; x += 0.0371) {
+    const d = Math.abs(goSin(x) - Math.sin(x));
+    assert.ok(d < 1e-15, `goSin(${x}) = ${goSin(x)}, want about ${Math.sin(x)}`);
+  }
+  assert.equal(goSin(0), 0, 'goSin(0) = 0');
+  assert.equal(lanczos(0), 1, 'lanczos(0) = 1');
+  assert.equal(lanczos(3), 0, 'lanczos(3) = 0');
+  assert.ok(Math.abs(lanczos(1)) < 1e-15, `lanczos(1) = ${lanczos(1)}, want 0`);
+});
+
+test('precomputeWeights: normalised, inside the source, wider when shrinking', () => {
+  for (const [dst, src] of [[500, 1024], [7, 3], [1, 1], [3, 2], [1, 100]] as const) {
+    const w = precomputeWeights(dst, src);
+    for (let i = 0; i < dst; i++) {
+      let sum = 0;
+      for (let k = w.start[i]; k < w.start[i + 1]; k++) {
+        assert.ok(w.index[k] >= 0 && w.index[k] < src, `precomputeWeights(${dst}, ${src}) tap ${w.index[k]} outside 0..${src - 1}`);
+        sum += w.weight[k];
+      }
+      assert.ok(Math.abs(sum - 1) < 1e-12, `precomputeWeights(${dst}, ${src}) output ${i} weights sum to ${sum}, want 1`);
+    }
+  }
+  const down = precomputeWeights(500, 1024);
+  const taps = down.start[251] - down.start[250];
+  assert.ok(taps >= 12, `a 2x reduction uses ${taps} taps per output pixel, want >= 12`);
+});
+
+test('a solid image stays solid at any size', () => {
+  const colour: RGBA = [12, 200, 77, 255];
+  for (const [w, h] of [[37, 19], [230, 120], [1, 1], [100, 7], [3, 50]]) {
+    const got = resize(solid(100, 50, colour), w, h);
+    assert.equal(got.width, w, `resize(100x50, ${w}, ${h}).width = ${got.width}`);
+    assert.equal(got.height, h, `resize(100x50, ${w}, ${h}).height = ${got.height}`);
+    const bad = toRows(got).flat().find((p) => p.some((v, i) => v !== colour[i]));
+    assert.equal(bad, undefined, `resize(solid 100x50, ${w}, ${h}) has pixel ${JSON.stringify(bad)}, want ${JSON.stringify(colour)}`);
+  }
+});
+
+test('matches a plain reference Lanczos3 within one level (edges included)', () => {
+  // Smooth content well inside 0..255, so imaging's 8-bit clamp between passes never bites.
+  const rows: RGBA[][] = [];
+  for (let y = 0; y < 17; y++) {
+    rows.push(Array.from({ length: 23 }, (_, x): RGBA =>
+      [40 + 7 * x, 200 - 8 * y, Math.round(128 + 60 * Math.sin(x / 3) * Math.cos(y / 4)), 255]));
+  }
+  const src = fromRows(rows);
+  for (const [w, h] of [[11, 8], [40, 30], [23, 9], [5, 17], [1, 1]]) {
+    const got = resize(src, w, h);
+    const ref = referenceResize(src, w, h);
+    for (let i = 0; i < got.data.length; i++) {
+      if (i % 4 === 3) continue;
+      const want = Math.min(255, Math.max(0, Math.round(ref[i])));
+      assert.ok(Math.abs(got.data[i] - want) <= 1,
+        `resize(smooth 23x17, ${w}, ${h}) byte ${i} (x=${(i >> 2) % w}, y=${Math.floor((i >> 2) / w)}) = ${got.data[i]}, want ${want} +-1`);
+    }
+  }
+});
+
+test('alpha: transparent pixels lend no colour', () => {
+  // Green is fully transparent: the result mixes red and blue only (imaging gives 128,0,128,128).
+  const half = fromRows([[RED, [0, 255, 0, 0]], [[0, 0, 255, 255], [255, 255, 0, 0]]]);
+  const one = resize(half, 1, 1);
+  assert.deepEqual(toRows(one), [[[128, 0, 128, 128]]], `resize(half-transparent 2x2, 1, 1) = ${show(one)}`);
+  // Left half transparent bright green, right half opaque red: no visible pixel may turn green.
+  const rows: RGBA[][] = [];
+  for (let y = 0; y < 10; y++) rows.push(Array.from({ length: 10 }, (_, x) => (x < 5 ? [0, 255, 0, 0] : RED)));
+  const got = resize(fromRows(rows), 5, 5);
+  for (const p of toRows(got).flat()) {
+    if (p[3] > 0) assert.equal(p[1], 0, `resize(transparent green | red) has visible pixel ${JSON.stringify(p)} with green`);
+  }
+  const all = resize(solid(4, 4, [9, 9, 9, 0]), 2, 2);
+  assert.ok(all.data.every((v) => v === 0), `resize(fully transparent) = ${show(all)}, want all zero`);
+});
+
+test('small cases match imaging exactly', () => {
+  // Expected pixels produced by github.com/disintegration/imaging v1.6.2 (Go 1.19, amd64).
+  const cases: Array<[string, Bitmap, number, number, RGBA[][]]> = [
+    ['quarters 4x4 -> 2x2', quarters(), 2, 2, [
+      [[221, 18, 17, 255], [34, 237, 1, 255]],
+      [[34, 18, 220, 255], [221, 237, 17, 255]],
+    ]],
+    ['rgby 2x2 -> 3x3', rgby(), 3, 3, [
+      [[255, 0, 0, 255], [128, 128, 0, 255], [0, 255, 0, 255]],
+      [[128, 0, 128, 255], [128, 128, 64, 255], [128, 255, 0, 255]],
+      [[0, 0, 255, 255], [128, 128, 144, 255], [255, 255, 0, 255]],
+    ]],
+    ['rgby 2x2 -> 1x1', rgby(), 1, 1, [[[128, 128, 64, 255]]]],
+  ];
+  for (const [name, src, w, h, want] of cases) {
+    const got = resize(src, w, h);
+    assert.deepEqual(toRows(got), want, `${name}: resize = ${show(got)}, want ${JSON.stringify(want)}`);
+  }
+  assert.deepEqual(toRows(resize(rgby(), 2, 2)), toRows(rgby()), 'resize to the same size copies');
+  assert.deepEqual(toRows(resize(fromRows([[RED, GREEN]]), 2, 1)), [[RED, GREEN]], 'no-op resize of 2x1');
+});
+
+test('pipeline output is byte-identical to the Go server (imaging reference hashes)', () => {
+  // Each hash is SHA-256 of the NRGBA pixels the Go server's transformImage (imaging v1.6.2,
+  // Go 1.19 amd64) produced for the same pattern() input and options.
+  const cases: Array<[string, Bitmap, Partial<Options>, number, number, string]> = [
+    ['resize 1024x683 opaque to 500x', pattern(1024, 683, false), { width: 500 }, 500, 333,
+      '1e4d5dfbdcb9614e3337080c82ee38fcbca25297be26cb100c6d6aab4f7e4eae'],
+    ['thumbnail 300x200 alpha to 100x100', pattern(300, 200, true), { width: 100, height: 100 }, 100, 100,
+      '7d5178eaf1ce389e33be5be61bb85fe399ff2aa93b1431b3d56f845b58253eab'],
+    ['thumbnail 80x60 alpha to 50x50', pattern(80, 60, true), { width: 50, height: 50 }, 50, 50,
+      'a7012cf528858b2382ba9ba1bdf0cd8e67c87c8fa44862874249516900bac893'],
+    ['fit 300x200 opaque in 120x120', pattern(300, 200, false), { width: 120, height: 120, fit: true }, 120, 80,
+      'a74482b0e264cb2ef871de398cbd313889223ce4b62b8c2acdce591d9ae59880'],
+    ['crop, half size, r90, fh on 64x48 alpha', pattern(64, 48, true),
+      { width: 0.5, height: 0.5, rotate: 90, flipHorizontal: true, cropX: 0.25, cropY: -10, cropWidth: 0.5 }, 24, 32,
+      '259364acda5c0dba0bfef1e58885e8272f36752a769bcb841a4141fcd99a9180'],
+    ['upscale 50x40 alpha to 120x', pattern(50, 40, true), { width: 120, scaleUp: true }, 120, 96,
+      '19650c0c87d30c8a1384af40bdbba3c15f4f607a37892462e512a7c3fa36c1a3'],
+  ];
+  for (const [name, src, o, w, h, want] of cases) {
+    const size = { width: src.width, height: src.height };
+    const plan = planFor(size, opts(o));
+    let m = rotate(applySteps(src, stepsFor(plan, size)), plan.rotate);
+    if (plan.flipVertical) m = flipV(m);
+    if (plan.flipHorizontal) m = flipH(m);
+    assert.equal(`${m.width}x${m.height}`, `${w}x${h}`, `${name}: size = ${m.width}x${m.height}, want ${w}x${h}`);
+    const got = createHash('sha256').update(m.data).digest('hex');
+    assert.equal(got, want, `${name}: pixel hash = ${got}, want ${want}`);
+  }
+});
+
+test('resizing 1024x683 to 500 wide is fast', () => {
+  const src = pattern(1024, 683, false);
+  resize(src, 500, 333); // warm up the JIT
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    resize(src, 500, 333);
+    best = Math.min(best, performance.now() - t);
+  }
+  // Generous bound: the machine running the suite is shared; a regression to naive code is ~10x.
+  assert.ok(best < 250, `resize(1024x683, 500, 333) took ${best.toFixed(1)} ms, want < 250 ms`);
+});
+
+test('boxShrink averages blocks, weighted by alpha', () => {
+  const q = boxShrink(quarters(), 2, 2);
+  assert.deepEqual(toRows(q), [[RED, GREEN], [BLUE, YELLOW]], `boxShrink(quarters, 2, 2) = ${show(q)}`);
+  const one = boxShrink(fromRows([[RED, [0, 255, 0, 0]], [BLUE, [0, 0, 0, 0]]]), 1, 1);
+  assert.deepEqual(toRows(one), [[[128, 0, 128, 128]]], `boxShrink(half transparent, 1, 1) = ${show(one)}`);
+  const odd = boxShrink(solid(5, 3, [7, 8, 9, 255]), 2, 2);
+  assert.deepEqual(toRows(odd), [[[7, 8, 9, 255], [7, 8, 9, 255]], [[7, 8, 9, 255], [7, 8, 9, 255]]], `boxShrink(solid 5x3, 2, 2) = ${show(odd)}`);
+});
