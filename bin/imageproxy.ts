@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * The imageproxy command: parses flags (and IMAGEPROXY_* environment variables), builds the
+ * cache, serves, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish within
+ * the grace period, closes the transform pool and the cache, and exits 0.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseFlags, usage, UsageError } from './flags.js';
+import { createCache, CacheConfigError } from '../lib/cache/index.js';
+import { createMetrics } from '../lib/metrics.js';
+import { createServer, parseAddr, type ProxyServer } from '../lib/server.js';
+import type { Logger } from '../lib/config.js';
+
+/** MainIO is where main writes and the environment it reads; tests substitute their own. */
+export interface MainIO {
+  /** Receives normal output (the listening line, usage for -help). */
+  stdout(line: string): void;
+  /** Receives usage errors and fatal errors. */
+  stderr(line: string): void;
+  /** Log lines of the proxy and the cache. */
+  logger: Logger;
+}
+
+/** Running is a started proxy: its bound address, and how to stop it. */
+export interface Running {
+  /** Address as bound, e.g. `127.0.0.1:8080` or `unix:/run/imageproxy.sock`. */
+  addr: string;
+  /** The server. */
+  server: ProxyServer;
+  /** shutdown stops the server gracefully (within the configured grace period). */
+  shutdown(): Promise<void>;
+}
+
+const defaultIO: MainIO = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  logger: console,
+};
+
+/**
+ * start parses argv and env, builds the cache and starts listening. It resolves with the running
+ * server, or with an exit code when there is nothing to run: 0 after -help, 2 for a bad flag or
+ * cache spec, 1 when the address cannot be bound.
+ */
+export async function start(argv: string[], env: Record<string, string | undefined>, io: MainIO = defaultIO): Promise<Running | number> {
+  let flags: ReturnType<typeof parseFlags>;
+  try {
+    flags = parseFlags(argv, env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`imageproxy: ${err.message}\n\n${usage()}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    io.stdout(usage());
+    return 0;
+  }
+  try {
+    parseAddr(flags.addr);
+  } catch (err) {
+    io.stderr(`imageproxy: flag -addr: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
+    return 2;
+  }
+  const metrics = createMetrics();
+  let cache;
+  try {
+    cache = await createCache(flags.cacheSpecs, io.logger, { env, onError: () => metrics.cacheErrors.inc() });
+  } catch (err) {
+    if (err instanceof CacheConfigError) {
+      io.stderr(`imageproxy: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const server = createServer({ logger: io.logger, ...flags.config, cache }, { metrics });
+  let addr: string;
+  try {
+    addr = await server.listen(flags.addr);
+  } catch (err) {
+    io.stderr(`imageproxy: cannot listen on ${flags.addr}: ${err instanceof Error ? err.message : String(err)}`);
+    await server.close(0);
+    return 1;
+  }
+  io.stdout(`imageproxy listening on ${addr}`);
+  return { addr, server, shutdown: () => server.close(flags.shutdownGraceMs) };
+}
+
+/**
+ * main runs the command until SIGTERM or SIGINT and resolves with the exit code; a second
+ * signal during shutdown exits at once with 1.
+ */
+export async function main(argv: string[], env: Record<string, string | undefined>, io: MainIO = defaultIO): Promise<number> {
+  const running = await start(argv, env, io);
+  if (typeof running === 'number') return running;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        io.stderr(`imageproxy: ${signal} again, exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      io.logger.info(`imageproxy: ${signal} received, finishing in-flight requests`);
+      running.shutdown().then(
+        () => resolve(0),
+        (err: unknown) => {
+          io.stderr(`imageproxy: shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/** isEntryPoint reports whether this module is the program being run (also through an npm bin link). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // A last line of defence: the handler never lets a promise go unobserved, but if a dependency
+  // does, log it instead of taking every in-flight request down with the process.
+  process.on('unhandledRejection', (reason) => {
+    console.error(`imageproxy: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  });
+  main(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`imageproxy: ${err instanceof Error ? err.stack : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

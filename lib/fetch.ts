@@ -1,0 +1,340 @@
+/**
+ * Fetching from origins: one GET, following redirects, with every hop re-checked by policy and
+ * every resolved address filtered, a deadline, a body size cap that also holds after content
+ * decoding, and a content-type check.
+ *
+ * Each request gets its own socket (`agent: false`), so a connection opened under one policy is
+ * never reused under another.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+import { pipeline, Transform } from 'node:stream';
+import type { LookupFunction } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ProxyConfig } from './config.js';
+import type { Admission } from './policy.js';
+import { checkHop } from './policy.js';
+import { contentTypeAllowed, parseMediaType } from './contenttype.js';
+import { sniffImageType } from './sniff.js';
+import {
+  BadGatewayError, GatewayTimeoutError, NotFoundError, OriginStatusError, TooLargeError,
+  UnsupportedMediaError, isProxyError,
+} from './errors.js';
+
+/** FetchOptions configure one fetchRemote call. */
+export interface FetchOptions {
+  /** Proxy configuration (limits, redirects, content types, user agent, host policy). */
+  config: ProxyConfig;
+  /** How the request was admitted; checkHop uses it on every hop. */
+  admission: Admission;
+  /** Extra request headers: passed-through client headers, Referer, conditional headers. */
+  headers?: Record<string, string>;
+  /** Stops the fetch; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** FetchResult is an origin response read in full. */
+export interface FetchResult {
+  /** 2xx; 304 when the request was conditional; a 3xx when redirects are not followed. */
+  status: number;
+  /** Response headers: lower-case names, one value each, hop-by-hop and Set-Cookie removed. */
+  headers: Record<string, string>;
+  /** Decoded body (empty for 304 and redirects). */
+  body: Buffer;
+  /** URL of the final hop. */
+  url: URL;
+  /** Media type of body, from Content-Type or sniffed; '' for 304 and redirects. */
+  contentType: string;
+}
+
+/** REDIRECT_STATUSES are the statuses followed as redirects, as by Go's http.Client. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Response headers never stored or passed on: they describe the connection, not the image. */
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate',
+  'proxy-connection', 'content-length', 'content-encoding', 'set-cookie',
+]);
+
+/**
+ * Request headers a client may not dictate to the origin, whatever passRequestHeaders says: they
+ * describe the connection, or would make the origin send a partial or empty body that the proxy
+ * would then cache and transform as if it were the image.
+ */
+const UNPASSABLE_REQUEST_HEADERS = new Set([
+  'host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length',
+  'proxy-connection', 'accept-encoding', 'user-agent', 'range', 'if-range', 'if-none-match',
+  'if-modified-since', 'if-match', 'if-unmodified-since',
+]);
+
+/** Credentials dropped when a redirect leaves the original host, as Go's http.Client does. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'www-authenticate'];
+
+/** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/**
+ * originRequestHeaders returns the headers a client request contributes to the origin request:
+ * the configured passRequestHeaders, and Referer when includeReferer is set.
+ */
+export function originRequestHeaders(
+  config: Pick<ProxyConfig, 'passRequestHeaders' | 'includeReferer'>,
+  client: IncomingHttpHeaders,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of config.passRequestHeaders) {
+    const n = name.trim().toLowerCase();
+    if (n === '' || UNPASSABLE_REQUEST_HEADERS.has(n)) continue;
+    const v = client[n];
+    if (v === undefined) continue;
+    out[n] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  if (config.includeReferer && typeof client.referer === 'string') out.referer = client.referer;
+  return out;
+}
+
+/**
+ * fetchRemote GETs `url` under the proxy's policy and limits and reads the whole body.
+ *
+ * It rejects with a ProxyError: 403 for a refused hop or address, 404 for an origin 404, the
+ * origin's status for other non-2xx answers, 413 for a body over maxSourceBytes, 415 for a
+ * content type that is not allowed (or malformed, or several), 502 when the origin fails or
+ * redirects too often, 504 past timeoutMs; or with the signal's reason when `signal` aborts.
+ */
+export async function fetchRemote(url: URL, opts: FetchOptions): Promise<FetchResult> {
+  const { config } = opts;
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new GatewayTimeoutError()), config.timeoutMs);
+  const onAbort = (): void => ctl.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+  headers['user-agent'] = config.userAgent;
+  headers['accept-encoding'] = ACCEPT_ENCODING;
+  const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
+  // One listener for the whole fetch destroys whichever hop is in progress.
+  let active: http.ClientRequest | undefined;
+  ctl.signal.addEventListener('abort', () => active?.destroy(ctl.signal.reason instanceof Error ? ctl.signal.reason : undefined), { once: true });
+  try {
+    let current = url;
+    for (let redirects = 0; ; redirects++) {
+      const { lookup } = checkHop(current, opts.admission, config);
+      const res = await request(current, headers, lookup, ctl.signal, (req) => { active = req; });
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (REDIRECT_STATUSES.has(status) && location !== undefined) {
+        res.destroy();
+        const next = resolveLocation(location, current);
+        if (!config.followRedirects) {
+          return { status, headers: { location: next.href }, body: Buffer.alloc(0), url: current, contentType: '' };
+        }
+        if (redirects >= config.maxRedirects) {
+          throw new BadGatewayError('The remote server redirected too many times.', 'too_many_redirects');
+        }
+        if (next.host !== current.host) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+        current = next;
+        continue;
+      }
+      return await readResponse(res, current, config, conditional);
+    }
+  } catch (err) {
+    throw fetchError(err, ctl.signal);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** fetchError maps whatever a fetch threw to what the caller sees. */
+function fetchError(err: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason;
+  if (isProxyError(err)) return err;
+  const code = (err as { code?: string } | undefined)?.code ?? '';
+  const e = ['ECONNRESET', 'EPIPE', 'Z_DATA_ERROR', 'Z_BUF_ERROR'].includes(code) || /aborted|premature|unexpected end/i.test(String(err))
+    ? new BadGatewayError('The remote server sent an incomplete or corrupt response.', 'origin_reset')
+    : new BadGatewayError('The remote server could not be reached.', 'origin_unreachable');
+  e.cause = err;
+  return e;
+}
+
+/** resolveLocation resolves a redirect target against the URL that answered with it. */
+function resolveLocation(location: string, base: URL): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw new BadGatewayError('The remote server redirected to an invalid URL.', 'bad_redirect');
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new BadGatewayError('The remote server redirected to an unsupported URL.', 'bad_redirect');
+  }
+  next.hash = '';
+  return next;
+}
+
+/** request sends one GET and resolves with the response head; `track` receives the request so an abort can destroy it. */
+function request(
+  url: URL, headers: Record<string, string>, lookup: LookupFunction, signal: AbortSignal,
+  track: (req: http.ClientRequest) => void,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const mod = url.protocol === 'https:' ? https : http;
+    let req: http.ClientRequest;
+    try {
+      req = mod.request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+        lookup,
+        agent: false,
+        auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+      });
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    track(req);
+    // Keep listening: a parse error can follow the response (e.g. bytes past Content-Length).
+    req.on('error', reject);
+    req.once('response', resolve);
+    req.end();
+  });
+}
+
+/** responseHeaders flattens the headers worth keeping to lower-case names with one value each. */
+function responseHeaders(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined || DROPPED_RESPONSE_HEADERS.has(k)) continue;
+    out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** rawHeaderValues returns every value of header `name` as sent (Node keeps only the first Content-Type). */
+function rawHeaderValues(res: IncomingMessage, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    if (res.rawHeaders[i].toLowerCase() === name) out.push(res.rawHeaders[i + 1]);
+  }
+  return out;
+}
+
+/** readResponse checks the status, content type and length of a final response and reads its body. */
+async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig, conditional: boolean): Promise<FetchResult> {
+  try {
+    const status = res.statusCode ?? 0;
+    const headers = responseHeaders(res);
+    if (status === 304 && conditional) {
+      res.destroy();
+      return { status, headers, body: Buffer.alloc(0), url, contentType: '' };
+    }
+    if (status === 404) throw new NotFoundError();
+    if (status === 304 || status < 200) {
+      throw new BadGatewayError(`The remote server answered with an unexpected status ${status}.`, 'origin_status');
+    }
+    if (status >= 300 && status <= 399) {
+      throw new BadGatewayError(`The remote server answered with a redirect (${status}) that cannot be followed.`, 'bad_redirect');
+    }
+    if (status > 299) throw new OriginStatusError(status);
+    if (status === 206) throw new BadGatewayError('The remote server sent only part of the image.', 'origin_partial');
+
+    const declared = rawHeaderValues(res, 'content-type').filter((v) => v.trim() !== '');
+    if (declared.length > 1) {
+      throw new UnsupportedMediaError('The remote server sent several Content-Types.', 'content_type_multiple');
+    }
+    let type = declared.length === 1 ? parseMediaType(declared[0]).type : '';
+    const sniff = type === '' || type === 'application/octet-stream';
+    if (!sniff) checkType(type, config.contentTypes);
+
+    const length = res.headers['content-length'];
+    if (length !== undefined && Number(length) > config.maxSourceBytes) throw tooLarge(config.maxSourceBytes);
+
+    const body = await readBody(res, (res.headers['content-encoding'] ?? '').trim().toLowerCase(), config.maxSourceBytes);
+    if (sniff) {
+      const sniffed = sniffImageType(body);
+      if (sniffed) type = sniffed;
+      else if (config.contentTypes.length > 0) {
+        throw new UnsupportedMediaError('The remote file is not a recognised image.', 'content_type_unknown');
+      } else type ||= 'application/octet-stream';
+      checkType(type, config.contentTypes);
+    }
+    headers['content-type'] = type;
+    return { status, headers, body, url, contentType: type };
+  } finally {
+    // Nothing more is read from this response; on the error paths this also closes the socket.
+    res.destroy();
+  }
+}
+
+function checkType(type: string, allowed: readonly string[]): void {
+  if (!contentTypeAllowed(type, allowed)) {
+    throw new UnsupportedMediaError(`The content type ${type} is not allowed.`, 'content_type_refused');
+  }
+}
+
+function tooLarge(max: number): TooLargeError {
+  return new TooLargeError(`The remote image is larger than the ${max}-byte limit.`);
+}
+
+/** makeDecoder returns a stream decoding content coding `encoding`, or undefined for identity. */
+function makeDecoder(encoding: string): Transform | undefined {
+  switch (encoding) {
+    case '':
+    case 'identity':
+      return undefined;
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      // createUnzip accepts the zlib wrapper that RFC 9110 "deflate" means.
+      return zlib.createUnzip();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      throw new BadGatewayError('The remote server used an unsupported content encoding.', 'content_encoding');
+  }
+}
+
+/**
+ * readBody reads res, decoding `encoding`, and fails with 413 as soon as either the bytes on the
+ * wire or the decoded bytes pass `max`, so a compression bomb stops at the limit.
+ */
+async function readBody(res: IncomingMessage, encoding: string, max: number): Promise<Buffer> {
+  const decoder = makeDecoder(encoding);
+  let source: AsyncIterable<Buffer> = res;
+  if (decoder) {
+    let wire = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb): void {
+        wire += chunk.length;
+        if (wire > max) cb(tooLarge(max));
+        else cb(null, chunk);
+      },
+    });
+    // Errors of any stage destroy the decoder, so they surface in the loop below.
+    pipeline(res, counter, decoder, () => undefined);
+    source = decoder;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of source) {
+      total += chunk.length;
+      if (total > max) throw tooLarge(max);
+      chunks.push(chunk);
+    }
+  } finally {
+    decoder?.destroy();
+  }
+  return Buffer.concat(chunks, total);
+}

@@ -1,0 +1,40 @@
+/**
+ * imageproxy: a caching, resizing image proxy, URL- and signature-compatible with
+ * willnorris/imageproxy.
+ *
+ * @example
+ * import express from 'express';
+ * import { imageproxy } from 'imageproxy';
+ * const app = express();
+ * app.use('/img', imageproxy({ allowHosts: ['images.example.com'] }));
+ */
+export { imageproxy, SECURITY_HEADERS } from './handler.js';
+export type { HandlerOptions, ImageProxyHandler } from './handler.js';
+export { createServer, parseAddr, DEFAULT_ADDR } from './server.js';
+export type { ProxyServer, ListenTarget } from './server.js';
+export { createMetrics } from './metrics.js';
+export type { ProxyMetrics } from './metrics.js';
+export { fetchRemote, originRequestHeaders } from './fetch.js';
+export type { FetchOptions, FetchResult } from './fetch.js';
+export { sniffImageType } from './sniff.js';
+export { parseMediaType, contentTypeAllowed } from './contenttype.js';
+export type { MediaType } from './contenttype.js';
+export { SingleFlight } from './singleflight.js';
+export * from './config.js';
+export * from './errors.js';
+export { parseOptions, formatOptions, isTransform, emptyOptions } from './options.js';
+export type { Options, OutputFormat } from './options.js';
+export { parseRequest, cacheKey } from './request.js';
+export type { ProxyRequest } from './request.js';
+export { checkRequest, checkHop } from './policy.js';
+export type { Admission } from './policy.js';
+export { signURL, verifySignature } from './signature.js';
+export { createCache, CacheConfigError } from './cache/index.js';
+export type { CreateCacheOptions } from './cache/index.js';
+export { ResponseCache, isFresh } from './cache/responses.js';
+export { MemoryCache } from './cache/memory.js';
+export { DiskCache } from './cache/disk.js';
+export type { Cache, CachedResponse } from './cache/cache.js';
+export { createTransformPool } from './pool.js';
+export type { TransformPool, PoolOptions } from './pool.js';
+export type { Transformer, TransformResult } from './transform/types.js';

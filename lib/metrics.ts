@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics of the proxy, under the Go server's metric names, in a registry of their own
+ * so that several handlers in one process (and the host application's metrics) do not collide.
+ */
+import { Counter, Gauge, Registry, Summary } from 'prom-client';
+
+/** ProxyMetrics are the metrics one proxy handler records, and the registry that exposes them. */
+export interface ProxyMetrics {
+  /** Registry holding the metrics below; `/metrics` prints it. */
+  registry: Registry;
+  /** imageproxy_requests_served_from_cache_total: responses served without contacting the origin. */
+  servedFromCache: Counter;
+  /** imageproxy_transformation_duration_seconds: time spent in image transformations. */
+  transformationDuration: Summary;
+  /** imageproxy_remote_fetch_errors_total: failed fetches from origins. */
+  remoteFetchErrors: Counter;
+  /** imageproxy_cache_errors_total: cache backend failures (each treated as a miss). */
+  cacheErrors: Counter;
+  /** http_request_duration_seconds: time to answer image requests. */
+  requestDuration: Summary;
+  /** http_requests_in_flight: image requests being answered now. */
+  requestsInFlight: Gauge;
+}
+
+/**
+ * createMetrics creates the proxy's metrics in `registry` (a new Registry by default, never the
+ * prom-client global one).
+ */
+export function createMetrics(registry: Registry = new Registry()): ProxyMetrics {
+  const registers = [registry];
+  return {
+    registry,
+    servedFromCache: new Counter({
+      name: 'imageproxy_requests_served_from_cache_total',
+      help: 'Number of requests served from cache.',
+      registers,
+    }),
+    transformationDuration: new Summary({
+      name: 'imageproxy_transformation_duration_seconds',
+      help: 'Time taken for image transformations in seconds.',
+      registers,
+    }),
+    remoteFetchErrors: new Counter({
+      name: 'imageproxy_remote_fetch_errors_total',
+      help: 'Total remote image fetch errors',
+      registers,
+    }),
+    cacheErrors: new Counter({
+      name: 'imageproxy_cache_errors_total',
+      help: 'Total cache backend errors (each one served as a cache miss).',
+      registers,
+    }),
+    requestDuration: new Summary({
+      name: 'http_request_duration_seconds',
+      help: 'Request response times',
+      registers,
+    }),
+    requestsInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'Number of requests in flight',
+      registers,
+    }),
+  };
+}

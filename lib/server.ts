@@ -1,0 +1,160 @@
+/**
+ * The proxy as a standalone server: an Express app with the handler mounted at '/', listening on
+ * `host:port` or `unix:/path`, with a graceful close that lets in-flight requests finish.
+ *
+ * This is the only library module that imports Express.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import express, { type Express } from 'express';
+import type { ProxyConfig } from './config.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
+import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
+
+/** DEFAULT_ADDR is where the server listens when no address is given, as in the Go server. */
+export const DEFAULT_ADDR = 'localhost:8080';
+
+/** ProxyServer is a proxy app and the HTTP server that runs it. */
+export interface ProxyServer {
+  /** The Express app; the handler is mounted at '/'. */
+  app: Express;
+  /** The proxy handler (its config, metrics and close). */
+  handler: ImageProxyHandler;
+  /** The HTTP server once listen() was called. */
+  server: http.Server | undefined;
+  /**
+   * listen starts serving on `addr` (`host:port`, `:port`, `[v6]:port` or `unix:/path`) and
+   * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0).
+   */
+  listen(addr?: string): Promise<string>;
+  /**
+   * close stops accepting connections, waits up to graceMs for in-flight requests, cuts the
+   * rest, then closes the handler (transform pool and cache).
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** ListenTarget is a parsed listen address. */
+export type ListenTarget = { path: string } | { host: string; port: number };
+
+/** parseAddr parses a listen address: `unix:/path`, `host:port`, `[v6]:port` or `:port` (all interfaces). */
+export function parseAddr(addr: string): ListenTarget {
+  if (addr.startsWith('unix:')) {
+    const path = addr.slice('unix:'.length);
+    if (path === '') throw new Error(`invalid listen address ${JSON.stringify(addr)}: missing socket path`);
+    return { path };
+  }
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(addr);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new Error(`invalid listen address ${JSON.stringify(addr)}: want host:port or unix:/path`);
+  }
+  return { host: m[1] ?? m[2], port };
+}
+
+/** formatAddress prints a bound address the way listen() reports it. */
+function formatAddress(a: AddressInfo | string | null): string {
+  if (a === null) return '';
+  if (typeof a === 'string') return `unix:${a}`;
+  return a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/** createServer builds the proxy app for `config` (over defaultConfig) without listening yet. */
+export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<HandlerOptions, keyof ProxyConfig> = {}): ProxyServer {
+  const handler = imageproxy({ ...config, ...opts });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/', handler);
+
+  let server: http.Server | undefined;
+  let closing: Promise<void> | undefined;
+  const sockets = new Set<Socket>();
+  let shuttingDown = false;
+
+  const ps: ProxyServer = {
+    app,
+    handler,
+    get server() {
+      return server;
+    },
+    listen(addr = DEFAULT_ADDR) {
+      const target = parseAddr(addr);
+      const s = http.createServer(app);
+      server = s;
+      s.on('connection', (sock: Socket) => {
+        sockets.add(sock);
+        sock.once('close', () => sockets.delete(sock));
+      });
+      s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        // During shutdown a keep-alive connection is closed as soon as its response is done.
+        if (shuttingDown) res.setHeader('Connection', 'close');
+        res.once('finish', () => {
+          if (shuttingDown) setImmediate(() => s.closeIdleConnections());
+        });
+      });
+      const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
+      return stale.then(() => new Promise<string>((resolve, reject) => {
+        s.once('error', reject);
+        const done = (): void => {
+          s.off('error', reject);
+          resolve(formatAddress(s.address()));
+        };
+        if ('path' in target) s.listen(target.path, done);
+        else s.listen(target.port, target.host === '' ? undefined : target.host, done);
+      }));
+    },
+    close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
+      closing ??= (async () => {
+        shuttingDown = true;
+        const s = server;
+        if (s?.listening) {
+          const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+          s.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          const expired = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, graceMs);
+          });
+          await Promise.race([closed, expired]);
+          clearTimeout(timer);
+          for (const sock of sockets) sock.destroy();
+          await closed;
+        }
+        await handler.close();
+      })();
+      return closing;
+    },
+  };
+  return ps;
+}
+
+/**
+ * removeStaleSocket deletes a socket file left by an earlier run: only a socket, and only when
+ * nothing answers on it, so a live server's socket is never taken over.
+ */
+function removeStaleSocket(path: string): Promise<void> {
+  let isSocket = false;
+  try {
+    isSocket = fs.statSync(path).isSocket();
+  } catch {
+    // Missing is fine; anything else surfaces as a listen error.
+  }
+  if (!isSocket) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve();
+    });
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') {
+        try {
+          fs.unlinkSync(path);
+        } catch {
+          // listen reports the problem.
+        }
+      }
+      resolve();
+    });
+  });
+}

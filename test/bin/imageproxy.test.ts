@@ -1,0 +1,133 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DIST, FIXTURES } from '../helpers/paths.js';
+import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+
+// fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
+const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
+const CLI = path.join(DIST, 'bin', 'imageproxy.js');
+
+let origin: Origin;
+before(async () => {
+  origin = await startOrigin({
+    '/a.png': { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'max-age=600' }, body: PNG },
+    '/slow.png': { headers: { 'Content-Type': 'image/png' }, body: PNG, delayMs: 600 },
+  });
+});
+after(() => origin.close());
+
+interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** run starts the CLI with args and extra environment variables. */
+function run(args: string[], env: Record<string, string> = {}): Proc {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** listening waits for the `imageproxy listening on ADDR` line and returns ADDR. */
+async function listening(p: Proc): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const m = /^imageproxy listening on (\S+)$/m.exec(p.stdout());
+    if (m) return m[1];
+    if (p.child.exitCode !== null) throw new Error(`CLI exited ${p.child.exitCode}: ${p.stderr()}`);
+    if (Date.now() > deadline) {
+      p.child.kill('SIGKILL');
+      throw new Error(`no listening line; stdout=${p.stdout()} stderr=${p.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function get(url: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const r = await fetch(url);
+  return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
+}
+
+test('serves, proxies, transforms with the real pool, caches, and exits 0 on SIGTERM', async () => {
+  const p = run(['-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-cache', 'memory', '-workers', '1']);
+  try {
+    const addr = await listening(p);
+    assert.match(addr, /^127\.0\.0\.1:[1-9]\d*$/, `listening on ${addr}`);
+    const base = `http://${addr}`;
+    const cases: Array<[string, number, string, (b: Buffer) => boolean]> = [
+      [`/${origin.url}/a.png`, 200, 'MISS', (b) => b.equals(PNG)],
+      [`/${origin.url}/a.png`, 200, 'HIT', (b) => b.equals(PNG)],
+      // A real transform: a PNG 10 pixels wide (IHDR width at byte 16).
+      [`/10x/${origin.url}/a.png`, 200, 'MISS', (b) => b.readUInt32BE(16) === 10],
+      [`/10x/${origin.url}/a.png`, 200, 'HIT', (b) => b.readUInt32BE(16) === 10],
+    ];
+    for (const [reqPath, status, cache, ok] of cases) {
+      const r = await get(base + reqPath);
+      assert.equal(r.status, status, `GET ${reqPath} status = ${r.status}, want ${status}`);
+      assert.equal(r.headers.get('x-cache'), cache, `GET ${reqPath} X-Cache = ${r.headers.get('x-cache')}, want ${cache}`);
+      assert.ok(ok(r.body), `GET ${reqPath} body wrong`);
+    }
+    assert.equal(origin.hits('/a.png'), 1, 'origin fetched more than once');
+    const metrics = (await get(`${base}/metrics`)).body.toString();
+    assert.match(metrics, /^imageproxy_requests_served_from_cache_total 2$/m);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM lets a slow in-flight request finish, then exits 0', async () => {
+  // Configured through the environment this time, to show IMAGEPROXY_* variables reach the proxy.
+  const p = run(['-addr', '127.0.0.1:0', '-shutdownGrace', '5s'], { IMAGEPROXY_ALLOWPRIVATENETWORKS: 'true' });
+  try {
+    const addr = await listening(p);
+    const inFlight = get(`http://${addr}/${origin.url}/slow.png`);
+    await waitFor(() => origin.hits('/slow.png') === 1, 'the slow request to reach the origin');
+    p.child.kill('SIGTERM');
+    const r = await inFlight;
+    assert.equal(r.status, 200, 'in-flight request did not finish');
+    assert.ok(r.body.equals(PNG));
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('command line errors exit 2 with usage; -help exits 0', async () => {
+  const cases: Array<[string[], number, 'stdout' | 'stderr', RegExp]> = [
+    [['-nosuchflag'], 2, 'stderr', /unknown flag[\s\S]*Usage: imageproxy/],
+    [['-maxRedirects', 'many'], 2, 'stderr', /maxRedirects[\s\S]*Usage: imageproxy/],
+    [['-addr', 'nonsense'], 2, 'stderr', /invalid listen address[\s\S]*Usage: imageproxy/],
+    [['-help'], 0, 'stdout', /^Usage: imageproxy/],
+  ];
+  for (const [args, code, stream, re] of cases) {
+    const p = run(args);
+    const got = await p.exited;
+    assert.equal(got, code, `imageproxy ${args.join(' ')} exit = ${got}, want ${code}; stderr=${p.stderr()}`);
+    assert.match(stream === 'stdout' ? p.stdout() : p.stderr(), re, `imageproxy ${args.join(' ')} ${stream}`);
+  }
+});
+
+test('an address in use exits 1', async () => {
+  const first = run(['-addr', '127.0.0.1:0']);
+  try {
+    const addr = await listening(first);
+    const second = run(['-addr', addr]);
+    assert.equal(await second.exited, 1);
+    assert.match(second.stderr(), /cannot listen on .*EADDRINUSE/);
+  } finally {
+    first.child.kill('SIGTERM');
+    await first.exited;
+  }
+});

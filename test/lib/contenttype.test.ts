@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentTypeAllowed, parseMediaType } from '../../lib/contenttype.js';
+import { UnsupportedMediaError } from '../../lib/errors.js';
+
+const PARSE: Array<[input: string, want: string | { code: string }]> = [
+  ['image/png', 'image/png'],
+  ['IMAGE/PNG', 'image/png'],
+  [' image/svg+xml ; charset=utf-8', 'image/svg+xml'],
+  ['image/jpeg; q="a;b,c"', 'image/jpeg'],
+  ['image/png;', 'image/png'],
+  ['image/png, text/html', { code: 'content_type_multiple' }],
+  ['image/png;charset=x, text/html', { code: 'content_type_multiple' }],
+  ['image', { code: 'content_type_malformed' }],
+  ['image/', { code: 'content_type_malformed' }],
+  ['/png', { code: 'content_type_malformed' }],
+  ['image/png text/html', { code: 'content_type_malformed' }],
+  ['image/png; charset', { code: 'content_type_malformed' }],
+  ['image/png; a="unterminated', { code: 'content_type_malformed' }],
+  ['', { code: 'content_type_malformed' }],
+];
+
+test('parseMediaType table', () => {
+  for (const [input, want] of PARSE) {
+    let got: string | { code: string };
+    try {
+      got = parseMediaType(input).type;
+    } catch (err) {
+      assert.ok(err instanceof UnsupportedMediaError, `parseMediaType(${JSON.stringify(input)}) threw ${String(err)}`);
+      assert.equal(err.status, 415);
+      got = { code: err.code };
+    }
+    assert.deepEqual(got, want, `parseMediaType(${JSON.stringify(input)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+});
+
+test('parseMediaType keeps parameters', () => {
+  const got = parseMediaType('image/svg+xml; Charset="utf-8"; x=y').params;
+  assert.deepEqual(got, { charset: 'utf-8', x: 'y' }, `params = ${JSON.stringify(got)}`);
+});
+
+const ALLOWED: Array<[type: string, patterns: string[], want: boolean]> = [
+  ['image/png', ['image/*'], true],
+  ['image/svg+xml', ['image/*'], true],
+  ['text/html', ['image/*'], false],
+  ['image/png', [], true],
+  ['text/html', [], true],
+  ['image/png', ['image/jpeg', 'image/png'], true],
+  ['image/gif', ['image/jpeg', 'image/png'], false],
+  ['image/png', ['IMAGE/PNG'], true],
+  ['image/png', ['*/*'], true],
+  ['image/png', ['*'], false],
+  ['image/png', ['image/p?g'], true],
+  ['image/png', ['image.png'], false],
+];
+
+test('contentTypeAllowed table', () => {
+  for (const [type, patterns, want] of ALLOWED) {
+    const got = contentTypeAllowed(type, patterns);
+    assert.equal(got, want, `contentTypeAllowed(${type}, ${JSON.stringify(patterns)}) = ${got}, want ${want}`);
+  }
+});

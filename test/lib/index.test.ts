@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as lib from '../../lib/index.js';
+
+test('the package entry exports the public API', () => {
+  const want: Array<[name: string, type: string]> = [
+    ['imageproxy', 'function'],
+    ['createServer', 'function'],
+    ['defaultConfig', 'function'],
+    ['parseRequest', 'function'],
+    ['cacheKey', 'function'],
+    ['parseOptions', 'function'],
+    ['formatOptions', 'function'],
+    ['signURL', 'function'],
+    ['createCache', 'function'],
+    ['createTransformPool', 'function'],
+    ['createMetrics', 'function'],
+    ['fetchRemote', 'function'],
+    ['sniffImageType', 'function'],
+    ['ProxyError', 'function'],
+    ['ForbiddenError', 'function'],
+    ['SECURITY_HEADERS', 'object'],
+  ];
+  for (const [name, type] of want) {
+    const got = typeof (lib as Record<string, unknown>)[name];
+    assert.equal(got, type, `typeof ${name} = ${got}, want ${type}`);
+  }
+});
+
+test('imageproxy() from the entry builds a handler with its config defaults', async () => {
+  const h = lib.imageproxy({ allowHosts: ['example.com'], timeoutMs: undefined });
+  try {
+    assert.deepEqual(h.config.allowHosts, ['example.com']);
+    assert.equal(h.config.timeoutMs, lib.DEFAULT_TIMEOUT_MS, 'an undefined option must not erase its default');
+    assert.equal(typeof h.close, 'function');
+  } finally {
+    await h.close();
+  }
+});

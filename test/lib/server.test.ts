@@ -1,0 +1,152 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { FIXTURES } from '../helpers/paths.js';
+import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+import { createServer, parseAddr, type ListenTarget } from '../../lib/server.js';
+import type { Transformer, TransformResult } from '../../lib/transform/types.js';
+
+// fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
+const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** NullTransformer returns the source unchanged and records close(). */
+class NullTransformer implements Transformer {
+  closed = false;
+  async run(bytes: Uint8Array): Promise<TransformResult> {
+    return { bytes, contentType: 'image/png' };
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+let origin: Origin;
+before(async () => {
+  origin = await startOrigin({
+    '/a.png': { headers: { 'Content-Type': 'image/png' }, body: PNG },
+    '/slow.png': { headers: { 'Content-Type': 'image/png' }, body: PNG, delayMs: 400 },
+    '/very-slow.png': { headers: { 'Content-Type': 'image/png' }, body: PNG, delayMs: 2000 },
+  });
+});
+after(() => origin.close());
+
+test('parseAddr table', () => {
+  const cases: Array<[string, ListenTarget | 'error']> = [
+    ['localhost:8080', { host: 'localhost', port: 8080 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    [':8080', { host: '', port: 8080 }],
+    ['[::1]:9000', { host: '::1', port: 9000 }],
+    ['unix:/run/imageproxy.sock', { path: '/run/imageproxy.sock' }],
+    ['unix:', 'error'],
+    ['localhost', 'error'],
+    ['localhost:http', 'error'],
+    ['localhost:70000', 'error'],
+    ['', 'error'],
+  ];
+  for (const [addr, want] of cases) {
+    let got: ListenTarget | 'error';
+    try {
+      got = parseAddr(addr);
+    } catch {
+      got = 'error';
+    }
+    assert.deepEqual(got, want, `parseAddr(${JSON.stringify(addr)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+});
+
+/** request GETs a path from a server given by host:port or unix socket path. */
+function request(target: { port?: number; socketPath?: string }, p: string, agent?: http.Agent | false): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', ...target, path: p, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+const portOf = (addr: string): number => Number(addr.slice(addr.lastIndexOf(':') + 1));
+
+test('listens on host:port, reports the bound address, and proxies', async () => {
+  const t = new NullTransformer();
+  const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: t });
+  const addr = await s.listen('127.0.0.1:0');
+  try {
+    assert.match(addr, /^127\.0\.0\.1:\d+$/, `listen() = ${addr}`);
+    assert.notEqual(portOf(addr), 0);
+    const cases: Array<[string, number, Buffer]> = [
+      ['/health-check', 200, Buffer.from('OK')],
+      [`/${origin.url}/a.png`, 200, PNG],
+      [`/10x/${origin.url}/a.png`, 200, PNG],
+    ];
+    for (const [p, status, body] of cases) {
+      const r = await request({ port: portOf(addr) }, p);
+      assert.equal(r.status, status, `GET ${p} status = ${r.status}`);
+      assert.ok(r.body.equals(body), `GET ${p} body differs`);
+    }
+    const powered = await fetch(`http://${addr}/`);
+    assert.equal(powered.headers.get('x-powered-by'), null, 'Express advertises itself');
+  } finally {
+    await s.close(1000);
+  }
+  assert.equal(t.closed, true, 'close() did not close the transformer');
+});
+
+test('listens on a unix socket and refuses to take over a live one', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imageproxy-'));
+  const sock = path.join(dir, 'proxy.sock');
+  const a = createServer({ logger: quiet }, { transformer: new NullTransformer() });
+  const b = createServer({ logger: quiet }, { transformer: new NullTransformer() });
+  try {
+    assert.equal(await a.listen(`unix:${sock}`), `unix:${sock}`);
+    const r = await request({ socketPath: sock }, '/health-check');
+    assert.deepEqual([r.status, r.body.toString()], [200, 'OK']);
+    await assert.rejects(b.listen(`unix:${sock}`), /EADDRINUSE/);
+    const again = await request({ socketPath: sock }, '/health-check');
+    assert.equal(again.status, 200, 'the live server lost its socket');
+  } finally {
+    await a.close(100);
+    await b.close(100);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('close() lets in-flight requests finish within the grace period', async () => {
+  const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: new NullTransformer() });
+  const port = portOf(await s.listen('127.0.0.1:0'));
+  // An idle keep-alive connection must not hold the shutdown up.
+  const agent = new http.Agent({ keepAlive: true });
+  await request({ port }, '/health-check', agent);
+  const inFlight = request({ port }, `/${origin.url}/slow.png`);
+  await waitFor(() => origin.hits('/slow.png') === 1, 'the slow request to reach the origin');
+  const started = Date.now();
+  const closed = s.close(5000);
+  const r = await inFlight;
+  await closed;
+  const took = Date.now() - started;
+  agent.destroy();
+  assert.equal(r.status, 200, 'in-flight request did not finish');
+  assert.ok(r.body.equals(PNG));
+  assert.ok(took < 2000, `close took ${took} ms, want about 300`);
+  await assert.rejects(request({ port }, '/health-check', false), /ECONNREFUSED/, 'still accepting after close');
+});
+
+test('close() cuts requests that outlast the grace period', async () => {
+  const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: new NullTransformer() });
+  const port = portOf(await s.listen('127.0.0.1:0'));
+  const inFlight = request({ port }, `/${origin.url}/very-slow.png`).then((r) => r.status, () => 'cut');
+  await waitFor(() => origin.hits('/very-slow.png') === 1, 'the slow request to reach the origin');
+  const started = Date.now();
+  await s.close(200);
+  const took = Date.now() - started;
+  assert.equal(await inFlight, 'cut');
+  assert.ok(took < 1500, `close took ${took} ms, want about 200`);
+});
