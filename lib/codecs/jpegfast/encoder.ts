@@ -1,0 +1,286 @@
+/**
+ * encodeJpegFast: a baseline JPEG encoder with 4:2:0 chroma subsampling, IJG quality scaling,
+ * a float AAN forward DCT and two-pass optimised Huffman tables.
+ */
+import { UnprocessableImageError } from '../../errors.js';
+import { BitWriter, buildEncTable, optimalSpec, type EncTable } from './huffenc.js';
+import {
+  STD_AC_CHROMA, STD_AC_LUMA, STD_CHROMA_QUANT, STD_DC_CHROMA, STD_DC_LUMA, STD_LUMA_QUANT, ZIGZAG,
+  scaleQuantTable, type HuffSpec,
+} from './tables.js';
+
+/** EncodeOptions are the options of encodeJpegFast. */
+export interface EncodeOptions {
+  /** IJG quality 1..100 (the same table scaling as libjpeg and Go's image/jpeg). */
+  quality: number;
+  /** Chroma subsampling: '420' (default, as Go writes) or '444'. Ignored for grayscale input. */
+  subsampling?: '420' | '444';
+  /** Build image-specific Huffman tables in a first pass (default true); false uses the Annex K tables. */
+  optimizeHuffman?: boolean;
+}
+
+/** MAX_JPEG_SIDE is the largest width or height a JPEG frame header can state. */
+export const MAX_JPEG_SIDE = 65535;
+
+const AAN = [1.0, 1.387039845, 1.306562965, 1.175875602, 1.0, 0.785694958, 0.5411961, 0.275899379];
+
+/** divisors returns, in zig-zag order, the factors that turn AAN outputs into quantized values. */
+function divisors(q: Uint8Array): Float64Array {
+  const d = new Float64Array(64);
+  for (let k = 0; k < 64; k++) {
+    const n = ZIGZAG[k];
+    d[k] = 1 / (q[n] * AAN[n >> 3] * AAN[n & 7] * 8);
+  }
+  return d;
+}
+
+/** fdctQuant transforms blk (level-shifted samples, natural order) and writes quantized zig-zag coefficients. */
+function fdctQuant(blk: Float64Array, div: Float64Array, out: Int16Array, off: number): number {
+  for (let pass = 0; pass < 2; pass++) {
+    const step = pass === 0 ? 1 : 8;
+    const next = pass === 0 ? 8 : 1;
+    for (let i = 0, b = 0; i < 8; i++, b += next) {
+      const d0 = blk[b], d1 = blk[b + step], d2 = blk[b + 2 * step], d3 = blk[b + 3 * step];
+      const d4 = blk[b + 4 * step], d5 = blk[b + 5 * step], d6 = blk[b + 6 * step], d7 = blk[b + 7 * step];
+      const tmp0 = d0 + d7, tmp7 = d0 - d7, tmp1 = d1 + d6, tmp6 = d1 - d6;
+      const tmp2 = d2 + d5, tmp5 = d2 - d5, tmp3 = d3 + d4, tmp4 = d3 - d4;
+      let tmp10 = tmp0 + tmp3;
+      const tmp13 = tmp0 - tmp3;
+      let tmp11 = tmp1 + tmp2;
+      let tmp12 = tmp1 - tmp2;
+      blk[b] = tmp10 + tmp11;
+      blk[b + 4 * step] = tmp10 - tmp11;
+      const z1 = (tmp12 + tmp13) * 0.707106781;
+      blk[b + 2 * step] = tmp13 + z1;
+      blk[b + 6 * step] = tmp13 - z1;
+      tmp10 = tmp4 + tmp5;
+      tmp11 = tmp5 + tmp6;
+      tmp12 = tmp6 + tmp7;
+      const z5 = (tmp10 - tmp12) * 0.382683433;
+      const z2 = 0.5411961 * tmp10 + z5;
+      const z4 = 1.306562965 * tmp12 + z5;
+      const z3 = tmp11 * 0.707106781;
+      const z11 = tmp7 + z3, z13 = tmp7 - z3;
+      blk[b + 5 * step] = z13 + z2;
+      blk[b + 3 * step] = z13 - z2;
+      blk[b + step] = z11 + z4;
+      blk[b + 7 * step] = z11 - z4;
+    }
+  }
+  for (let k = 0; k < 64; k++) {
+    let v = ((blk[ZIGZAG[k]] * div[k] + 16384.5) | 0) - 16384;
+    if (v > 1023) v = 1023;
+    else if (v < -1023) v = -1023;
+    out[off + k] = v;
+  }
+  let last = 63;
+  while (last > 0 && out[off + last] === 0) last--;
+  return last;
+}
+
+interface Layout {
+  /** component (0 Y, 1 Cb, 2 Cr) of each block of an MCU, in stream order. */
+  compOf: number[];
+  mcus: number;
+  ncomp: number;
+}
+
+/** transform converts the image to quantized coefficients, MCU by MCU. */
+function transform(
+  w: number, h: number, data: Uint8Array, gray: boolean, sub: number, divY: Float64Array, divC: Float64Array,
+): { coefs: Int16Array; layout: Layout; last: Uint8Array } {
+  const mcu = 8 * sub;
+  const mx = Math.ceil(w / mcu), my = Math.ceil(h / mcu);
+  const compOf = gray ? [0] : sub === 2 ? [0, 0, 0, 0, 1, 2] : [0, 1, 2];
+  const bpm = compOf.length;
+  const coefs = new Int16Array(mx * my * bpm * 64);
+  // last[i] is the zig-zag index of block i's last non-zero coefficient (0 if none).
+  const last = new Uint8Array(mx * my * bpm);
+  const Y = new Float64Array(mcu * mcu), CB = new Float64Array(mcu * mcu), CR = new Float64Array(mcu * mcu);
+  const blk = new Float64Array(64);
+  let off = 0;
+  for (let by = 0; by < my; by++) {
+    for (let bx = 0; bx < mx; bx++) {
+      // Gather the MCU's samples, replicating the last row and column past the edges.
+      for (let y = 0; y < mcu; y++) {
+        let sy = by * mcu + y;
+        if (sy >= h) sy = h - 1;
+        for (let x = 0; x < mcu; x++) {
+          let sx = bx * mcu + x;
+          if (sx >= w) sx = w - 1;
+          const i = y * mcu + x;
+          if (gray) {
+            Y[i] = data[sy * w + sx] - 128;
+            continue;
+          }
+          const p = (sy * w + sx) * 4;
+          const r = data[p], g = data[p + 1], b = data[p + 2];
+          Y[i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+          CB[i] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
+          CR[i] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+        }
+      }
+      for (let sy = 0; sy < sub; sy++) {
+        for (let sx = 0; sx < sub; sx++) {
+          for (let y = 0; y < 8; y++) {
+            const src = (sy * 8 + y) * mcu + sx * 8;
+            for (let x = 0; x < 8; x++) blk[y * 8 + x] = Y[src + x];
+          }
+          last[off >> 6] = fdctQuant(blk, divY, coefs, off);
+          off += 64;
+        }
+      }
+      if (gray) continue;
+      for (const plane of [CB, CR]) {
+        if (sub === 2) {
+          for (let y = 0; y < 8; y++) {
+            for (let x = 0; x < 8; x++) {
+              const s = 2 * y * mcu + 2 * x;
+              blk[y * 8 + x] = (plane[s] + plane[s + 1] + plane[s + mcu] + plane[s + mcu + 1]) * 0.25;
+            }
+          }
+        } else {
+          blk.set(plane);
+        }
+        last[off >> 6] = fdctQuant(blk, divC, coefs, off);
+        off += 64;
+      }
+    }
+  }
+  return { coefs, last, layout: { compOf, mcus: mx * my, ncomp: gray ? 1 : 3 } };
+}
+
+function nbitsOf(v: number): number {
+  return v === 0 ? 0 : 32 - Math.clz32(v < 0 ? -v : v);
+}
+
+/** gather counts DC and AC symbols per table class (0 luma, 1 chroma). */
+function gather(coefs: Int16Array, layout: Layout, last: Uint8Array): { dc: Uint32Array[]; ac: Uint32Array[] } {
+  const dc = [new Uint32Array(256), new Uint32Array(256)];
+  const ac = [new Uint32Array(256), new Uint32Array(256)];
+  const pred = [0, 0, 0];
+  const { compOf, mcus } = layout;
+  let off = 0;
+  let blockNo = 0;
+  for (let m = 0; m < mcus; m++) {
+    for (let b = 0; b < compOf.length; b++, off += 64, blockNo++) {
+      const c = compOf[b];
+      const cls = c === 0 ? 0 : 1;
+      const end = last[blockNo];
+      dc[cls][nbitsOf(coefs[off] - pred[c])]++;
+      pred[c] = coefs[off];
+      const acf = ac[cls];
+      let run = 0;
+      for (let k = 1; k <= end; k++) {
+        const v = coefs[off + k];
+        if (v === 0) {
+          run++;
+          continue;
+        }
+        while (run > 15) {
+          acf[0xf0]++;
+          run -= 16;
+        }
+        acf[(run << 4) | nbitsOf(v)]++;
+        run = 0;
+      }
+      if (end < 63) acf[0]++;
+    }
+  }
+  return { dc, ac };
+}
+
+/** emit writes the entropy-coded data. */
+function emit(coefs: Int16Array, layout: Layout, last: Uint8Array, dcT: EncTable[], acT: EncTable[], bw: BitWriter): void {
+  const pred = [0, 0, 0];
+  const { compOf, mcus } = layout;
+  let off = 0;
+  let blockNo = 0;
+  for (let m = 0; m < mcus; m++) {
+    for (let b = 0; b < compOf.length; b++, off += 64, blockNo++) {
+      const c = compOf[b];
+      const dct = dcT[c === 0 ? 0 : 1];
+      const act = acT[c === 0 ? 0 : 1];
+      const diff = coefs[off] - pred[c];
+      pred[c] = coefs[off];
+      let n = nbitsOf(diff);
+      bw.put(dct.code[n], dct.size[n]);
+      if (n) bw.put(diff < 0 ? diff - 1 : diff, n);
+      const end = last[blockNo];
+      let run = 0;
+      for (let k = 1; k <= end; k++) {
+        const v = coefs[off + k];
+        if (v === 0) {
+          run++;
+          continue;
+        }
+        while (run > 15) {
+          bw.put(act.code[0xf0], act.size[0xf0]);
+          run -= 16;
+        }
+        n = nbitsOf(v);
+        const sym = (run << 4) | n;
+        bw.put(act.code[sym], act.size[sym]);
+        bw.put(v < 0 ? v - 1 : v, n);
+        run = 0;
+      }
+      if (end < 63) bw.put(act.code[0], act.size[0]);
+    }
+  }
+  bw.flush();
+}
+
+function u16(v: number): number[] {
+  return [(v >> 8) & 255, v & 255];
+}
+
+function dhtPayload(tc: number, th: number, spec: HuffSpec): number[] {
+  return [(tc << 4) | th, ...spec.counts, ...spec.symbols];
+}
+
+/** encodeJpegFast encodes RGBA8 pixels (alpha ignored) as a baseline JPEG. */
+export function encodeJpegFast(
+  bitmap: { width: number; height: number; data: Uint8Array },
+  opts: EncodeOptions,
+): Uint8Array {
+  const { width: w, height: h, data } = bitmap;
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || w > MAX_JPEG_SIDE || h > MAX_JPEG_SIDE) {
+    throw new UnprocessableImageError('The image is too large to be written as a JPEG.');
+  }
+  // One byte per pixel means grayscale input; four means RGBA.
+  const gray = data.length === w * h;
+  if (!gray && data.length < w * h * 4) throw new UnprocessableImageError('The image data is shorter than its size.');
+  const quality = Number.isFinite(opts.quality) ? opts.quality : 75;
+  const sub = gray || opts.subsampling === '444' ? 1 : 2;
+  const qY = scaleQuantTable(STD_LUMA_QUANT, quality);
+  const qC = scaleQuantTable(STD_CHROMA_QUANT, quality);
+  const { coefs, layout, last } = transform(w, h, data, gray, sub, divisors(qY), divisors(qC));
+
+  let dcSpecs: HuffSpec[] = [STD_DC_LUMA, STD_DC_CHROMA];
+  let acSpecs: HuffSpec[] = [STD_AC_LUMA, STD_AC_CHROMA];
+  if (opts.optimizeHuffman !== false) {
+    const f = gather(coefs, layout, last);
+    dcSpecs = [optimalSpec(f.dc[0]) ?? STD_DC_LUMA, optimalSpec(f.dc[1]) ?? STD_DC_CHROMA];
+    acSpecs = [optimalSpec(f.ac[0]) ?? STD_AC_LUMA, optimalSpec(f.ac[1]) ?? STD_AC_CHROMA];
+  }
+  const nc = layout.ncomp;
+  const bw = new BitWriter((coefs.length >> 2) + 1024);
+  bw.bytes([0xff, 0xd8]);
+  bw.bytes([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const dqt = [0, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qY[n])];
+  if (nc === 3) dqt.push(1, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qC[n]));
+  bw.bytes([0xff, 0xdb, ...u16(dqt.length + 2), ...dqt]);
+  const sof = [8, ...u16(h), ...u16(w), nc];
+  if (nc === 1) sof.push(1, 0x11, 0);
+  else sof.push(1, (sub << 4) | sub, 0, 2, 0x11, 1, 3, 0x11, 1);
+  bw.bytes([0xff, 0xc0, ...u16(sof.length + 2), ...sof]);
+  const dht = [...dhtPayload(0, 0, dcSpecs[0]), ...dhtPayload(1, 0, acSpecs[0])];
+  if (nc === 3) dht.push(...dhtPayload(0, 1, dcSpecs[1]), ...dhtPayload(1, 1, acSpecs[1]));
+  bw.bytes([0xff, 0xc4, ...u16(dht.length + 2), ...dht]);
+  const sos = nc === 1 ? [1, 1, 0x00] : [3, 1, 0x00, 2, 0x11, 3, 0x11];
+  sos.push(0, 63, 0);
+  bw.bytes([0xff, 0xda, ...u16(sos.length + 2), ...sos]);
+  emit(coefs, layout, last, dcSpecs.map(buildEncTable), acSpecs.map(buildEncTable), bw);
+  bw.bytes([0xff, 0xd9]);
+  return bw.result().slice();
+}
