@@ -1,0 +1,145 @@
+/**
+ * PNG codec: fast-png for the format, with a bounded inflate check in front of it, because
+ * fast-png inflates IDAT into a growing buffer and a zlib bomb would exhaust memory.
+ */
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { decode as pngDecode, encode as pngEncode, type DecodedPng } from 'fast-png';
+import { badImage, hasTransparency, type Bitmap } from './types.js';
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** pngHeader reads IHDR: size, bit depth, colour type and interlace method. */
+export function pngHeader(bytes: Uint8Array): { width: number; height: number; depth: number; colorType: number; interlace: number } {
+  if (bytes.length < 33) throw badImage('The PNG file is truncated');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(12) !== 0x49484452) throw badImage('The PNG file does not start with IHDR');
+  return { width: dv.getUint32(16), height: dv.getUint32(20), depth: bytes[24], colorType: bytes[25], interlace: bytes[28] };
+}
+
+/** expectedRawBytes is the size of the filtered scanlines the header implies (Adam7 passes included). */
+function expectedRawBytes(width: number, height: number, bitsPerPixel: number, interlace: number): number {
+  const rowBytes = (w: number): number => (w === 0 ? 0 : 1 + Math.ceil((w * bitsPerPixel) / 8));
+  if (interlace !== 1) return height * rowBytes(width);
+  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  let total = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
+    if (pw > 0 && ph > 0) total += ph * rowBytes(pw);
+  }
+  return total;
+}
+
+/** checkInflatedSize refuses a PNG whose image data inflates to more than its header allows. */
+function checkInflatedSize(bytes: Uint8Array, expected: number): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let p = 8; p + 8 <= bytes.length;) {
+    const len = dv.getUint32(p);
+    const type = dv.getUint32(p + 4);
+    const end = Math.min(bytes.length, p + 8 + len);
+    if (type === 0x49444154) parts.push(bytes.subarray(p + 8, end)); // IDAT
+    if (type === 0x49454e44) break; // IEND
+    p = p + 12 + len;
+  }
+  if (parts.length === 0) throw badImage('The PNG file has no image data');
+  try {
+    inflateSync(Buffer.concat(parts), { maxOutputLength: expected + 1024, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw badImage('The PNG image data inflates beyond the image size');
+    throw badImage('The PNG image data is not valid');
+  }
+}
+
+/** decodePng decodes a PNG (any depth, palette, tRNS, Adam7) to RGBA8; APNG gives its default image. */
+export function decodePng(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+  const h = pngHeader(bytes);
+  const channels = CHANNELS[h.colorType];
+  if (!channels || ![1, 2, 4, 8, 16].includes(h.depth)) throw badImage('The PNG header is not valid');
+  checkInflatedSize(bytes, expectedRawBytes(h.width, h.height, channels * h.depth, h.interlace));
+  let png: DecodedPng;
+  try {
+    png = pngDecode(bytes, { checkCrc: false });
+  } catch (err) {
+    throw badImage(`The PNG image could not be decoded (${oneLine(err)})`);
+  }
+  const rgba = toRGBA(png, h.colorType);
+  return { bitmap: { width: png.width, height: png.height, data: rgba }, hasAlpha: hasTransparency(rgba) };
+}
+
+function oneLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 200).replace(/\.$/, '');
+}
+
+/** toRGBA expands any fast-png result to 8-bit RGBA. */
+function toRGBA(png: DecodedPng, colorType: number): Uint8Array {
+  const { width: w, height: h, depth } = png;
+  const ch = CHANNELS[colorType];
+  const out = new Uint8Array(w * h * 4);
+  const data = png.data;
+  const need = depth < 8 ? Math.ceil((w * depth) / 8) * h : w * h * ch;
+  if (data.length < need) throw badImage('The PNG image data is truncated');
+  const maxv = (1 << depth) - 1;
+  // value(i, c) reads channel c of pixel i at the source depth, unscaled.
+  const rowBytes = Math.ceil((w * depth) / 8);
+  const raw = (x: number, y: number, c: number): number => {
+    if (depth >= 8) return data[(y * w + x) * ch + c];
+    const bit = x * depth;
+    return (data[y * rowBytes + (bit >> 3)] >> (8 - depth - (bit & 7))) & maxv;
+  };
+  const to8 = (v: number): number => (depth === 16 ? v >> 8 : depth === 8 ? v : Math.round((v * 255) / maxv));
+  const trns = png.transparency;
+  const palette = png.palette;
+  if (colorType === 3 && !palette) throw badImage('The PNG palette is missing');
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      switch (colorType) {
+        case 0: {
+          const v = raw(x, y, 0), g = to8(v);
+          out[o] = out[o + 1] = out[o + 2] = g;
+          out[o + 3] = trns && trns.length >= 1 && trns[0] === v ? 0 : 255;
+          break;
+        }
+        case 2: {
+          const r = raw(x, y, 0), g = raw(x, y, 1), b = raw(x, y, 2);
+          out[o] = to8(r); out[o + 1] = to8(g); out[o + 2] = to8(b);
+          out[o + 3] = trns && trns.length >= 3 && trns[0] === r && trns[1] === g && trns[2] === b ? 0 : 255;
+          break;
+        }
+        case 3: {
+          const i = raw(x, y, 0);
+          const c = (palette as number[][])[i];
+          if (c) { out[o] = c[0]; out[o + 1] = c[1]; out[o + 2] = c[2]; out[o + 3] = c.length > 3 ? c[3] : 255; }
+          else out[o + 3] = 255; // out-of-range index: black, as libpng does
+          if (trns && c && c.length <= 3) out[o + 3] = i < trns.length ? trns[i] : 255;
+          break;
+        }
+        case 4: {
+          const g = to8(raw(x, y, 0));
+          out[o] = out[o + 1] = out[o + 2] = g; out[o + 3] = to8(raw(x, y, 1));
+          break;
+        }
+        default:
+          out[o] = to8(raw(x, y, 0)); out[o + 1] = to8(raw(x, y, 1)); out[o + 2] = to8(raw(x, y, 2)); out[o + 3] = to8(raw(x, y, 3));
+      }
+    }
+  }
+  return out;
+}
+
+/** encodePng writes an 8-bit PNG: RGBA when the image has alpha, RGB otherwise. */
+export function encodePng(bitmap: Bitmap, hasAlpha: boolean): Uint8Array {
+  const { width, height, data } = bitmap;
+  let pixels = data;
+  if (!hasAlpha) {
+    pixels = new Uint8Array(width * height * 3);
+    for (let i = 0, j = 0; i < data.length; i += 4, j += 3) {
+      pixels[j] = data[i]; pixels[j + 1] = data[i + 1]; pixels[j + 2] = data[i + 2];
+    }
+  }
+  try {
+    return pngEncode({ width, height, data: pixels, depth: 8, channels: hasAlpha ? 4 : 3 });
+  } catch (err) {
+    throw badImage(`The image could not be encoded as PNG (${oneLine(err)})`);
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * TIFF codec: our own bounded IFD parser in front of UTIF's decompressors, and UTIF's encoder.
+ *
+ * UTIF.decode trusts every count and offset in the file (a circular IFD chain or a 4-billion
+ * entry count hangs it), so we parse the first IFD ourselves, validate it, and hand UTIF only
+ * the strip and tile decompression of a layout we have checked.
+ */
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import UTIF from 'utif2';
+import { badImage, hasTransparency, type Bitmap } from './types.js';
+
+/** MAX_TIFF_IFDS bounds the IFD chain walk, so a long chain cannot stall the probe. */
+export const MAX_TIFF_IFDS = 1024;
+/** MAX_TIFF_TILE_BYTES bounds one decompressed tile (a tile may exceed the image, but not by this much). */
+export const MAX_TIFF_TILE_BYTES = 64 * 1024 * 1024;
+
+/** SUPPORTED_COMPRESSION lists what we decode, as Go's x/image/tiff does (no JPEG-in-TIFF). */
+const SUPPORTED_COMPRESSION = new Set([1, 2, 3, 4, 5, 8, 32946, 32773]);
+const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
+
+/** TiffIfd is the first IFD: numeric tags by number (values as arrays), plus the byte order. */
+export interface TiffIfd {
+  le: boolean;
+  tags: Map<number, number[]>;
+  width: number;
+  height: number;
+}
+
+/** readTiffIfd0 parses and checks the IFD chain and returns the first IFD's numeric tags. */
+export function readTiffIfd0(bytes: Uint8Array): TiffIfd {
+  if (bytes.length < 8) throw badImage('The TIFF file is truncated');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = bytes[0] === 0x49;
+  if (dv.getUint16(2, le) !== 42) throw badImage('The TIFF header is not valid (BigTIFF is not supported)');
+  const ifd0 = dv.getUint32(4, le);
+  const seen = new Set<number>();
+  let tags: Map<number, number[]> | undefined;
+  for (let off = ifd0, n = 0; off !== 0; n++) {
+    if (seen.has(off)) throw badImage('The TIFF file has a circular IFD chain');
+    if (n >= MAX_TIFF_IFDS) throw badImage('The TIFF file has too many IFDs');
+    seen.add(off);
+    if (off + 2 > bytes.length) {
+      if (n === 0) throw badImage('The TIFF IFD offset is out of range');
+      break; // a broken link after the first page does not matter: we decode page one only
+    }
+    const count = dv.getUint16(off, le);
+    const next = off + 2 + count * 12;
+    if (next > bytes.length) {
+      if (n === 0) throw badImage('The TIFF IFD is truncated');
+      break;
+    }
+    if (n === 0) tags = readEntries(bytes, dv, off + 2, count, le);
+    off = next + 4 <= bytes.length ? dv.getUint32(next, le) : 0;
+  }
+  if (!tags) throw badImage('The TIFF file has no IFD');
+  const width = tags.get(256)?.[0] ?? 0;
+  const height = tags.get(257)?.[0] ?? 0;
+  if (width <= 0 || height <= 0) throw badImage('The TIFF image has no size');
+  return { le, tags, width, height };
+}
+
+function readEntries(bytes: Uint8Array, dv: DataView, start: number, count: number, le: boolean): Map<number, number[]> {
+  const tags = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) {
+    const e = start + i * 12;
+    const tag = dv.getUint16(e, le);
+    const type = dv.getUint16(e + 2, le);
+    const num = dv.getUint32(e + 4, le);
+    const size = TYPE_SIZES[type];
+    // Only integer types carry what decoding needs; rationals, strings and floats are skipped.
+    if (!size || ![1, 3, 4, 6, 8, 9, 13].includes(type)) continue;
+    const total = size * num;
+    const at = total <= 4 ? e + 8 : dv.getUint32(e + 8, le);
+    if (at + total > bytes.length) continue; // count or offset past the end: ignore the tag
+    const vals = new Array<number>(num);
+    for (let j = 0; j < num; j++) {
+      const p = at + j * size;
+      switch (type) {
+        case 1: vals[j] = bytes[p]; break;
+        case 6: vals[j] = dv.getInt8(p); break;
+        case 3: vals[j] = dv.getUint16(p, le); break;
+        case 8: vals[j] = dv.getInt16(p, le); break;
+        case 9: vals[j] = dv.getInt32(p, le); break;
+        default: vals[j] = dv.getUint32(p, le);
+      }
+    }
+    tags.set(tag, vals);
+  }
+  return tags;
+}
+
+interface UtifInternals {
+  decode: { _decompress(img: Record<string, unknown>, ifds: unknown[], data: Uint8Array, off: number, len: number,
+    cmpr: number, tgt: Uint8Array, toff: number, fo: number, w: number, h: number): void };
+  _copyTile(tb: Uint8Array, tw: number, th: number, b: Uint8Array, w: number, h: number, xoff: number, yoff: number): void;
+  encodeImage(rgba: Uint8Array, w: number, h: number, metadata?: Record<string, unknown>): ArrayBuffer;
+}
+const utif = UTIF as unknown as UtifInternals;
+
+interface Layout {
+  w: number; h: number; bps: number; spp: number; photometric: number; compression: number;
+  extra: number; colormap?: number[];
+}
+
+function layoutOf(ifd: TiffIfd): Layout {
+  const t = ifd.tags;
+  const bpsList = t.get(258) ?? [1];
+  const bps = bpsList[0];
+  const spp = t.get(277)?.[0] ?? bpsList.length;
+  const compression = t.get(259)?.[0] ?? 1;
+  const photometric = t.get(262)?.[0] ?? (spp >= 3 ? 2 : 1);
+  if (![1, 2, 4, 8, 16].includes(bps) || bpsList.some((b) => b !== bps)) throw badImage(`TIFF with ${bps} bits per sample is not supported`);
+  if (spp < 1 || spp > 5) throw badImage(`TIFF with ${spp} samples per pixel is not supported`);
+  if (!SUPPORTED_COMPRESSION.has(compression)) throw badImage(`TIFF compression ${compression} is not supported`);
+  if ((t.get(284)?.[0] ?? 1) !== 1) throw badImage('Planar TIFF is not supported');
+  if ((t.get(339)?.[0] ?? 1) !== 1) throw badImage('TIFF with non-integer samples is not supported');
+  const need: Record<number, number> = { 0: 1, 1: 1, 2: 3, 3: 1, 5: 4 };
+  if (need[photometric] === undefined) throw badImage(`TIFF photometric interpretation ${photometric} is not supported`);
+  if (spp < need[photometric]) throw badImage('The TIFF samples per pixel do not match its colour model');
+  if (bps < 8 && spp !== 1) throw badImage('TIFF with packed multi-sample pixels is not supported');
+  let colormap: number[] | undefined;
+  if (photometric === 3) {
+    colormap = t.get(320);
+    if (bps > 8 || !colormap || colormap.length < 3 << bps) throw badImage('The TIFF palette is missing or short');
+  }
+  return { w: ifd.width, h: ifd.height, bps, spp, photometric, compression, extra: t.get(338)?.[0] ?? 0, colormap };
+}
+
+/** inflateBounded inflates one Deflate strip, refusing output beyond the size the header implies. */
+function inflateBounded(src: Uint8Array, expected: number): Uint8Array {
+  try {
+    return inflateSync(src, { maxOutputLength: expected + 65536, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw badImage('A TIFF strip inflates beyond the image size');
+    throw badImage('A TIFF strip is not valid Deflate data');
+  }
+}
+
+/**
+ * lzwDecode decodes one TIFF LZW strip (MSB-first codes, early change) into at most `expected`
+ * bytes. UTIF's own LZW decoder can loop forever on a corrupt code table; this one walks each
+ * string exactly its recorded length and stops at the first invalid code.
+ */
+export function lzwDecode(src: Uint8Array, expected: number): Uint8Array {
+  const out = new Uint8Array(expected);
+  const prefix = new Uint16Array(4096), suffix = new Uint8Array(4096), length = new Uint16Array(4096), first = new Uint8Array(4096);
+  for (let i = 0; i < 256; i++) { suffix[i] = i; length[i] = 1; first[i] = i; }
+  let next = 258, width = 9, prev = -1, op = 0;
+  let bitPos = 0;
+  const endBits = src.length * 8;
+  const emit = (code: number): void => {
+    const n = length[code];
+    let c = code;
+    for (let k = n - 1; k >= 0; k--) {
+      if (op + k < expected) out[op + k] = suffix[c];
+      c = prefix[c];
+    }
+    op += n;
+  };
+  while (bitPos + width <= endBits && op < expected) {
+    let code = 0;
+    for (let k = 0; k < width; k++, bitPos++) code = (code << 1) | ((src[bitPos >> 3] >> (7 - (bitPos & 7))) & 1);
+    if (code === 256) { next = 258; width = 9; prev = -1; continue; }
+    if (code === 257) break;
+    if (prev < 0) {
+      if (code > 255) break;
+      emit(code);
+      prev = code;
+      continue;
+    }
+    if (code > next || (code === next && next >= 4096)) break; // not yet defined: corrupt stream
+    if (next < 4096) {
+      prefix[next] = prev;
+      suffix[next] = code < next ? first[code] : first[prev];
+      length[next] = Math.min(length[prev] + 1, 4096);
+      first[next] = first[prev];
+      next++;
+    }
+    emit(code);
+    if (next + 1 >= 1 << width && width < 12) width++;
+    prev = code;
+  }
+  return op >= expected ? out : out.subarray(0, op);
+}
+
+/** decompress runs UTIF's decompressor (and predictor) for one strip or tile into tgt at toff. */
+function decompress(ctx: StripContext, off: number, len: number, tgt: Uint8Array, toff: number, w: number, h: number, expected: number): void {
+  const { img, data, cmpr, fo } = ctx;
+  if (off >= data.length || len <= 0) return;
+  len = Math.min(len, data.length - off);
+  if (cmpr === 1) len = Math.min(len, expected);
+  // Strips are disjoint parts of the file, so together they cannot exceed it; overlapping
+  // strips (every one pointing at the whole file) would multiply the work.
+  ctx.consumed += len;
+  if (ctx.consumed > data.length) throw badImage('The TIFF strips overlap');
+  if (cmpr === 8 || cmpr === 32946 || cmpr === 5) {
+    // Deflate and LZW are decoded here, bounded; UTIF then applies only the predictor (as "uncompressed").
+    const src = data.subarray(off, off + len);
+    const raw = cmpr === 5 ? lzwDecode(src, expected) : inflateBounded(src, expected);
+    utif.decode._decompress(img, [img], raw, 0, Math.min(raw.length, expected), 1, tgt, toff, fo, w, h);
+  } else {
+    utif.decode._decompress(img, [img], data, off, len, cmpr, tgt, toff, fo, w, h);
+  }
+}
+
+/** StripContext is what every strip or tile of one image shares. */
+interface StripContext {
+  /** The IFD in UTIF's shape ("t256": [...]), as its decompressors read it. */
+  img: Record<string, unknown>;
+  data: Uint8Array;
+  cmpr: number;
+  fo: number;
+  /** Input bytes handed to decompressors so far. */
+  consumed: number;
+}
+
+/** decodeTiff decodes the first page of a TIFF into RGBA; the caller has checked the pixel budget. */
+export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+  const ifd = readTiffIfd0(input);
+  const L = layoutOf(ifd);
+  // UTIF's decompressors index data.buffer directly, so give them a buffer of their own.
+  const data = new Uint8Array(input);
+  const bipp = L.bps * L.spp;
+  const rowBytes = Math.ceil((L.w * bipp) / 8);
+  const raw = new Uint8Array(rowBytes * L.h);
+  const t = ifd.tags;
+  const img: Record<string, unknown> = { isLE: ifd.le };
+  for (const [k, v] of t) img[`t${k}`] = v;
+  const ctx: StripContext = { img, data, cmpr: L.compression, fo: t.get(266)?.[0] ?? 1, consumed: 0 };
+  const cmpr = L.compression;
+  if (t.has(322)) {
+    const tw = t.get(322)?.[0] ?? 0, th = t.get(323)?.[0] ?? 0;
+    const offs = t.get(324) ?? t.get(273) ?? [], cnts = t.get(325) ?? t.get(279) ?? [];
+    const tileRow = Math.ceil((tw * bipp) / 8);
+    // TIFF requires tiles of at least 16x16; tiny tiles would only multiply per-tile overhead.
+    if (tw < 16 || th < 16 || tileRow * th > MAX_TIFF_TILE_BYTES) throw badImage('The TIFF tile size is not valid');
+    const tx = Math.ceil(L.w / tw), ty = Math.ceil(L.h / th);
+    const tile = new Uint8Array(tileRow * th);
+    for (let y = 0; y < ty; y++) {
+      for (let x = 0; x < tx; x++) {
+        const i = y * tx + x;
+        if (i >= offs.length || i >= cnts.length) break;
+        tile.fill(0);
+        decompress(ctx, offs[i], cnts[i], tile, 0, tw, th, tile.length);
+        utif._copyTile(tile, tileRow, th, raw, rowBytes, L.h, Math.ceil((x * tw * bipp) / 8), y * th);
+      }
+    }
+  } else {
+    const offs = t.get(273);
+    if (!offs) throw badImage('The TIFF file has no strips');
+    let cnts = t.get(279) ?? [];
+    if (cmpr === 1 && offs.length === 1) cnts = [raw.length];
+    let rps = t.get(278)?.[0] ?? L.h;
+    if (rps <= 0 || rps > L.h) rps = L.h;
+    const stripBytes = rowBytes * rps;
+    for (let i = 0; i < offs.length && i < cnts.length; i++) {
+      const toff = i * stripBytes;
+      if (toff >= raw.length) break;
+      decompress(ctx, offs[i], cnts[i], raw, toff, L.w, rps, stripBytes);
+    }
+  }
+  const rgba = toRGBA(raw, rowBytes, L);
+  return { bitmap: { width: L.w, height: L.h, data: rgba }, hasAlpha: hasTransparency(rgba) };
+}
+
+/** toRGBA converts decompressed samples (16-bit already little-endian) to 8-bit straight RGBA. */
+function toRGBA(raw: Uint8Array, rowBytes: number, L: Layout): Uint8Array {
+  const { w, h, bps, spp, photometric } = L;
+  const out = new Uint8Array(w * h * 4);
+  const mask = (1 << Math.min(bps, 8)) - 1;
+  const sample = (row: number, x: number, c: number): number => {
+    if (bps === 8) return raw[row + x * spp + c];
+    if (bps === 16) return raw[row + (x * spp + c) * 2 + 1];
+    const bit = x * bps;
+    const v = (raw[row + (bit >> 3)] >> (8 - bps - (bit & 7))) & mask;
+    return Math.round((v * 255) / mask);
+  };
+  const index = (row: number, x: number): number => {
+    if (bps === 8) return raw[row + x * spp];
+    const bit = x * bps;
+    return (raw[row + (bit >> 3)] >> (8 - bps - (bit & 7))) & mask;
+  };
+  const colorSamples = photometric === 2 ? 3 : photometric === 5 ? 4 : 1;
+  // ExtraSamples 1 is premultiplied alpha, 2 straight alpha; anything else is not alpha (as in Go).
+  const alphaAt = spp > colorSamples && (L.extra === 1 || L.extra === 2) ? colorSamples : -1;
+  const n = L.colormap ? 1 << bps : 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * rowBytes;
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      let r: number, g: number, b: number;
+      switch (photometric) {
+        case 0: r = g = b = 255 - sample(row, x, 0); break;
+        case 1: r = g = b = sample(row, x, 0); break;
+        case 3: {
+          const i = index(row, x), m = L.colormap as number[];
+          r = m[i] >> 8; g = m[n + i] >> 8; b = m[2 * n + i] >> 8;
+          break;
+        }
+        case 5: {
+          const k = 255 - sample(row, x, 3);
+          r = Math.round(((255 - sample(row, x, 0)) * k) / 255);
+          g = Math.round(((255 - sample(row, x, 1)) * k) / 255);
+          b = Math.round(((255 - sample(row, x, 2)) * k) / 255);
+          break;
+        }
+        default: r = sample(row, x, 0); g = sample(row, x, 1); b = sample(row, x, 2);
+      }
+      let a = alphaAt >= 0 ? sample(row, x, alphaAt) : 255;
+      if (L.extra === 1 && alphaAt >= 0 && a > 0 && a < 255) {
+        r = Math.min(255, Math.round((r * 255) / a));
+        g = Math.min(255, Math.round((g * 255) / a));
+        b = Math.min(255, Math.round((b * 255) / a));
+      } else if (alphaAt >= 0 && a === 0 && L.extra === 1) {
+        r = g = b = 0;
+      }
+      out[o] = r; out[o + 1] = g; out[o + 2] = b; out[o + 3] = a;
+    }
+  }
+  return out;
+}
+
+/** encodeTiff writes an uncompressed RGBA TIFF with straight (unassociated) alpha. */
+export function encodeTiff(bitmap: Bitmap): Uint8Array {
+  try {
+    return new Uint8Array(utif.encodeImage(bitmap.data, bitmap.width, bitmap.height, { t338: [2] }));
+  } catch {
+    throw badImage('The image could not be encoded as TIFF');
+  }
+}

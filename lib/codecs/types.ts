@@ -1,0 +1,80 @@
+/**
+ * Codec types: the decoded-image model shared by the codecs and the transform pipeline.
+ */
+import { UnprocessableImageError } from '../errors.js';
+
+/** ImageFormat is a source or output image format the proxy recognises. */
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp' | 'webp' | 'svg';
+
+/** EncodableFormat is an ImageFormat the proxy can write. */
+export type EncodableFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp';
+
+/** Bitmap is 8-bit RGBA pixels, row-major, no padding, straight (not premultiplied) alpha. */
+export interface Bitmap {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Frame is one fully composited animation frame (canvas-sized; disposal already applied). */
+export interface Frame {
+  bitmap: Bitmap;
+  /** Time the frame is shown, in milliseconds (GIF delays are whole centiseconds). */
+  delayMs: number;
+}
+
+/** DecodedImage is a decoded source: its frames plus what the encoder and orientation step need. */
+export interface DecodedImage {
+  format: ImageFormat;
+  /** One entry for still images. */
+  frames: Frame[];
+  /**
+   * GIF loop count as stored in the NETSCAPE2.0 extension (0 = forever); -1 when an animated GIF
+   * has no loop extension (play once, as Go's gif.GIF.LoopCount); 0 for stills.
+   */
+  loopCount: number;
+  /** EXIF orientation 1..8 (JPEG and TIFF sources), else 1. */
+  orientation: number;
+  /** Whether some pixel of some frame is not fully opaque. */
+  hasAlpha: boolean;
+  /** Factor the decoder already reduced by (1 unless a fast path used decode-time scaling). */
+  shrink: number;
+}
+
+/** ProbeResult is what an image header says, read without decoding pixels. */
+export interface ProbeResult {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  frames: number;
+  /** width*height summed over frames: the pixel budget decoding would spend. */
+  pixels: number;
+}
+
+/** EncodeInput is what encode needs from a DecodedImage (after transformation). */
+export interface EncodeInput {
+  frames: Frame[];
+  loopCount: number;
+  hasAlpha: boolean;
+}
+
+/**
+ * NotTransformableError is a recognised image the proxy serves unchanged but cannot decode (SVG);
+ * it is a 422 so that a caller which forgets to check detectFormat still answers sensibly.
+ */
+export class NotTransformableError extends UnprocessableImageError {
+  constructor(message = 'The image format cannot be transformed.') {
+    super(message, 'not_transformable');
+  }
+}
+
+/** badImage returns the 422 error for an image we will not decode, with a one-sentence reason. */
+export function badImage(reason: string): UnprocessableImageError {
+  return new UnprocessableImageError(reason.endsWith('.') ? reason : `${reason}.`);
+}
+
+/** hasTransparency reports whether any pixel of rgba has alpha below 255. */
+export function hasTransparency(rgba: Uint8Array): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
+  return false;
+}

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeJpeg, encodeJpeg } from '../../../lib/codecs/jpeg.js';
+import { UnprocessableImageError } from '../../../lib/errors.js';
+import type { Bitmap } from '../../../lib/codecs/types.js';
+import { F, fixture } from '../../helpers/codec-fixtures.js';
+
+const MAX = 50_000_000;
+
+/** near reports whether two RGBA strings differ by at most tol per channel. */
+function near(got: string, want: string, tol: number): boolean {
+  const a = got.split(',').map(Number), b = want.split(',').map(Number);
+  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tol);
+}
+
+function pixel(bm: Bitmap, x: number, y: number): string {
+  const o = (y * bm.width + x) * 4;
+  return [...bm.data.subarray(o, o + 4)].join(',');
+}
+
+/** quad is a 32x32 bitmap with red, green, blue and white 16x16 quadrants. */
+function quad(): Bitmap {
+  const data = new Uint8Array(32 * 32 * 4);
+  const colors = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]];
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) {
+    const c = colors[(y >> 4) * 2 + (x >> 4)];
+    data.set([...c, 255], (y * 32 + x) * 4);
+  }
+  return { width: 32, height: 32, data };
+}
+
+test('decodeJpeg decodes baseline, progressive, grayscale and CMYK JPEGs', () => {
+  // Expected colours are ImageMagick's decode of the same files; jpeg-js upsamples slightly differently.
+  const cases: [string, number, number, [number, number, string][]][] = [
+    [F.branchesJpg, 600, 400, [[100, 100, '180,167,123,255'], [300, 200, '40,59,29,255'], [599, 399, '208,185,144,255']]],
+    [F.quadProgressiveJpg, 32, 32, [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']]],
+    [F.quadGrayJpg, 32, 32, [[4, 4, '76,76,76,255'], [28, 4, '150,150,150,255'], [4, 28, '29,29,29,255'], [28, 28, '255,255,255,255']]],
+    [F.quadCmykJpg, 32, 32, [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']]],
+    [F.orientation(6), 70, 50, []],
+  ];
+  for (const [name, w, h, pixels] of cases) {
+    const { bitmap, shrink } = decodeJpeg(fixture(name), { maxPixels: MAX });
+    assert.equal(`${bitmap.width}x${bitmap.height}`, `${w}x${h}`, `decodeJpeg(${name}) size = ${bitmap.width}x${bitmap.height}, want ${w}x${h}`);
+    assert.equal(shrink, 1, `decodeJpeg(${name}).shrink = ${shrink}, want 1`);
+    for (const [x, y, want] of pixels) {
+      const got = pixel(bitmap, x, y);
+      assert.ok(near(got, want, 6), `decodeJpeg(${name}) pixel(${x},${y}) = ${got}, want ${want} ±6`);
+    }
+  }
+});
+
+test('encodeJpeg round-trips within tolerance and honours quality', () => {
+  const src = quad();
+  const hi = encodeJpeg(src, 95);
+  const lo = encodeJpeg(src, 10);
+  assert.ok(lo.length < hi.length, `encodeJpeg size at q10 = ${lo.length}, want < q95 size ${hi.length}`);
+  const back = decodeJpeg(hi, { maxPixels: MAX }).bitmap;
+  for (const [x, y] of [[4, 4], [28, 4], [4, 28], [28, 28], [8, 8], [24, 24]]) {
+    const got = pixel(back, x, y), want = pixel(src, x, y);
+    assert.ok(near(got, want, 8), `decode(encodeJpeg(quad, 95)) pixel(${x},${y}) = ${got}, want ${want} ±8`);
+  }
+  for (const q of [0, -5, 101, 1000]) {
+    const out = encodeJpeg(src, q);
+    assert.equal(out[0] === 0xff && out[1] === 0xd8, true, `encodeJpeg(quad, ${q}) does not start with SOI`);
+  }
+});
+
+test('decodeJpeg refuses a corrupt JPEG and a size above maxPixels with 422', () => {
+  const good = fixture(F.branchesJpg);
+  const cases: [string, Uint8Array, number][] = [
+    ['truncated inside the header', good.subarray(0, 200), MAX],
+    ['garbage after SOI', new Uint8Array([0xff, 0xd8, 1, 2, 3, 4, 5, 6, 7, 8]), MAX],
+    ['maxPixels below the image', good, 1000],
+  ];
+  for (const [name, bytes, maxPixels] of cases) {
+    assert.throws(() => decodeJpeg(bytes, { maxPixels }), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422,
+      `decodeJpeg(${name}) did not throw a 422`);
+  }
+});
