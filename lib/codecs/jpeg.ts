@@ -1,9 +1,11 @@
 /**
- * JPEG codec: thin wrappers over jpeg-js, kept small so a faster decoder/encoder (with
- * decode-time DCT scaling) can slot in behind the same two functions.
+ * JPEG codec: our fast decoder (with decode-time DCT scaling) and 4:2:0 encoder, with jpeg-js
+ * as the general decoder for the streams the fast path does not handle.
  */
 import jpeg from 'jpeg-js';
 import { badImage, type Bitmap } from './types.js';
+import { decodeJpegFast } from './jpegfast/decoder.js';
+import { encodeJpegFast } from './jpegfast/encoder.js';
 
 /** JPEG_BYTES_PER_PIXEL estimates jpeg-js's peak memory per pixel (coefficients, planes, output). */
 export const JPEG_BYTES_PER_PIXEL = 16;
@@ -11,19 +13,36 @@ export const JPEG_BYTES_PER_PIXEL = 16;
 /** DecodedJpeg is a decoded JPEG bitmap and the factor it was already scaled down by. */
 export interface DecodedJpeg { bitmap: Bitmap; shrink: number }
 
+/** fastScale maps a shrink hint to the largest DCT scale the fast decoder offers. */
+function fastScale(shrink: number | undefined): 1 | 2 | 4 | 8 {
+  const s = shrink ?? 1;
+  return s >= 8 ? 8 : s >= 4 ? 4 : s >= 2 ? 2 : 1;
+}
+
 /**
  * decodeJpeg decodes baseline, progressive, grayscale and Adobe CMYK/YCCK JPEGs to RGBA.
- * `shrink` is a hint a decoder with DCT scaling may honour; jpeg-js cannot, so it returns 1.
+ *
+ * `shrink` is a power-of-two reduction the caller can use; the fast decoder applies it while
+ * decoding (from the DCT coefficients) and reports it back. Streams the fast decoder does not
+ * handle (arithmetic coding, 12-bit, lossless...) go to jpeg-js at full size. A stream the fast
+ * decoder refuses as corrupt is refused: it is not handed to a second parser to try again.
  */
 export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number }): DecodedJpeg {
+  const fast = decodeJpegFast(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels });
+  if (fast) return { bitmap: { width: fast.width, height: fast.height, data: fast.data }, shrink: fast.scale };
+  return decodeJpegGeneral(bytes, opts.maxPixels);
+}
+
+/** decodeJpegGeneral decodes with jpeg-js at full size, with its memory limits set. */
+export function decodeJpegGeneral(bytes: Uint8Array, maxPixels: number): DecodedJpeg {
   let img: { width: number; height: number; data: Uint8Array };
   try {
     img = jpeg.decode(bytes, {
       useTArray: true,
       formatAsRGBA: true,
       tolerantDecoding: true, // a truncated scan decodes as far as it goes, as browsers show it
-      maxResolutionInMP: Math.max(opts.maxPixels / 1e6, 0.000001),
-      maxMemoryUsageInMB: Math.ceil((opts.maxPixels * JPEG_BYTES_PER_PIXEL) / (1024 * 1024)) + 64,
+      maxResolutionInMP: Math.max(maxPixels / 1e6, 0.000001),
+      maxMemoryUsageInMB: Math.ceil((maxPixels * JPEG_BYTES_PER_PIXEL) / (1024 * 1024)) + 64,
     });
   } catch (err) {
     const msg = String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 160).replace(/\.$/, '');
@@ -35,12 +54,14 @@ export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?
   return { bitmap: { width: img.width, height: img.height, data: img.data }, shrink: 1 };
 }
 
-/** encodeJpeg writes a baseline 4:2:0 JPEG at quality 1..100; alpha is ignored (flatten first). */
+/**
+ * encodeJpeg writes a baseline 4:2:0 JPEG at quality 1..100 (Go's table scaling, so a quality
+ * means what it means there) with optimised Huffman tables; alpha is ignored (flatten first).
+ */
 export function encodeJpeg(bitmap: Bitmap, quality: number): Uint8Array {
   const q = Math.min(100, Math.max(1, Math.round(quality)));
   try {
-    const out = jpeg.encode({ width: bitmap.width, height: bitmap.height, data: bitmap.data }, q);
-    return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+    return encodeJpegFast(bitmap, { quality: q, subsampling: '420', optimizeHuffman: true });
   } catch (err) {
     throw badImage(`The image could not be encoded as JPEG (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeJpeg, encodeJpeg } from '../../../lib/codecs/jpeg.js';
+import { decodeJpeg, decodeJpegGeneral, encodeJpeg } from '../../../lib/codecs/jpeg.js';
 import { UnprocessableImageError } from '../../../lib/errors.js';
 import type { Bitmap } from '../../../lib/codecs/types.js';
 import { F, fixture } from '../../helpers/codec-fixtures.js';
@@ -76,4 +76,32 @@ test('decodeJpeg refuses a corrupt JPEG and a size above maxPixels with 422', ()
     assert.throws(() => decodeJpeg(bytes, { maxPixels }), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422,
       `decodeJpeg(${name}) did not throw a 422`);
   }
+});
+
+test('decodeJpeg applies the shrink hint while decoding', () => {
+  // branches.jpg is 600x400; a shrink of s gives ceil(600/s) x ceil(400/s), and 3 rounds down to 2.
+  const cases: [number, number, string][] = [[1, 1, '600x400'], [2, 2, '300x200'], [3, 2, '300x200'], [4, 4, '150x100'], [8, 8, '75x50'], [16, 8, '75x50']];
+  for (const [hint, want, size] of cases) {
+    const { bitmap, shrink } = decodeJpeg(fixture(F.branchesJpg), { maxPixels: MAX, shrink: hint });
+    assert.equal(shrink, want, `decodeJpeg(branches, shrink ${hint}).shrink = ${shrink}, want ${want}`);
+    assert.equal(`${bitmap.width}x${bitmap.height}`, size, `decodeJpeg(branches, shrink ${hint}) size = ${bitmap.width}x${bitmap.height}, want ${size}`);
+  }
+});
+
+test('decodeJpeg and the general jpeg-js decoder agree at full size', () => {
+  const fast = decodeJpeg(fixture(F.branchesJpg), { maxPixels: MAX }).bitmap;
+  const general = decodeJpegGeneral(fixture(F.branchesJpg), MAX).bitmap;
+  let sum = 0;
+  for (let i = 0; i < fast.data.length; i++) sum += Math.abs(fast.data[i] - general.data[i]);
+  const mean = sum / fast.data.length;
+  assert.ok(mean < 1.5, `mean |decodeJpeg - decodeJpegGeneral| on branches = ${mean.toFixed(2)}, want < 1.5`);
+});
+
+test('encodeJpeg writes 4:2:0 (two chroma samples per 2x2 luma block)', () => {
+  const out = encodeJpeg(quad(), 90);
+  // SOF0: FF C0, length, precision, height, width, components, then id + sampling byte per component.
+  let i = 2;
+  while (i < out.length && !(out[i] === 0xff && out[i + 1] === 0xc0)) i++;
+  const sampling = [out[i + 11], out[i + 14], out[i + 17]];
+  assert.deepEqual(sampling, [0x22, 0x11, 0x11], `encodeJpeg sampling factors = ${sampling.map((v) => v.toString(16))}, want 22,11,11`);
 });
