@@ -12,6 +12,11 @@ export class ProxyError extends Error {
   readonly code: string;
   /** Extra response headers (e.g. Retry-After). */
   readonly headers: Record<string, string>;
+  /**
+   * Technical detail for the log (a library's own error text); never sent to the client, whose
+   * message stays one plain sentence.
+   */
+  detail?: string;
 
   constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);

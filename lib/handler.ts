@@ -78,7 +78,8 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? ` (${err.cause.message || err.cause.name})` : '';
-  return `${err.message}${cause}`;
+  const detail = isProxyError(err) && err.detail ? ` [${err.detail}]` : '';
+  return `${err.message}${cause}${detail}`;
 }
 
 /** sameVersion reports whether a stored variant was made from the same origin version as `orig`. */

@@ -337,6 +337,6 @@ export function encodeGif(frames: Frame[], loopCount: number, hasAlpha: boolean)
     }
     return buf.slice(0, writer.end());
   } catch (err) {
-    throw badImage(`The image could not be encoded as GIF (${err instanceof Error ? err.message : String(err)})`);
+    throw badImage('The image could not be encoded as GIF', err);
   }
 }

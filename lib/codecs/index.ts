@@ -47,10 +47,6 @@ export interface DecodeOptions {
   maxFrames?: number;
 }
 
-function reason(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 160).replace(/\.$/, '');
-}
-
 /**
  * decode decodes bytes into RGBA frames after checking the header against opts.maxPixels;
  * every failure is an UnprocessableImageError (422) with a one-sentence reason.
@@ -82,7 +78,7 @@ export async function decode(bytes: Uint8Array, opts: DecodeOptions): Promise<De
     }
   } catch (err) {
     if (isProxyError(err)) throw err;
-    throw badImage(`The ${info.format.toUpperCase()} image could not be decoded (${reason(err)})`);
+    throw badImage(`The ${info.format.toUpperCase()} image is corrupt or uses a feature we cannot decode`, err);
   }
 }
 
@@ -118,6 +114,6 @@ export async function encode(img: EncodeInput, format: EncodableFormat, quality:
     }
   } catch (err) {
     if (isProxyError(err)) throw err;
-    throw badImage(`The image could not be encoded as ${String(format).toUpperCase()} (${reason(err)})`);
+    throw badImage(`The image could not be encoded as ${String(format).toUpperCase()}`, err);
   }
 }

@@ -45,8 +45,7 @@ export function decodeJpegGeneral(bytes: Uint8Array, maxPixels: number): Decoded
       maxMemoryUsageInMB: Math.ceil((maxPixels * JPEG_BYTES_PER_PIXEL) / (1024 * 1024)) + 64,
     });
   } catch (err) {
-    const msg = String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 160).replace(/\.$/, '');
-    throw badImage(`The JPEG image could not be decoded (${msg})`);
+    throw badImage('The JPEG image is corrupt or uses a feature we cannot decode', err);
   }
   if (!img.width || !img.height || img.data.length !== img.width * img.height * 4) {
     throw badImage('The JPEG image has no decodable frame');
@@ -63,6 +62,6 @@ export function encodeJpeg(bitmap: Bitmap, quality: number): Uint8Array {
   try {
     return encodeJpegFast(bitmap, { quality: q, subsampling: '420', optimizeHuffman: true });
   } catch (err) {
-    throw badImage(`The image could not be encoded as JPEG (${err instanceof Error ? err.message : String(err)})`);
+    throw badImage('The image could not be encoded as JPEG', err);
   }
 }

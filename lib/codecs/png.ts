@@ -60,15 +60,12 @@ export function decodePng(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolea
   try {
     png = pngDecode(bytes, { checkCrc: false });
   } catch (err) {
-    throw badImage(`The PNG image could not be decoded (${oneLine(err)})`);
+    throw badImage('The PNG image is corrupt or uses a feature we cannot decode', err);
   }
   const rgba = toRGBA(png, h.colorType);
   return { bitmap: { width: png.width, height: png.height, data: rgba }, hasAlpha: hasTransparency(rgba) };
 }
 
-function oneLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 200).replace(/\.$/, '');
-}
 
 /** toRGBA expands any fast-png result to 8-bit RGBA. */
 function toRGBA(png: DecodedPng, colorType: number): Uint8Array {
@@ -140,6 +137,6 @@ export function encodePng(bitmap: Bitmap, hasAlpha: boolean): Uint8Array {
   try {
     return pngEncode({ width, height, data: pixels, depth: 8, channels: hasAlpha ? 4 : 3 });
   } catch (err) {
-    throw badImage(`The image could not be encoded as PNG (${oneLine(err)})`);
+    throw badImage('The image could not be encoded as PNG', err);
   }
 }

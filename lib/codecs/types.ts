@@ -68,9 +68,16 @@ export class NotTransformableError extends UnprocessableImageError {
   }
 }
 
-/** badImage returns the 422 error for an image we will not decode, with a one-sentence reason. */
-export function badImage(reason: string): UnprocessableImageError {
-  return new UnprocessableImageError(reason.endsWith('.') ? reason : `${reason}.`);
+/**
+ * badImage returns the 422 error for an image we will not decode, with a one-sentence reason for
+ * the client; `cause` (a library's error) is kept as the error's log-only detail.
+ */
+export function badImage(reason: string, cause?: unknown): UnprocessableImageError {
+  const e = new UnprocessableImageError(reason.endsWith('.') ? reason : `${reason}.`);
+  if (cause !== undefined) {
+    e.detail = String(cause instanceof Error ? cause.message : cause).split('\n')[0].slice(0, 300);
+  }
+  return e;
 }
 
 /** hasTransparency reports whether any pixel of rgba has alpha below 255. */

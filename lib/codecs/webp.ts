@@ -66,7 +66,7 @@ export async function decodeWebp(bytes: Uint8Array): Promise<{ bitmap: Bitmap; h
     const copy = bytes.slice(); // the decoder wants a whole ArrayBuffer
     img = await decode(copy.buffer);
   } catch (err) {
-    throw badImage(`The WebP image could not be decoded (${err instanceof Error ? err.message : String(err)})`);
+    throw badImage('The WebP image is corrupt or uses a feature we cannot decode', err);
   }
   if (!img || img.data.length !== img.width * img.height * 4) throw badImage('The WebP image could not be decoded');
   const data = new Uint8Array(img.data);

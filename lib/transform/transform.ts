@@ -51,11 +51,18 @@ function usesSmartCrop(o: Options, src: Size): boolean {
 
 function tooLarge(limits: Limits): UnprocessableImageError {
   return new UnprocessableImageError(
-    `The output image would be larger than ${limits.maxOutputSide} pixels on a side.`, 'output_too_large');
+    `The output image would be larger than ${limits.maxOutputSide} pixels on a side or ${limits.maxPixels} pixels in all.`,
+    'output_too_large');
 }
 
-function exceeds(s: Size, limits: Limits): boolean {
-  return s.width > limits.maxOutputSide || s.height > limits.maxOutputSide;
+/**
+ * exceeds reports whether an image of size s (times `frames` for an animation) breaks the
+ * limits: a side beyond maxOutputSide, or more pixels than maxPixels — the same budget as
+ * decoding, because scaleUp output costs the same memory as a decoded source.
+ */
+function exceeds(s: Size, limits: Limits, frames: number): boolean {
+  return s.width > limits.maxOutputSide || s.height > limits.maxOutputSide ||
+    s.width * s.height * frames > limits.maxPixels;
 }
 
 /**
@@ -63,14 +70,14 @@ function exceeds(s: Size, limits: Limits): boolean {
  * small source scaled to cover an extreme aspect ratio is resized before it is cropped) with
  * a side beyond limits.maxOutputSide.
  */
-function stepsTooLarge(steps: readonly ResizeStep[], current: Size, limits: Limits): boolean {
-  return exceeds(sizeAfter(current, steps), limits) ||
-    steps.some((st) => st.kind === 'resize' && exceeds(st, limits));
+function stepsTooLarge(steps: readonly ResizeStep[], current: Size, limits: Limits, frames: number): boolean {
+  return exceeds(sizeAfter(current, steps), limits, frames) ||
+    steps.some((st) => st.kind === 'resize' && exceeds(st, limits, frames));
 }
 
 /** plannedTooLarge judges a src-sized source before decoding, without trim or smart crop. */
-function plannedTooLarge(src: Size, o: Options, limits: Limits): boolean {
-  return stepsTooLarge(stepsFor(planFor(src, o), src), src, limits);
+function plannedTooLarge(src: Size, o: Options, limits: Limits, frames: number): boolean {
+  return stepsTooLarge(stepsFor(planFor(src, o), src), src, limits, frames);
 }
 
 /** scaleRect maps r from a `from`-sized image to a `to`-sized one (identity when equal). */
@@ -103,7 +110,7 @@ function applyGeometry(oriented: Bitmap, g: FrameGeometry): Bitmap {
  * renderFrames applies options to decoded frames (all of them, or only the first unless
  * `allFrames`): orientation, trim, crop, resize, rotate, flip. `header` is the stored size of
  * the source before any decode-time shrink; geometry is planned at that size and scaled.
- * Throws UnprocessableImageError when the result would exceed limits.maxOutputSide.
+ * Throws UnprocessableImageError when the result would exceed limits.maxOutputSide or maxPixels.
  */
 export async function renderFrames(
   decoded: DecodedImage, header: Size, options: Options, limits: Limits, allFrames: boolean,
@@ -124,7 +131,7 @@ export async function renderFrames(
   const current: Size = trim ? { width: trim.x1 - trim.x0, height: trim.y1 - trim.y0 } : reduced;
   // A decode-time shrink is only asked for when nothing pixel-dependent precedes the resize.
   const steps = decoded.shrink > 1 && !trim ? scaleSteps(stepsFor(plan, full), full, reduced) : stepsFor(plan, current);
-  if (stepsTooLarge(steps, current, limits)) throw tooLarge(limits);
+  if (stepsTooLarge(steps, current, limits, frames.length)) throw tooLarge(limits);
 
   const geometry: FrameGeometry = { trim, steps, plan };
   return frames.map((f, i) => ({
@@ -159,7 +166,8 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
   const header: Size = { width: info.width, height: info.height };
   const candidates = orientable ? [header, orientedSize(header, 6)] : [header];
   const pixelDependent = options.trim || usesSmartCrop(options, header);
-  if (candidates.every((s) => plannedTooLarge(s, options, limits))) throw tooLarge(limits);
+  const frameCount = allFrames ? info.frames : 1;
+  if (candidates.every((s) => plannedTooLarge(s, options, limits, frameCount))) throw tooLarge(limits);
   const shrink = Math.min(...candidates.map((s) => chooseShrink(planFor(s, options), s, pixelDependent)));
 
   let decoded;

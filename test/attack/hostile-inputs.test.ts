@@ -391,7 +391,7 @@ test('BUG cache-credentials: a response fetched with one client\'s credentials i
 // 8x8 PNG into a 67 MP output (measured inline: 6-7 s of CPU and 400 MB peak RSS for PNG output,
 // 860 MB for `,jpeg`; the worker's heap limit does not cover these ArrayBuffers). The output area
 // should be held to the same pixel budget. Shown cheaply here under a 1 MP budget.
-test('BUG output-area: scaleUp cannot make an output larger than the pixel budget', async () => {
+test('scaleUp cannot make an output larger than the pixel budget', async () => {
   origin.set('/tiny.png', img('image/png', pngValid(8, 8)));
   for (const opts of ['2000x2000,scaleUp', '1001x1000,scaleUp']) {
     const r = await get(tight.url, `/${opts}/${origin.url}/tiny.png`);

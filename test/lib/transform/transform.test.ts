@@ -204,6 +204,20 @@ test('limits: too many pixels or too large an output is a 422', async () => {
   await rejects422(transform(sliver, parseOptions('2x,trim,scaleUp'), { maxPixels: 1e6, maxOutputSide: 5 }), 'trimmed sliver', 'output_too_large');
 });
 
+test('limits: the output is held to the pixel budget too, counting every animation frame', async () => {
+  const png = await encodeStill(solid(8, 8, RED), 'png');
+  await rejects422(transform(png, parseOptions('1001x1000,scaleUp'), { maxPixels: 1e6, maxOutputSide: 8192 }), 'output over maxPixels', 'output_too_large');
+  const fits = await run(png, '999x999,scaleUp', { maxPixels: 1e6, maxOutputSide: 8192 });
+  assert.equal(`${fits.first.width}x${fits.first.height}`, '999x999', 'an output within the pixel budget is allowed');
+  const frame = (c: RGBA): Frame => ({ bitmap: solid(10, 10, c), delayMs: 100 });
+  const gif = await encode({ frames: [frame(RED), frame(WHITE)], loopCount: 0, hasAlpha: false }, 'gif', 95);
+  const limits = { maxPixels: 500_000, maxOutputSide: 8192 };
+  // 600x600 is 360,000 pixels: one frame fits, two frames do not.
+  await rejects422(transform(gif, parseOptions('600x,scaleUp'), limits), 'two 600x600 frames over 500,000 pixels', 'output_too_large');
+  const still = await run(gif, '600x,scaleUp,png', limits);
+  assert.equal(`${still.first.width}x${still.first.height}`, '600x600', 'converting to PNG keeps one frame, which fits');
+});
+
 test('decode-time shrink: geometry planned at full size, output identical in size and close in content', async () => {
   // A smooth 400x300 card; the "decoder" hands over a half-size version, as a DCT-scaled JPEG would.
   const rows: RGBA[][] = [];
