@@ -148,13 +148,26 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     }
   }
 
-  /** store keeps a response in the cache when its headers allow, and returns what to serve. */
-  async function store(key: string, resp: { status: number; headers: Record<string, string>; body: Buffer }): Promise<CachedResponse> {
+  // Headers copied from clients may differ per client: a response that varies on one is not shared.
+  const clientHeaders = [
+    ...config.passRequestHeaders.map((h) => h.trim().toLowerCase()),
+    ...(config.includeReferer ? ['referer'] : []),
+  ];
+
+  /**
+   * store keeps a response in the cache when its headers and the origin request behind it allow,
+   * and returns what to serve.
+   */
+  async function store(
+    key: string,
+    resp: { status: number; headers: Record<string, string>; body: Buffer },
+    originHeaders: Record<string, string>,
+  ): Promise<CachedResponse> {
     const now = Date.now();
     let stored: CachedResponse | undefined;
     if (responses) {
       try {
-        stored = await responses.put(key, resp, now);
+        stored = await responses.put(key, resp, now, { authorization: 'authorization' in originHeaders, clientHeaders });
       } catch (err) {
         metrics.cacheErrors.inc();
         log.warn(`imageproxy: cache write failed: ${describe(err)}`);
@@ -193,7 +206,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     }
     if (r.status === 304 && cached) return { kind: 'image', entry: await refresh(key, cached, r.headers), cache: 'REVALIDATED' };
     if (r.status >= 300 && r.status < 400) return { kind: 'redirect', status: r.status, location: r.headers.location ?? '' };
-    return { kind: 'image', entry: await store(key, { status: 200, headers: r.headers, body: r.body }), cache: 'MISS' };
+    return { kind: 'image', entry: await store(key, { status: 200, headers: r.headers, body: r.body }, originHeaders), cache: 'MISS' };
   }
 
   /** originalFlight runs loadOriginal once for all concurrent requests that would fetch the same thing. */
@@ -228,7 +241,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     }
     end();
     const body = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
-    const entry = await store(key, { status: 200, headers: { ...origHeaders, 'content-type': result.contentType }, body });
+    const entry = await store(key, { status: 200, headers: { ...origHeaders, 'content-type': result.contentType }, body }, originHeaders);
     return { kind: 'image', entry, cache: 'MISS' };
   }
 

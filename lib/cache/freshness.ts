@@ -87,10 +87,40 @@ export function hasValidatorHeaders(headers: Record<string, string>): boolean {
 }
 
 /**
+ * RequestContext describes the origin request behind a response, for the storage rules that
+ * depend on what was asked (RFC 9111 sections 3.5 and 4.1).
+ */
+export interface RequestContext {
+  /** The origin request carried an Authorization header. */
+  authorization: boolean;
+  /** Lower-case names of request headers the proxy copies from clients, which may differ per client. */
+  clientHeaders: readonly string[];
+}
+
+/**
+ * sharedStorageRefusal says why a response must not go into a cache shared by every client, or
+ * returns undefined: `Vary: *`; a Vary on a header clients supply (another client would get this
+ * client's variant); a response to a request with credentials that does not say it may be shared.
+ * forceCache does not override these: they protect one client's data from another.
+ */
+function sharedStorageRefusal(cc: Map<string, string>, headers: Record<string, string>, request?: RequestContext): string | undefined {
+  const vary = (headers['vary'] ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== '');
+  if (vary.includes('*')) return 'Vary: *';
+  if (!request) return undefined;
+  const varied = vary.find((v) => request.clientHeaders.includes(v));
+  if (varied) return `Vary on client header ${varied}`;
+  if (request.authorization && !cc.has('public') && !cc.has('s-maxage') && !cc.has('must-revalidate')) {
+    return 'request had credentials';
+  }
+  return undefined;
+}
+
+/**
  * storageDecision decides whether a response may be stored by the proxy and computes its expiry.
  *
  * Rules, in order:
  * - Only status 200 is stored.
+ * - Nothing one client's request could make client-specific is stored (sharedStorageRefusal).
  * - `no-store` and `private` (the proxy is a shared cache) are not stored, unless forceCache.
  * - The lifetime is s-maxage, max-age or Expires−Date, minus the Age header; `no-cache` means
  *   lifetime 0 (stored, but revalidated before every use) unless forceCache. Without any of
@@ -106,9 +136,12 @@ export function storageDecision(
   headers: Record<string, string>,
   now: number,
   policy: FreshnessPolicy,
+  request?: RequestContext,
 ): StoreDecision {
   if (status !== 200) return { store: false, expiresAt: now, reason: `status ${status}` };
   const cc = parseCacheControl(headers['cache-control']);
+  const refusal = sharedStorageRefusal(cc, headers, request);
+  if (refusal) return { store: false, expiresAt: now, reason: refusal };
   if (!policy.forceCache) {
     if (cc.has('no-store')) return { store: false, expiresAt: now, reason: 'no-store' };
     if (cc.has('private')) return { store: false, expiresAt: now, reason: 'private' };

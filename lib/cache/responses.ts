@@ -5,7 +5,7 @@
 import type { Cache, CachedResponse } from './cache.js';
 import type { Logger } from '../config.js';
 import { decodeEntry, encodeEntry } from './framing.js';
-import { hasValidatorHeaders, storageDecision, type FreshnessPolicy } from './freshness.js';
+import { hasValidatorHeaders, storageDecision, type FreshnessPolicy, type RequestContext } from './freshness.js';
 
 /** UNSTORED_HEADERS are never kept: hop-by-hop headers, and Set-Cookie, which is per-client. */
 export const UNSTORED_HEADERS = new Set([
@@ -94,14 +94,18 @@ export class ResponseCache {
     }
   }
 
-  /** put stores resp if HTTP caching rules allow, and returns the stored record, or undefined; never throws. */
+  /**
+   * put stores resp if HTTP caching rules allow, and returns the stored record, or undefined;
+   * never throws. `request` describes the origin request, for the rules on credentials and Vary.
+   */
   async put(
     key: string,
     resp: { status: number; headers: Record<string, string>; body: Buffer },
     now: number = Date.now(),
+    request?: RequestContext,
   ): Promise<CachedResponse | undefined> {
     const headers = storableHeaders(resp.headers);
-    const d = storageDecision(resp.status, headers, now, this.policy);
+    const d = storageDecision(resp.status, headers, now, this.policy, request);
     if (!d.store) return undefined;
     const entry: CachedResponse = { status: resp.status, headers, body: resp.body, storedAt: now, expiresAt: d.expiresAt };
     await this.write(key, entry, now);

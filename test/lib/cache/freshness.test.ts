@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explicitLifetimeMs, parseCacheControl, storageDecision, type FreshnessPolicy } from '../../../lib/cache/freshness.js';
+import { explicitLifetimeMs, parseCacheControl, storageDecision, type FreshnessPolicy, type RequestContext } from '../../../lib/cache/freshness.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -86,6 +86,33 @@ describe('storageDecision', () => {
       if (wantStore) {
         assert.equal(d.expiresAt - NOW, wantLife, `storageDecision(${status}, ${JSON.stringify(headers)}).expiresAt - now = ${d.expiresAt - NOW}, want ${wantLife}`);
       }
+    });
+  }
+});
+
+describe('storageDecision with the origin request', () => {
+  const anon: RequestContext = { authorization: false, clientHeaders: ['cookie'] };
+  const authed: RequestContext = { authorization: true, clientHeaders: ['authorization'] };
+  const forcedPolicy: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: true };
+  const plainPolicy: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: false };
+  const cases: Array<[string, Record<string, string>, FreshnessPolicy, RequestContext | undefined, boolean]> = [
+    // name, headers, policy, request, want store
+    ['Vary: * is never shared', { 'cache-control': 'max-age=60', vary: '*' }, plainPolicy, undefined, false],
+    ['Vary: * even forced', { 'cache-control': 'max-age=60', vary: '*' }, forcedPolicy, anon, false],
+    ['Vary on a client header', { 'cache-control': 'public, max-age=60', vary: 'Accept, Cookie' }, plainPolicy, anon, false],
+    ['Vary on a client header, forced', { 'cache-control': 'max-age=60', vary: 'cookie' }, forcedPolicy, anon, false],
+    ['Vary on a header the proxy sets itself', { 'cache-control': 'max-age=60', vary: 'Accept-Encoding' }, plainPolicy, anon, true],
+    ['credentials without a sharing directive', { 'cache-control': 'max-age=60' }, plainPolicy, authed, false],
+    ['credentials, forced', { 'cache-control': 'max-age=60' }, forcedPolicy, authed, false],
+    ['credentials with public', { 'cache-control': 'public, max-age=60' }, plainPolicy, authed, true],
+    ['credentials with s-maxage', { 'cache-control': 's-maxage=60' }, plainPolicy, authed, true],
+    ['credentials with must-revalidate', { 'cache-control': 'max-age=60, must-revalidate' }, plainPolicy, authed, true],
+    ['no credentials', { 'cache-control': 'max-age=60' }, plainPolicy, anon, true],
+  ];
+  for (const [name, headers, policy, request, wantStore] of cases) {
+    it(name, () => {
+      const d = storageDecision(200, headers, NOW, policy, request);
+      assert.equal(d.store, wantStore, `storageDecision(200, ${JSON.stringify(headers)}, ${JSON.stringify(request)}).store = ${d.store} (${d.reason}), want ${wantStore}`);
     });
   }
 });
