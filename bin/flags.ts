@@ -7,8 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CONTENT_TYPES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE,
-  DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS, DEFAULT_USER_AGENT, type ProxyConfig,
+  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE,
+  DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
+  DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
 import { parseDuration, parseSize } from './duration.js';
 
@@ -20,6 +21,8 @@ export interface CliOptions {
   cacheSpecs: string[];
   /** How long in-flight requests may finish after SIGTERM, in milliseconds. */
   shutdownGraceMs: number;
+  /** Time limit of one cache operation, in milliseconds. */
+  cacheTimeoutMs: number;
   /** Proxy configuration taken from the flags. */
   config: Partial<ProxyConfig>;
 }
@@ -39,8 +42,9 @@ interface Parsed {
   addr: string;
   cacheSpecs: string[];
   shutdownGraceMs: number;
+  cacheTimeoutMs: number;
   help: boolean;
-  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number } };
+  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number } };
 }
 
 /** Flag is one entry of the flag table. */
@@ -166,6 +170,14 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.limits.maxPixels = parseInt10(v, w, 1); } },
   { name: 'maxOutputSide', kind: 'int', default: String(DEFAULT_MAX_OUTPUT_SIDE), help: 'largest output width or height',
     apply: (p, v, w) => { p.config.limits.maxOutputSide = parseInt10(v, w, 1); } },
+  { name: 'maxFrames', kind: 'int', default: String(DEFAULT_MAX_FRAMES), help: 'most GIF frames that will be decoded',
+    apply: (p, v, w) => { p.config.limits.maxFrames = parseInt10(v, w, 1); } },
+  { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
+    apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
+  { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',
+    apply: (p, v, w) => { p.config.workerMemoryMb = parseInt10(v, w, 16); } },
+  { name: 'cacheTimeout', kind: 'duration', default: `${DEFAULT_CACHE_TIMEOUT_MS / 1000}s`, help: 'time limit for one cache operation; a slower backend counts as a miss',
+    apply: (p, v, w) => { p.cacheTimeoutMs = parseDur(v, w, true); } },
   { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU',
     apply: (p, v, w) => { p.config.workers = parseInt10(v, w, 0); } },
   { name: 'maxQueue', kind: 'int', default: String(DEFAULT_MAX_QUEUE), help: 'most transforms waiting for a worker before requests get 503',
@@ -226,8 +238,8 @@ function readArgv(argv: string[]): Map<Flag, string[]> {
 
 function initial(): Parsed {
   return {
-    addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, help: false,
-    config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE } },
+    addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
+    config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES } },
   };
 }
 
@@ -262,7 +274,10 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   if (p.config.signatureKeys === undefined) p.config.signatureKeys = [];
   if (p.config.signatureKeys.some((k) => k.length === 0)) throw new UsageError('flag -signatureKey: a key must not be empty');
   if (p.addr.trim() === '' || p.addr === 'unix:') throw new UsageError('flag -addr: the address must not be empty');
-  return { addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, config: p.config, help: p.help };
+  return {
+    addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, cacheTimeoutMs: p.cacheTimeoutMs,
+    config: p.config, help: p.help,
+  };
 }
 
 /** usage returns the help text: every flag with its variable, default and one-line meaning. */

@@ -67,7 +67,9 @@ export async function start(argv: string[], env: Record<string, string | undefin
   const metrics = createMetrics();
   let cache;
   try {
-    cache = await createCache(flags.cacheSpecs, io.logger, { env, onError: () => metrics.cacheErrors.inc() });
+    cache = await createCache(flags.cacheSpecs, io.logger, {
+      env, timeoutMs: flags.cacheTimeoutMs, onError: () => metrics.cacheErrors.inc(),
+    });
   } catch (err) {
     if (err instanceof CacheConfigError) {
       io.stderr(`imageproxy: ${err.message}`);

@@ -16,6 +16,14 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 export const DEFAULT_MAX_OUTPUT_SIDE = 8192;
 /** DEFAULT_MAX_REDIRECTS matches Go's http.Client, which stops after 10 redirects. */
 export const DEFAULT_MAX_REDIRECTS = 10;
+/** DEFAULT_MAX_FRAMES caps GIF frames, since per-frame bookkeeping costs memory even for 1x1 frames. */
+export const DEFAULT_MAX_FRAMES = 10_000;
+/** DEFAULT_TRANSFORM_TIMEOUT_MS bounds one transform (under the 30 s request limit), so a pathological image cannot hold a worker forever. */
+export const DEFAULT_TRANSFORM_TIMEOUT_MS = 20_000;
+/** DEFAULT_WORKER_MEMORY_MB caps each worker's JS heap, so a runaway decoder kills its worker, not the server. */
+export const DEFAULT_WORKER_MEMORY_MB = 512;
+/** DEFAULT_CACHE_TIMEOUT_MS bounds one cache operation, so a slow backend becomes a miss instead of a slow request. */
+export const DEFAULT_CACHE_TIMEOUT_MS = 5_000;
 /** DEFAULT_MAX_QUEUE bounds waiting transforms, so overload is shed with 503 instead of piling up. */
 export const DEFAULT_MAX_QUEUE = 64;
 /** DEFAULT_SHUTDOWN_GRACE_MS is how long in-flight requests may finish after SIGTERM. */
@@ -35,12 +43,15 @@ export interface Limits {
   maxPixels: number;
   /** Largest output width or height. */
   maxOutputSide: number;
+  /** Largest number of GIF frames decoded; DEFAULT_MAX_FRAMES when absent. */
+  maxFrames?: number;
 }
 
 /** DEFAULT_LIMITS are the transform limits used when none are given. */
 export const DEFAULT_LIMITS: Limits = {
   maxPixels: DEFAULT_MAX_PIXELS,
   maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE,
+  maxFrames: DEFAULT_MAX_FRAMES,
 };
 
 /** Logger receives the proxy's log lines; console is a valid Logger. */
@@ -92,6 +103,10 @@ export interface ProxyConfig {
   workers: number;
   /** Largest number of transforms waiting for a worker. */
   maxQueue: number;
+  /** Time limit for one transform in milliseconds; past it the worker is stopped and the answer is 422. */
+  transformTimeoutMs: number;
+  /** Heap limit of each worker thread, in megabytes. */
+  workerMemoryMb: number;
   /** Cache for originals and transformed variants; undefined = no caching. */
   cache?: Cache;
   /** Raise the freshness lifetime of cached responses to at least this many milliseconds. */
@@ -124,6 +139,8 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     limits: { ...DEFAULT_LIMITS },
     workers: 0,
     maxQueue: DEFAULT_MAX_QUEUE,
+    transformTimeoutMs: DEFAULT_TRANSFORM_TIMEOUT_MS,
+    workerMemoryMb: DEFAULT_WORKER_MEMORY_MB,
     minCacheDurationMs: 0,
     forceCache: false,
     logger: console,

@@ -129,6 +129,8 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     transformer ??= createTransformPool({
       workers: config.workers || os.availableParallelism(),
       maxQueue: config.maxQueue,
+      taskTimeoutMs: config.transformTimeoutMs,
+      resourceLimits: { maxOldGenerationSizeMb: config.workerMemoryMb, maxYoungGenerationSizeMb: 64 },
       logger: log,
     });
     return transformer;

@@ -4,6 +4,9 @@
  */
 import omggif from 'omggif';
 import { badImage, hasTransparency, type Bitmap, type Frame } from './types.js';
+import { DEFAULT_MAX_FRAMES } from '../config.js';
+
+export { DEFAULT_MAX_FRAMES };
 
 const { GifWriter } = omggif;
 
@@ -30,9 +33,6 @@ export interface GifInfo {
   /** NETSCAPE2.0 loop count (0 = forever), or -1 when the file has no loop extension. */
   loopCount: number;
 }
-
-/** DEFAULT_MAX_FRAMES caps GIF frames, since per-frame bookkeeping costs memory even for 1x1 frames. */
-export const DEFAULT_MAX_FRAMES = 10_000;
 
 /**
  * readGifInfo walks every block of a GIF; it throws a 422 for truncation, a missing trailer,

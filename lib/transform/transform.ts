@@ -152,7 +152,7 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
     return { bytes, contentType: sniffed ? CONTENT_TYPES[sniffed] : UNKNOWN_CONTENT_TYPE };
   }
 
-  const info = probe(bytes);
+  const info = probe(bytes, { maxFrames: limits.maxFrames });
   if (info.pixels > limits.maxPixels) {
     throw new UnprocessableImageError(
       `The image has more pixels than the limit of ${limits.maxPixels}.`, 'too_many_pixels');
@@ -172,7 +172,7 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
 
   let decoded;
   try {
-    decoded = await decode(bytes, shrink > 1 ? { maxPixels: limits.maxPixels, shrink } : { maxPixels: limits.maxPixels });
+    decoded = await decode(bytes, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, ...(shrink > 1 ? { shrink } : {}) });
   } catch (err) {
     if (isProxyError(err)) throw err;
     throw new UnprocessableImageError('The image could not be decoded.');

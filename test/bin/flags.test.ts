@@ -38,6 +38,7 @@ test('parseFlags defaults', () => {
   assert.equal(got.addr, 'localhost:8080');
   assert.deepEqual(got.cacheSpecs, []);
   assert.equal(got.shutdownGraceMs, 10_000);
+  assert.equal(got.cacheTimeoutMs, 5_000);
   assert.equal(got.help, false);
   const c = got.config;
   const want: Record<string, unknown> = {
@@ -45,7 +46,8 @@ test('parseFlags defaults', () => {
     followRedirects: true, maxRedirects: 10, timeoutMs: 30_000, maxSourceBytes: 50 * 1024 * 1024,
     contentTypes: ['image/*'], passRequestHeaders: [], passResponseHeaders: ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'],
     includeReferer: false, scaleUp: false, verbose: false, minCacheDurationMs: 0, forceCache: false,
-    limits: { maxPixels: 50_000_000, maxOutputSide: 8192 }, workers: 0, maxQueue: 64,
+    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000 }, workers: 0, maxQueue: 64,
+    transformTimeoutMs: 20_000, workerMemoryMb: 512,
   };
   for (const [k, v] of Object.entries(want)) {
     assert.deepEqual((c as Record<string, unknown>)[k], v, `default config.${k} = ${JSON.stringify((c as Record<string, unknown>)[k])}, want ${JSON.stringify(v)}`);
@@ -88,9 +90,14 @@ test('parseFlags accepts Go and npm spellings', () => {
     [['-userAgent', 'bot/1.0'], (r) => r.config.userAgent, 'bot/1.0'],
     [['-maxRedirects', '0'], (r) => r.config.maxRedirects, 0],
     [['-minCacheDuration', '1h'], (r) => r.config.minCacheDurationMs, 3_600_000],
-    [['-maxPixels', '1000', '-maxOutputSide', '100'], (r) => r.config.limits, { maxPixels: 1000, maxOutputSide: 100 }],
+    [['-maxPixels', '1000', '-maxOutputSide', '100'], (r) => r.config.limits, { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000 }],
     [['-workers', '3', '-maxQueue', '0'], (r) => [r.config.workers, r.config.maxQueue], [3, 0]],
     [['-shutdownGrace', '2s'], (r) => r.shutdownGraceMs, 2000],
+    [['-maxFrames', '50'], (r) => r.config.limits?.maxFrames, 50],
+    [['-transformTimeout', '1.5s'], (r) => r.config.transformTimeoutMs, 1500],
+    [['-workerMemory', '256'], (r) => r.config.workerMemoryMb, 256],
+    [['-cacheTimeout=250ms'], (r) => r.cacheTimeoutMs, 250],
+    [[], (r) => r.cacheTimeoutMs, 5000],
     [['-includeReferer', '-forceCache', '-allowPrivateNetworks'], (r) => [r.config.includeReferer, r.config.forceCache, r.config.allowPrivateNetworks], [true, true, true]],
     [['-version'], (r) => r.help, false],
     [['-help'], (r) => r.help, true],
@@ -165,6 +172,10 @@ test('parseFlags refuses unknown flags and bad values', () => {
     [['-baseURL', 'not a url'], {}],
     [['-baseURL', 'ftp://example.com/'], {}],
     [['-shutdownGrace', 'x'], {}],
+    [['-maxFrames', '0'], {}],
+    [['-transformTimeout', '0s'], {}],
+    [['-workerMemory', '8'], {}],
+    [['-cacheTimeout', 'soon'], {}],
     [[], { IMAGEPROXY_TIMEOUT: 'forever' }],
     [[], { IMAGEPROXY_VERBOSE: 'yes' }],
   ];

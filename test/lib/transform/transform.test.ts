@@ -218,6 +218,14 @@ test('limits: the output is held to the pixel budget too, counting every animati
   assert.equal(`${still.first.width}x${still.first.height}`, '600x600', 'converting to PNG keeps one frame, which fits');
 });
 
+test('limits: maxFrames refuses a GIF with more frames', async () => {
+  const frame = (c: RGBA): Frame => ({ bitmap: solid(4, 4, c), delayMs: 50 });
+  const gif = await encode({ frames: [frame(RED), frame(WHITE), frame(RED)], loopCount: 0, hasAlpha: false }, 'gif', 95);
+  await rejects422(transform(gif, parseOptions('2x'), { maxPixels: 1e6, maxOutputSide: 8192, maxFrames: 2 }), '3 frames over maxFrames 2');
+  const ok = await run(gif, '2x', { maxPixels: 1e6, maxOutputSide: 8192, maxFrames: 3 });
+  assert.equal(ok.frames.length, 3, `frames with maxFrames 3 = ${ok.frames.length}, want 3`);
+});
+
 test('decode-time shrink: geometry planned at full size, output identical in size and close in content', async () => {
   // A smooth 400x300 card; the "decoder" hands over a half-size version, as a DCT-scaled JPEG would.
   const rows: RGBA[][] = [];
