@@ -1,0 +1,358 @@
+/**
+ * Transform pool: runs transforms on worker threads so that decoding and encoding never block
+ * the thread that serves requests.
+ *
+ * Behaviour in brief:
+ * - Each worker runs one task at a time; extra tasks wait in a bounded FIFO queue, and when it is
+ *   full run() rejects at once with OverloadedError (503 + Retry-After).
+ * - Input bytes are copied when the task is sent (so the caller's buffer is never detached and
+ *   may be cached as is); the copy and the result are transferred, not cloned.
+ * - A task whose signal aborts while queued is dropped without reaching a worker. A task whose
+ *   signal aborts while running rejects at once, but its worker finishes the work and the result
+ *   is discarded: killing a warm worker would cost a restart, and the per-task time limit already
+ *   bounds how long the work can take.
+ * - A task that runs past the time limit terminates its worker (422 `too_slow`); a worker that
+ *   crashes (uncaught error, process.exit, heap limit) fails only its own task with 422 and is
+ *   replaced.
+ * - A worker that dies before loading its transform (a broken install, not a bad image) fails
+ *   its task with 503 and is restarted with back-off up to MAX_RESTART_DELAY_MS.
+ * - Idle workers are unref'd and busy ones ref'd, so an idle pool never keeps the process alive
+ *   while a pending task always does; close() still terminates everything.
+ */
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import os from 'node:os';
+import type { Options } from './options.js';
+import type { Limits, Logger } from './config.js';
+import type { Transformer, TransformResult } from './transform/types.js';
+import {
+  BadGatewayError, BadRequestError, ForbiddenError, GatewayTimeoutError, NotFoundError, OverloadedError,
+  ProxyError, TooLargeError, UnprocessableImageError, UnsupportedMediaError,
+} from './errors.js';
+import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMessage } from './transform/worker.js';
+
+/**
+ * DEFAULT_WORKER_RESOURCE_LIMITS caps each worker's JS heap (512 MB old, 64 MB young generation),
+ * so a decoder that builds huge JS arrays kills only its worker (422) instead of the process.
+ * Pixel buffers are ArrayBuffers outside the heap; DEFAULT_MAX_PIXELS bounds those.
+ */
+export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 512,
+  maxYoungGenerationSizeMb: 64,
+};
+
+/** DEFAULT_TASK_TIMEOUT_MS bounds one transform (20 s, under the 30 s request limit), so a pathological image cannot hold a worker forever. */
+export const DEFAULT_TASK_TIMEOUT_MS = 20_000;
+
+/** DEFAULT_RETRY_AFTER_SECONDS is the Retry-After sent with a 503 when the queue is full; transforms usually finish within a second. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+/** MAX_RESTART_DELAY_MS caps the back-off between attempts to start a worker that fails at start-up, so a broken install does not spin. */
+export const MAX_RESTART_DELAY_MS = 5_000;
+
+/** PoolOptions configure createTransformPool. */
+export interface PoolOptions {
+  /** Number of worker threads; 0 means os.availableParallelism(). */
+  workers: number;
+  /** Largest number of tasks waiting for a worker; more are refused with 503. */
+  maxQueue: number;
+  /** Worker entry module; defaults to lib/transform/worker.js (tests point it elsewhere). */
+  workerModule?: URL;
+  /** Per-worker V8 limits; defaults to DEFAULT_WORKER_RESOURCE_LIMITS. */
+  resourceLimits?: ResourceLimits;
+  /** Time limit for one task in milliseconds; 0 means none. Defaults to DEFAULT_TASK_TIMEOUT_MS. */
+  taskTimeoutMs?: number;
+  /** Retry-After seconds of the 503 for a full queue; defaults to DEFAULT_RETRY_AFTER_SECONDS. */
+  retryAfterSeconds?: number;
+  /** Receives worker crashes and unexpected transform errors; silent when undefined. */
+  logger?: Logger;
+}
+
+/** PoolStats is a snapshot of the pool's load. */
+export interface PoolStats {
+  /** Workers running a task. */
+  busy: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Live workers (including ones starting up). */
+  workers: number;
+}
+
+/** TransformPool is a Transformer backed by worker threads, with load statistics. */
+export type TransformPool = Transformer & { stats(): PoolStats };
+
+/** One run() call on its way through the pool. */
+interface Task {
+  id: number;
+  bytes: Uint8Array;
+  options: Options;
+  limits: Limits;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  timer?: NodeJS.Timeout;
+  settled: boolean;
+  resolve(r: TransformResult): void;
+  reject(e: unknown): void;
+}
+
+/** One worker thread and what it is doing. */
+interface Slot {
+  worker: Worker;
+  /** The worker has loaded its transform and said so. */
+  ready: boolean;
+  task?: Task;
+  /** Why the pool terminated this worker, when it did. */
+  killedFor?: 'timeout' | 'close';
+  /** The last uncaught error the worker reported. */
+  error?: Error & { code?: string };
+}
+
+/** ERROR_CLASSES maps a status to the ProxyError subclass that carries it. */
+const ERROR_CLASSES: Record<number, { prototype: ProxyError; name: string }> = {
+  400: BadRequestError, 403: ForbiddenError, 404: NotFoundError, 413: TooLargeError,
+  415: UnsupportedMediaError, 422: UnprocessableImageError, 502: BadGatewayError,
+  503: OverloadedError, 504: GatewayTimeoutError,
+};
+
+/**
+ * reviveError rebuilds a ProxyError from its serialized form with the same status, code,
+ * message and headers, as an instance of the matching subclass. A status outside 4xx/5xx
+ * cannot be a client answer, so it becomes 422.
+ */
+export function reviveError(e: SerializedError): ProxyError {
+  if (!(e.status >= 400 && e.status <= 599)) {
+    return new UnprocessableImageError('The image could not be processed.');
+  }
+  const err = new ProxyError(e.status, e.code, e.message, e.headers ?? {});
+  const cls = ERROR_CLASSES[e.status];
+  if (cls !== undefined) {
+    Object.setPrototypeOf(err, cls.prototype);
+    err.name = cls.name;
+  }
+  return err;
+}
+
+/** abortReason is what a task rejects with when its signal aborts. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** Pool implements TransformPool; see the file comment for its behaviour. */
+class Pool implements TransformPool {
+  private readonly size: number;
+  private readonly maxQueue: number;
+  private readonly workerModule: URL;
+  private readonly resourceLimits: ResourceLimits;
+  private readonly taskTimeoutMs: number;
+  private readonly retryAfterSeconds: number;
+  private readonly logger?: Logger;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private nextId = 1;
+  private startFailures = 0;
+  private closing?: Promise<void>;
+
+  constructor(opts: PoolOptions) {
+    this.size = opts.workers > 0 ? Math.max(1, Math.floor(opts.workers)) : os.availableParallelism();
+    this.maxQueue = Math.max(0, Math.floor(opts.maxQueue));
+    this.workerModule = opts.workerModule ?? new URL('./transform/worker.js', import.meta.url);
+    this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
+    this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.logger = opts.logger;
+    for (let i = 0; i < this.size; i++) this.spawn();
+  }
+
+  run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult> {
+    if (this.closing) return Promise.reject(new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const idle = this.idleSlot();
+    if (idle === undefined && this.queue.length >= this.maxQueue) {
+      return Promise.reject(new OverloadedError(undefined, this.retryAfterSeconds));
+    }
+    return new Promise<TransformResult>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, bytes, options, limits, signal, settled: false, resolve, reject };
+      if (signal) {
+        task.onAbort = () => {
+          const i = this.queue.indexOf(task);
+          if (i >= 0) this.queue.splice(i, 1);
+          // A running task keeps its worker busy until the worker answers; see the file comment.
+          this.settle(task, undefined, abortReason(signal));
+        };
+        signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      if (idle) this.dispatch(idle, task);
+      else this.queue.push(task);
+    });
+  }
+
+  stats(): PoolStats {
+    return {
+      busy: this.slots.filter((s) => s.task !== undefined).length,
+      queued: this.queue.length,
+      workers: this.slots.length,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.restartTimers) clearTimeout(t);
+      this.restartTimers.clear();
+      for (const task of this.queue.splice(0)) {
+        this.settle(task, undefined, new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
+      }
+      await Promise.all(this.slots.map((s) => {
+        s.killedFor = 'close';
+        return s.worker.terminate();
+      }));
+    })();
+    return this.closing;
+  }
+
+  /** spawn starts one worker and wires its events. */
+  private spawn(): void {
+    const worker = new Worker(this.workerModule, {
+      workerData: { [WORKER_ENTRY_KEY]: this.workerModule.href },
+      resourceLimits: this.resourceLimits,
+      // --input-type (from `node -e`) makes a worker refuse its file entry.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    const slot: Slot = { worker, ready: false };
+    worker.on('message', (msg: ReplyMessage) => this.onMessage(slot, msg));
+    worker.on('error', (err: Error) => {
+      slot.error = err;
+      this.logger?.warn(`transform worker failed: ${err.message}`);
+    });
+    worker.on('exit', (code) => this.onExit(slot, code));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+    this.slots.push(slot);
+  }
+
+  private idleSlot(): Slot | undefined {
+    return this.slots.find((s) => s.task === undefined && s.killedFor === undefined);
+  }
+
+  /** dispatch sends task to the idle worker of slot; the input is copied here, then transferred. */
+  private dispatch(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.worker.ref();
+    const copy = new Uint8Array(task.bytes);
+    const msg: TaskMessage = { id: task.id, bytes: copy, options: task.options, limits: task.limits };
+    try {
+      slot.worker.postMessage(msg, [copy.buffer]);
+    } catch (err) {
+      // Options that cannot be cloned are a programming error, but still not the client's 500.
+      this.logger?.error(`transform pool could not send a task: ${String(err)}`);
+      this.finish(slot);
+      this.settle(task, undefined, new UnprocessableImageError('The image could not be processed.'));
+      this.pump();
+      return;
+    }
+    if (this.taskTimeoutMs > 0) {
+      task.timer = setTimeout(() => {
+        slot.killedFor = 'timeout';
+        void slot.worker.terminate();
+      }, this.taskTimeoutMs);
+      task.timer.unref();
+    }
+  }
+
+  /** finish marks slot idle again. */
+  private finish(slot: Slot): void {
+    const task = slot.task;
+    if (task?.timer) clearTimeout(task.timer);
+    slot.task = undefined;
+    slot.worker.unref();
+  }
+
+  /** settle resolves or rejects task once, and detaches its abort listener. */
+  private settle(task: Task, result: TransformResult | undefined, err?: unknown): void {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.signal && task.onAbort) task.signal.removeEventListener('abort', task.onAbort);
+    if (result !== undefined) task.resolve(result);
+    else task.reject(err);
+  }
+
+  /** pump hands queued tasks to idle workers. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const slot = this.idleSlot();
+      if (slot === undefined) return;
+      this.dispatch(slot, this.queue.shift()!);
+    }
+  }
+
+  private onMessage(slot: Slot, msg: ReplyMessage): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      this.startFailures = 0;
+      return;
+    }
+    const task = slot.task;
+    if (task === undefined || task.id !== msg.id) return;
+    this.finish(slot);
+    if (msg.type === 'result') {
+      const b = msg.bytes;
+      this.settle(task, { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength), contentType: msg.contentType });
+    } else {
+      if (msg.error.detail !== undefined) this.logger?.warn(`transform failed: ${msg.error.detail}`);
+      this.settle(task, undefined, reviveError(msg.error));
+    }
+    this.pump();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    const task = slot.task;
+    if (task) {
+      this.finish(slot);
+      this.settle(task, undefined, this.exitError(slot));
+    }
+    if (this.closing) return;
+    if (slot.killedFor === undefined) {
+      this.logger?.warn(`transform worker exited with code ${code}${slot.error ? `: ${slot.error.message}` : ''}`);
+    }
+    if (slot.ready || slot.killedFor === 'timeout') {
+      this.spawn();
+      this.pump();
+      return;
+    }
+    // The worker died before loading its transform: something is wrong with the install, not
+    // with an image. Retry with back-off, and do not let queued tasks wait on a pool with no workers.
+    this.startFailures++;
+    if (this.slots.length === 0) {
+      for (const t of this.queue.splice(0)) this.settle(t, undefined, new OverloadedError(undefined, this.retryAfterSeconds));
+    }
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (this.startFailures - 1));
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (this.closing) return;
+      this.spawn();
+      this.pump();
+    }, delay);
+    timer.unref();
+    this.restartTimers.add(timer);
+  }
+
+  /** exitError is what the task of a worker that exited rejects with. */
+  private exitError(slot: Slot): ProxyError {
+    if (slot.killedFor === 'close') return new OverloadedError('The server is shutting down.', this.retryAfterSeconds);
+    if (slot.killedFor === 'timeout') return new UnprocessableImageError('The image took too long to process.', 'too_slow');
+    if (!slot.ready) return new OverloadedError(undefined, this.retryAfterSeconds);
+    if (slot.error?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new UnprocessableImageError('The image needs too much memory to process.', 'too_much_memory');
+    }
+    return new UnprocessableImageError('The image could not be processed.', 'worker_crashed');
+  }
+}
+
+/**
+ * createTransformPool starts worker threads that run transform() and returns a Transformer
+ * with load statistics; call close() to stop the workers.
+ */
+export function createTransformPool(opts: PoolOptions): TransformPool {
+  return new Pool(opts);
+}

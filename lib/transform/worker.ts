@@ -1,0 +1,113 @@
+/**
+ * Transform worker: the code that runs inside each worker thread of the transform pool.
+ *
+ * The pool (lib/pool.ts) starts this module as a worker; it then answers one TaskMessage at a
+ * time with one ReplyMessage. Test workers reuse the protocol by calling serveTransforms with
+ * their own function instead of the real transform.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Options } from '../options.js';
+import type { Limits } from '../config.js';
+import type { TransformResult } from './types.js';
+import { isProxyError } from '../errors.js';
+
+/** TransformFn is the shape of transform() in lib/transform/transform.ts. */
+export type TransformFn = (bytes: Uint8Array, options: Options, limits: Limits) => Promise<TransformResult>;
+
+/** TaskMessage is one transform request sent from the pool to a worker. */
+export interface TaskMessage {
+  /** Task number, echoed in the reply. */
+  id: number;
+  /** Source image; the buffer is transferred, so the worker owns it. */
+  bytes: Uint8Array;
+  /** Requested transformations. */
+  options: Options;
+  /** Decode and output bounds. */
+  limits: Limits;
+}
+
+/** SerializedError is a ProxyError as it crosses the thread boundary. */
+export interface SerializedError {
+  /** HTTP status. */
+  status: number;
+  /** Stable machine-readable code. */
+  code: string;
+  /** Client-facing sentence. */
+  message: string;
+  /** Extra response headers of the error. */
+  headers: Record<string, string>;
+  /** Original message of an error that was not a ProxyError, for the server log only. */
+  detail?: string;
+}
+
+/** ReplyMessage is a worker's answer: ready after start-up, then one result or error per task. */
+export type ReplyMessage =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string }
+  | { type: 'error'; id: number; error: SerializedError };
+
+/** WORKER_ENTRY_KEY names the workerData field the pool sets to the URL of the worker's entry module. */
+export const WORKER_ENTRY_KEY = 'imageproxyWorkerEntry';
+
+/**
+ * serializeError turns anything a transform threw into a SerializedError.
+ *
+ * A ProxyError keeps its status, code and message; anything else is a decoder bug or a broken
+ * image, which the client sees as 422 (never 500), with the original message kept for the log.
+ */
+export function serializeError(err: unknown): SerializedError {
+  if (isProxyError(err)) {
+    return { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
+  }
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return { status: 422, code: 'bad_image', message: 'The image could not be processed.', headers: {}, detail };
+}
+
+/**
+ * ownedBytes returns bytes backed by an ArrayBuffer of exactly its size, copying when bytes is a
+ * view on a larger or shared buffer (such as Node's Buffer pool), so the buffer can be transferred.
+ */
+export function ownedBytes(bytes: Uint8Array): Uint8Array {
+  const buf = bytes.buffer;
+  if (buf instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength) return bytes;
+  return new Uint8Array(bytes);
+}
+
+/**
+ * serveTransforms answers the pool's TaskMessages on parentPort with fn, one at a time.
+ *
+ * It must run inside a worker thread started by the pool; it first posts `ready` so the pool can
+ * tell a worker that failed to start from one that crashed on an image.
+ */
+export function serveTransforms(fn: TransformFn): void {
+  const port = parentPort;
+  if (isMainThread || port === null) throw new Error('serveTransforms must run in a worker thread');
+  port.on('message', (msg: TaskMessage) => {
+    void (async () => {
+      let reply: ReplyMessage;
+      let transfer: ArrayBuffer[] = [];
+      try {
+        const result = await fn(msg.bytes, msg.options, msg.limits);
+        const out = ownedBytes(result.bytes);
+        reply = { type: 'result', id: msg.id, bytes: out, contentType: result.contentType };
+        transfer = [out.buffer as ArrayBuffer];
+      } catch (err) {
+        reply = { type: 'error', id: msg.id, error: serializeError(err) };
+      }
+      try {
+        port.postMessage(reply, transfer);
+      } catch (err) {
+        // A result that cannot be cloned must still answer the task rather than crash the worker.
+        port.postMessage({ type: 'error', id: msg.id, error: serializeError(err) } satisfies ReplyMessage);
+      }
+    })();
+  });
+  port.postMessage({ type: 'ready' } satisfies ReplyMessage);
+}
+
+// Start serving only when the pool started this very module; a test worker that imports
+// serveTransforms from here must not also load the real transform and its codecs.
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_ENTRY_KEY] === import.meta.url) {
+  const { transform } = await import('./transform.js');
+  serveTransforms(transform satisfies TransformFn);
+}
