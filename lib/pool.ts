@@ -123,6 +123,7 @@ export function reviveError(e: SerializedError): ProxyError {
     return new UnprocessableImageError('The image could not be processed.');
   }
   const err = new ProxyError(e.status, e.code, e.message, e.headers ?? {});
+  if (e.detail !== undefined) err.detail = e.detail;
   const cls = ERROR_CLASSES[e.status];
   if (cls !== undefined) {
     Object.setPrototypeOf(err, cls.prototype);
@@ -297,7 +298,6 @@ class Pool implements TransformPool {
       const b = msg.bytes;
       this.settle(task, { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength), contentType: msg.contentType });
     } else {
-      if (msg.error.detail !== undefined) this.logger?.warn(`transform failed: ${msg.error.detail}`);
       this.settle(task, undefined, reviveError(msg.error));
     }
     this.pump();

@@ -36,7 +36,7 @@ export interface SerializedError {
   message: string;
   /** Extra response headers of the error. */
   headers: Record<string, string>;
-  /** Original message of an error that was not a ProxyError, for the server log only. */
+  /** Technical detail (a library's message, or a non-ProxyError's text), for the server log only. */
   detail?: string;
 }
 
@@ -57,7 +57,9 @@ export const WORKER_ENTRY_KEY = 'imageproxyWorkerEntry';
  */
 export function serializeError(err: unknown): SerializedError {
   if (isProxyError(err)) {
-    return { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
+    const out: SerializedError = { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
+    if (err.detail !== undefined) out.detail = err.detail;
+    return out;
   }
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return { status: 422, code: 'bad_image', message: 'The image could not be processed.', headers: {}, detail };

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTransformPool, reviveError, type PoolOptions, type TransformPool } from '../../lib/pool.js';
-import type { SerializedError } from '../../lib/transform/worker.js';
+import { serializeError, type SerializedError } from '../../lib/transform/worker.js';
+import { badImage } from '../../lib/codecs/types.js';
 import {
   BadRequestError, ForbiddenError, OverloadedError, ProxyError, TooLargeError, UnprocessableImageError,
   UnsupportedMediaError, GatewayTimeoutError,
@@ -132,6 +133,19 @@ test('reviveError keeps status, code, message and headers', () => {
     const gotS = JSON.stringify({ status: got.status, code: got.code, message: got.message, headers: got.headers });
     assert.equal(gotS, want, `reviveError(${want}) = ${gotS}, want ${want}`);
     assert.ok(got instanceof tc.cls, `reviveError(${want}) is ${got.name}, want ${tc.cls.name}`);
+  }
+});
+
+test('serializeError and reviveError carry the log-only detail across the thread boundary', () => {
+  const cases: Array<[unknown, string, string | undefined]> = [
+    [badImage('The PNG image is corrupt', new Error('invalid stored block lengths')), 'The PNG image is corrupt.', 'invalid stored block lengths'],
+    [new TypeError('x is undefined'), 'The image could not be processed.', 'TypeError: x is undefined'],
+    [new GatewayTimeoutError(), new GatewayTimeoutError().message, undefined],
+  ];
+  for (const [err, wantMessage, wantDetail] of cases) {
+    const got = reviveError(serializeError(err));
+    assert.equal(got.message, wantMessage, `reviveError(serializeError(${String(err)})).message = ${got.message}, want ${wantMessage}`);
+    assert.equal(got.detail, wantDetail, `reviveError(serializeError(${String(err)})).detail = ${got.detail}, want ${wantDetail}`);
   }
 });
 
