@@ -5,7 +5,7 @@
  * the Go server (willnorris/imageproxy transform.go): crop and resize sizes are computed from
  * the source image after EXIF orientation, before any other operation changes it.
  */
-import { CONTENT_TYPES, decode, detectFormat, encode, probe } from '../codecs/index.js';
+import { CONTENT_TYPES, decode, detectFormat, encode, probe, readOrientation } from '../codecs/index.js';
 import {
   hasTransparency, type Bitmap, type DecodedImage, type EncodableFormat, type Frame, type ImageFormat,
 } from '../codecs/types.js';
@@ -161,14 +161,14 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
   const allFrames = format === 'gif' && info.format === 'gif';
   const orientable = isOrientable(info.format);
 
-  // Orientation is only known after decoding, so judge every orientation the header allows:
-  // refuse early only when all of them are too large, and shrink only as far as all allow.
+  // The decoder applies the EXIF orientation; reading it here (from the header, as the decoder
+  // will) lets the size checks and the decode-time shrink judge the image as it will stand.
   const header: Size = { width: info.width, height: info.height };
-  const candidates = orientable ? [header, orientedSize(header, 6)] : [header];
-  const pixelDependent = options.trim || usesSmartCrop(options, header);
+  const oriented = orientable ? orientedSize(header, readOrientation(bytes)) : header;
+  const pixelDependent = options.trim || usesSmartCrop(options, oriented);
   const frameCount = allFrames ? info.frames : 1;
-  if (candidates.every((s) => plannedTooLarge(s, options, limits, frameCount))) throw tooLarge(limits);
-  const shrink = Math.min(...candidates.map((s) => chooseShrink(planFor(s, options), s, pixelDependent)));
+  if (plannedTooLarge(oriented, options, limits, frameCount)) throw tooLarge(limits);
+  const shrink = chooseShrink(planFor(oriented, options), oriented, pixelDependent);
 
   let decoded;
   try {
