@@ -3,11 +3,13 @@
  *
  * UTIF.decode trusts every count and offset in the file (a circular IFD chain or a 4-billion
  * entry count hangs it), so we parse the first IFD ourselves, validate it, and hand UTIF only
- * the strip and tile decompression of a layout we have checked.
+ * the strip and tile decompression of a layout we have checked. LZW, Deflate and CCITT
+ * (lib/codecs/ccitt.ts) strips are decoded by our own bounded code, as UTIF's can hang on them.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import UTIF from 'utif2';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
+import { decodeCcitt, type CcittScheme } from './ccitt.js';
 
 /** MAX_TIFF_IFDS bounds the IFD chain walk, so a long chain cannot stall the probe. */
 export const MAX_TIFF_IFDS = 1024;
@@ -16,6 +18,8 @@ export const MAX_TIFF_TILE_BYTES = 64 * 1024 * 1024;
 
 /** SUPPORTED_COMPRESSION lists what we decode, as Go's x/image/tiff does (no JPEG-in-TIFF). */
 const SUPPORTED_COMPRESSION = new Set([1, 2, 3, 4, 5, 8, 32946, 32773]);
+/** CCITT_SCHEMES maps the CCITT compression numbers to our decoder's schemes (lib/codecs/ccitt.ts). */
+const CCITT_SCHEMES: Record<number, CcittScheme | undefined> = { 2: 'mh', 3: 'g3', 4: 'g4' };
 const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
 
 /** TiffIfd is the first IFD: numeric tags by number (values as arrays), plus the byte order. */
@@ -118,6 +122,7 @@ function layoutOf(ifd: TiffIfd): Layout {
   if (need[photometric] === undefined) throw badImage(`TIFF photometric interpretation ${photometric} is not supported`);
   if (spp < need[photometric]) throw badImage('The TIFF samples per pixel do not match its colour model');
   if (bps < 8 && spp !== 1) throw badImage('TIFF with packed multi-sample pixels is not supported');
+  if (CCITT_SCHEMES[compression] && (bps !== 1 || spp !== 1)) throw badImage('CCITT-compressed TIFF must have one bit per pixel');
   let colormap: number[] | undefined;
   if (photometric === 3) {
     colormap = t.get(320);
@@ -193,7 +198,17 @@ function decompress(ctx: StripContext, off: number, len: number, tgt: Uint8Array
   // strips (every one pointing at the whole file) would multiply the work.
   ctx.consumed += len;
   if (ctx.consumed > data.length) throw badImage('The TIFF strips overlap');
-  if (cmpr === 8 || cmpr === 32946 || cmpr === 5) {
+  const scheme = CCITT_SCHEMES[cmpr];
+  if (scheme) {
+    // Our own CCITT decoder: utif2's costs the square of the strip length on corrupt data.
+    const rowBytes = (w + 7) >> 3;
+    const rows = Math.min(h, Math.floor((tgt.length - toff) / rowBytes));
+    if (rows <= 0) return;
+    const { data: out } = decodeCcitt(data.subarray(off, off + len), {
+      scheme, width: w, height: rows, fillOrder: fo, options: ctx.ccittOptions, whiteIsOne: ctx.photometric !== 0,
+    });
+    tgt.set(out, toff);
+  } else if (cmpr === 8 || cmpr === 32946 || cmpr === 5) {
     // Deflate and LZW are decoded here, bounded; UTIF then applies only the predictor (as "uncompressed").
     const src = data.subarray(off, off + len);
     const raw = cmpr === 5 ? lzwDecode(src, expected) : inflateBounded(src, expected);
@@ -212,6 +227,10 @@ interface StripContext {
   fo: number;
   /** Input bytes handed to decompressors so far. */
   consumed: number;
+  /** PhotometricInterpretation: CCITT output is inverted unless it is 0 (WhiteIsZero), as in Go. */
+  photometric: number;
+  /** T4Options (tag 292) or T6Options (tag 293), for CCITT compression. */
+  ccittOptions: number;
 }
 
 /** decodeTiff decodes the first page of a TIFF into RGBA; the caller has checked the pixel budget. */
@@ -226,7 +245,8 @@ export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boole
   const t = ifd.tags;
   const img: Record<string, unknown> = { isLE: ifd.le };
   for (const [k, v] of t) img[`t${k}`] = v;
-  const ctx: StripContext = { img, data, cmpr: L.compression, fo: t.get(266)?.[0] ?? 1, consumed: 0 };
+  const ctx: StripContext = { img, data, cmpr: L.compression, fo: t.get(266)?.[0] ?? 1, consumed: 0,
+    photometric: L.photometric, ccittOptions: t.get(L.compression === 4 ? 293 : 292)?.[0] ?? 0 };
   const cmpr = L.compression;
   if (t.has(322)) {
     const tw = t.get(322)?.[0] ?? 0, th = t.get(323)?.[0] ?? 0;

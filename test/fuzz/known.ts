@@ -4,7 +4,6 @@
  *
  * Remove an entry once its bug is fixed (and move its fixtures up to fixtures/fuzz/).
  */
-import { lengthFields } from './mutate.js';
 
 /** KnownBug is one open bug and how to recognise an input that triggers it. */
 export interface KnownBug {
@@ -16,22 +15,10 @@ export interface KnownBug {
   matches(bytes: Uint8Array): boolean;
 }
 
-/** tiffCompression reads the Compression tag (259) of the first IFD, or undefined. */
-function tiffCompression(b: Uint8Array): number | undefined {
-  const fields = lengthFields(b);
-  const f = fields.find((x) => x.what === 'tiff tag 259 short value') ?? fields.find((x) => x.what === 'tiff tag 259 value');
-  if (f === undefined) return undefined;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return f.size === 2 ? v.getUint16(f.offset, f.little) : v.getUint32(f.offset, f.little);
-}
-
 /** KNOWN_BUGS are the open bugs, each with a fixture in fixtures/fuzz/open/. */
 export const KNOWN_BUGS: readonly KnownBug[] = [
-  {
-    id: 'utif2-ccitt-quadratic',
-    summary: 'utif2 CCITT decoding (TIFF compression 2, 3, 4) costs the square of the strip length on corrupt data (lib/codecs/tiff.ts)',
-    matches: (b) => [2, 3, 4].includes(tiffCompression(b) ?? 0),
-  },
+  // utif2-ccitt-quadratic (TIFF compression 2, 3, 4) was fixed by lib/codecs/ccitt.ts; its findings
+  // are now regressions in fixtures/fuzz/.
 ];
 
 /** knownBug returns the open bug bytes trigger, if any. */
