@@ -31,7 +31,16 @@ export type Rotation = 0 | 90 | 180 | 270;
  */
 export type ResizeStep =
   | { kind: 'crop'; rect: Rect }
-  | { kind: 'resize'; width: number; height: number };
+  | { kind: 'resize'; width: number; height: number; window?: SourceWindow };
+
+/**
+ * SourceWindow is the part of the current image a resample reads, in fractional pixels: set by
+ * scaleSteps so a decode-time reduced image is sampled as exactly the region it stands for.
+ */
+export interface SourceWindow {
+  x: { offset: number; length: number };
+  y: { offset: number; length: number };
+}
 
 /** Orientation is the rotation and flips that display an EXIF-oriented image upright. */
 export interface Orientation {
@@ -311,10 +320,13 @@ export function outputSize(plan: Plan, current: Size): Size {
   return rotatedSize(sizeAfter(current, stepsFor(plan, current)), plan.rotate);
 }
 
+/** SHRINK_MARGIN is how much larger than the output a decode-time reduced image must stay. */
+export const SHRINK_MARGIN = 2;
+
 /**
  * chooseShrink picks the largest decode-time reduction (8, 4, 2 or 1) for a src-sized source
  * such that the reduced image still has at least as many pixels on each side as the final
- * resample needs. Only plans that end in a resample and have no pixel-dependent or rectangle
+ * resample needs, times SHRINK_MARGIN. Only plans that end in a resample and have no pixel-dependent or rectangle
  * crop before it qualify (trim and smart crop must be passed as `pixelDependent`).
  */
 export function chooseShrink(plan: Plan, src: Size, pixelDependent: boolean): number {
@@ -326,7 +338,9 @@ export function chooseShrink(plan: Plan, src: Size, pixelDependent: boolean): nu
   const rw = region.x1 - region.x0;
   const rh = region.y1 - region.y0;
   for (const s of SHRINK_FACTORS) {
-    if (Math.floor(rw / s) >= last.width && Math.floor(rh / s) >= last.height) return s;
+    // DCT scaling averages s x s blocks, a poorer low-pass filter than Lanczos: leave at least a
+    // 2x reduction to Lanczos so quality stays at the Go server's (PSNR is measured in bench/).
+    if (Math.floor(rw / s) >= SHRINK_MARGIN * last.width && Math.floor(rh / s) >= SHRINK_MARGIN * last.height) return s;
   }
   return 1;
 }
@@ -344,27 +358,38 @@ function shrinkRegion(steps: readonly ResizeStep[], src: Size): Rect | undefined
 
 /**
  * scaleSteps maps steps computed for a `full`-sized image onto the same image decoded at
- * `reduced` size: crops before the first resample are scaled (rounded, at least 1 px) and
- * clamped; the resample sizes, and so the output size, stay as they are.
+ * `reduced` size (`full / shrink`, rounded up by the decoder). A crop before the first resample
+ * becomes the whole-pixel crop that covers it, and the resample gets a window with the exact
+ * fractional region, so the reduced image is sampled as precisely the part of the original it
+ * stands for (its last row and column may stand for less than a full block). Resample sizes,
+ * and so the output size, stay as they are.
  */
-export function scaleSteps(steps: readonly ResizeStep[], full: Size, reduced: Size): ResizeStep[] {
-  const sx = reduced.width / full.width;
-  const sy = reduced.height / full.height;
+export function scaleSteps(steps: readonly ResizeStep[], full: Size, reduced: Size, shrink: number): ResizeStep[] {
   let resampled = false;
   let size = reduced;
+  // The region still to be resampled, in fractional pixels of the current (cropped) image.
+  let region = { x0: 0, y0: 0, x1: full.width / shrink, y1: full.height / shrink };
   return steps.map((st): ResizeStep => {
+    if (resampled) return st;
     if (st.kind === 'resize') {
       resampled = true;
-      size = { width: st.width, height: st.height };
-      return st;
+      const window: SourceWindow = {
+        x: { offset: region.x0, length: region.x1 - region.x0 },
+        y: { offset: region.y0, length: region.y1 - region.y0 },
+      };
+      return { kind: 'resize', width: st.width, height: st.height, window };
     }
-    if (resampled) return st;
-    const x0 = Math.round(st.rect.x0 * sx);
-    const y0 = Math.round(st.rect.y0 * sy);
+    const want = { x0: st.rect.x0 / shrink, y0: st.rect.y0 / shrink, x1: st.rect.x1 / shrink, y1: st.rect.y1 / shrink };
+    const x0 = Math.floor(want.x0);
+    const y0 = Math.floor(want.y0);
     const rect = clampRect({
-      x0, y0, x1: Math.max(Math.round(st.rect.x1 * sx), x0 + 1), y1: Math.max(Math.round(st.rect.y1 * sy), y0 + 1),
+      x0, y0, x1: Math.max(Math.ceil(want.x1), x0 + 1), y1: Math.max(Math.ceil(want.y1), y0 + 1),
     }, size);
     size = { width: rect.x1 - rect.x0, height: rect.y1 - rect.y0 };
+    region = {
+      x0: want.x0 - rect.x0, y0: want.y0 - rect.y0,
+      x1: Math.min(want.x1 - rect.x0, size.width), y1: Math.min(want.y1 - rect.y0, size.height),
+    };
     return { kind: 'crop', rect };
   });
 }

@@ -148,7 +148,7 @@ export function findTrim(b: Bitmap): Rect | undefined {
  */
 export function applySteps(b: Bitmap, steps: readonly ResizeStep[]): Bitmap {
   let m = b;
-  for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resize(m, st.width, st.height);
+  for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resize(m, st.width, st.height, st.window);
   return m;
 }
 

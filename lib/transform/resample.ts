@@ -82,9 +82,24 @@ export interface Weights {
   weight: Float64Array;
 }
 
-/** precomputeWeights computes the Lanczos3 taps for resampling srcSize pixels to dstSize. */
-export function precomputeWeights(dstSize: number, srcSize: number): Weights {
-  const du = srcSize / dstSize;
+/**
+ * Span is the part of a source axis a resample reads, in (possibly fractional) source pixels:
+ * a decode-time reduced image covers `size/shrink` pixels of the original, not its rounded-up
+ * pixel count, and sampling its last partial pixel as a whole one would shift the output.
+ */
+export interface Span {
+  /** Where the span starts. */
+  offset: number;
+  /** How long it is. */
+  length: number;
+}
+
+/**
+ * precomputeWeights computes the Lanczos3 taps for resampling srcSize pixels to dstSize; with
+ * `span`, output pixels map onto that part of the source axis instead of all srcSize pixels.
+ */
+export function precomputeWeights(dstSize: number, srcSize: number, span: Span = { offset: 0, length: srcSize }): Weights {
+  const du = span.length / dstSize;
   const scale = du < 1 ? 1 : du;
   const ru = Math.ceil(scale * LANCZOS_SUPPORT);
   const maxTaps = dstSize * (2 * ru + 1);
@@ -93,7 +108,7 @@ export function precomputeWeights(dstSize: number, srcSize: number): Weights {
   const start = new Int32Array(dstSize + 1);
   let n = 0;
   for (let v = 0; v < dstSize; v++) {
-    const fu = (v + 0.5) * du - 0.5;
+    const fu = span.offset + (v + 0.5) * du - 0.5;
     const begin = Math.max(0, Math.ceil(fu - ru));
     const end = Math.min(srcSize - 1, Math.floor(fu + ru));
     const first = n;
@@ -173,9 +188,9 @@ function opaqueTables(w: Weights, n: number): [Float64Array, Float64Array] {
   return [w255, aSum];
 }
 
-/** resizeHorizontal resamples every row of src to `width` pixels. */
-export function resizeHorizontal(src: Bitmap, width: number): Bitmap {
-  const wts = precomputeWeights(width, src.width);
+/** resizeHorizontal resamples every row of src (or the `span` of each row) to `width` pixels. */
+export function resizeHorizontal(src: Bitmap, width: number, span?: Span): Bitmap {
+  const wts = precomputeWeights(width, src.width, span);
   const { start, index, weight } = wts;
   const [w255, aSum] = opaqueTables(wts, width);
   const sw = src.width;
@@ -242,8 +257,8 @@ export function resizeHorizontal(src: Bitmap, width: number): Bitmap {
  * It produces output row by output row (the few source rows of one output row stay in cache)
  * while summing each pixel's taps in the same order as imaging's column loop.
  */
-export function resizeVertical(src: Bitmap, height: number): Bitmap {
-  const wts = precomputeWeights(height, src.height);
+export function resizeVertical(src: Bitmap, height: number, span?: Span): Bitmap {
+  const wts = precomputeWeights(height, src.height, span);
   const { start, index, weight } = wts;
   const [w255, aSum] = opaqueTables(wts, height);
   const w = src.width;
@@ -309,17 +324,19 @@ export function resizeVertical(src: Bitmap, height: number): Bitmap {
 /**
  * resize resamples src to exactly width x height with Lanczos3 (imaging.Resize with both sides
  * given): horizontal pass first when both sides change, a single pass when one does, and a
- * copy when neither does.
+ * copy when neither does. `window` (fractional source pixels) limits what is sampled; it is
+ * how a decode-time reduced image is resampled as exactly the region it stands for.
  */
-export function resize(src: Bitmap, width: number, height: number): Bitmap {
+export function resize(src: Bitmap, width: number, height: number, window?: { x: Span; y: Span }): Bitmap {
   if (width <= 0 || height <= 0 || src.width <= 0 || src.height <= 0) {
     return { width: Math.max(0, width), height: Math.max(0, height), data: new Uint8Array(Math.max(0, width * height * 4)) };
   }
-  const dw = src.width !== width;
-  const dh = src.height !== height;
-  if (dw && dh) return resizeVertical(resizeHorizontal(src, width), height);
-  if (dw) return resizeHorizontal(src, width);
-  if (dh) return resizeVertical(src, height);
+  const whole = (s: Span | undefined, size: number): boolean => !s || (s.offset === 0 && s.length === size);
+  const dw = src.width !== width || !whole(window?.x, src.width);
+  const dh = src.height !== height || !whole(window?.y, src.height);
+  if (dw && dh) return resizeVertical(resizeHorizontal(src, width, window?.x), height, window?.y);
+  if (dw) return resizeHorizontal(src, width, window?.x);
+  if (dh) return resizeVertical(src, height, window?.y);
   return { width, height, data: src.data.slice() };
 }
 

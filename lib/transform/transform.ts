@@ -130,7 +130,7 @@ export async function renderFrames(
   const trim = options.trim ? findTrim(first) : undefined;
   const current: Size = trim ? { width: trim.x1 - trim.x0, height: trim.y1 - trim.y0 } : reduced;
   // A decode-time shrink is only asked for when nothing pixel-dependent precedes the resize.
-  const steps = decoded.shrink > 1 && !trim ? scaleSteps(stepsFor(plan, full), full, reduced) : stepsFor(plan, current);
+  const steps = decoded.shrink > 1 && !trim ? scaleSteps(stepsFor(plan, full), full, reduced, decoded.shrink) : stepsFor(plan, current);
   if (stepsTooLarge(steps, current, limits, frames.length)) throw tooLarge(limits);
 
   const geometry: FrameGeometry = { trim, steps, plan };

@@ -166,11 +166,15 @@ test('orientationFor: EXIF 1-8 as the Go server maps them', () => {
 
 test('chooseShrink: largest power of two that still covers the output', () => {
   const cases: Array<[string, Size, Partial<Options>, boolean, number]> = [
-    ['4000x2667 to 500 wide', size(4000, 2667), { width: 500 }, false, 8],
-    ['4000x2667 to 501 wide', size(4000, 2667), { width: 501 }, false, 4],
-    ['1024x683 to 500 wide', size(1024, 683), { width: 500 }, false, 2],
-    ['1024x683 to 600 wide', size(1024, 683), { width: 600 }, false, 1],
-    ['thumbnail crops first', size(4000, 3000), { width: 300, height: 300 }, false, 8],
+    // The reduced image keeps at least SHRINK_MARGIN (2) times the output size.
+    ['4000x2667 to 500 wide', size(4000, 2667), { width: 500 }, false, 4],
+    ['4000x2667 to 240 wide', size(4000, 2667), { width: 240 }, false, 8],
+    ['4000x2667 to 250 wide (height 167 needs 334 rows, 1/8 has 333)', size(4000, 2667), { width: 250 }, false, 4],
+    ['4000x2667 to 501 wide', size(4000, 2667), { width: 501 }, false, 2],
+    ['2048x1365 to 500 wide', size(2048, 1365), { width: 500 }, false, 2],
+    ['1024x683 to 500 wide', size(1024, 683), { width: 500 }, false, 1],
+    ['1024x683 to 250 wide', size(1024, 683), { width: 250 }, false, 2],
+    ['thumbnail crops first', size(4000, 3000), { width: 300, height: 300 }, false, 4],
     ['no resize', size(4000, 3000), { rotate: 90 }, false, 1],
     ['rectangle crop', size(4000, 3000), { width: 100, cropX: 10 }, false, 1],
     ['trim or smart crop', size(4000, 3000), { width: 100 }, true, 1],
@@ -186,10 +190,26 @@ test('scaleSteps: same output size from a reduced decode', () => {
   const full = size(4000, 3000);
   const steps = stepsFor(planFor(full, opts({ width: 300, height: 300 })), full);
   const reduced = size(500, 375);
-  const got = scaleSteps(steps, full, reduced);
+  const got = scaleSteps(steps, full, reduced, 8);
+  // The centre crop x 500..3500 is 62.5..437.5 at 1/8: the covering whole-pixel crop, and a window with the exact part.
   assert.deepEqual(got, [
-    { kind: 'crop', rect: { x0: 63, y0: 0, x1: 438, y1: 375 } },
-    { kind: 'resize', width: 300, height: 300 },
+    { kind: 'crop', rect: { x0: 62, y0: 0, x1: 438, y1: 375 } },
+    { kind: 'resize', width: 300, height: 300, window: { x: { offset: 0.5, length: 375 }, y: { offset: 0, length: 375 } } },
   ], `scaleSteps = ${show(got)}`);
   assert.deepEqual(sizeAfter(reduced, got), sizeAfter(full, steps), 'output size is unchanged');
+});
+
+test('scaleSteps: a partial last block is sampled as the fraction it stands for', () => {
+  const cases: Array<[Size, number, Size, Partial<Options>, { x: number; y: number }]> = [
+    // full, shrink, reduced (rounded up by the decoder), options, want window lengths
+    [size(1024, 683), 2, size(512, 342), { width: 500 }, { x: 512, y: 341.5 }],
+    [size(4000, 2667), 4, size(1000, 667), { width: 500 }, { x: 1000, y: 666.75 }],
+    [size(37, 23), 8, size(5, 3), { width: 4 }, { x: 4.625, y: 2.875 }],
+  ];
+  for (const [full, shrink, reduced, o, want] of cases) {
+    const got = scaleSteps(stepsFor(planFor(full, opts(o)), full), full, reduced, shrink);
+    const last = got[got.length - 1];
+    const lengths = last.kind === 'resize' && last.window ? { x: last.window.x.length, y: last.window.y.length } : undefined;
+    assert.deepEqual(lengths, want, `scaleSteps(${full.width}x${full.height} at 1/${shrink}) window = ${JSON.stringify(lengths)}, want ${JSON.stringify(want)}`);
+  }
 });
