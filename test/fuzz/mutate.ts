@@ -4,6 +4,7 @@
  * fields that hold lengths, sizes and counts, where decoders are most likely to trust the input.
  */
 import type { Rng } from './prng.js';
+import { crc32 } from '../../lib/cache/framing.js';
 
 /** Field is an integer field inside a file header that a decoder will believe. */
 export interface Field {
@@ -217,22 +218,6 @@ export function lengthFields(b: Uint8Array): Field[] {
   return fields.filter((f) => f.offset >= 0 && f.offset + f.size <= b.length);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(b: Uint8Array, start: number, end: number): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /**
  * fixPngCrcs recomputes the CRC of every intact PNG chunk, so that mutations reach the code behind
  * the CRC check instead of all failing at it.
@@ -242,7 +227,7 @@ export function fixPngCrcs(b: Uint8Array): void {
   for (let o = 8, n = 0; o + 12 <= b.length && n < 1024; n++) {
     const len = be32(b, o);
     if (o + 12 + len > b.length) return;
-    const crc = crc32(b, o + 4, o + 8 + len);
+    const crc = crc32(b.subarray(o + 4, o + 8 + len));
     writeField(b, { offset: o + 8 + len, size: 4, little: false, what: 'crc' }, crc);
     o += 12 + len;
   }

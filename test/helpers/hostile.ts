@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from '../../lib/handler.js';
+import { crc32 } from '../../lib/cache/framing.js';
 
 // ---------------------------------------------------------------------------------------------
 // JPEG
@@ -84,22 +85,8 @@ export function jpegFlood(width = 64250, height = 64250): Buffer {
 // ---------------------------------------------------------------------------------------------
 // PNG
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** crc32 is the CRC-32 PNG chunks carry (zlib.crc32 is Node 22+). */
-export function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** crc32 is the CRC-32 PNG chunks carry; the cache framing's implementation serves. */
+export { crc32 };
 
 /** chunk returns one PNG chunk with a correct CRC. */
 function chunk(type: string, data: Buffer): Buffer {
