@@ -5,7 +5,7 @@ import type { Bitmap } from '../../../lib/codecs/types.js';
 import { emptyOptions, type Options } from '../../../lib/options.js';
 import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
 import { applySteps, flipH, flipV, rotate } from '../../../lib/transform/ops.js';
-import { boxShrink, goSin, lanczos, precomputeWeights, resize } from '../../../lib/transform/resample.js';
+import { boxShrink, goSin, lanczos, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';
 import { BLUE, GREEN, RED, YELLOW, fromRows, pattern, quarters, rgby, show, solid, toRows, type RGBA } from './bitmaps.js';
 
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
@@ -44,6 +44,97 @@ function referenceResize(src: Bitmap, W: number, H: number): Float64Array {
   }
   return out;
 }
+
+/**
+ * imagingPass is imaging's resizeHorizontal/resizeVertical written plainly: one output pixel at
+ * a time, alpha-weighted taps summed in order, clamp(x) = int(x + 0.5) limited to 0..255. The
+ * fast passes must reproduce it bit for bit.
+ */
+function imagingPass(src: Bitmap, size: number, horizontal: boolean, span?: Span): Bitmap {
+  const w = precomputeWeights(size, horizontal ? src.width : src.height, span);
+  const width = horizontal ? size : src.width;
+  const height = horizontal ? src.height : size;
+  const out = new Uint8Array(width * height * 4);
+  const clamp = (v: number): number => Math.min(255, Math.max(0, Math.trunc(v + 0.5)));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = horizontal ? x : y;
+      let r = 0, g = 0, b = 0, a = 0;
+      for (let k = w.start[i]; k < w.start[i + 1]; k++) {
+        const s = (horizontal ? y * src.width + w.index[k] : w.index[k] * src.width + x) * 4;
+        const aw = src.data[s + 3] * w.weight[k];
+        r += src.data[s] * aw;
+        g += src.data[s + 1] * aw;
+        b += src.data[s + 2] * aw;
+        a += aw;
+      }
+      if (a === 0) continue;
+      const j = (y * width + x) * 4;
+      out[j] = clamp(r * (1 / a));
+      out[j + 1] = clamp(g * (1 / a));
+      out[j + 2] = clamp(b * (1 / a));
+      out[j + 3] = clamp(a);
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** noise builds a deterministic width x height bitmap of hard-edged random colour (and alpha). */
+function noise(width: number, height: number, alpha: 'opaque' | 'mixed', seed: number): Bitmap {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s >>> 24;
+  };
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < data.length; i += 4) {
+    // Blocks of full-range colour give overshoot that the clamp has to catch.
+    const v = next();
+    data[i] = v & 1 ? 255 : v;
+    data[i + 1] = v & 2 ? 0 : next();
+    data[i + 2] = next();
+    data[i + 3] = alpha === 'opaque' ? 255 : (v & 4 ? 255 : next() & 0xf0);
+  }
+  return { width, height, data };
+}
+
+function firstDiff(got: Bitmap, want: Bitmap): string {
+  if (got.width !== want.width || got.height !== want.height) return `size ${got.width}x${got.height}, want ${want.width}x${want.height}`;
+  const i = got.data.findIndex((v, j) => v !== want.data[j]);
+  if (i < 0) return '';
+  const p = i >> 2;
+  return `pixel (${p % got.width}, ${Math.floor(p / got.width)}) channel ${i & 3} = ${got.data[i]}, want ${want.data[i]}`;
+}
+
+test('resize reproduces imaging per-pixel float sums bit for bit (opaque and alpha, spans, odd sizes)', () => {
+  const x = (offset: number, length: number): Span => ({ offset, length });
+  const cases: Array<[number, number, 'opaque' | 'mixed', number, number, { x: Span; y: Span } | undefined]> = [
+    [200, 150, 'opaque', 63, 41, undefined], // 3x shrink: groups of 8 taps plus a tail
+    [300, 90, 'opaque', 29, 13, undefined], // ~10x shrink: 60+ taps per pixel
+    [37, 23, 'opaque', 11, 50, undefined], // shrink one way, enlarge the other
+    [9, 7, 'opaque', 40, 33, undefined], // enlarge: few taps per pixel
+    [64, 300, 'opaque', 64, 17, undefined], // vertical only, more rows than the ring
+    [300, 5, 'opaque', 31, 5, undefined], // horizontal only
+    [5, 300, 'opaque', 3, 299, undefined], // ring as tall as the image
+    [1, 1, 'opaque', 3, 2, undefined],
+    [101, 77, 'opaque', 40, 30, { x: x(0, 100.5), y: x(0.25, 76.25) }], // decode-time reduced region
+    [80, 60, 'mixed', 33, 17, undefined],
+    [80, 60, 'mixed', 40, 30, { x: x(0, 79.5), y: x(0, 59.75) }],
+  ];
+  for (const [sw, sh, alpha, w, h, win] of cases) {
+    const src = noise(sw, sh, alpha, sw * 31 + sh);
+    let want = src;
+    if (w !== sw || win) want = imagingPass(want, w, true, win?.x);
+    if (h !== sh || win) want = imagingPass(want, h, false, win?.y);
+    const name = `resize(${alpha} ${sw}x${sh}, ${w}, ${h}${win ? ', window' : ''})`;
+    const diff = firstDiff(resize(src, w, h, win), want);
+    assert.equal(diff, '', `${name}: ${diff}`);
+    const hOnly = firstDiff(resizeHorizontal(src, w, win?.x), imagingPass(src, w, true, win?.x));
+    assert.equal(hOnly, '', `resizeHorizontal(${alpha} ${sw}x${sh}, ${w}): ${hOnly}`);
+    const vOnly = firstDiff(resizeVertical(src, h, win?.y), imagingPass(src, h, false, win?.y));
+    assert.equal(vOnly, '', `resizeVertical(${alpha} ${sw}x${sh}, ${h}): ${vOnly}`);
+  }
+});
 
 test('goSin agrees with Math.sin to within rounding', () => {
   for (let x = -10; x <= 10; x += 0.0371) {
