@@ -8,7 +8,8 @@
 import { createRequire } from 'node:module';
 import type { Bitmap } from '../codecs/types.js';
 import type { Rect } from './geometry.js';
-import { boxShrink, resize } from './resample.js';
+import { boxShrink } from './boxshrink.js';
+import { resize } from './resample.js';
 
 /** The part of smartcrop.js's API used here (its bundled typings assume a DOM). */
 interface SmartcropImage {

@@ -5,7 +5,7 @@ import type { Bitmap } from '../../../lib/codecs/types.js';
 import { emptyOptions, type Options } from '../../../lib/options.js';
 import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
 import { applySteps, flipH, flipV, rotate } from '../../../lib/transform/ops.js';
-import { boxShrink, goSin, lanczos, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';
+import { goSin, lanczos, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';
 import { BLUE, GREEN, RED, YELLOW, fromRows, pattern, quarters, rgby, show, solid, toRows, type RGBA } from './bitmaps.js';
 
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
@@ -263,11 +263,3 @@ test('pipeline output is byte-identical to the Go server (imaging reference hash
   }
 });
 
-test('boxShrink averages blocks, weighted by alpha', () => {
-  const q = boxShrink(quarters(), 2, 2);
-  assert.deepEqual(toRows(q), [[RED, GREEN], [BLUE, YELLOW]], `boxShrink(quarters, 2, 2) = ${show(q)}`);
-  const one = boxShrink(fromRows([[RED, [0, 255, 0, 0]], [BLUE, [0, 0, 0, 0]]]), 1, 1);
-  assert.deepEqual(toRows(one), [[[128, 0, 128, 128]]], `boxShrink(half transparent, 1, 1) = ${show(one)}`);
-  const odd = boxShrink(solid(5, 3, [7, 8, 9, 255]), 2, 2);
-  assert.deepEqual(toRows(odd), [[[7, 8, 9, 255], [7, 8, 9, 255]], [[7, 8, 9, 255], [7, 8, 9, 255]]], `boxShrink(solid 5x3, 2, 2) = ${show(odd)}`);
-});
