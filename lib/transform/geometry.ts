@@ -321,7 +321,7 @@ export function outputSize(plan: Plan, current: Size): Size {
 }
 
 /** SHRINK_MARGIN is how much larger than the output a decode-time reduced image must stay. */
-export const SHRINK_MARGIN = 2;
+export const SHRINK_MARGIN = 3;
 
 /**
  * chooseShrink picks the largest decode-time reduction (8, 4, 2 or 1) for a src-sized source

@@ -166,15 +166,17 @@ test('orientationFor: EXIF 1-8 as the Go server maps them', () => {
 
 test('chooseShrink: largest power of two that still covers the output', () => {
   const cases: Array<[string, Size, Partial<Options>, boolean, number]> = [
-    // The reduced image keeps at least SHRINK_MARGIN (2) times the output size.
-    ['4000x2667 to 500 wide', size(4000, 2667), { width: 500 }, false, 4],
-    ['4000x2667 to 240 wide', size(4000, 2667), { width: 240 }, false, 8],
-    ['4000x2667 to 250 wide (height 167 needs 334 rows, 1/8 has 333)', size(4000, 2667), { width: 250 }, false, 4],
-    ['4000x2667 to 501 wide', size(4000, 2667), { width: 501 }, false, 2],
-    ['2048x1365 to 500 wide', size(2048, 1365), { width: 500 }, false, 2],
+    // The reduced image keeps at least SHRINK_MARGIN (3) times the output size.
+    ['4000x2667 to 500 wide', size(4000, 2667), { width: 500 }, false, 2],
+    ['4000x2667 to 333 wide', size(4000, 2667), { width: 333 }, false, 4],
+    ['4000x2667 to 160 wide', size(4000, 2667), { width: 160 }, false, 8],
+    ['4000x2667 to 170 wide (height 113 needs 339 rows, 1/8 has 333)', size(4000, 2667), { width: 170 }, false, 4],
+    ['4000x2667 to 667 wide', size(4000, 2667), { width: 667 }, false, 1],
+    ['3072x2048 to 500 wide', size(3072, 2048), { width: 500 }, false, 2],
     ['1024x683 to 500 wide', size(1024, 683), { width: 500 }, false, 1],
-    ['1024x683 to 250 wide', size(1024, 683), { width: 250 }, false, 2],
-    ['thumbnail crops first', size(4000, 3000), { width: 300, height: 300 }, false, 4],
+    ['1024x683 to 160 wide', size(1024, 683), { width: 160 }, false, 2],
+    ['thumbnail crops first', size(4000, 3000), { width: 300, height: 300 }, false, 2],
+    ['small thumbnail', size(4000, 3000), { width: 100, height: 100 }, false, 8],
     ['no resize', size(4000, 3000), { rotate: 90 }, false, 1],
     ['rectangle crop', size(4000, 3000), { width: 100, cropX: 10 }, false, 1],
     ['trim or smart crop', size(4000, 3000), { width: 100 }, true, 1],
