@@ -17,7 +17,7 @@ import { fetchRemote, originRequestHeaders, type FetchResult } from './fetch.js'
 import { SingleFlight } from './singleflight.js';
 import { contentTypeAllowed } from './contenttype.js';
 import { createMetrics, type ProxyMetrics } from './metrics.js';
-import { createTransformPool } from './pool.js';
+import { createTransformPool, WORKER_YOUNG_GENERATION_MB } from './pool.js';
 import { ResponseCache, isFresh } from './cache/responses.js';
 import type { CachedResponse } from './cache/cache.js';
 import type { Transformer } from './transform/types.js';
@@ -130,7 +130,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
       workers: config.workers || os.availableParallelism(),
       maxQueue: config.maxQueue,
       taskTimeoutMs: config.transformTimeoutMs,
-      resourceLimits: { maxOldGenerationSizeMb: config.workerMemoryMb, maxYoungGenerationSizeMb: 64 },
+      resourceLimits: { maxOldGenerationSizeMb: config.workerMemoryMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       logger: log,
     });
     return transformer;

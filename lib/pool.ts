@@ -31,13 +31,19 @@ import {
 import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMessage } from './transform/worker.js';
 
 /**
- * DEFAULT_WORKER_RESOURCE_LIMITS caps each worker's JS heap (512 MB old, 64 MB young generation),
- * so a decoder that builds huge JS arrays kills only its worker (422) instead of the process.
+ * WORKER_YOUNG_GENERATION_MB sizes each worker's young generation: pixel data lives outside the
+ * JS heap, so a small nursery loses no speed and keeps resident memory low under load.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 16;
+
+/**
+ * DEFAULT_WORKER_RESOURCE_LIMITS caps each worker's JS heap (512 MB old generation), so a
+ * decoder that builds huge JS arrays kills only its worker (422) instead of the process.
  * Pixel buffers are ArrayBuffers outside the heap; DEFAULT_MAX_PIXELS bounds those.
  */
 export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = {
   maxOldGenerationSizeMb: 512,
-  maxYoungGenerationSizeMb: 64,
+  maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
 };
 
 /** DEFAULT_TASK_TIMEOUT_MS bounds one transform (20 s, under the 30 s request limit), so a pathological image cannot hold a worker forever. */
