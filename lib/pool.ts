@@ -16,6 +16,9 @@
  *   replaced.
  * - A worker that dies before loading its transform (a broken install, not a bad image) fails
  *   its task with 503 and is restarted with back-off up to MAX_RESTART_DELAY_MS.
+ * - A task goes to the idle worker that finished its last task longest ago. After answering, a
+ *   worker may still be collecting that task's garbage (reclaimPixelMemory in worker.ts, several
+ *   milliseconds); the least recently used idle worker is the one least likely to be doing so.
  * - Idle workers are unref'd and busy ones ref'd, so an idle pool never keeps the process alive
  *   while a pending task always does; close() still terminates everything.
  */
@@ -110,6 +113,8 @@ interface Slot {
   killedFor?: 'timeout' | 'close';
   /** The last uncaught error the worker reported. */
   error?: Error & { code?: string };
+  /** performance.now() when the worker last became idle (or was started). */
+  idleSince: number;
 }
 
 /** ERROR_CLASSES maps a status to the ProxyError subclass that carries it. */
@@ -224,7 +229,8 @@ class Pool implements TransformPool {
       // --input-type (from `node -e`) makes a worker refuse its file entry.
       execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     });
-    const slot: Slot = { worker, ready: false };
+    // A new worker counts as just used, so a warm one is preferred while its code is still cold.
+    const slot: Slot = { worker, ready: false, idleSince: performance.now() };
     worker.on('message', (msg: ReplyMessage) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => {
       slot.error = err;
@@ -236,8 +242,14 @@ class Pool implements TransformPool {
     this.slots.push(slot);
   }
 
+  /** idleSlot returns the idle worker that has been idle longest; see the file comment for why. */
   private idleSlot(): Slot | undefined {
-    return this.slots.find((s) => s.task === undefined && s.killedFor === undefined);
+    let best: Slot | undefined;
+    for (const s of this.slots) {
+      if (s.task !== undefined || s.killedFor !== undefined) continue;
+      if (best === undefined || s.idleSince < best.idleSince) best = s;
+    }
+    return best;
   }
 
   /** dispatch sends task to the idle worker of slot; the input is copied here, then transferred. */
@@ -270,6 +282,7 @@ class Pool implements TransformPool {
     const task = slot.task;
     if (task?.timer) clearTimeout(task.timer);
     slot.task = undefined;
+    slot.idleSince = performance.now();
     slot.worker.unref();
   }
 

@@ -76,6 +76,22 @@ test('pool returns correct results for concurrent tasks', async () => {
   }
 });
 
+test('pool sends each task to the worker that has been idle longest', async () => {
+  const pool = testPool({ workers: 2, maxQueue: 8 });
+  try {
+    // Sequential tasks alternate: the worker that just answered may still be collecting garbage.
+    const tags = ['s0', 's1', 's2', 's3', 's4'];
+    const seen: string[][] = [];
+    for (const tag of tags) seen.push(reply((await send(pool, { op: 'mix', tag, rounds: 1 })).bytes).seen);
+    const want = [['s0'], ['s1'], ['s0', 's2'], ['s1', 's3'], ['s0', 's2', 's4']];
+    for (const [i, tag] of tags.entries()) {
+      assert.deepEqual(seen[i], want[i], `run(mix ${tag}) worker history = ${JSON.stringify(seen[i])}, want ${JSON.stringify(want[i])}`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test('pool copies the input instead of detaching it', async () => {
   const pool = testPool({ workers: 1 });
   try {
