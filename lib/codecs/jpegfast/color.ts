@@ -47,6 +47,8 @@ class RowSource {
   /** row holds the latest upsampled row unless direct is true. */
   readonly row: Uint8Array;
   readonly direct: boolean;
+  /** h2v2 is true for a component subsampled by 2 on both axes (4:2:0 chroma). */
+  readonly h2v2: boolean;
 
   constructor(p: Plane, hmax: number, vmax: number, outW: number) {
     this.p = p;
@@ -55,6 +57,7 @@ class RowSource {
     this.hmode = hmax === p.h ? 1 : hmax === 2 * p.h ? 2 : 0;
     this.vmode = vmax === p.v ? 1 : vmax === 2 * p.v ? 2 : 0;
     this.direct = this.hmode === 1 && this.vmode === 1;
+    this.h2v2 = this.hmode === 2 && this.vmode === 2;
     this.colsum = new Int32Array(p.width + 1);
     this.row = new Uint8Array(outW + 1);
   }
@@ -149,6 +152,10 @@ export function planesToRGBA(planes: Plane[], cs: ColorSpace, outW: number, outH
     if (p.v > vmax) vmax = p.v;
   }
   const srcs = planes.map((p) => new RowSource(p, hmax, vmax, outW));
+  if (cs === 'ycc' && LITTLE && srcs.length === 3 && srcs[0].direct && srcs[1].h2v2 && srcs[2].h2v2) {
+    yccH2V2(planes, out32, outW, outH);
+    return new Uint8Array(buf);
+  }
   const n = srcs.length;
   const rows: Uint8Array[] = new Array(n);
   const offs: number[] = new Array(n).fill(0);
@@ -228,6 +235,65 @@ export function planesToRGBA(planes: Plane[], cs: ColorSpace, outW: number, outH
     }
   }
   return new Uint8Array(buf);
+}
+
+/** chromaRows returns the plane offsets of the near and far chroma rows that output row y blends. */
+function chromaRows(p: Plane, y: number): [number, number] {
+  const last = p.height - 1;
+  let near = y >> 1;
+  if (near > last) near = last;
+  let far = y & 1 ? near + 1 : near - 1;
+  if (far < 0) far = 0;
+  if (far > last) far = last;
+  return [near * p.stride, far * p.stride];
+}
+
+/**
+ * yccH2V2 is the 4:2:0 YCbCr case of planesToRGBA with both chroma planes upsampled inline, so
+ * each pixel costs one word store and no intermediate rows; it gives exactly RowSource.fill's
+ * fancy-upsampled samples and the generic loop's colour arithmetic.
+ */
+function yccH2V2(planes: Plane[], out32: Int32Array, outW: number, outH: number): void {
+  const py = planes[0], pb = planes[1], pr = planes[2];
+  const yd = py.data, bd = pb.data, rd = pr.data;
+  const ylast = py.height - 1;
+  const lastb = pb.width - 1, lastr = pr.width - 1;
+  const pairs = outW >> 1;
+  for (let y = 0, o = 0; y < outH; y++, o += outW) {
+    const yo = (y < ylast ? y : ylast) * py.stride;
+    const [ba, bb] = chromaRows(pb, y);
+    const [ra, rb] = chromaRows(pr, y);
+    let curB = 3 * bd[ba] + bd[bb], prevB = curB;
+    let curR = 3 * rd[ra] + rd[rb], prevR = curR;
+    let i = 0;
+    for (; i < pairs; i++) {
+      const nextB = i < lastb ? 3 * bd[ba + i + 1] + bd[bb + i + 1] : curB;
+      const nextR = i < lastr ? 3 * rd[ra + i + 1] + rd[rb + i + 1] : curR;
+      const b3 = 3 * curB, r3 = 3 * curR;
+      const x = 2 * i;
+      out32[o + x] = yccWord(yd[yo + x], ((b3 + prevB + 8) >> 4) - 128, ((r3 + prevR + 8) >> 4) - 128);
+      out32[o + x + 1] = yccWord(yd[yo + x + 1], ((b3 + nextB + 7) >> 4) - 128, ((r3 + nextR + 7) >> 4) - 128);
+      prevB = curB; curB = nextB;
+      prevR = curR; curR = nextR;
+    }
+    if (outW & 1) {
+      const x = 2 * i;
+      out32[o + x] = yccWord(yd[yo + x], ((3 * curB + prevB + 8) >> 4) - 128, ((3 * curR + prevR + 8) >> 4) - 128);
+    }
+  }
+}
+
+/** yccWord converts one YCbCr sample (cb and cr centred on 0) to an opaque little-endian RGBA word. */
+function yccWord(Y: number, cb: number, cr: number): number {
+  let r = Y + ((91881 * cr + 32768) >> 16);
+  let g = Y + ((-22554 * cb - 46802 * cr + 32768) >> 16);
+  let b = Y + ((116130 * cb + 32768) >> 16);
+  if (((r | g | b) & ~255) !== 0) {
+    r = r < 0 ? 0 : r > 255 ? 255 : r;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    b = b < 0 ? 0 : b > 255 ? 255 : b;
+  }
+  return 0xff000000 | (b << 16) | (g << 8) | r;
 }
 
 function clamp(v: number): number {

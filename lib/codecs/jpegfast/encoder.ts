@@ -34,47 +34,75 @@ function divisors(q: Uint8Array): Float64Array {
   return d;
 }
 
-/** fdctQuant transforms blk (level-shifted samples, natural order) and writes quantized zig-zag coefficients. */
-function fdctQuant(blk: Float64Array, div: Float64Array, out: Int16Array, off: number): number {
-  for (let pass = 0; pass < 2; pass++) {
-    const step = pass === 0 ? 1 : 8;
-    const next = pass === 0 ? 8 : 1;
-    for (let i = 0, b = 0; i < 8; i++, b += next) {
-      const d0 = blk[b], d1 = blk[b + step], d2 = blk[b + 2 * step], d3 = blk[b + 3 * step];
-      const d4 = blk[b + 4 * step], d5 = blk[b + 5 * step], d6 = blk[b + 6 * step], d7 = blk[b + 7 * step];
-      const tmp0 = d0 + d7, tmp7 = d0 - d7, tmp1 = d1 + d6, tmp6 = d1 - d6;
-      const tmp2 = d2 + d5, tmp5 = d2 - d5, tmp3 = d3 + d4, tmp4 = d3 - d4;
-      let tmp10 = tmp0 + tmp3;
-      const tmp13 = tmp0 - tmp3;
-      let tmp11 = tmp1 + tmp2;
-      let tmp12 = tmp1 - tmp2;
-      blk[b] = tmp10 + tmp11;
-      blk[b + 4 * step] = tmp10 - tmp11;
-      const z1 = (tmp12 + tmp13) * 0.707106781;
-      blk[b + 2 * step] = tmp13 + z1;
-      blk[b + 6 * step] = tmp13 - z1;
-      tmp10 = tmp4 + tmp5;
-      tmp11 = tmp5 + tmp6;
-      tmp12 = tmp6 + tmp7;
-      const z5 = (tmp10 - tmp12) * 0.382683433;
-      const z2 = 0.5411961 * tmp10 + z5;
-      const z4 = 1.306562965 * tmp12 + z5;
-      const z3 = tmp11 * 0.707106781;
-      const z11 = tmp7 + z3, z13 = tmp7 - z3;
-      blk[b + 5 * step] = z13 + z2;
-      blk[b + 3 * step] = z13 - z2;
-      blk[b + step] = z11 + z4;
-      blk[b + 7 * step] = z11 - z4;
-    }
+/**
+ * fdctQuant transforms the block at blk[base..base+63] (level-shifted samples, natural order) in
+ * place and writes quantized zig-zag coefficients; it returns the zig-zag index of the last
+ * non-zero one.
+ */
+function fdctQuant(blk: Float64Array, base: number, div: Float64Array, out: Int16Array, off: number): number {
+  // Rows, then columns: the same float operations in the same order for each 8-point line.
+  for (let b = base; b < base + 64; b += 8) {
+    const d0 = blk[b], d1 = blk[b + 1], d2 = blk[b + 2], d3 = blk[b + 3];
+    const d4 = blk[b + 4], d5 = blk[b + 5], d6 = blk[b + 6], d7 = blk[b + 7];
+    const tmp0 = d0 + d7, tmp7 = d0 - d7, tmp1 = d1 + d6, tmp6 = d1 - d6;
+    const tmp2 = d2 + d5, tmp5 = d2 - d5, tmp3 = d3 + d4, tmp4 = d3 - d4;
+    let tmp10 = tmp0 + tmp3;
+    const tmp13 = tmp0 - tmp3;
+    let tmp11 = tmp1 + tmp2;
+    let tmp12 = tmp1 - tmp2;
+    blk[b] = tmp10 + tmp11;
+    blk[b + 4] = tmp10 - tmp11;
+    const z1 = (tmp12 + tmp13) * 0.707106781;
+    blk[b + 2] = tmp13 + z1;
+    blk[b + 6] = tmp13 - z1;
+    tmp10 = tmp4 + tmp5;
+    tmp11 = tmp5 + tmp6;
+    tmp12 = tmp6 + tmp7;
+    const z5 = (tmp10 - tmp12) * 0.382683433;
+    const z2 = 0.5411961 * tmp10 + z5;
+    const z4 = 1.306562965 * tmp12 + z5;
+    const z3 = tmp11 * 0.707106781;
+    const z11 = tmp7 + z3, z13 = tmp7 - z3;
+    blk[b + 5] = z13 + z2;
+    blk[b + 3] = z13 - z2;
+    blk[b + 1] = z11 + z4;
+    blk[b + 7] = z11 - z4;
   }
+  for (let b = base; b < base + 8; b++) {
+    const d0 = blk[b], d1 = blk[b + 8], d2 = blk[b + 16], d3 = blk[b + 24];
+    const d4 = blk[b + 32], d5 = blk[b + 40], d6 = blk[b + 48], d7 = blk[b + 56];
+    const tmp0 = d0 + d7, tmp7 = d0 - d7, tmp1 = d1 + d6, tmp6 = d1 - d6;
+    const tmp2 = d2 + d5, tmp5 = d2 - d5, tmp3 = d3 + d4, tmp4 = d3 - d4;
+    let tmp10 = tmp0 + tmp3;
+    const tmp13 = tmp0 - tmp3;
+    let tmp11 = tmp1 + tmp2;
+    let tmp12 = tmp1 - tmp2;
+    blk[b] = tmp10 + tmp11;
+    blk[b + 32] = tmp10 - tmp11;
+    const z1 = (tmp12 + tmp13) * 0.707106781;
+    blk[b + 16] = tmp13 + z1;
+    blk[b + 48] = tmp13 - z1;
+    tmp10 = tmp4 + tmp5;
+    tmp11 = tmp5 + tmp6;
+    tmp12 = tmp6 + tmp7;
+    const z5 = (tmp10 - tmp12) * 0.382683433;
+    const z2 = 0.5411961 * tmp10 + z5;
+    const z4 = 1.306562965 * tmp12 + z5;
+    const z3 = tmp11 * 0.707106781;
+    const z11 = tmp7 + z3, z13 = tmp7 - z3;
+    blk[b + 40] = z13 + z2;
+    blk[b + 24] = z13 - z2;
+    blk[b + 8] = z11 + z4;
+    blk[b + 56] = z11 - z4;
+  }
+  let last = 0;
   for (let k = 0; k < 64; k++) {
-    let v = ((blk[ZIGZAG[k]] * div[k] + 16384.5) | 0) - 16384;
+    let v = ((blk[base + ZIGZAG[k]] * div[k] + 16384.5) | 0) - 16384;
     if (v > 1023) v = 1023;
     else if (v < -1023) v = -1023;
     out[off + k] = v;
+    if (v !== 0) last = k;
   }
-  let last = 63;
-  while (last > 0 && out[off + last] === 0) last--;
   return last;
 }
 
@@ -96,42 +124,46 @@ function transform(
   const coefs = new Int16Array(mx * my * bpm * 64);
   // last[i] is the zig-zag index of block i's last non-zero coefficient (0 if none).
   const last = new Uint8Array(mx * my * bpm);
+  // Y holds the MCU's luma blocks one after another (block-major), so each is transformed in place.
   const Y = new Float64Array(mcu * mcu), CB = new Float64Array(mcu * mcu), CR = new Float64Array(mcu * mcu);
   const blk = new Float64Array(64);
+  // yAt[i] is where row-major MCU sample i (y * mcu + x) lives in Y.
+  const yAt = new Int32Array(mcu * mcu);
+  for (let y = 0; y < mcu; y++) {
+    for (let x = 0; x < mcu; x++) yAt[y * mcu + x] = (((y >> 3) * sub + (x >> 3)) << 6) | ((y & 7) << 3) | (x & 7);
+  }
+  const sxs = new Int32Array(mcu);
   let off = 0;
   for (let by = 0; by < my; by++) {
     for (let bx = 0; bx < mx; bx++) {
       // Gather the MCU's samples, replicating the last row and column past the edges.
+      for (let x = 0; x < mcu; x++) {
+        const sx = bx * mcu + x;
+        sxs[x] = sx < w ? sx : w - 1;
+      }
       for (let y = 0; y < mcu; y++) {
         let sy = by * mcu + y;
         if (sy >= h) sy = h - 1;
-        for (let x = 0; x < mcu; x++) {
-          let sx = bx * mcu + x;
-          if (sx >= w) sx = w - 1;
-          const i = y * mcu + x;
-          if (gray) {
-            Y[i] = data[sy * w + sx] - 128;
-            continue;
-          }
-          const p = (sy * w + sx) * 4;
+        const row = sy * w;
+        if (gray) {
+          for (let x = 0; x < mcu; x++) Y[yAt[y * mcu + x]] = data[row + sxs[x]] - 128;
+          continue;
+        }
+        for (let x = 0, i = y * mcu; x < mcu; x++, i++) {
+          const p = (row + sxs[x]) * 4;
           const r = data[p], g = data[p + 1], b = data[p + 2];
-          Y[i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+          Y[yAt[i]] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
           CB[i] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
           CR[i] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
         }
       }
-      for (let sy = 0; sy < sub; sy++) {
-        for (let sx = 0; sx < sub; sx++) {
-          for (let y = 0; y < 8; y++) {
-            const src = (sy * 8 + y) * mcu + sx * 8;
-            for (let x = 0; x < 8; x++) blk[y * 8 + x] = Y[src + x];
-          }
-          last[off >> 6] = fdctQuant(blk, divY, coefs, off);
-          off += 64;
-        }
+      for (let j = 0; j < sub * sub; j++) {
+        last[off >> 6] = fdctQuant(Y, j * 64, divY, coefs, off);
+        off += 64;
       }
       if (gray) continue;
-      for (const plane of [CB, CR]) {
+      for (let pl = 0; pl < 2; pl++) {
+        const plane = pl === 0 ? CB : CR;
         if (sub === 2) {
           for (let y = 0; y < 8; y++) {
             for (let x = 0; x < 8; x++) {
@@ -139,10 +171,10 @@ function transform(
               blk[y * 8 + x] = (plane[s] + plane[s + 1] + plane[s + mcu] + plane[s + mcu + 1]) * 0.25;
             }
           }
+          last[off >> 6] = fdctQuant(blk, 0, divC, coefs, off);
         } else {
-          blk.set(plane);
+          last[off >> 6] = fdctQuant(plane, 0, divC, coefs, off);
         }
-        last[off >> 6] = fdctQuant(blk, divC, coefs, off);
         off += 64;
       }
     }
@@ -190,22 +222,67 @@ function gather(coefs: Int16Array, layout: Layout, last: Uint8Array): { dc: Uint
   return { dc, ac };
 }
 
-/** emit writes the entropy-coded data. */
+/** EMIT_BLOCK_BYTES bounds what one block can add: 64 codes of at most 16 + 11 bits, each byte possibly stuffed. */
+const EMIT_BLOCK_BYTES = 512;
+
+/**
+ * emit writes the entropy-coded data. It keeps the bit writer's state in locals and writes each
+ * code together with its magnitude bits when they fit 24 bits, which is the same bitstream as
+ * BitWriter.put code by code.
+ */
 function emit(coefs: Int16Array, layout: Layout, last: Uint8Array, dcT: EncTable[], acT: EncTable[], bw: BitWriter): void {
   const pred = [0, 0, 0];
   const { compOf, mcus } = layout;
+  const nb = compOf.length;
+  const dcCode = [dcT[0].code, dcT[1].code], dcSize = [dcT[0].size, dcT[1].size];
+  const acCode = [acT[0].code, acT[1].code], acSize = [acT[0].size, acT[1].size];
+  let buf = bw.buf;
+  let len = bw.len;
+  let acc = bw.acc;
+  let cnt = bw.cnt;
   let off = 0;
   let blockNo = 0;
   for (let m = 0; m < mcus; m++) {
-    for (let b = 0; b < compOf.length; b++, off += 64, blockNo++) {
+    for (let b = 0; b < nb; b++, off += 64, blockNo++) {
+      if (len + EMIT_BLOCK_BYTES > buf.length) {
+        bw.len = len;
+        bw.grow(EMIT_BLOCK_BYTES);
+        buf = bw.buf;
+      }
       const c = compOf[b];
-      const dct = dcT[c === 0 ? 0 : 1];
-      const act = acT[c === 0 ? 0 : 1];
+      const cls = c === 0 ? 0 : 1;
+      const acc_ = acCode[cls], acs = acSize[cls];
       const diff = coefs[off] - pred[c];
       pred[c] = coefs[off];
-      let n = nbitsOf(diff);
-      bw.put(dct.code[n], dct.size[n]);
-      if (n) bw.put(diff < 0 ? diff - 1 : diff, n);
+      let n = diff === 0 ? 0 : 32 - Math.clz32(diff < 0 ? -diff : diff);
+      // DC: code (<= 16 bits) then n (<= 11) magnitude bits, written as one or two runs.
+      let sz = dcSize[cls][n];
+      let bits = dcCode[cls][n];
+      if (sz + n <= 24) {
+        bits = (bits << n) | ((diff < 0 ? diff - 1 : diff) & ((1 << n) - 1));
+        sz += n;
+      } else {
+        acc = (acc << sz) | bits;
+        cnt += sz;
+        while (cnt >= 8) {
+          cnt -= 8;
+          const byte = (acc >>> cnt) & 255;
+          buf[len++] = byte;
+          if (byte === 0xff) buf[len++] = 0;
+        }
+        acc &= (1 << cnt) - 1;
+        bits = (diff < 0 ? diff - 1 : diff) & ((1 << n) - 1);
+        sz = n;
+      }
+      acc = (acc << sz) | bits;
+      cnt += sz;
+      while (cnt >= 8) {
+        cnt -= 8;
+        const byte = (acc >>> cnt) & 255;
+        buf[len++] = byte;
+        if (byte === 0xff) buf[len++] = 0;
+      }
+      acc &= (1 << cnt) - 1;
       const end = last[blockNo];
       let run = 0;
       for (let k = 1; k <= end; k++) {
@@ -215,18 +292,64 @@ function emit(coefs: Int16Array, layout: Layout, last: Uint8Array, dcT: EncTable
           continue;
         }
         while (run > 15) {
-          bw.put(act.code[0xf0], act.size[0xf0]);
+          acc = (acc << acs[0xf0]) | acc_[0xf0];
+          cnt += acs[0xf0];
+          while (cnt >= 8) {
+            cnt -= 8;
+            const byte = (acc >>> cnt) & 255;
+            buf[len++] = byte;
+            if (byte === 0xff) buf[len++] = 0;
+          }
+          acc &= (1 << cnt) - 1;
           run -= 16;
         }
-        n = nbitsOf(v);
+        n = 32 - Math.clz32(v < 0 ? -v : v);
         const sym = (run << 4) | n;
-        bw.put(act.code[sym], act.size[sym]);
-        bw.put(v < 0 ? v - 1 : v, n);
+        sz = acs[sym];
+        bits = acc_[sym];
+        if (sz + n <= 24) {
+          bits = (bits << n) | ((v < 0 ? v - 1 : v) & ((1 << n) - 1));
+          sz += n;
+        } else {
+          acc = (acc << sz) | bits;
+          cnt += sz;
+          while (cnt >= 8) {
+            cnt -= 8;
+            const byte = (acc >>> cnt) & 255;
+            buf[len++] = byte;
+            if (byte === 0xff) buf[len++] = 0;
+          }
+          acc &= (1 << cnt) - 1;
+          bits = (v < 0 ? v - 1 : v) & ((1 << n) - 1);
+          sz = n;
+        }
+        acc = (acc << sz) | bits;
+        cnt += sz;
+        while (cnt >= 8) {
+          cnt -= 8;
+          const byte = (acc >>> cnt) & 255;
+          buf[len++] = byte;
+          if (byte === 0xff) buf[len++] = 0;
+        }
+        acc &= (1 << cnt) - 1;
         run = 0;
       }
-      if (end < 63) bw.put(act.code[0], act.size[0]);
+      if (end < 63) {
+        acc = (acc << acs[0]) | acc_[0];
+        cnt += acs[0];
+        while (cnt >= 8) {
+          cnt -= 8;
+          const byte = (acc >>> cnt) & 255;
+          buf[len++] = byte;
+          if (byte === 0xff) buf[len++] = 0;
+        }
+        acc &= (1 << cnt) - 1;
+      }
     }
   }
+  bw.len = len;
+  bw.acc = acc;
+  bw.cnt = cnt;
   bw.flush();
 }
 

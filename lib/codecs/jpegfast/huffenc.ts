@@ -105,14 +105,16 @@ export function optimalSpec(freqIn: Uint32Array): HuffSpec | undefined {
 export class BitWriter {
   buf: Uint8Array;
   len = 0;
-  private acc = 0;
-  private cnt = 0;
+  /** acc holds the cnt (< 8) pending bits that do not yet make a whole byte. */
+  acc = 0;
+  cnt = 0;
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(Math.max(1024, capacity));
   }
 
-  private grow(extra: number): void {
+  /** grow makes room for at least extra more bytes. */
+  grow(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
     const nb = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
     nb.set(this.buf.subarray(0, this.len));

@@ -207,22 +207,32 @@ function decodeBlock(
     return;
   }
   let n = 0;
+  // The bit buffer lives in locals on the fast path and goes back to br around slow calls.
+  let buf = br.buf, cnt = br.cnt;
   while (k < 64) {
-    if (br.cnt < 16) br.fill();
-    const f = fast[(br.buf >>> (br.cnt - 9)) & 511];
+    if (cnt < 16) {
+      br.cnt = cnt;
+      br.fill();
+      buf = br.buf;
+      cnt = br.cnt;
+    }
+    const f = fast[(buf >>> (cnt - 9)) & 511];
     if (f !== 0) {
       k += (f >> 4) & 15;
-      br.cnt -= f & 15;
+      cnt -= f & 15;
       const z = ZIGZAG[k];
       blk[z] = (f >> 8) * q[k];
       nz[n++] = z;
       k++;
       continue;
     }
+    br.cnt = cnt;
     const rs = br.decode(ac);
     const s = rs & 15;
     const r = rs >> 4;
     if (s === 0) {
+      cnt = br.cnt;
+      buf = br.buf;
       if (r < 15) break;
       k += 16;
       continue;
@@ -230,9 +240,12 @@ function decodeBlock(
     k += r;
     const z = ZIGZAG[k];
     blk[z] = br.receiveExtend(s) * q[k];
+    buf = br.buf;
+    cnt = br.cnt;
     nz[n++] = z;
     k++;
   }
+  br.cnt = cnt;
   if (row < c.bhp && col < c.bwp) storeBlock(c, row, col, n);
   for (let i = 0; i < n; i++) blk[nz[i]] = 0;
 }
