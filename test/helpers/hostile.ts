@@ -127,17 +127,7 @@ export function pngFlood(width = 100_000, height = 100_000): Buffer {
  * 272): a zlib bomb inside a well-formed image. Built by streaming, so it never holds `inflated`.
  */
 export async function pngInflateBomb(inflated = 64 * 1024 * 1024): Promise<Buffer> {
-  const z = zlib.createDeflate({ level: 9 });
-  const out: Buffer[] = [];
-  z.on('data', (c: Buffer) => out.push(c));
-  const done = new Promise<void>((resolve, reject) => { z.on('end', resolve); z.on('error', reject); });
-  const block = Buffer.alloc(1024 * 1024);
-  for (let n = 0; n < inflated; n += block.length) {
-    if (!z.write(block)) await new Promise<void>((r) => z.once('drain', r));
-  }
-  z.end();
-  await done;
-  return png(16, 16, Buffer.concat(out));
+  return png(16, 16, await compressZeros(zlib.createDeflate({ level: 9 }), inflated));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +313,11 @@ export async function streamBomb(encoding: 'gzip' | 'deflate' | 'br', inflated =
   // Fast settings: zeros compress to almost nothing at any level, and building must stay quick.
   const z = encoding === 'gzip' ? zlib.createGzip({ level: 1 }) : encoding === 'deflate' ? zlib.createDeflate({ level: 1 })
     : zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } });
+  return compressZeros(z, inflated);
+}
+
+/** compressZeros streams `inflated` zero bytes through z a megabyte at a time and returns the output. */
+async function compressZeros(z: zlib.Deflate | zlib.Gzip | zlib.BrotliCompress, inflated: number): Promise<Buffer> {
   const out: Buffer[] = [];
   z.on('data', (c: Buffer) => out.push(c));
   const done = new Promise<void>((resolve, reject) => { z.on('end', resolve); z.on('error', reject); });
