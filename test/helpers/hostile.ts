@@ -9,9 +9,9 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo, Socket } from 'node:net';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from '../../lib/handler.js';
 import { crc32 } from '../../lib/cache/framing.js';
+import { serveHandler } from './serve.js';
 
 // ---------------------------------------------------------------------------------------------
 // JPEG
@@ -425,21 +425,7 @@ export interface Proxy {
 export async function startProxy(opts: HandlerOptions): Promise<Proxy> {
   const quiet = { info() {}, warn() {}, error() {} };
   const handler = imageproxy({ logger: quiet, ...opts });
-  const server = http.createServer(handler);
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    handler,
-    server,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await handler.close();
-    },
-  };
+  return { ...(await serveHandler(handler)), handler };
 }
 
 /** healthy asserts-by-throwing that the proxy still answers /health-check with 200 OK within 2 s. */

@@ -13,6 +13,7 @@ import type { Limits } from '../../lib/config.js';
 import { OverloadedError, UnprocessableImageError } from '../../lib/errors.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
 import type { Transformer, TransformResult } from '../../lib/transform/types.js';
+import { serveHandler } from '../helpers/serve.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -59,20 +60,7 @@ interface Proxy {
 async function startProxy(opts: HandlerOptions = {}, transformer = new FakeTransformer()): Promise<Proxy> {
   const log = new Log();
   const handler = imageproxy({ allowPrivateNetworks: true, logger: log, transformer, ...opts });
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    handler,
-    log,
-    transformer,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await handler.close();
-    },
-  };
+  return { ...(await serveHandler(handler)), handler, log, transformer };
 }
 
 let origin: Origin;

@@ -2,8 +2,6 @@
 // createCache, against a local origin, checking what reaches the origin.
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +17,7 @@ import { FIXTURES } from '../../helpers/paths.js';
 import { startOrigin, type Origin, type OriginRoute } from '../../helpers/origin.js';
 import { startRedis } from '../../helpers/servers.js';
 import { quietLogger } from './contract.js';
+import { serveHandler } from '../../helpers/serve.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -43,18 +42,7 @@ interface Proxy {
 async function startProxy(opts: HandlerOptions): Promise<Proxy> {
   const transformer = new CountingTransformer();
   const handler = imageproxy({ allowPrivateNetworks: true, logger: quietLogger(), transformer, ...opts });
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    transformer,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await handler.close();
-    },
-  };
+  return { ...(await serveHandler(handler)), handler, transformer };
 }
 
 let origin: Origin;
