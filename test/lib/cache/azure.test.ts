@@ -2,26 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCache, CacheConfigError } from '../../../lib/cache/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from '../../helpers/servers.js';
-import { quietLogger, runCacheContract } from './contract.js';
+import { quietLogger, runCacheContract, serverTarget } from './contract.js';
 
 const env = { AZURESTORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT, AZURESTORAGE_ACCESS_KEY: AZURITE_KEY };
 
 runCacheContract('azure (azurite)', async () => {
   const server = await startAzurite();
-  let errors = 0;
   const spec = `azure://cache-container/imgs?endpoint=${encodeURIComponent(server.endpoint)}`;
-  const cache = await createCache([spec], quietLogger(), { env, onError: () => errors++, timeoutMs: 5000 });
-  assert.ok(cache);
-  return {
-    cache,
-    honoursTtl: false,
-    errors: () => errors,
-    stopServer: () => server.stop(),
-    close: async () => {
-      await cache.close?.();
-      await server.stop();
-    },
-  };
+  return serverTarget(spec, () => server.stop(), { honoursTtl: false, timeoutMs: 5000, env });
 });
 
 describe('azure backend', () => {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { ResponseCache } from '../../../lib/cache/responses.js';
+import { createCache } from '../../../lib/cache/index.js';
 import type { Logger } from '../../../lib/config.js';
 
 /** ContractTarget is a cache under test and the knobs its suite needs. */
@@ -21,6 +22,30 @@ export interface ContractTarget {
   errors: () => number;
   /** Releases everything (cache and server). */
   close: () => Promise<void>;
+}
+
+/**
+ * serverTarget builds the ContractTarget of a backend that talks to a server started for the
+ * test: createCache(spec) with an error counter, stopped and released together with the server.
+ */
+export async function serverTarget(
+  spec: string,
+  stopServer: () => Promise<void>,
+  opts: { honoursTtl: boolean; timeoutMs: number; env?: Record<string, string | undefined> },
+): Promise<ContractTarget> {
+  let errors = 0;
+  const cache = await createCache([spec], quietLogger(), { env: opts.env, onError: () => errors++, timeoutMs: opts.timeoutMs });
+  assert.ok(cache, `createCache(${spec}) returned no cache`);
+  return {
+    cache,
+    honoursTtl: opts.honoursTtl,
+    errors: () => errors,
+    stopServer,
+    close: async () => {
+      await cache.close?.();
+      await stopServer();
+    },
+  };
 }
 
 /** quietLogger collects log lines instead of printing them. */

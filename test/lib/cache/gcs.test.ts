@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import { keyHash } from '../../../lib/cache/disk.js';
 import { startFakeGcs } from '../../helpers/servers.js';
-import { quietLogger, runCacheContract } from './contract.js';
+import { quietLogger, runCacheContract, serverTarget } from './contract.js';
 
 // The SDK looks for credentials only when it must authenticate; against a custom endpoint it
 // does not, so no real Google account is involved.
@@ -15,23 +15,9 @@ delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
 
 runCacheContract('gcs (fake GCS JSON API)', async () => {
   const gcs = await startFakeGcs();
-  let errors = 0;
-  const cache = await createCache(['gcs://cache-bucket/imgs/'], quietLogger(), {
-    env: { STORAGE_EMULATOR_HOST: gcs.url },
-    onError: () => errors++,
-    timeoutMs: 5000,
+  return serverTarget('gcs://cache-bucket/imgs/', () => gcs.close(), {
+    honoursTtl: false, timeoutMs: 5000, env: { STORAGE_EMULATOR_HOST: gcs.url },
   });
-  assert.ok(cache);
-  return {
-    cache,
-    honoursTtl: false,
-    errors: () => errors,
-    stopServer: () => gcs.close(),
-    close: async () => {
-      await cache.close?.();
-      await gcs.close();
-    },
-  };
 });
 
 describe('gcs backend', () => {

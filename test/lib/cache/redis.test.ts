@@ -4,23 +4,11 @@ import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { RedisCache } from '../../../lib/cache/redis.js';
 import { freePort, startRedis } from '../../helpers/servers.js';
-import { quietLogger, runCacheContract } from './contract.js';
+import { quietLogger, runCacheContract, serverTarget } from './contract.js';
 
 runCacheContract('redis (redis-server)', async () => {
   const server = await startRedis();
-  let errors = 0;
-  const cache = await createCache([`${server.url}/1`], quietLogger(), { onError: () => errors++, timeoutMs: 3000 });
-  assert.ok(cache);
-  return {
-    cache,
-    honoursTtl: true,
-    errors: () => errors,
-    stopServer: () => server.stop(),
-    close: async () => {
-      await cache.close?.();
-      await server.stop();
-    },
-  };
+  return serverTarget(`${server.url}/1`, () => server.stop(), { honoursTtl: true, timeoutMs: 3000 });
 });
 
 describe('redis backend', () => {

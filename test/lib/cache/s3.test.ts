@@ -5,7 +5,7 @@ import { GuardedCache } from '../../../lib/cache/guard.js';
 import { objectName } from '../../../lib/cache/s3.js';
 import { keyHash } from '../../../lib/cache/disk.js';
 import { S3RVER_KEY, startS3rver } from '../../helpers/servers.js';
-import { quietLogger, runCacheContract } from './contract.js';
+import { quietLogger, runCacheContract, serverTarget } from './contract.js';
 
 // The AWS SDK reads credentials from the environment itself (the library never does);
 // s3rver accepts its default key pair.
@@ -15,20 +15,8 @@ delete process.env.AWS_PROFILE;
 
 runCacheContract('s3 (s3rver)', async () => {
   const server = await startS3rver('cache-bucket');
-  let errors = 0;
   const spec = `s3://us-east-1/${server.bucket}/some/prefix?endpoint=127.0.0.1:${server.port}&disableSSL=1&s3ForcePathStyle=1`;
-  const cache = await createCache([spec], quietLogger(), { onError: () => errors++, timeoutMs: 5000 });
-  assert.ok(cache);
-  return {
-    cache,
-    honoursTtl: false,
-    errors: () => errors,
-    stopServer: () => server.stop(),
-    close: async () => {
-      await cache.close?.();
-      await server.stop();
-    },
-  };
+  return serverTarget(spec, () => server.stop(), { honoursTtl: false, timeoutMs: 5000 });
 });
 
 describe('s3 backend', () => {
