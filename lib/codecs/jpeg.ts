@@ -4,8 +4,9 @@
  */
 import jpeg from 'jpeg-js';
 import { badImage, type Bitmap } from './types.js';
-import { decodeJpegFast } from './jpegfast/decoder.js';
-import { encodeJpegFast } from './jpegfast/encoder.js';
+import { decodeJpegFast, decodeJpegPlanes, type JpegPlanes } from './jpegfast/decoder.js';
+import { encodeJpegFast, encodeJpegPlanes, type YccPlanes } from './jpegfast/encoder.js';
+import { planesToRGBA } from './jpegfast/color.js';
 
 /** JPEG_BYTES_PER_PIXEL estimates jpeg-js's peak memory per pixel (coefficients, planes, output). */
 export const JPEG_BYTES_PER_PIXEL = 16;
@@ -31,6 +32,19 @@ export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?
   const fast = decodeJpegFast(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels });
   if (fast) return { bitmap: { width: fast.width, height: fast.height, data: fast.data }, shrink: fast.scale };
   return decodeJpegGeneral(bytes, opts.maxPixels);
+}
+
+/**
+ * decodeJpegToPlanes decodes with the fast decoder, applying `shrink` as decodeJpeg does, and
+ * stops before colour conversion; undefined means the fast decoder does not handle the stream.
+ */
+export function decodeJpegToPlanes(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number }): JpegPlanes | undefined {
+  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels });
+}
+
+/** bitmapOfPlanes converts planes from decodeJpegToPlanes to the RGBA bitmap decodeJpeg gives. */
+export function bitmapOfPlanes(p: JpegPlanes): DecodedJpeg {
+  return { bitmap: { width: p.width, height: p.height, data: planesToRGBA(p.planes, p.colorSpace, p.width, p.height) }, shrink: p.scale };
 }
 
 /** decodeJpegGeneral decodes with jpeg-js at full size, with its memory limits set. */
@@ -61,6 +75,16 @@ export function encodeJpeg(bitmap: Bitmap, quality: number): Uint8Array {
   const q = Math.min(100, Math.max(1, Math.round(quality)));
   try {
     return encodeJpegFast(bitmap, { quality: q, subsampling: '420', optimizeHuffman: true });
+  } catch (err) {
+    throw badImage('The image could not be encoded as JPEG', err);
+  }
+}
+
+/** encodeJpegYcc writes YCbCr 4:2:0 planes as encodeJpeg writes a bitmap, without colour conversion. */
+export function encodeJpegYcc(planes: YccPlanes, quality: number): Uint8Array {
+  const q = Math.min(100, Math.max(1, Math.round(quality)));
+  try {
+    return encodeJpegPlanes(planes, { quality: q });
   } catch (err) {
     throw badImage('The image could not be encoded as JPEG', err);
   }

@@ -16,6 +16,8 @@ import {
   chooseShrink, evaluateFloat, orientedSize, planFor, scaleSteps, sizeAfter, stepsFor,
   type Plan, type Rect, type ResizeStep, type Size,
 } from './geometry.js';
+import { bitmapOfPlanes, decodeJpegToPlanes, encodeJpegYcc } from '../codecs/jpeg.js';
+import { cutsFor, isPlanarYcc, resamplePlanes } from './planar.js';
 import { applySteps, crop, findTrim, flattenForJpeg, flipH, flipV, orient, rotate } from './ops.js';
 import { findSmartCrop } from './smartcrop.js';
 import type { TransformResult } from './types.js';
@@ -141,6 +143,30 @@ export async function renderFrames(
 }
 
 /**
+ * jpegViaPlanes is the fast path for a JPEG resized to JPEG without rotation, flips or EXIF
+ * orientation: it resamples the decoded YCbCr planes and encodes them as they are (planar.ts).
+ * It returns the encoded bytes; or, when the image turns out not to suit the fast path, the
+ * decode it already did, as RGBA for the general path; or undefined when it decoded nothing.
+ */
+function jpegViaPlanes(bytes: Uint8Array, header: Size, options: Options, limits: Limits, shrink: number): Uint8Array | DecodedImage | undefined {
+  const plan = planFor(header, options);
+  if (plan.rotate !== 0 || plan.flipHorizontal || plan.flipVertical) return undefined;
+  if (!cutsFor(stepsFor(plan, header), header.width, header.height)) return undefined;
+  const planes = decodeJpegToPlanes(bytes, { maxPixels: limits.maxPixels, shrink });
+  if (!planes) return undefined;
+  const reduced: Size = { width: planes.width, height: planes.height };
+  const steps = planes.scale > 1 ? scaleSteps(stepsFor(plan, header), header, reduced, planes.scale) : stepsFor(plan, header);
+  const cut = cutsFor(steps, reduced.width, reduced.height);
+  if (cut && isPlanarYcc(planes)) {
+    if (stepsTooLarge(steps, reduced, limits, 1)) throw tooLarge(limits);
+    const ycc = resamplePlanes(planes, cut);
+    if (ycc) return encodeJpegYcc(ycc, jpegQuality(options.quality));
+  }
+  const { bitmap, shrink: applied } = bitmapOfPlanes(planes);
+  return { format: 'jpeg', frames: [{ bitmap, delayMs: 0 }], loopCount: 0, orientation: 1, hasAlpha: false, shrink: applied };
+}
+
+/**
  * transform decodes bytes, applies options within limits and encodes the result.
  *
  * Options that change nothing return the original bytes; SVG is always returned unchanged.
@@ -164,15 +190,21 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
   // The decoder applies the EXIF orientation; reading it here (from the header, as the decoder
   // will) lets the size checks and the decode-time shrink judge the image as it will stand.
   const header: Size = { width: info.width, height: info.height };
-  const oriented = orientable ? orientedSize(header, readOrientation(bytes)) : header;
+  const orientation = orientable ? readOrientation(bytes) : 1;
+  const oriented = orientedSize(header, orientation);
   const pixelDependent = options.trim || usesSmartCrop(options, oriented);
   const frameCount = allFrames ? info.frames : 1;
   if (plannedTooLarge(oriented, options, limits, frameCount)) throw tooLarge(limits);
   const shrink = chooseShrink(planFor(oriented, options), oriented, pixelDependent);
 
-  let decoded;
+  let decoded: DecodedImage | undefined;
   try {
-    decoded = await decode(bytes, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, ...(shrink > 1 ? { shrink } : {}) });
+    if (format === 'jpeg' && info.format === 'jpeg' && orientation <= 1 && !pixelDependent) {
+      const planar = jpegViaPlanes(bytes, header, options, limits, shrink);
+      if (planar instanceof Uint8Array) return { bytes: planar, contentType: CONTENT_TYPES.jpeg };
+      decoded = planar;
+    }
+    decoded ??= await decode(bytes, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, ...(shrink > 1 ? { shrink } : {}) });
   } catch (err) {
     if (isProxyError(err)) throw err;
     throw new UnprocessableImageError('The image could not be decoded.');

@@ -46,8 +46,36 @@ function bad(msg: string): UnprocessableImageError {
   return new UnprocessableImageError(msg);
 }
 
+/**
+ * JpegPlanes is a decoded JPEG before colour conversion: its components at the decode scale,
+ * each at its own resolution (a subsampled chroma plane stays subsampled).
+ */
+export interface JpegPlanes {
+  /** Image size at the decode scale: ceil(w/scale) x ceil(h/scale). */
+  width: number;
+  height: number;
+  /** Largest sampling factors of the planes: plane p has hmax/p.h times fewer columns than the image. */
+  hmax: number;
+  vmax: number;
+  planes: Plane[];
+  colorSpace: ColorSpace;
+  /** denominator actually applied. */
+  scale: 1 | 2 | 4 | 8;
+}
+
 /** decodeJpegFast decodes a JPEG at 1/scale size (dimensions ceil(w/scale) x ceil(h/scale)), or returns undefined when the stream uses features it does not handle. */
 export function decodeJpegFast(bytes: Uint8Array, opts: DecodeOptions): FastDecoded | undefined {
+  const p = decodeJpegPlanes(bytes, opts);
+  if (!p) return undefined;
+  const data = planesToRGBA(p.planes, p.colorSpace, p.width, p.height);
+  return { width: p.width, height: p.height, data, scale: p.scale };
+}
+
+/**
+ * decodeJpegPlanes decodes a JPEG at 1/scale size into its component planes, or returns
+ * undefined when the stream uses features it does not handle; it throws as decodeJpegFast does.
+ */
+export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPlanes | undefined {
   const scale = opts.scale;
   const maxScans = opts.maxScans ?? MAX_SCANS;
   if (scale !== 1 && scale !== 2 && scale !== 4 && scale !== 8) return undefined;
@@ -160,8 +188,9 @@ export function decodeJpegFast(bytes: Uint8Array, opts: DecodeOptions): FastDeco
     else if (!jfif && ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42) cs = 'rgb';
     else cs = 'ycc';
   } else cs = adobe === 2 ? 'ycck' : 'cmyk';
-  const data = planesToRGBA(planes, cs, outW, outH);
-  return { width: outW, height: outH, data, scale };
+  const hmax = Math.max(...planes.map((q) => q.h));
+  const vmax = Math.max(...planes.map((q) => q.v));
+  return { width: outW, height: outH, hmax, vmax, planes, colorSpace: cs, scale };
 }
 
 function parseDQT(b: Uint8Array, p: number, end: number, qts: (Uint16Array | null)[]): void {

@@ -182,6 +182,43 @@ function transform(
   return { coefs, last, layout: { compOf, mcus: mx * my, ncomp: gray ? 1 : 3 } };
 }
 
+/**
+ * transformPlanes is transform for 4:2:0 planes: each MCU reads its four luma blocks and one
+ * block of each chroma plane, replicating the last row and column past the edges.
+ */
+function transformPlanes(img: YccPlanes, divY: Float64Array, divC: Float64Array): { coefs: Int16Array; layout: Layout; last: Uint8Array } {
+  const { width: w, height: h } = img;
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  const mx = Math.ceil(w / 16), my = Math.ceil(h / 16);
+  const coefs = new Int16Array(mx * my * 6 * 64);
+  const last = new Uint8Array(mx * my * 6);
+  const blk = new Float64Array(64);
+  const xs = new Int32Array(8);
+  const unit = 1 / (1 << YCC_FRACTION_BITS);
+  let off = 0;
+  const block = (plane: Uint16Array, pw: number, ph: number, x0: number, y0: number, div: Float64Array) => {
+    for (let x = 0; x < 8; x++) xs[x] = x0 + x < pw ? x0 + x : pw - 1;
+    for (let y = 0, i = 0; y < 8; y++) {
+      const row = (y0 + y < ph ? y0 + y : ph - 1) * pw;
+      for (let x = 0; x < 8; x++, i++) blk[i] = plane[row + xs[x]] * unit - 128;
+    }
+    last[off >> 6] = fdctQuant(blk, 0, div, coefs, off);
+    off += 64;
+  };
+  for (let by = 0; by < my; by++) {
+    for (let bx = 0; bx < mx; bx++) {
+      const x0 = bx * 16, y0 = by * 16;
+      block(img.y, w, h, x0, y0, divY);
+      block(img.y, w, h, x0 + 8, y0, divY);
+      block(img.y, w, h, x0, y0 + 8, divY);
+      block(img.y, w, h, x0 + 8, y0 + 8, divY);
+      block(img.cb, cw, ch, bx * 8, by * 8, divC);
+      block(img.cr, cw, ch, bx * 8, by * 8, divC);
+    }
+  }
+  return { coefs, last, layout: { compOf: [0, 0, 0, 0, 1, 2], mcus: mx * my, ncomp: 3 } };
+}
+
 function nbitsOf(v: number): number {
   return v === 0 ? 0 : 32 - Math.clz32(v < 0 ? -v : v);
 }
@@ -361,15 +398,20 @@ function dhtPayload(tc: number, th: number, spec: HuffSpec): number[] {
   return [(tc << 4) | th, ...spec.counts, ...spec.symbols];
 }
 
+/** checkSize refuses sizes a JPEG frame header cannot state. */
+function checkSize(w: number, h: number): void {
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || w > MAX_JPEG_SIDE || h > MAX_JPEG_SIDE) {
+    throw new UnprocessableImageError('The image is too large to be written as a JPEG.');
+  }
+}
+
 /** encodeJpegFast encodes RGBA8 pixels (alpha ignored) as a baseline JPEG. */
 export function encodeJpegFast(
   bitmap: { width: number; height: number; data: Uint8Array },
   opts: EncodeOptions,
 ): Uint8Array {
   const { width: w, height: h, data } = bitmap;
-  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || w > MAX_JPEG_SIDE || h > MAX_JPEG_SIDE) {
-    throw new UnprocessableImageError('The image is too large to be written as a JPEG.');
-  }
+  checkSize(w, h);
   // One byte per pixel means grayscale input; four means RGBA.
   const gray = data.length === w * h;
   if (!gray && data.length < w * h * 4) throw new UnprocessableImageError('The image data is shorter than its size.');
@@ -377,11 +419,55 @@ export function encodeJpegFast(
   const sub = gray || opts.subsampling === '444' ? 1 : 2;
   const qY = scaleQuantTable(STD_LUMA_QUANT, quality);
   const qC = scaleQuantTable(STD_CHROMA_QUANT, quality);
-  const { coefs, layout, last } = transform(w, h, data, gray, sub, divisors(qY), divisors(qC));
+  const coded = transform(w, h, data, gray, sub, divisors(qY), divisors(qC));
+  return writeJpeg(w, h, sub, qY, qC, coded, opts.optimizeHuffman !== false);
+}
 
+/**
+ * YCC_FRACTION_BITS is the fraction YccPlanes samples carry below 8 bits: they are in 1/16
+ * units (0..4080), so a resampled image reaches the DCT without first being rounded to bytes.
+ */
+export const YCC_FRACTION_BITS = 4;
+
+/**
+ * YccPlanes is an image already in JPEG's YCbCr 4:2:0: a width x height luma plane and two
+ * chroma planes of ceil(width/2) x ceil(height/2), each row-major without padding, with samples
+ * in 1/16 units (YCC_FRACTION_BITS). Chroma sample (i, j) stands for luma pixels 2i..2i+1,
+ * 2j..2j+1 (centred, as JFIF places it).
+ */
+export interface YccPlanes {
+  width: number;
+  height: number;
+  y: Uint16Array;
+  cb: Uint16Array;
+  cr: Uint16Array;
+}
+
+/**
+ * encodeJpegPlanes encodes YCbCr 4:2:0 planes as a baseline JPEG with optimised Huffman tables:
+ * no colour conversion and no chroma averaging, since the planes are already what JPEG stores.
+ */
+export function encodeJpegPlanes(img: YccPlanes, opts: { quality: number }): Uint8Array {
+  const { width: w, height: h } = img;
+  checkSize(w, h);
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  if (img.y.length < w * h || img.cb.length < cw * ch || img.cr.length < cw * ch) {
+    throw new UnprocessableImageError('The image data is shorter than its size.');
+  }
+  const quality = Number.isFinite(opts.quality) ? opts.quality : 75;
+  const qY = scaleQuantTable(STD_LUMA_QUANT, quality);
+  const qC = scaleQuantTable(STD_CHROMA_QUANT, quality);
+  return writeJpeg(w, h, 2, qY, qC, transformPlanes(img, divisors(qY), divisors(qC)), true);
+}
+
+/** writeJpeg writes the headers and entropy-coded data of quantized coefficients. */
+function writeJpeg(
+  w: number, h: number, sub: number, qY: Uint8Array, qC: Uint8Array,
+  { coefs, layout, last }: { coefs: Int16Array; layout: Layout; last: Uint8Array }, optimize: boolean,
+): Uint8Array {
   let dcSpecs: HuffSpec[] = [STD_DC_LUMA, STD_DC_CHROMA];
   let acSpecs: HuffSpec[] = [STD_AC_LUMA, STD_AC_CHROMA];
-  if (opts.optimizeHuffman !== false) {
+  if (optimize) {
     const f = gather(coefs, layout, last);
     dcSpecs = [optimalSpec(f.dc[0]) ?? STD_DC_LUMA, optimalSpec(f.dc[1]) ?? STD_DC_CHROMA];
     acSpecs = [optimalSpec(f.ac[0]) ?? STD_AC_LUMA, optimalSpec(f.ac[1]) ?? STD_AC_CHROMA];

@@ -1,0 +1,123 @@
+/**
+ * The WebAssembly SIMD plane passes (planes.wat): loading the module, laying out one resize in
+ * its memory and running the vertical and horizontal passes there.
+ */
+import type { HorizontalTaps, PlaneView, VerticalTaps } from '../planepass.js';
+import { PLANES_WASM_BASE64 } from './planes-bytes.js';
+
+/**
+ * WASM_KEEP_BYTES is how much memory an instance may keep between resizes: an instance that
+ * had to grow past it (a very large image) is dropped after use, so that one big image does not
+ * pin its memory for the life of the worker.
+ */
+export const WASM_KEEP_BYTES = 64 * 1024 * 1024;
+
+const PAGE = 65536;
+/** ALIGN keeps every region on a SIMD register boundary. */
+const ALIGN = 16;
+
+/** WasmApi is the part of the WebAssembly global used here (the ES lib typings lack it; Node has it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  vertical(src: number, stride: number, w: number, h: number, start: number, index: number, weight: number, out: number): void;
+  horizontal(src: number, srcW: number, rows: number, n: number, first: number, taps: number, weight: number, out: number): void;
+}
+
+/** WasmPlanes runs both passes of a plane resize in WebAssembly. */
+export interface WasmPlanes {
+  /** resize is planepass.resizePlane's arithmetic: vertical taps v, then horizontal taps h. */
+  resize(src: PlaneView, v: VerticalTaps, h: HorizontalTaps): Uint16Array;
+}
+
+let compiled: object | null | undefined;
+let instance: Exports | undefined;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * wasmPlanes returns the WebAssembly passes, or undefined where this runtime cannot compile
+ * the module (no WebAssembly or no SIMD): the caller then uses the JavaScript passes.
+ */
+export function wasmPlanes(): WasmPlanes | undefined {
+  if (compiled === undefined) {
+    try {
+      const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+      compiled = wa ? new wa.Module(decodeBase64(PLANES_WASM_BASE64)) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ? RESIZER : undefined;
+}
+
+function exportsOf(): Exports {
+  const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  instance ??= new wa.Instance(compiled!).exports as Exports;
+  return instance;
+}
+
+/** Layout hands out aligned regions of the module's memory. */
+class Layout {
+  size = 0;
+  take(bytes: number): number {
+    const at = this.size;
+    this.size = Math.ceil((at + bytes) / ALIGN) * ALIGN;
+    return at;
+  }
+}
+
+const RESIZER: WasmPlanes = {
+  resize(src, v, h) {
+    const outH = v.start.length - 1;
+    const n = h.first.length;
+    const w = src.width;
+    // Only the rows some output row reads are copied in.
+    let r0 = src.height, r1 = 0;
+    for (let k = 0; k < v.index.length; k++) {
+      r0 = Math.min(r0, v.index[k]);
+      r1 = Math.max(r1, v.index[k] + 1);
+    }
+    if (r1 <= r0) r0 = r1 = 0;
+    const srcBytes = r1 > r0 ? (r1 - 1 - r0) * src.stride + w : 0;
+    const lay = new Layout();
+    // The vertical pass reads and writes up to 15 samples past a row; the horizontal pass reads
+    // up to taps-1 samples past one.
+    const pSrc = lay.take(srcBytes + 16);
+    const pMid = lay.take(w * outH * 2 + Math.max(32, h.taps * 2 + 16));
+    const pOut = lay.take(n * outH * 2);
+    const pStart = lay.take(v.start.length * 4);
+    const pIndex = lay.take(v.index.length * 4);
+    const pWeight = lay.take(v.weight.length * 4);
+    const pFirst = lay.take(n * 4);
+    const pHw = lay.take(h.weight.length * 2);
+
+    const ex = exportsOf();
+    const have = ex.memory.buffer.byteLength;
+    if (lay.size > have) ex.memory.grow(Math.ceil((lay.size - have) / PAGE));
+    const buf = ex.memory.buffer;
+    const base = src.offset + r0 * src.stride;
+    new Uint8Array(buf, pSrc, srcBytes).set(src.data.subarray(base, base + srcBytes));
+    new Int32Array(buf, pStart, v.start.length).set(v.start);
+    const index = new Int32Array(buf, pIndex, v.index.length);
+    for (let k = 0; k < index.length; k++) index[k] = v.index[k] - r0;
+    new Int32Array(buf, pWeight, v.weight.length).set(v.weight);
+    new Int32Array(buf, pFirst, n).set(h.first);
+    new Int16Array(buf, pHw, h.weight.length).set(h.weight);
+
+    ex.vertical(pSrc, src.stride, w, outH, pStart, pIndex, pWeight, pMid);
+    ex.horizontal(pMid, w, outH, n, pFirst, h.taps, pHw, pOut);
+    const out = new Uint16Array(buf, pOut, n * outH).slice();
+    if (buf.byteLength > WASM_KEEP_BYTES) instance = undefined;
+    return out;
+  },
+};
