@@ -60,6 +60,11 @@ export function wasmPlanes(): WasmPlanes | undefined {
   return compiled ? RESIZER : undefined;
 }
 
+/** wasmMemoryBytes is the size of the live instance's memory, 0 when none is kept. */
+export function wasmMemoryBytes(): number {
+  return instance ? instance.memory.buffer.byteLength : 0;
+}
+
 function exportsOf(): Exports {
   const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   instance ??= new wa.Instance(compiled!).exports as Exports;

@@ -7,6 +7,9 @@ import { parseOptions } from '../../../lib/options.js';
 import type { Limits } from '../../../lib/config.js';
 import { jpegQuality, outputFormat, renderFrames, transform } from '../../../lib/transform/transform.js';
 import { resize } from '../../../lib/transform/resample.js';
+import { decodeJpegToPlanes, encodeJpegYcc } from '../../../lib/codecs/jpeg.js';
+import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
+import { cutsFor, resamplePlanes } from '../../../lib/transform/planar.js';
 import type { DecodedImage } from '../../../lib/codecs/types.js';
 import { F, fixture } from '../../helpers/codec-fixtures.js';
 import {
@@ -251,4 +254,77 @@ test('decode-time shrink: geometry planned at full size, output identical in siz
     for (let i = 0; i < a.bitmap.data.length; i++) worst = Math.max(worst, Math.abs(a.bitmap.data[i] - b.bitmap.data[i]));
     assert.ok(worst <= 4, `renderFrames(shrink 2, ${o}) differs from full decode by up to ${worst}, want <= 4`);
   }
+});
+
+/** PHOTO_420 is branches.jpg (MIT, disintegration/imaging) re-encoded by cjpeg at q85 4:2:0; see fixtures/SOURCES.md. */
+const PHOTO_420 = 'jpeg/photo-420.jpg';
+
+/** channelPsnr is the PSNR of two same-sized RGBA bitmaps over R, G and B. */
+function channelPsnr(a: Bitmap, b: Bitmap): number {
+  let se = 0, n = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    if ((i & 3) === 3) continue;
+    const d = a.data[i] - b.data[i];
+    se += d * d;
+    n++;
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
+}
+
+test('JPEG to JPEG resizes take the YCbCr path: the very bytes of resampled, re-encoded planes', async () => {
+  const bytes = fixture(PHOTO_420);
+  for (const opts of ['300x', '300x200', '0.5x,q80', 'cx10,cy20,cw400,ch300,200x', 'fit,250x250']) {
+    const o = parseOptions(opts);
+    const got = await transform(bytes, o, LIMITS);
+    const planes = decodeJpegToPlanes(bytes, { maxPixels: LIMITS.maxPixels })!;
+    const header = { width: planes.width, height: planes.height };
+    const cut = cutsFor(stepsFor(planFor(header, o), header), header.width, header.height)!;
+    const want = encodeJpegYcc(resamplePlanes(planes, cut)!, jpegQuality(o.quality));
+    assert.ok(Buffer.from(got.bytes).equals(Buffer.from(want)), `transform(photo, ${opts}) is not the planar path's output`);
+    assert.equal(got.contentType, 'image/jpeg', `transform(photo, ${opts}).contentType = ${got.contentType}, want image/jpeg`);
+  }
+});
+
+test('JPEG output is as close to the lossless result as the RGB path\'s, for every kind of geometry', async () => {
+  // PNG output always goes through the RGB path. JPEG output takes the planar path where it can
+  // and the RGB path otherwise; either way it must lose no more than the RGB path's own JPEG
+  // (rendered and encoded here directly). Wrong geometry would cost far more than that.
+  const SLACK_DB = 0.5;
+  const cases: Array<{ file: string; opts: string }> = [
+    { file: PHOTO_420, opts: '300x' },
+    { file: PHOTO_420, opts: '300x200' },
+    { file: PHOTO_420, opts: 'fit,301x301' },
+    { file: PHOTO_420, opts: 'x133' },
+    { file: PHOTO_420, opts: 'cx10,cy20,cw400,ch300,200x' },
+    { file: PHOTO_420, opts: 'cx0.25,cy0.25,cw0.5,ch0.5,150x' },
+    { file: PHOTO_420, opts: 'r90,300x' },
+    { file: PHOTO_420, opts: 'fh,300x' },
+    { file: PHOTO_420, opts: 'fv,r270,200x150' },
+    { file: PHOTO_420, opts: 'sc,200x200' },
+    { file: PHOTO_420, opts: 'cx50,cy50,cw300,ch200' },
+    { file: F.orientation(6), opts: '50x' },
+    { file: F.orientation(3), opts: '50x40' },
+  ];
+  for (const c of cases) {
+    const bytes = fixture(c.file);
+    const o = parseOptions(c.opts);
+    const viaJpeg = await run(bytes, `${c.opts},q95`);
+    const viaPng = await run(bytes, `${c.opts},png`);
+    const decoded = await decode(bytes, { maxPixels: LIMITS.maxPixels });
+    const header = decoded.frames[0].bitmap;
+    const frames = await renderFrames(decoded, { width: header.width, height: header.height }, o, LIMITS, false);
+    const rgbJpeg = (await decode(await encode({ frames, loopCount: 0, hasAlpha: false }, 'jpeg', 95), { maxPixels: 1e8 })).frames[0].bitmap;
+    assert.equal(viaJpeg.format, 'jpeg', `transform(${c.file}, ${c.opts}) format = ${viaJpeg.format}, want jpeg`);
+    assert.deepEqual([viaJpeg.first.width, viaJpeg.first.height], [viaPng.first.width, viaPng.first.height],
+      `transform(${c.file}, ${c.opts}) size = ${viaJpeg.first.width}x${viaJpeg.first.height}, want ${viaPng.first.width}x${viaPng.first.height}`);
+    const got = channelPsnr(viaJpeg.first, viaPng.first);
+    const want = channelPsnr(rgbJpeg, viaPng.first);
+    assert.ok(got >= want - SLACK_DB, `transform(${c.file}, ${c.opts}) PSNR against the PNG output = ${got.toFixed(2)} dB, want >= ${(want - SLACK_DB).toFixed(2)} (RGB path's JPEG: ${want.toFixed(2)})`);
+  }
+});
+
+test('limits hold on the YCbCr path too', async () => {
+  const bytes = fixture(PHOTO_420);
+  await rejects422(transform(bytes, parseOptions('300x,scaleUp'), { maxPixels: 10_000_000, maxOutputSide: 299 }), 'maxOutputSide 299, 300x', 'output_too_large');
+  await rejects422(transform(bytes, parseOptions('300x'), { maxPixels: 1000, maxOutputSide: 4096 }), 'maxPixels 1000, 300x', 'too_many_pixels');
 });

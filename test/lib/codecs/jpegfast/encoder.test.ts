@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { FIXTURES } from '../../../helpers/paths.js';
-import { encodeJpegFast } from '../../../../lib/codecs/jpegfast/encoder.js';
+import { YCC_FRACTION_BITS, encodeJpegFast, encodeJpegPlanes, type YccPlanes } from '../../../../lib/codecs/jpegfast/encoder.js';
+import { UnprocessableImageError } from '../../../../lib/errors.js';
 import { decodeJpegFast } from '../../../../lib/codecs/jpegfast/decoder.js';
 import { STD_AC_LUMA, STD_CHROMA_QUANT, STD_DC_LUMA, STD_LUMA_QUANT, ZIGZAG, scaleQuantTable } from '../../../../lib/codecs/jpegfast/tables.js';
 
@@ -181,5 +182,69 @@ describe('encodeJpegFast', () => {
     const back = decodeJpegFast(out, { scale: 1, maxPixels: 1e7 })!;
     const p = psnr(img.data, back.data);
     assert.ok(p > 38, `PSNR via decodeJpegFast = ${p.toFixed(2)} dB, want > 38`);
+  });
+});
+
+/**
+ * planesOf converts RGBA to the 4:2:0 planes encodeJpegPlanes takes: JFIF YCbCr in 1/16 units,
+ * chroma averaged over each 2x2 block (the last row and column replicated).
+ */
+function planesOf(img: Rgba): YccPlanes {
+  const { width: w, height: h, data } = img;
+  const unit = 1 << YCC_FRACTION_BITS;
+  const cw = Math.ceil(w / 2), ch = Math.ceil(h / 2);
+  const y = new Uint16Array(w * h), cb = new Uint16Array(cw * ch), cr = new Uint16Array(cw * ch);
+  const at = (px: number, py: number) => (Math.min(h - 1, py) * w + Math.min(w - 1, px)) * 4;
+  for (let i = 0; i < w * h; i++) {
+    y[i] = Math.round((0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2]) * unit);
+  }
+  for (let j = 0; j < ch; j++) {
+    for (let i = 0; i < cw; i++) {
+      let b = 0, r = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        const o = at(2 * i + dx, 2 * j + dy);
+        b += -0.168735892 * data[o] - 0.331264108 * data[o + 1] + 0.5 * data[o + 2] + 128;
+        r += 0.5 * data[o] - 0.418687589 * data[o + 1] - 0.081312411 * data[o + 2] + 128;
+      }
+      cb[j * cw + i] = Math.round((b / 4) * unit);
+      cr[j * cw + i] = Math.round((r / 4) * unit);
+    }
+  }
+  return { width: w, height: h, y, cb, cr };
+}
+
+describe('encodeJpegPlanes', () => {
+  it('encodes planes as the RGBA encoder encodes the same pixels', () => {
+    const cases: Array<{ name: string; img: Rgba; min: number }> = [
+      { name: 'photo', img: photo(), min: 45 },
+      { name: 'gradient 17x9', img: gradient(17, 9), min: 45 },
+      { name: 'gradient 1x1', img: gradient(1, 1), min: 45 },
+      { name: 'gradient 33x1', img: gradient(33, 1), min: 45 },
+    ];
+    for (const c of cases) {
+      const fromPlanes = encodeJpegPlanes(planesOf(c.img), { quality: 95 });
+      const fromRgba = encodeJpegFast(c.img, { quality: 95, subsampling: '420' });
+      const a = jpeg.decode(fromPlanes, { useTArray: true, formatAsRGBA: true });
+      const b = jpeg.decode(fromRgba, { useTArray: true, formatAsRGBA: true });
+      assert.deepEqual([a.width, a.height], [c.img.width, c.img.height], `encodeJpegPlanes(${c.name}) size = ${a.width}x${a.height}, want ${c.img.width}x${c.img.height}`);
+      const p = psnr(a.data, b.data);
+      assert.ok(p >= c.min, `encodeJpegPlanes(${c.name}) vs encodeJpegFast: PSNR = ${p.toFixed(2)} dB, want >= ${c.min}`);
+      const sof = segments(fromPlanes).get(0xc0)![0];
+      assert.equal(sof[7], 0x22, `encodeJpegPlanes(${c.name}) luma sampling = 0x${sof[7].toString(16)}, want 0x22 (4:2:0)`);
+    }
+  });
+
+  it('refuses sizes a JPEG cannot state and planes shorter than their size', () => {
+    const ok = planesOf(gradient(4, 4));
+    const cases: Array<{ name: string; img: YccPlanes }> = [
+      { name: 'zero width', img: { ...ok, width: 0 } },
+      { name: 'too wide', img: { ...ok, width: 70000 } },
+      { name: 'short luma', img: { ...ok, y: ok.y.subarray(0, 15) } },
+      { name: 'short chroma', img: { ...ok, cr: ok.cr.subarray(0, 3) } },
+    ];
+    for (const c of cases) {
+      assert.throws(() => encodeJpegPlanes(c.img, { quality: 90 }), UnprocessableImageError,
+        `encodeJpegPlanes(${c.name}) did not throw UnprocessableImageError`);
+    }
   });
 });
