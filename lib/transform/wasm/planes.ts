@@ -4,6 +4,7 @@
  */
 import type { HorizontalTaps, PlaneView, VerticalTaps } from '../planepass.js';
 import { PLANES_WASM_BASE64 } from './planes-bytes.js';
+import { EmbeddedModule, Layout, type WasmMemory } from './runtime.js';
 
 /**
  * WASM_KEEP_BYTES is how much memory an instance may keep between resizes: an instance that
@@ -12,18 +13,8 @@ import { PLANES_WASM_BASE64 } from './planes-bytes.js';
  */
 export const WASM_KEEP_BYTES = 64 * 1024 * 1024;
 
-const PAGE = 65536;
-/** ALIGN keeps every region on a SIMD register boundary. */
-const ALIGN = 16;
-
-/** WasmApi is the part of the WebAssembly global used here (the ES lib typings lack it; Node has it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-
 interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   vertical(src: number, stride: number, w: number, h: number, start: number, index: number, weight: number, out: number): void;
   horizontal(src: number, srcW: number, rows: number, n: number, first: number, taps: number, weight: number, out: number): void;
 }
@@ -34,51 +25,19 @@ export interface WasmPlanes {
   resize(src: PlaneView, v: VerticalTaps, h: HorizontalTaps): Uint16Array;
 }
 
-let compiled: object | null | undefined;
-let instance: Exports | undefined;
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
+const MODULE = new EmbeddedModule<Exports>(PLANES_WASM_BASE64, WASM_KEEP_BYTES);
 
 /**
  * wasmPlanes returns the WebAssembly passes, or undefined where this runtime cannot compile
  * the module (no WebAssembly or no SIMD): the caller then uses the JavaScript passes.
  */
 export function wasmPlanes(): WasmPlanes | undefined {
-  if (compiled === undefined) {
-    try {
-      const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-      compiled = wa ? new wa.Module(decodeBase64(PLANES_WASM_BASE64)) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ? RESIZER : undefined;
+  return MODULE.available() ? RESIZER : undefined;
 }
 
 /** wasmMemoryBytes is the size of the live instance's memory, 0 when none is kept. */
 export function wasmMemoryBytes(): number {
-  return instance ? instance.memory.buffer.byteLength : 0;
-}
-
-function exportsOf(): Exports {
-  const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  instance ??= new wa.Instance(compiled!).exports as Exports;
-  return instance;
-}
-
-/** Layout hands out aligned regions of the module's memory. */
-class Layout {
-  size = 0;
-  take(bytes: number): number {
-    const at = this.size;
-    this.size = Math.ceil((at + bytes) / ALIGN) * ALIGN;
-    return at;
-  }
+  return MODULE.memoryBytes();
 }
 
 const RESIZER: WasmPlanes = {
@@ -106,23 +65,19 @@ const RESIZER: WasmPlanes = {
     const pFirst = lay.take(n * 4);
     const pHw = lay.take(h.weight.length * 2);
 
-    const ex = exportsOf();
-    const have = ex.memory.buffer.byteLength;
-    if (lay.size > have) ex.memory.grow(Math.ceil((lay.size - have) / PAGE));
-    const buf = ex.memory.buffer;
-    const base = src.offset + r0 * src.stride;
-    new Uint8Array(buf, pSrc, srcBytes).set(src.data.subarray(base, base + srcBytes));
-    new Int32Array(buf, pStart, v.start.length).set(v.start);
-    const index = new Int32Array(buf, pIndex, v.index.length);
-    for (let k = 0; k < index.length; k++) index[k] = v.index[k] - r0;
-    new Int32Array(buf, pWeight, v.weight.length).set(v.weight);
-    new Int32Array(buf, pFirst, n).set(h.first);
-    new Int16Array(buf, pHw, h.weight.length).set(h.weight);
-
-    ex.vertical(pSrc, src.stride, w, outH, pStart, pIndex, pWeight, pMid);
-    ex.horizontal(pMid, w, outH, n, pFirst, h.taps, pHw, pOut);
-    const out = new Uint16Array(buf, pOut, n * outH).slice();
-    if (buf.byteLength > WASM_KEEP_BYTES) instance = undefined;
-    return out;
+    return MODULE.call(lay.size, (ex) => {
+      const buf = ex.memory.buffer;
+      const base = src.offset + r0 * src.stride;
+      new Uint8Array(buf, pSrc, srcBytes).set(src.data.subarray(base, base + srcBytes));
+      new Int32Array(buf, pStart, v.start.length).set(v.start);
+      const index = new Int32Array(buf, pIndex, v.index.length);
+      for (let k = 0; k < index.length; k++) index[k] = v.index[k] - r0;
+      new Int32Array(buf, pWeight, v.weight.length).set(v.weight);
+      new Int32Array(buf, pFirst, n).set(h.first);
+      new Int16Array(buf, pHw, h.weight.length).set(h.weight);
+      ex.vertical(pSrc, src.stride, w, outH, pStart, pIndex, pWeight, pMid);
+      ex.horizontal(pMid, w, outH, n, pFirst, h.taps, pHw, pOut);
+      return new Uint16Array(buf, pOut, n * outH).slice();
+    });
   },
 };

@@ -1,0 +1,89 @@
+/**
+ * The small runtime shared by the embedded WebAssembly modules: compiling base64-embedded bytes,
+ * instantiating, and laying out one call's buffers in a module's memory.
+ */
+
+/** WasmApi is the part of the WebAssembly global used here (the ES lib typings lack it; Node has it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+/** WasmMemory is a module's exported linear memory. */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+const PAGE = 65536;
+/** ALIGN keeps every region on a SIMD register boundary. */
+const ALIGN = 16;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * EmbeddedModule is one embedded module, compiled on first use and instantiated lazily; an
+ * instance whose memory grew past keepBytes is dropped after the call that grew it, so that one
+ * very large image does not pin its memory for the life of the thread.
+ */
+export class EmbeddedModule<E extends { memory: WasmMemory }> {
+  private compiled: object | null | undefined;
+  private instance: E | undefined;
+
+  constructor(private readonly base64: string, private readonly keepBytes: number) {}
+
+  /** available reports whether this runtime compiles the module (WebAssembly with SIMD). */
+  available(): boolean {
+    if (this.compiled === undefined) {
+      try {
+        const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+        this.compiled = wa ? new wa.Module(decodeBase64(this.base64)) : null;
+      } catch {
+        this.compiled = null;
+      }
+    }
+    return this.compiled !== null;
+  }
+
+  /** memoryBytes is the size of the live instance's memory, 0 when none is kept. */
+  memoryBytes(): number {
+    return this.instance ? this.instance.memory.buffer.byteLength : 0;
+  }
+
+  /**
+   * call gives fn the exports with at least `bytes` of memory, and returns what fn returns.
+   * The module must be available().
+   */
+  call<T>(bytes: number, fn: (exports: E) => T): T {
+    if (!this.instance) {
+      const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+      this.instance = new wa.Instance(this.compiled!).exports as E;
+    }
+    const ex = this.instance;
+    const have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / PAGE));
+    try {
+      return fn(ex);
+    } finally {
+      if (ex.memory.buffer.byteLength > this.keepBytes) this.instance = undefined;
+    }
+  }
+}
+
+/** Layout hands out aligned regions of a module's memory for one call. */
+export class Layout {
+  /** size is the memory the regions taken so far need. */
+  size = 0;
+
+  /** take reserves `bytes` and returns where they start. */
+  take(bytes: number): number {
+    const at = this.size;
+    this.size = Math.ceil((at + bytes) / ALIGN) * ALIGN;
+    return at;
+  }
+}
