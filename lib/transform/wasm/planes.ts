@@ -11,7 +11,7 @@ import { EmbeddedModule, Layout, type WasmMemory } from './runtime.js';
  * had to grow past it (a very large image) is dropped after use, so that one big image does not
  * pin its memory for the life of the worker.
  */
-export const WASM_KEEP_BYTES = 64 * 1024 * 1024;
+export const WASM_KEEP_BYTES = 32 * 1024 * 1024;
 
 interface Exports {
   memory: WasmMemory;
