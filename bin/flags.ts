@@ -148,6 +148,12 @@ export const FLAGS: readonly Flag[] = [
       if (n === undefined || n <= 0) throw new UsageError(`${w}: invalid size ${JSON.stringify(v)} (write e.g. 50MB, 512KB, 1048576)`);
       p.config.maxSourceBytes = n;
     } },
+  { name: 'maxSourceMemory', kind: 'size', default: '256MB', help: 'most bytes of origin bodies held at once by requests in progress; beyond it requests get 503 (one request alone is always admitted)',
+    apply: (p, v, w) => {
+      const n = parseSize(v);
+      if (n === undefined || n <= 0) throw new UsageError(`${w}: invalid size ${JSON.stringify(v)} (write e.g. 256MB, 1GB)`);
+      p.config.maxSourceMemory = n;
+    } },
   { name: 'contentTypes', kind: 'list', default: DEFAULT_CONTENT_TYPES.join(','), help: 'comma-separated content types to allow (wildcards allowed); empty allows all',
     apply: (p, v) => { p.config.contentTypes = list(v); } },
   { name: 'userAgent', kind: 'string', default: DEFAULT_USER_AGENT, help: 'User-Agent sent to origins',

@@ -10,6 +10,11 @@ import type { Cache } from './cache/cache.js';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** DEFAULT_MAX_SOURCE_BYTES caps a remote body (50 MB), so one request cannot exhaust memory. */
 export const DEFAULT_MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/**
+ * DEFAULT_MAX_SOURCE_MEMORY caps the origin bodies all requests in progress hold at once
+ * (256 MB), so many concurrent large fetches are shed with 503 instead of exhausting memory.
+ */
+export const DEFAULT_MAX_SOURCE_MEMORY = 256 * 1024 * 1024;
 /** DEFAULT_MAX_PIXELS caps width*height before decoding (50 MP ~ 200 MB of RGBA). */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 /** MAX_OUTPUT_SIDE caps each side of an output image, so scaleUp cannot allocate gigabytes. */
@@ -83,6 +88,8 @@ export interface ProxyConfig {
   timeoutMs: number;
   /** Largest remote body, in bytes. */
   maxSourceBytes: number;
+  /** Most bytes of origin bodies that requests in progress may hold together; beyond it, 503. */
+  maxSourceMemory: number;
   /** Allowed content types (wildcards allowed); empty = all. */
   contentTypes: string[];
   /** User-Agent sent to origins. */
@@ -129,6 +136,7 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     maxSourceBytes: DEFAULT_MAX_SOURCE_BYTES,
+    maxSourceMemory: DEFAULT_MAX_SOURCE_MEMORY,
     contentTypes: [...DEFAULT_CONTENT_TYPES],
     userAgent: DEFAULT_USER_AGENT,
     passRequestHeaders: [],

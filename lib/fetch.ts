@@ -13,6 +13,7 @@ import { pipeline, Transform } from 'node:stream';
 import type { LookupFunction } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ProxyConfig } from './config.js';
+import type { Lease } from './budget.js';
 import type { Admission } from './policy.js';
 import { checkHop } from './policy.js';
 import { contentTypeAllowed, parseMediaType } from './contenttype.js';
@@ -32,6 +33,8 @@ export interface FetchOptions {
   headers?: Record<string, string>;
   /** Stops the fetch; it then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Grows by every body byte read; its OverloadedError (503) stops the fetch. */
+  lease?: Lease;
 }
 
 /** FetchResult is an origin response read in full. */
@@ -137,7 +140,7 @@ export async function fetchRemote(url: URL, opts: FetchOptions): Promise<FetchRe
         current = next;
         continue;
       }
-      return await readResponse(res, current, config, conditional);
+      return await readResponse(res, current, config, conditional, opts.lease);
     }
   } catch (err) {
     throw fetchError(err, ctl.signal);
@@ -230,7 +233,7 @@ function rawHeaderValues(res: IncomingMessage, name: string): string[] {
 }
 
 /** readResponse checks the status, content type and length of a final response and reads its body. */
-async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig, conditional: boolean): Promise<FetchResult> {
+async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig, conditional: boolean, lease?: Lease): Promise<FetchResult> {
   try {
     const status = res.statusCode ?? 0;
     const headers = responseHeaders(res);
@@ -259,7 +262,7 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
     const length = res.headers['content-length'];
     if (length !== undefined && Number(length) > config.maxSourceBytes) throw tooLarge(config.maxSourceBytes);
 
-    const body = await readBody(res, (res.headers['content-encoding'] ?? '').trim().toLowerCase(), config.maxSourceBytes);
+    const body = await readBody(res, (res.headers['content-encoding'] ?? '').trim().toLowerCase(), config.maxSourceBytes, lease);
     if (sniff) {
       const sniffed = sniffImageType(body);
       if (sniffed) type = sniffed;
@@ -307,9 +310,10 @@ function makeDecoder(encoding: string): Transform | undefined {
 
 /**
  * readBody reads res, decoding `encoding`, and fails with 413 as soon as either the bytes on the
- * wire or the decoded bytes pass `max`, so a compression bomb stops at the limit.
+ * wire or the decoded bytes pass `max`, so a compression bomb stops at the limit. Every decoded
+ * byte is added to `lease`, which fails the read with 503 when the source-memory budget is spent.
  */
-async function readBody(res: IncomingMessage, encoding: string, max: number): Promise<Buffer> {
+async function readBody(res: IncomingMessage, encoding: string, max: number, lease?: Lease): Promise<Buffer> {
   const decoder = makeDecoder(encoding);
   let source: AsyncIterable<Buffer> = res;
   if (decoder) {
@@ -331,6 +335,7 @@ async function readBody(res: IncomingMessage, encoding: string, max: number): Pr
     for await (const chunk of source) {
       total += chunk.length;
       if (total > max) throw tooLarge(max);
+      lease?.grow(chunk.length);
       chunks.push(chunk);
     }
   } finally {

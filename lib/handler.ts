@@ -15,6 +15,7 @@ import { parseRequest, cacheKey, type ProxyRequest } from './request.js';
 import { checkHop, checkRequest, type Admission } from './policy.js';
 import { fetchRemote, originRequestHeaders, type FetchResult } from './fetch.js';
 import { SingleFlight } from './singleflight.js';
+import { ByteBudget, type Lease } from './budget.js';
 import { contentTypeAllowed } from './contenttype.js';
 import { createMetrics, type ProxyMetrics } from './metrics.js';
 import { createTransformPool, WORKER_YOUNG_GENERATION_MB } from './pool.js';
@@ -136,6 +137,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     return transformer;
   };
   const originals = new SingleFlight<Outcome>();
+  const sourceMemory = new ByteBudget(config.maxSourceMemory);
   const variants = new SingleFlight<Outcome>();
 
   /** cacheGet reads the response cache; a failure there is only a miss. */
@@ -190,7 +192,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
   }
 
   /** loadOriginal serves the origin's response from cache, by revalidation, or by fetching it. */
-  async function loadOriginal(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, signal: AbortSignal): Promise<Outcome> {
+  async function loadOriginal(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, lease: Lease, signal: AbortSignal): Promise<Outcome> {
     const key = preq.remoteString;
     let cached = await cacheGet(key);
     // An entry stored under an older, wider contentTypes setting is not served; the fetch decides again.
@@ -201,7 +203,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     if (cached?.headers['last-modified']) headers['if-modified-since'] = cached.headers['last-modified'];
     let r: FetchResult;
     try {
-      r = await fetchRemote(preq.remote, { config, admission, headers, signal });
+      r = await fetchRemote(preq.remote, { config, admission, headers, signal, lease });
     } catch (err) {
       if (!signal.aborted && isProxyError(err) && err.status !== 403 && err.status !== 415) metrics.remoteFetchErrors.inc();
       throw err;
@@ -211,19 +213,22 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     return { kind: 'image', entry: await store(key, { status: 200, headers: r.headers, body: r.body }, originHeaders), cache: 'MISS' };
   }
 
-  /** originalFlight runs loadOriginal once for all concurrent requests that would fetch the same thing. */
-  function originalFlight(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, signal: AbortSignal): Promise<Outcome> {
+  /**
+   * originalFlight runs loadOriginal once for all concurrent requests that would fetch the same
+   * thing; the body counts against the lease of the request that started the fetch.
+   */
+  function originalFlight(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, lease: Lease, signal: AbortSignal): Promise<Outcome> {
     // Requests whose origin request would differ (policy, passed headers) must not share a fetch.
     const key = JSON.stringify([admission, originHeaders, preq.remoteString]);
-    return originals.do(key, (s) => loadOriginal(preq, admission, originHeaders, s), signal);
+    return originals.do(key, (s) => loadOriginal(preq, admission, originHeaders, lease, s), signal);
   }
 
   /** loadVariant serves a transformed variant from cache, or transforms the original. */
-  async function loadVariant(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, signal: AbortSignal): Promise<Outcome> {
+  async function loadVariant(preq: ProxyRequest, admission: Admission, originHeaders: Record<string, string>, lease: Lease, signal: AbortSignal): Promise<Outcome> {
     const key = cacheKey(preq);
     const cached = await cacheGet(key);
     if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
-    const orig = await originalFlight(preq, admission, originHeaders, signal);
+    const orig = await originalFlight(preq, admission, originHeaders, lease, signal);
     if (orig.kind === 'redirect') return orig;
     const { 'content-type': _, ...origHeaders } = orig.entry.headers;
     if (cached && orig.cache !== 'MISS' && sameVersion(cached.headers, orig.entry.headers)) {
@@ -316,6 +321,8 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     const timer = setTimeout(() => ctl.abort(new GatewayTimeoutError('The request took too long to answer.')), config.timeoutMs);
     let status = 0;
     let cache = '';
+    // The origin body this request fetches counts against -maxSourceMemory until it has answered.
+    const lease = sourceMemory.lease();
     try {
       const preq = parseRequest(url, config.baseURL);
       const admission = checkRequest(preq, req.headers.referer, config, Date.now());
@@ -324,8 +331,8 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
       checkHop(preq.remote, admission, config);
       const originHeaders = originRequestHeaders(config, req.headers);
       const outcome = isTransform(preq.options)
-        ? await variants.do(JSON.stringify([admission, originHeaders, cacheKey(preq)]), (s) => loadVariant(preq, admission, originHeaders, s), ctl.signal)
-        : await originalFlight(preq, admission, originHeaders, ctl.signal);
+        ? await variants.do(JSON.stringify([admission, originHeaders, cacheKey(preq)]), (s) => loadVariant(preq, admission, originHeaders, lease, s), ctl.signal)
+        : await originalFlight(preq, admission, originHeaders, lease, ctl.signal);
       if (outcome.kind === 'redirect') {
         for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
         res.setHeader('Location', outcome.location);
@@ -344,6 +351,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
         status = sendError(req, res, err);
       }
     } finally {
+      lease.release();
       clearTimeout(timer);
       res.off('close', onClose);
       metrics.requestsInFlight.dec();

@@ -557,3 +557,35 @@ test('a shared cache does not bypass a stricter policy', async () => {
     }
   }
 });
+
+test('-maxSourceMemory sheds a fetch with 503 while other requests hold the budget, and admits again once they answer', async () => {
+  // The first request holds its source in a transform that waits for the gate; the PNG alone is
+  // bigger than the budget, which a lone request may pass.
+  const gate = new Gate();
+  let started = 0;
+  const held: Transformer = {
+    async run(bytes: Uint8Array): Promise<TransformResult> {
+      started++;
+      await gate.wait();
+      return { bytes, contentType: 'image/png' };
+    },
+    async close(): Promise<void> {},
+  };
+  const p = await startProxy({ maxSourceMemory: 500 }, held as FakeTransformer);
+  try {
+    assert.ok(PNG.length > 500, `fixture is ${PNG.length} bytes, want more than the 500-byte budget`);
+    const first = get(`${p.url}/100x/${route(png())}`);
+    await waitFor(() => started === 1, 'the first transform to start');
+    const shed = await get(`${p.url}/100x/${route(png())}`);
+    assert.equal(shed.status, 503, `second request status = ${shed.status}, want 503`);
+    assert.equal(shed.headers.get('retry-after'), '1', `second request Retry-After = ${shed.headers.get('retry-after')}, want 1`);
+    assert.match(shed.body.toString(), /^The server is holding too many source images; try again shortly\.\n$/, 'second request body');
+    gate.open();
+    assert.equal((await first).status, 200, 'first request status, want 200');
+    const again = await get(`${p.url}/100x/${route(png())}`);
+    assert.equal(again.status, 200, `request after the first answered: status = ${again.status}, want 200`);
+  } finally {
+    gate.open();
+    await p.close();
+  }
+});
