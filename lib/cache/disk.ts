@@ -3,12 +3,18 @@
  * backends. Entries survive restarts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cache } from './cache.js';
 
 /** TEMP_SUFFIX ends the name of a file still being written; such files are never read. */
 export const TEMP_SUFFIX = '.tmp';
+
+/**
+ * STALE_TEMP_MS is the age past which a temporary file is taken to be left by a crashed write
+ * (a write lasts seconds at most) and is removed by sweepStaleTemp.
+ */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /** keyHash is the sha256 hex of key, used to name files and objects. */
 export function keyHash(key: string): string {
@@ -62,6 +68,44 @@ export class DiskCache implements Cache {
       await unlink(tmp).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * sweepStaleTemp removes temporary files older than STALE_TEMP_MS (as of `now`) from the
+   * shard directories, the leftovers of writes a crash interrupted, and returns how many it
+   * removed. Files that vanish or cannot be removed meanwhile are skipped.
+   */
+  async sweepStaleTemp(now = Date.now()): Promise<number> {
+    let removed = 0;
+    const dirs = async (d: string): Promise<string[]> => {
+      try {
+        return (await readdir(d, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.join(d, e.name));
+      } catch {
+        return [];
+      }
+    };
+    for (const a of await dirs(this.dir)) {
+      for (const b of await dirs(a)) {
+        let names: string[];
+        try {
+          names = await readdir(b);
+        } catch {
+          continue;
+        }
+        for (const name of names) {
+          if (!name.endsWith(TEMP_SUFFIX)) continue;
+          const f = path.join(b, name);
+          try {
+            if ((await stat(f)).mtimeMs > now - STALE_TEMP_MS) continue;
+            await unlink(f);
+            removed++;
+          } catch {
+            // Renamed into place or removed by its writer meanwhile.
+          }
+        }
+      }
+    }
+    return removed;
   }
 
   /** delete removes the entry; a missing one is not an error. */

@@ -23,12 +23,19 @@ export interface CreateCacheOptions {
   timeoutMs?: number;
 }
 
-async function createBackend(spec: CacheSpec, env: Record<string, string | undefined>): Promise<Cache> {
+async function createBackend(spec: CacheSpec, env: Record<string, string | undefined>, logger: Logger): Promise<Cache> {
   switch (spec.kind) {
     case 'memory':
       return new MemoryCache({ maxBytes: spec.maxBytes, maxAgeMs: spec.maxAgeMs });
-    case 'disk':
-      return new DiskCache(spec.dir);
+    case 'disk': {
+      const disk = new DiskCache(spec.dir);
+      // Leftovers of writes a crash interrupted are removed in the background, not at start-up's expense.
+      disk.sweepStaleTemp().then(
+        (n) => { if (n > 0) logger.info(`cache: removed ${n} stale temporary files from ${spec.dir}`); },
+        (err: unknown) => logger.warn(`cache: sweeping ${spec.dir} failed: ${String(err)}`),
+      );
+      return disk;
+    }
     case 's3': {
       const { createS3Cache } = await import('./s3.js');
       return createS3Cache(spec);
@@ -61,7 +68,7 @@ export async function createCache(specs: string[], logger: Logger, opts: CreateC
   const tiers: GuardedCache[] = [];
   try {
     for (const spec of parsed) {
-      const backend = await createBackend(spec, env);
+      const backend = await createBackend(spec, env, logger);
       tiers.push(new GuardedCache(backend, { name: describeSpec(spec), logger, onError: opts.onError, timeoutMs: opts.timeoutMs }));
     }
   } catch (err) {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DiskCache, keyHash, TEMP_SUFFIX } from '../../../lib/cache/disk.js';
+import { DiskCache, keyHash, STALE_TEMP_MS, TEMP_SUFFIX } from '../../../lib/cache/disk.js';
 import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { quietLogger, runCacheContract } from './contract.js';
@@ -84,5 +84,47 @@ describe('DiskCache', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(file, { recursive: true });
     await assert.rejects(c.get('k'), /EISDIR/, 'get(k) where the entry is a directory did not reject with EISDIR');
+  });
+
+  it('sweepStaleTemp removes only temporary files older than STALE_TEMP_MS', async () => {
+    const dir = tempDir();
+    const c = new DiskCache(dir);
+    await c.set('entry', Buffer.from('kept'));
+    const shard = path.dirname(c.pathFor('entry'));
+    const now = Date.now();
+    const files: Array<{ name: string; ageMs: number; kept: boolean }> = [
+      { name: `x.1-aa${TEMP_SUFFIX}`, ageMs: STALE_TEMP_MS + 60_000, kept: false },
+      { name: `x.1-bb${TEMP_SUFFIX}`, ageMs: 60_000, kept: true },
+      { name: 'not-temp', ageMs: STALE_TEMP_MS * 3, kept: true },
+    ];
+    for (const f of files) {
+      const p = path.join(shard, f.name);
+      writeFileSync(p, 'partial');
+      const t = (now - f.ageMs) / 1000;
+      utimesSync(p, t, t);
+    }
+    const removed = await c.sweepStaleTemp(now);
+    assert.equal(removed, 1, `sweepStaleTemp() = ${removed}, want 1`);
+    for (const f of files) {
+      const there = existsSync(path.join(shard, f.name));
+      assert.equal(there, f.kept, `${f.name} (${f.ageMs} ms old) exists = ${there}, want ${f.kept}`);
+    }
+    assert.equal((await c.get('entry'))?.toString(), 'kept', 'the entry did not survive the sweep');
+    assert.equal(await new DiskCache(path.join(dir, 'missing')).sweepStaleTemp(now), 0, 'sweepStaleTemp() of a missing directory, want 0');
+  });
+
+  it('createCache sweeps a disk cache in the background', async () => {
+    const dir = tempDir();
+    const shard = path.join(dir, 'ab', 'cd');
+    (await import('node:fs')).mkdirSync(shard, { recursive: true });
+    const stale = path.join(shard, `abcd.9-cc${TEMP_SUFFIX}`);
+    writeFileSync(stale, 'partial');
+    const t = (Date.now() - 2 * STALE_TEMP_MS) / 1000;
+    utimesSync(stale, t, t);
+    const cache = await createCache([dir], quietLogger());
+    const deadline = Date.now() + 5000;
+    while (existsSync(stale) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(existsSync(stale), false, 'stale temporary file still there 5 s after createCache');
+    await cache?.close?.();
   });
 });
