@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE,
+  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
@@ -44,7 +44,7 @@ interface Parsed {
   shutdownGraceMs: number;
   cacheTimeoutMs: number;
   help: boolean;
-  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number } };
+  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
 }
 
 /** Flag is one entry of the flag table. */
@@ -178,6 +178,8 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.limits.maxOutputSide = parseInt10(v, w, 1); } },
   { name: 'maxFrames', kind: 'int', default: String(DEFAULT_MAX_FRAMES), help: 'most GIF frames that will be decoded',
     apply: (p, v, w) => { p.config.limits.maxFrames = parseInt10(v, w, 1); } },
+  { name: 'maxScans', kind: 'int', default: String(DEFAULT_MAX_SCANS), help: 'most scans a (progressive) JPEG may have',
+    apply: (p, v, w) => { p.config.limits.maxScans = parseInt10(v, w, 1); } },
   { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
     apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
   { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',
@@ -245,7 +247,7 @@ function readArgv(argv: string[]): Map<Flag, string[]> {
 function initial(): Parsed {
   return {
     addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
-    config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES } },
+    config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES, maxScans: DEFAULT_MAX_SCANS } },
   };
 }
 

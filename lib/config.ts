@@ -23,6 +23,12 @@ export const DEFAULT_MAX_OUTPUT_SIDE = 8192;
 export const DEFAULT_MAX_REDIRECTS = 10;
 /** DEFAULT_MAX_FRAMES caps GIF frames, since per-frame bookkeeping costs memory even for 1x1 frames. */
 export const DEFAULT_MAX_FRAMES = 10_000;
+/**
+ * DEFAULT_MAX_SCANS caps the scans of a progressive JPEG: each scan may walk every block, so a
+ * crafted file with thousands of tiny scans would cost time out of proportion to its size;
+ * encoders write a few dozen at most.
+ */
+export const DEFAULT_MAX_SCANS = 256;
 /** DEFAULT_TRANSFORM_TIMEOUT_MS bounds one transform (under the 30 s request limit), so a pathological image cannot hold a worker forever. */
 export const DEFAULT_TRANSFORM_TIMEOUT_MS = 20_000;
 /** DEFAULT_WORKER_MEMORY_MB caps each worker's JS heap, so a runaway decoder kills its worker, not the server. */
@@ -50,6 +56,8 @@ export interface Limits {
   maxOutputSide: number;
   /** Largest number of GIF frames decoded; DEFAULT_MAX_FRAMES when absent. */
   maxFrames?: number;
+  /** Largest number of scans in a JPEG; DEFAULT_MAX_SCANS when absent. */
+  maxScans?: number;
 }
 
 /** DEFAULT_LIMITS are the transform limits used when none are given. */
@@ -57,6 +65,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPixels: DEFAULT_MAX_PIXELS,
   maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE,
   maxFrames: DEFAULT_MAX_FRAMES,
+  maxScans: DEFAULT_MAX_SCANS,
 };
 
 /** Logger receives the proxy's log lines; console is a valid Logger. */

@@ -45,6 +45,8 @@ export interface DecodeOptions {
   shrink?: number;
   /** Largest number of GIF frames (default DEFAULT_MAX_FRAMES). */
   maxFrames?: number;
+  /** Largest number of JPEG scans (default MAX_SCANS). */
+  maxScans?: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function decode(bytes: Uint8Array, opts: DecodeOptions): Promise<De
   try {
     switch (info.format) {
       case 'jpeg': {
-        const r = decodeJpeg(bytes, { maxPixels: opts.maxPixels, shrink: opts.shrink });
+        const r = decodeJpeg(bytes, { maxPixels: opts.maxPixels, shrink: opts.shrink, maxScans: opts.maxScans });
         return still(r.bitmap, false, readOrientation(bytes), r.shrink);
       }
       case 'png': { const r = decodePng(bytes); return still(r.bitmap, r.hasAlpha); }

@@ -28,8 +28,8 @@ function fastScale(shrink: number | undefined): 1 | 2 | 4 | 8 {
  * handle (arithmetic coding, 12-bit, lossless...) go to jpeg-js at full size. A stream the fast
  * decoder refuses as corrupt is refused: it is not handed to a second parser to try again.
  */
-export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number }): DecodedJpeg {
-  const fast = decodeJpegFast(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels });
+export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number }): DecodedJpeg {
+  const fast = decodeJpegFast(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels, maxScans: opts.maxScans });
   if (fast) return { bitmap: { width: fast.width, height: fast.height, data: fast.data }, shrink: fast.scale };
   return decodeJpegGeneral(bytes, opts.maxPixels);
 }
@@ -38,8 +38,8 @@ export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?
  * decodeJpegToPlanes decodes with the fast decoder, applying `shrink` as decodeJpeg does, and
  * stops before colour conversion; undefined means the fast decoder does not handle the stream.
  */
-export function decodeJpegToPlanes(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number }): JpegPlanes | undefined {
-  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels });
+export function decodeJpegToPlanes(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number }): JpegPlanes | undefined {
+  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels, maxScans: opts.maxScans });
 }
 
 /** bitmapOfPlanes converts planes from decodeJpegToPlanes to the RGBA bitmap decodeJpeg gives. */

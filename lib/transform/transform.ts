@@ -152,7 +152,7 @@ function jpegViaPlanes(bytes: Uint8Array, header: Size, options: Options, limits
   const plan = planFor(header, options);
   if (plan.rotate !== 0 || plan.flipHorizontal || plan.flipVertical) return undefined;
   if (!cutsFor(stepsFor(plan, header), header.width, header.height)) return undefined;
-  const planes = decodeJpegToPlanes(bytes, { maxPixels: limits.maxPixels, shrink });
+  const planes = decodeJpegToPlanes(bytes, { maxPixels: limits.maxPixels, shrink, maxScans: limits.maxScans });
   if (!planes) return undefined;
   const reduced: Size = { width: planes.width, height: planes.height };
   const steps = planes.scale > 1 ? scaleSteps(stepsFor(plan, header), header, reduced, planes.scale) : stepsFor(plan, header);
@@ -204,7 +204,7 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
       if (planar instanceof Uint8Array) return { bytes: planar, contentType: CONTENT_TYPES.jpeg };
       decoded = planar;
     }
-    decoded ??= await decode(bytes, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, ...(shrink > 1 ? { shrink } : {}) });
+    decoded ??= await decode(bytes, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, maxScans: limits.maxScans, ...(shrink > 1 ? { shrink } : {}) });
   } catch (err) {
     if (isProxyError(err)) throw err;
     throw new UnprocessableImageError('The image could not be decoded.');

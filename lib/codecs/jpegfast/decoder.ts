@@ -10,6 +10,7 @@
  * the middle of the image data also gives `undefined`, since another decoder may recover more.
  */
 import { UnprocessableImageError } from '../../errors.js';
+import { DEFAULT_MAX_SCANS } from '../../config.js';
 import { buildHuffTable, type HuffTable } from './bitreader.js';
 import { planesToRGBA, type ColorSpace, type Plane } from './color.js';
 import { decodeScan, finishProgressive, type Component, type Frame } from './scan.js';
@@ -35,12 +36,8 @@ export interface DecodeOptions {
   maxScans?: number;
 }
 
-/**
- * MAX_SCANS bounds the scans of one image: each scan may walk every block, so a crafted file
- * with thousands of tiny scans would cost time out of proportion to its size. Encoders write at
- * most a few dozen.
- */
-export const MAX_SCANS = 256;
+/** MAX_SCANS is the decoder's default bound on scans (see DEFAULT_MAX_SCANS in config.ts for why). */
+export const MAX_SCANS = DEFAULT_MAX_SCANS;
 
 function bad(msg: string): UnprocessableImageError {
   return new UnprocessableImageError(msg);

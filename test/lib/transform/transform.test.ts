@@ -328,3 +328,13 @@ test('limits hold on the YCbCr path too', async () => {
   await rejects422(transform(bytes, parseOptions('300x,scaleUp'), { maxPixels: 10_000_000, maxOutputSide: 299 }), 'maxOutputSide 299, 300x', 'output_too_large');
   await rejects422(transform(bytes, parseOptions('300x'), { maxPixels: 1000, maxOutputSide: 4096 }), 'maxPixels 1000, 300x', 'too_many_pixels');
 });
+
+test('limits: maxScans refuses a progressive JPEG with more scans, on both JPEG paths', async () => {
+  // quad-progressive.jpg (fixtures/codecs/generate.sh, cjpeg -progressive) has 10 scans.
+  const bytes = fixture(F.quadProgressiveJpg);
+  for (const opts of ['2x', '2x,png']) {
+    await rejects422(transform(bytes, parseOptions(opts), { ...LIMITS, maxScans: 3 }), `maxScans 3, ${opts}`);
+    const ok = await transform(bytes, parseOptions(opts), { ...LIMITS, maxScans: 64 });
+    assert.ok(ok.bytes.length > 0, `transform(maxScans 64, ${opts}) gave no bytes`);
+  }
+});
