@@ -205,8 +205,10 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     try {
       r = await fetchRemote(preq.remote, { config, admission, headers, signal, lease });
     } catch (err) {
-      if (!signal.aborted && isProxyError(err) && err.status !== 403 && err.status !== 415) metrics.remoteFetchErrors.inc();
+      if (!signal.aborted && isProxyError(err) && err.status !== 403 && err.status !== 415 && err.status !== 503) metrics.remoteFetchErrors.inc();
       throw err;
+    } finally {
+      metrics.sourceMemoryBytes.set(sourceMemory.inUse());
     }
     if (r.status === 304 && cached) return { kind: 'image', entry: await refresh(key, cached, r.headers), cache: 'REVALIDATED' };
     if (r.status >= 300 && r.status < 400) return { kind: 'redirect', status: r.status, location: r.headers.location ?? '' };
@@ -352,6 +354,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
       }
     } finally {
       lease.release();
+      metrics.sourceMemoryBytes.set(sourceMemory.inUse());
       clearTimeout(timer);
       res.off('close', onClose);
       metrics.requestsInFlight.dec();

@@ -20,6 +20,8 @@ export interface ProxyMetrics {
   requestDuration: Summary;
   /** http_requests_in_flight: image requests being answered now. */
   requestsInFlight: Gauge;
+  /** imageproxy_source_memory_bytes: origin bodies held by requests in progress (see -maxSourceMemory). */
+  sourceMemoryBytes: Gauge;
 }
 
 /**
@@ -58,6 +60,11 @@ export function createMetrics(registry: Registry = new Registry()): ProxyMetrics
     requestsInFlight: new Gauge({
       name: 'http_requests_in_flight',
       help: 'Number of requests in flight',
+      registers,
+    }),
+    sourceMemoryBytes: new Gauge({
+      name: 'imageproxy_source_memory_bytes',
+      help: 'Bytes of origin bodies held by requests in progress.',
       registers,
     }),
   };

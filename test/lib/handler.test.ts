@@ -121,7 +121,7 @@ test('metrics endpoint lists every metric, in a registry per handler', async () 
   try {
     const text = (await get(`${a.url}/metrics`)).body.toString();
     for (const name of ['imageproxy_requests_served_from_cache_total', 'imageproxy_transformation_duration_seconds',
-      'imageproxy_remote_fetch_errors_total', 'imageproxy_cache_errors_total', 'http_request_duration_seconds', 'http_requests_in_flight']) {
+      'imageproxy_remote_fetch_errors_total', 'imageproxy_cache_errors_total', 'http_request_duration_seconds', 'http_requests_in_flight', 'imageproxy_source_memory_bytes']) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `metrics lack ${name}`);
     }
     await get(`${a.url}/${route({ status: 500 })}`);
@@ -576,6 +576,8 @@ test('-maxSourceMemory sheds a fetch with 503 while other requests hold the budg
     assert.ok(PNG.length > 500, `fixture is ${PNG.length} bytes, want more than the 500-byte budget`);
     const first = get(`${p.url}/100x/${route(png())}`);
     await waitFor(() => started === 1, 'the first transform to start');
+    const holding = (await p.handler.metrics.sourceMemoryBytes.get()).values[0]?.value;
+    assert.equal(holding, PNG.length, `imageproxy_source_memory_bytes while the first request transforms = ${holding}, want ${PNG.length}`);
     const shed = await get(`${p.url}/100x/${route(png())}`);
     assert.equal(shed.status, 503, `second request status = ${shed.status}, want 503`);
     assert.equal(shed.headers.get('retry-after'), '1', `second request Retry-After = ${shed.headers.get('retry-after')}, want 1`);
@@ -584,6 +586,8 @@ test('-maxSourceMemory sheds a fetch with 503 while other requests hold the budg
     assert.equal((await first).status, 200, 'first request status, want 200');
     const again = await get(`${p.url}/100x/${route(png())}`);
     assert.equal(again.status, 200, `request after the first answered: status = ${again.status}, want 200`);
+    const after = (await p.handler.metrics.sourceMemoryBytes.get()).values[0]?.value;
+    assert.equal(after, 0, `imageproxy_source_memory_bytes after every request answered = ${after}, want 0`);
   } finally {
     gate.open();
     await p.close();

@@ -11,6 +11,7 @@ const WANT: Array<[name: string, type: string]> = [
   ['imageproxy_cache_errors_total', 'counter'],
   ['http_request_duration_seconds', 'summary'],
   ['http_requests_in_flight', 'gauge'],
+  ['imageproxy_source_memory_bytes', 'gauge'],
 ];
 
 test('createMetrics registers the Go server metric names with their types', async () => {
