@@ -1,15 +1,18 @@
 /**
- * PNG codec: fast-png for the format, with a bounded inflate check in front of it, because
- * fast-png inflates IDAT into a growing buffer and a zlib bomb would exhaust memory.
+ * PNG codec. Decoding takes the fast path (pngfast.ts: node:zlib and our own unfiltering) for the
+ * common non-interlaced layouts and falls back to fast-png for everything else; both sit behind a
+ * bounded inflate, because a zlib bomb would otherwise exhaust memory. Encoding filters rows and
+ * deflates with node:zlib (pngfast-encode.ts).
  */
-import { inflateSync, constants as zlibConstants } from 'node:zlib';
-import { decode as pngDecode, encode as pngEncode, type DecodedPng } from 'fast-png';
+import { decode as pngDecode, type DecodedPng } from 'fast-png';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
+import { decodePngFast, inflateBounded, type PngHeader } from './pngfast.js';
+import { encodePngFast } from './pngfast-encode.js';
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** pngHeader reads IHDR: size, bit depth, colour type and interlace method. */
-export function pngHeader(bytes: Uint8Array): { width: number; height: number; depth: number; colorType: number; interlace: number } {
+export function pngHeader(bytes: Uint8Array): PngHeader {
   if (bytes.length < 33) throw badImage('The PNG file is truncated');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(12) !== 0x49484452) throw badImage('The PNG file does not start with IHDR');
@@ -29,6 +32,9 @@ function expectedRawBytes(width: number, height: number, bitsPerPixel: number, i
   return total;
 }
 
+/** INFLATE_SLACK is how far past the header's size IDAT may inflate: some encoders pad the stream, and a bomb needs far more. */
+const INFLATE_SLACK = 1024;
+
 /** checkInflatedSize refuses a PNG whose image data inflates to more than its header allows. */
 function checkInflatedSize(bytes: Uint8Array, expected: number): void {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -43,29 +49,70 @@ function checkInflatedSize(bytes: Uint8Array, expected: number): void {
   }
   if (parts.length === 0) throw badImage('The PNG file has no image data');
   try {
-    inflateSync(Buffer.concat(parts), { maxOutputLength: expected + 1024, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    inflateBounded(Buffer.concat(parts), expected + INFLATE_SLACK, true);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw badImage('The PNG image data inflates beyond the image size');
+    if ((err as { status?: number }).status === 422) throw err;
     throw badImage('The PNG image data is not valid');
   }
 }
 
-/** decodePng decodes a PNG (any depth, palette, tRNS, Adam7) to RGBA8; APNG gives its default image. */
-export function decodePng(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+/** checkedHeader reads IHDR and refuses colour types and depths PNG does not define. */
+function checkedHeader(bytes: Uint8Array): PngHeader & { expected: number } {
   const h = pngHeader(bytes);
   const channels = CHANNELS[h.colorType];
   if (!channels || ![1, 2, 4, 8, 16].includes(h.depth)) throw badImage('The PNG header is not valid');
-  checkInflatedSize(bytes, expectedRawBytes(h.width, h.height, channels * h.depth, h.interlace));
+  return { ...h, expected: expectedRawBytes(h.width, h.height, channels * h.depth, h.interlace) };
+}
+
+/** decodePng decodes a PNG (any depth, palette, tRNS, Adam7) to RGBA8; APNG gives its default image. */
+export function decodePng(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+  const h = checkedHeader(bytes);
+  return decodePngFast(bytes, h, h.expected, h.expected + INFLATE_SLACK) ?? decodeWithFastPng(bytes, h);
+}
+
+/**
+ * decodePngGeneral decodes with fast-png only, the path decodePng falls back to; it is exported so
+ * that tests can hold the fast path to the same pixels.
+ */
+export function decodePngGeneral(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+  return decodeWithFastPng(bytes, checkedHeader(bytes));
+}
+
+/** ICCP_TYPE is the iCCP chunk type: a compressed colour profile, which we never use. */
+const ICCP_TYPE = 0x69434350;
+
+/**
+ * withoutIccProfiles returns bytes without their iCCP chunks (bytes itself when there are none).
+ * fast-png inflates an iCCP profile with no bound, so a small chunk could inflate to gigabytes;
+ * the proxy does not colour-manage, so the profile is dropped instead of read.
+ */
+function withoutIccProfiles(bytes: Uint8Array): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const keep: Uint8Array[] = [bytes.subarray(0, 8)];
+  let dropped = false;
+  let p = 8;
+  while (p + 8 <= bytes.length) {
+    const next = Math.min(bytes.length, p + 12 + dv.getUint32(p));
+    if (dv.getUint32(p + 4) === ICCP_TYPE) dropped = true;
+    else keep.push(bytes.subarray(p, next));
+    p = next;
+  }
+  if (!dropped) return bytes;
+  keep.push(bytes.subarray(p));
+  return Buffer.concat(keep);
+}
+
+function decodeWithFastPng(bytes: Uint8Array, h: PngHeader & { expected: number }): { bitmap: Bitmap; hasAlpha: boolean } {
+  checkInflatedSize(bytes, h.expected);
   let png: DecodedPng;
   try {
-    png = pngDecode(bytes, { checkCrc: false });
+    png = pngDecode(withoutIccProfiles(bytes), { checkCrc: false });
   } catch (err) {
     throw badImage('The PNG image is corrupt or uses a feature we cannot decode', err);
   }
   const rgba = toRGBA(png, h.colorType);
   return { bitmap: { width: png.width, height: png.height, data: rgba }, hasAlpha: hasTransparency(rgba) };
 }
-
 
 /** toRGBA expands any fast-png result to 8-bit RGBA. */
 function toRGBA(png: DecodedPng, colorType: number): Uint8Array {
@@ -126,16 +173,8 @@ function toRGBA(png: DecodedPng, colorType: number): Uint8Array {
 
 /** encodePng writes an 8-bit PNG: RGBA when the image has alpha, RGB otherwise. */
 export function encodePng(bitmap: Bitmap, hasAlpha: boolean): Uint8Array {
-  const { width, height, data } = bitmap;
-  let pixels = data;
-  if (!hasAlpha) {
-    pixels = new Uint8Array(width * height * 3);
-    for (let i = 0, j = 0; i < data.length; i += 4, j += 3) {
-      pixels[j] = data[i]; pixels[j + 1] = data[i + 1]; pixels[j + 2] = data[i + 2];
-    }
-  }
   try {
-    return pngEncode({ width, height, data: pixels, depth: 8, channels: hasAlpha ? 4 : 3 });
+    return encodePngFast(bitmap, hasAlpha);
   } catch (err) {
     throw badImage('The image could not be encoded as PNG', err);
   }

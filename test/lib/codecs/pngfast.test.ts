@@ -1,0 +1,339 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { decode as fastPngDecode, encode as fastPngEncode } from 'fast-png';
+import { decodePng, decodePngGeneral, pngHeader } from '../../../lib/codecs/png.js';
+import { decodePngFast } from '../../../lib/codecs/pngfast.js';
+import { encodePngFast } from '../../../lib/codecs/pngfast-encode.js';
+import { crc32 } from '../../../lib/cache/framing.js';
+import { UnprocessableImageError } from '../../../lib/errors.js';
+import type { Bitmap } from '../../../lib/codecs/types.js';
+import { F, fixture } from '../../helpers/codec-fixtures.js';
+import { FIXTURES } from '../../helpers/paths.js';
+
+/**
+ * EXTRA_PNG_DIRS are sample-image directories of Debian packages; when installed they add their PNGs
+ * to the equivalence check: golang-golang-x-image-dev (BSD-3-Clause), golang-github-disintegration-
+ * imaging-dev (MIT) and Go's own image/png testdata with PngSuite (BSD-3-Clause; PngSuite is
+ * freeware by Willem van Schaik). fixtures/ alone always runs.
+ */
+const EXTRA_PNG_DIRS = [
+  '/usr/share/gocode/src/golang.org/x/image/testdata',
+  '/usr/share/gocode/src/github.com/disintegration/imaging/testdata',
+  '/usr/lib/go/src/image/png/testdata',
+];
+
+function pngFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? pngFiles(p) : p.endsWith('.png') ? [p] : [];
+  });
+}
+
+type Outcome = { ok: true; bitmap: Bitmap; hasAlpha: boolean } | { ok: false; status: number | undefined; message: string };
+
+function outcome(f: () => { bitmap: Bitmap; hasAlpha: boolean }): Outcome {
+  try {
+    return { ok: true, ...f() };
+  } catch (err) {
+    return { ok: false, status: (err as { status?: number }).status, message: (err as Error).message };
+  }
+}
+
+/** describe summarises an outcome for failure messages. */
+function describe(o: Outcome): string {
+  return o.ok ? `${o.bitmap.width}x${o.bitmap.height} crc ${crc32(o.bitmap.data).toString(16)} alpha ${o.hasAlpha}` : `error ${o.status} ${o.message}`;
+}
+
+/** sameOutcome: both decoded to identical pixels and alpha flag, or both failed with a 422. */
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.ok && b.ok) return a.hasAlpha === b.hasAlpha && a.bitmap.width === b.bitmap.width && Buffer.compare(Buffer.from(a.bitmap.data), Buffer.from(b.bitmap.data)) === 0;
+  return !a.ok && !b.ok && a.status === 422 && b.status === 422;
+}
+
+/** fastPath runs only the fast decoder (null means it declined the file). */
+function fastPath(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } | null {
+  const h = pngHeader(bytes);
+  const ch = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[h.colorType];
+  const expected = h.height * (1 + Math.ceil((h.width * ch * h.depth) / 8));
+  return decodePngFast(bytes, h, expected, expected + 1024);
+}
+
+test('decodePng gives the same pixels as the fast-png path on every fixture PNG', () => {
+  const files = [...pngFiles(FIXTURES), ...EXTRA_PNG_DIRS.filter((d) => existsSync(d)).flatMap(pngFiles)];
+  assert.ok(files.length >= 14, `found ${files.length} PNG fixtures, want at least 14`);
+  let fast = 0;
+  for (const file of files) {
+    const bytes = new Uint8Array(readFileSync(file));
+    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
+    assert.ok(sameOutcome(got, want), `decodePng(${file}) = ${describe(got)}, want ${describe(want)}`);
+    if (outcome(() => fastPath(bytes) ?? (() => { throw new Error('declined'); })()).ok) fast++;
+  }
+  assert.ok(fast >= files.length - 8, `the fast path decoded ${fast} of ${files.length} fixtures, want all but the interlaced and odd ones`);
+});
+
+/** chunk returns one PNG chunk with its CRC. */
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const b = new Uint8Array(12 + data.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, data.length);
+  b.set(Buffer.from(type, 'latin1'), 4);
+  b.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
+  return b;
+}
+
+const SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function ihdr(w: number, h: number, depth: number, colorType: number, filterMethod = 0): Uint8Array {
+  const d = new Uint8Array(13);
+  const dv = new DataView(d.buffer);
+  dv.setUint32(0, w); dv.setUint32(4, h);
+  d[8] = depth; d[9] = colorType; d[11] = filterMethod;
+  return chunk('IHDR', d);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** prng is a small deterministic generator, so failures reproduce. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s >>> 8 & 255; };
+}
+
+interface Synthetic { w: number; h: number; colorType: number; depth: number; trns: boolean; paletteSize?: number }
+
+/**
+ * synthetic builds a PNG of random scanlines (row y uses filter y % 5, row 0 filter None so that
+ * its first pixel is known) with a palette when needed and, if asked, a tRNS chunk whose grey or
+ * RGB key is that first pixel, so that the key really occurs.
+ */
+function synthetic(c: Synthetic, seed: number): Uint8Array {
+  const rnd = prng(seed);
+  const ch = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[c.colorType];
+  const stride = Math.ceil((c.w * ch * c.depth) / 8);
+  const raw = new Uint8Array((stride + 1) * c.h);
+  for (let y = 0; y < c.h; y++) {
+    raw[y * (stride + 1)] = y % 5;
+    for (let i = 1; i <= stride; i++) raw[y * (stride + 1) + i] = rnd();
+  }
+  const parts = [SIG, ihdr(c.w, c.h, c.depth, c.colorType)];
+  if (c.colorType === 3) {
+    const n = c.paletteSize ?? 1 << c.depth;
+    parts.push(chunk('PLTE', Uint8Array.from({ length: n * 3 }, rnd)));
+    if (c.trns) parts.push(chunk('tRNS', Uint8Array.from({ length: Math.max(1, n - 1) }, rnd)));
+  } else if (c.trns) {
+    const key = new Uint8Array(c.colorType === 2 ? 6 : 2);
+    const first = raw.subarray(1, 1 + Math.ceil((ch * c.depth) / 8));
+    if (c.depth === 16) key.set(first);
+    else if (c.depth === 8) for (let k = 0; k < ch; k++) key[k * 2 + 1] = first[k];
+    else key[1] = first[0] >> (8 - c.depth);
+    parts.push(chunk('tRNS', key));
+  }
+  const z = deflateSync(raw);
+  parts.push(chunk('IDAT', z.subarray(0, z.length >> 1)), chunk('IDAT', z.subarray(z.length >> 1)), chunk('IEND', new Uint8Array()));
+  return concat(parts);
+}
+
+test('the fast path decodes every colour type, depth, filter and tRNS exactly as fast-png does', () => {
+  const layouts: [number, number[]][] = [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]];
+  const sizes: [number, number][] = [[1, 1], [3, 2], [17, 9], [64, 6]];
+  let n = 0;
+  for (const [colorType, depths] of layouts) {
+    for (const depth of depths) {
+      for (const [w, h] of sizes) {
+        for (const trns of colorType === 4 || colorType === 6 ? [false] : [false, true]) {
+          const c: Synthetic = { w, h, colorType, depth, trns, paletteSize: colorType === 3 ? Math.max(1, (1 << depth) - 3) : undefined };
+          const bytes = synthetic(c, ++n);
+          const name = `synthetic(${JSON.stringify(c)})`;
+          const fast = fastPath(bytes);
+          assert.ok(fast, `decodePngFast(${name}) = null, want the fast path to take it`);
+          const got: Outcome = { ok: true, ...fast }, want = outcome(() => decodePngGeneral(bytes));
+          // fast-png refuses an RGB tRNS key (3 values) on images of fewer than 3 pixels; see below.
+          const fastPngQuirk = colorType === 2 && trns && w * h < 3;
+          assert.ok(fastPngQuirk ? !want.ok : sameOutcome(got, want), `decodePngFast(${name}) = ${describe(got)}, want ${describe(want)}`);
+          if (trns && colorType !== 3) assert.equal(fast.hasAlpha, true, `decodePngFast(${name}).hasAlpha = false, want true (the tRNS key occurs)`);
+        }
+      }
+    }
+  }
+});
+
+test('a 1x1 RGB PNG with a tRNS key decodes (fast-png alone refused it)', () => {
+  const bytes = concat([SIG, ihdr(1, 1, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])),
+    chunk('IDAT', deflateSync(new Uint8Array([0, 10, 20, 30]))), chunk('IEND', new Uint8Array())]);
+  const got = outcome(() => decodePng(bytes));
+  assert.equal(describe(got), describe({ ok: true, bitmap: { width: 1, height: 1, data: new Uint8Array([10, 20, 30, 0]) }, hasAlpha: true }),
+    'decodePng(1x1 RGB with tRNS) differs');
+});
+
+test('the fast path declines what it does not handle, and decodePng still decodes it', () => {
+  const idat = chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])));
+  const iend = chunk('IEND', new Uint8Array());
+  const plte = chunk('PLTE', new Uint8Array([255, 0, 0, 0, 255, 0]));
+  const cases: [string, Uint8Array][] = [
+    ['Adam7 fixture', fixture(F.quadInterlacedPng)],
+    ['tRNS before PLTE', concat([SIG, ihdr(3, 2, 8, 3), chunk('tRNS', new Uint8Array()), plte, chunk('IDAT', deflateSync(new Uint8Array([0, 0, 1, 0, 0, 1, 1, 0]))), iend])],
+    ['zlib stream cut before its checksum', concat([SIG, ihdr(1, 2, 8, 2), chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])).subarray(0, -4)), iend])],
+    ['no IEND', concat([SIG, ihdr(1, 2, 8, 2), idat])],
+    ['image data short by a row', concat([SIG, ihdr(1, 3, 8, 2), idat, iend])],
+  ];
+  for (const [name, bytes] of cases) {
+    assert.equal(fastPath(bytes), null, `decodePngFast(${name}) took the file, want null (fall back)`);
+    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
+    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
+  }
+  const interlaced = decodePng(fixture(F.quadInterlacedPng));
+  assert.equal(interlaced.bitmap.width, 32, `decodePng(${F.quadInterlacedPng}).width = ${interlaced.bitmap.width}, want 32`);
+});
+
+test('odd and corrupt chunks get the same answer as the fast-png path', () => {
+  const rgbRows = new Uint8Array([0, 10, 20, 30, 0, 40, 50, 60]); // 1x2 RGB, filter None
+  const idat = chunk('IDAT', deflateSync(rgbRows)), iend = chunk('IEND', new Uint8Array());
+  const idat3 = chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array([0, 10, 20, 30])])));
+  const head = [SIG, ihdr(1, 2, 8, 2)];
+  const iccp = (keyword: string, method: number, profile: Uint8Array): Uint8Array =>
+    chunk('iCCP', concat([Buffer.from(keyword, 'latin1'), new Uint8Array([0, method]), profile]));
+  const cases: [string, Uint8Array][] = [
+    ['tEXt', concat([...head, chunk('tEXt', Buffer.from('Title\0flowers', 'latin1')), idat, iend])],
+    ['tEXt without keyword', concat([...head, chunk('tEXt', Buffer.from('\0flowers', 'latin1')), idat, iend])],
+    ['tEXt without NUL', concat([...head, chunk('tEXt', Buffer.from('Title', 'latin1')), idat, iend])],
+    ['iCCP', concat([...head, iccp('ICC', 0, deflateSync(new Uint8Array(200))), idat, iend])],
+    ['iCCP not zlib', concat([...head, iccp('ICC', 0, new Uint8Array([1, 2, 3])), idat, iend])],
+    ['iCCP unknown method', concat([...head, iccp('ICC', 1, deflateSync(new Uint8Array(20))), idat, iend])],
+    ['pHYs', concat([...head, chunk('pHYs', new Uint8Array(9)), idat, iend])],
+    ['pHYs too short', concat([...head, chunk('pHYs', new Uint8Array(5)), idat, iend])],
+    ['unknown chunks', concat([...head, chunk('zzZz', new Uint8Array(7)), chunk('ABCD', new Uint8Array(3)), idat, iend])],
+    ['IEND with a body', concat([...head, idat, chunk('IEND', new Uint8Array(2))])],
+    ['tRNS on RGB', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])), idat3, iend])],
+    ['tRNS on RGB, odd length', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0])), idat3, iend])],
+    ['tRNS on RGBA', concat([SIG, ihdr(1, 1, 8, 6), chunk('tRNS', new Uint8Array(6)), chunk('IDAT', deflateSync(new Uint8Array(5))), iend])],
+    ['PLTE length not a multiple of 3', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(4)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend])],
+    ['palette image without PLTE', concat([SIG, ihdr(1, 1, 8, 3), chunk('IDAT', deflateSync(new Uint8Array(2))), iend])],
+    ['palette index out of range', concat([SIG, ihdr(2, 1, 8, 3), chunk('PLTE', new Uint8Array([9, 8, 7])), chunk('IDAT', deflateSync(new Uint8Array([0, 0, 5]))), iend])],
+    ['unknown filter type', concat([...head, chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 7, 4, 5, 6]))), iend])],
+    ['filter method 1', concat([SIG, ihdr(1, 2, 8, 2, 1), idat, iend])],
+    ['extra image data', concat([...head, chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array(100)]))), iend])],
+    ['zlib checksum wrong', concat([...head, chunk('IDAT', (() => { const z = deflateSync(rgbRows); z[z.length - 1] ^= 1; return z; })()), iend])],
+  ];
+  for (const [name, bytes] of cases) {
+    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
+    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
+  }
+  const bad = outcome(() => decodePng(cases.find(([n]) => n === 'unknown filter type')![1]));
+  assert.ok(!bad.ok && bad.status === 422, `decodePng(unknown filter type) = ${describe(bad)}, want a 422`);
+});
+
+test('truncated and corrupted PNGs are a 422 or the same pixels as fast-png, never another error', () => {
+  const src = fixture(F.roseSmallPng);
+  const rnd = prng(7);
+  const inputs: [string, Uint8Array][] = [];
+  for (let cut = 8; cut < src.length; cut += 7) inputs.push([`${F.roseSmallPng}[:${cut}]`, src.subarray(0, cut)]);
+  for (let i = 0; i < 300; i++) {
+    const b = src.slice();
+    const at = 33 + (((rnd() << 8) | rnd()) % (b.length - 33));
+    b[at] = rnd();
+    inputs.push([`${F.roseSmallPng} with byte ${at} = ${b[at]}`, b]);
+  }
+  for (const [name, bytes] of inputs) {
+    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
+    assert.ok(got.ok || got.status === 422, `decodePng(${name}) = ${describe(got)}, want pixels or a 422`);
+    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
+    if (!got.ok) assert.match(got.message, /^[A-Z][^.]*\.$/, `decodePng(${name}) message = ${got.message}, want one sentence`);
+  }
+});
+
+test('a zlib bomb is refused by the fast path before it inflates', () => {
+  const bomb = deflateSync(new Uint8Array(40 * 1024 * 1024));
+  const bytes = concat([SIG, ihdr(10, 10, 8, 2), chunk('IDAT', bomb), chunk('IEND', new Uint8Array())]);
+  const t = Date.now();
+  const got = outcome(() => fastPath(bytes) as { bitmap: Bitmap; hasAlpha: boolean });
+  assert.ok(!got.ok && got.status === 422, `decodePngFast(zlib bomb) = ${describe(got)}, want a 422`);
+  assert.ok(Date.now() - t < 2000, `decodePngFast(zlib bomb) took ${Date.now() - t} ms`);
+  assert.throws(() => decodePng(bytes), (e: unknown) => e instanceof UnprocessableImageError, 'decodePng(zlib bomb) did not throw UnprocessableImageError');
+});
+
+/** bitmapOf builds a w x h RGBA bitmap from a pixel function. */
+function bitmapOf(w: number, h: number, px: (x: number, y: number) => [number, number, number, number]): Bitmap {
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(px(x, y), (y * w + x) * 4);
+  return { width: w, height: h, data };
+}
+
+/** filtersUsed inflates the single IDAT of an encoded PNG and counts each row's filter type. */
+function filtersUsed(png: Uint8Array, w: number, h: number, ch: number): Set<number> {
+  const len = new DataView(png.buffer, png.byteOffset).getUint32(33);
+  const raw = inflateSync(png.subarray(41, 41 + len));
+  return new Set(Array.from({ length: h }, (_, y) => raw[y * (w * ch + 1)]));
+}
+
+test('encodePngFast round-trips losslessly through fast-png and decodePng', () => {
+  const rnd = prng(99);
+  const noise = (w: number, h: number, alpha: boolean): Bitmap => bitmapOf(w, h, () => [rnd(), rnd(), rnd(), alpha ? rnd() : 255]);
+  const gradient = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => [(x * 7) & 255, (y * 5) & 255, (x + y) & 255, 255 - ((x * y) & 127)]);
+  const flat = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => (((x >> 3) + (y >> 3)) & 1 ? [200, 30, 30, 255] : [10, 10, 240, 128]));
+  const photo = decodePng(fixture(F.flowersPng)).bitmap;
+  const cases: [string, Bitmap][] = [
+    ['1x1', noise(1, 1, true)], ['1x9', noise(1, 9, true)], ['9x1', noise(9, 1, true)], ['7x5 noise', noise(7, 5, true)],
+    ['33x17 gradient', gradient(33, 17)], ['40x24 two colours', flat(40, 24)], [F.flowersPng, photo],
+  ];
+  for (const [name, bm] of cases) {
+    for (const alpha of [false, true]) {
+      for (const filter of ['auto', 'adaptive', 'none'] as const) {
+        const label = `encodePngFast(${name}, alpha=${alpha}, ${filter})`;
+        const out = encodePngFast(bm, alpha, { filter });
+        assert.equal(out[25], alpha ? 6 : 2, `${label} colour type = ${out[25]}, want ${alpha ? 6 : 2}`);
+        const want = new Uint8Array(bm.data);
+        if (!alpha) for (let i = 3; i < want.length; i += 4) want[i] = 255;
+        const viaFastPng = fastPngDecode(out, { checkCrc: true });
+        const ch = alpha ? 4 : 3;
+        const fp = new Uint8Array(bm.width * bm.height * 4);
+        for (let i = 0, j = 0; j < fp.length; i += ch, j += 4) {
+          fp[j] = viaFastPng.data[i]; fp[j + 1] = viaFastPng.data[i + 1]; fp[j + 2] = viaFastPng.data[i + 2]; fp[j + 3] = alpha ? viaFastPng.data[i + 3] : 255;
+        }
+        assert.equal(`${viaFastPng.width}x${viaFastPng.height}`, `${bm.width}x${bm.height}`, `fast-png(${label}) size`);
+        assert.ok(Buffer.compare(Buffer.from(fp), Buffer.from(want)) === 0, `fast-png(${label}) pixels differ from the source`);
+        const ours = decodePng(out);
+        assert.ok(Buffer.compare(Buffer.from(ours.bitmap.data), Buffer.from(want)) === 0, `decodePng(${label}) pixels differ from the source`);
+        assert.notEqual(fastPath(out), null, `decodePngFast(${label}) declined our own output`);
+      }
+    }
+  }
+  const used = filtersUsed(encodePngFast(photo, false), photo.width, photo.height, 3);
+  assert.ok(used.size >= 2, `encodePngFast(${F.flowersPng}) row filters = ${[...used]}, want an adaptive mix`);
+  const flatUsed = filtersUsed(encodePngFast(flat(40, 24), true), 40, 24, 4);
+  assert.deepEqual([...flatUsed], [0], `encodePngFast(two colours) row filters = ${[...flatUsed]}, want only None (few colours)`);
+});
+
+test('encodePngFast output is smaller than fast-png\'s own encoder on a photo', () => {
+  const photo = decodePng(fixture(F.flowersPng)).bitmap;
+  const ours = encodePngFast(photo, false).length;
+  const rgb = new Uint8Array(photo.width * photo.height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set(photo.data.subarray(i, i + 3), j);
+  const theirs = fastPngEncode({ width: photo.width, height: photo.height, data: rgb, depth: 8, channels: 3 }).length;
+  assert.ok(ours < theirs, `encodePngFast(${F.flowersPng}) = ${ours} bytes, want fewer than fast-png's ${theirs}`);
+});
+
+test('an iCCP profile is never inflated, on either path', () => {
+  // The proxy does not colour-manage. A profile that is not even valid zlib would make fast-png
+  // throw, so decoding the very pixels of the file without it shows the profile went unread;
+  // a profile bomb is then harmless. quadInterlacedPng (Adam7) takes the fast-png path,
+  // roseSmallPng the fast path.
+  const garbage = chunk('iCCP', concat([Buffer.from('ICC', 'latin1'), new Uint8Array([0, 0]), new Uint8Array([1, 2, 3])]));
+  const bomb = chunk('iCCP', concat([Buffer.from('ICC', 'latin1'), new Uint8Array([0, 0]), deflateSync(new Uint8Array(32 * 1024 * 1024))]));
+  for (const name of [F.quadInterlacedPng, F.roseSmallPng]) {
+    const plain = fixture(name);
+    const want = decodePng(plain);
+    for (const [what, extra] of [['garbage profile', garbage], ['32 MB profile', bomb], ['both', concat([garbage, bomb])]] as const) {
+      // Right after IHDR (8-byte signature + 25-byte IHDR chunk), where encoders put it.
+      const bytes = concat([plain.subarray(0, 33), extra, plain.subarray(33)]);
+      const got = outcome(() => decodePng(bytes));
+      assert.ok(got.ok, `decodePng(${name} + ${what}) = ${describe(got)}, want pixels`);
+      assert.ok(got.ok && Buffer.from(got.bitmap.data).equals(Buffer.from(want.bitmap.data)), `decodePng(${name} + ${what}) pixels differ from ${name}'s`);
+    }
+  }
+});
