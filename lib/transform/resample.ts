@@ -5,129 +5,12 @@
  * floating-point operations is what makes the output byte-identical to the Go server's.
  */
 import type { Bitmap } from '../codecs/types.js';
+import { wasmRgba, type OpaqueTaps } from './wasm/rgba.js';
 
-/** LANCZOS_SUPPORT is the radius of the Lanczos3 kernel in source pixels (at scale 1). */
-export const LANCZOS_SUPPORT = 3;
+import { precomputeWeights, type Span, type Weights } from './lanczos.js';
 
-/** Go's 4/math.Pi constant, rounded once from the exact value (it equals 4/Math.PI in float64). */
-const FOUR_OVER_PI = 1.2732395447351628;
-const PI4A = 7.85398125648498535156e-1;
-const PI4B = 3.77489470793079817668e-8;
-const PI4C = 2.69515142907905952645e-15;
-const S0 = 1.58962301576546568060e-10;
-const S1 = -2.50507477628578072866e-8;
-const S2 = 2.75573136213857245213e-6;
-const S3 = -1.98412698295895385996e-4;
-const S4 = 8.33333333332211858878e-3;
-const S5 = -1.66666666666666307295e-1;
-const C0 = -1.13585365213876817300e-11;
-const C1 = 2.08757008419747316778e-9;
-const C2 = -2.75573141792967388112e-7;
-const C3 = 2.48015872888517045348e-5;
-const C4 = -1.38888888888730564116e-3;
-const C5 = 4.16666666666665929218e-2;
-
-/**
- * goSin is Go's pure-Go math.Sin (the Cephes polynomial Go uses on amd64) for |x| < 2^29.
- *
- * JavaScript's Math.sin may differ from it in the last bit, and the weights feed an 8-bit
- * rounding, so the kernel uses Go's own sine to keep results byte-identical.
- */
-export function goSin(x: number): number {
-  if (x === 0 || Number.isNaN(x)) return x;
-  let sign = false;
-  if (x < 0) {
-    x = -x;
-    sign = true;
-  }
-  let j = Math.floor(x * FOUR_OVER_PI);
-  let y = j;
-  if (j % 2 === 1) {
-    j++;
-    y++;
-  }
-  j %= 8;
-  const z = ((x - y * PI4A) - y * PI4B) - y * PI4C;
-  if (j > 3) {
-    sign = !sign;
-    j -= 4;
-  }
-  const zz = z * z;
-  if (j === 1 || j === 2) {
-    y = 1.0 - 0.5 * zz + zz * zz * ((((((C0 * zz) + C1) * zz + C2) * zz + C3) * zz + C4) * zz + C5);
-  } else {
-    y = z + z * zz * ((((((S0 * zz) + S1) * zz + S2) * zz + S3) * zz + S4) * zz + S5);
-  }
-  return sign ? -y : y;
-}
-
-function sinc(x: number): number {
-  if (x === 0) return 1;
-  return goSin(Math.PI * x) / (Math.PI * x);
-}
-
-/** lanczos is the Lanczos3 kernel, sinc(x)*sinc(x/3) inside |x| < 3. */
-export function lanczos(x: number): number {
-  x = Math.abs(x);
-  return x < 3 ? sinc(x) * sinc(x / 3) : 0;
-}
-
-/**
- * Weights are the precomputed taps of a one-dimensional resample: output i reads source
- * indices index[start[i] .. start[i+1]) with the matching normalised weights.
- */
-export interface Weights {
-  start: Int32Array;
-  index: Int32Array;
-  weight: Float64Array;
-}
-
-/**
- * Span is the part of a source axis a resample reads, in (possibly fractional) source pixels:
- * a decode-time reduced image covers `size/shrink` pixels of the original, not its rounded-up
- * pixel count, and sampling its last partial pixel as a whole one would shift the output.
- */
-export interface Span {
-  /** Where the span starts. */
-  offset: number;
-  /** How long it is. */
-  length: number;
-}
-
-/**
- * precomputeWeights computes the Lanczos3 taps for resampling srcSize pixels to dstSize; with
- * `span`, output pixels map onto that part of the source axis instead of all srcSize pixels.
- */
-export function precomputeWeights(dstSize: number, srcSize: number, span: Span = { offset: 0, length: srcSize }): Weights {
-  const du = span.length / dstSize;
-  const scale = du < 1 ? 1 : du;
-  const ru = Math.ceil(scale * LANCZOS_SUPPORT);
-  const maxTaps = dstSize * (2 * ru + 1);
-  const index = new Int32Array(maxTaps);
-  const weight = new Float64Array(maxTaps);
-  const start = new Int32Array(dstSize + 1);
-  let n = 0;
-  for (let v = 0; v < dstSize; v++) {
-    const fu = span.offset + (v + 0.5) * du - 0.5;
-    const begin = Math.max(0, Math.ceil(fu - ru));
-    const end = Math.min(srcSize - 1, Math.floor(fu + ru));
-    const first = n;
-    let sum = 0;
-    for (let u = begin; u <= end; u++) {
-      const w = lanczos((u - fu) / scale);
-      if (w !== 0) {
-        sum += w;
-        index[n] = u;
-        weight[n] = w;
-        n++;
-      }
-    }
-    if (sum !== 0) for (let k = first; k < n; k++) weight[k] /= sum;
-    start[v] = first;
-  }
-  start[dstSize] = n;
-  return { start, index: index.subarray(0, n), weight: weight.subarray(0, n) };
-}
+// The kernel and its taps live in lanczos.ts; they are re-exported for the resampler's callers.
+export { LANCZOS_SUPPORT, goSin, lanczos, precomputeWeights, type Span, type Weights } from './lanczos.js';
 
 /** clamp8 rounds like imaging's clamp: int64(x + 0.5) limited to 0..255. */
 function clamp8(x: number): number {
@@ -159,14 +42,13 @@ function pixelWords(b: Bitmap): Uint32Array {
 function opaqueRows(px: Uint32Array, width: number, height: number): Uint8Array {
   const flags = new Uint8Array(height);
   for (let y = 0; y < height; y++) {
-    let ok = 1;
-    for (let i = y * width, e = i + width; i < e; i++) {
-      if ((px[i] >>> 24) !== 255) {
-        ok = 0;
-        break;
-      }
-    }
-    flags[y] = ok;
+    // AND the row's words four at a time and test once: no branch per pixel.
+    let all = 0xff000000 | 0;
+    let i = y * width;
+    const e = i + width;
+    for (; i + 4 <= e; i += 4) all &= px[i] & px[i + 1] & px[i + 2] & px[i + 3];
+    for (; i < e; i++) all &= px[i];
+    flags[y] = (all >>> 24) === 255 ? 1 : 0;
   }
   return flags;
 }
@@ -325,6 +207,10 @@ function verticalAlpha(src: Bitmap, height: number, wts: Weights, w255: Float64A
  * longer wait on each other. The horizontal pass works a block of rows at a time into a small
  * ring of rounded rows that the vertical pass consumes as soon as they are ready, so the
  * intermediate image never exists in full and stays in cache.
+ *
+ * Where WebAssembly SIMD is available, wasm/rgba.wat runs the same arithmetic (and that of the
+ * alpha passes) two float64 lanes at a time and these JavaScript passes are the fallback and
+ * the reference the tests compare it with (useWasm false).
  */
 
 /**
@@ -466,12 +352,32 @@ function verticalRow(src: Uint32Array, ring: number, n: number, wts: Weights, w2
   }
 }
 
-/** resizeHorizontal resamples every row of src (or the `span` of each row) to `width` pixels. */
-export function resizeHorizontal(src: Bitmap, width: number, span?: Span): Bitmap {
+/**
+ * opaqueWasm runs the opaque passes in WebAssembly (horizontal taps h, then vertical taps v),
+ * or returns undefined where the module is unavailable, not wanted or short of memory.
+ */
+function opaqueWasm(useWasm: boolean, src: Bitmap, h?: OpaqueTaps, v?: OpaqueTaps): Bitmap | undefined {
+  const wasm = useWasm ? wasmRgba() : undefined;
+  return wasm?.resize(src, h, v);
+}
+
+/** alphaWasm is opaqueWasm for the alpha-weighted passes (horizontalAlpha, verticalAlpha). */
+function alphaWasm(useWasm: boolean, src: Bitmap, h?: Weights, v?: Weights): Bitmap | undefined {
+  const wasm = useWasm ? wasmRgba() : undefined;
+  return wasm?.resizeAlpha(src, h, v);
+}
+
+/**
+ * resizeHorizontal resamples every row of src (or the `span` of each row) to `width` pixels.
+ * useWasm false keeps to the JavaScript passes (tests compare the two).
+ */
+export function resizeHorizontal(src: Bitmap, width: number, span?: Span, useWasm = true): Bitmap {
   const wts = precomputeWeights(width, src.width, span);
   const [w255, aSum] = opaqueTables(wts, width);
   const px = pixelWords(src);
-  if (!fastPath(src, px, aSum)) return horizontalAlpha(src, width, wts, w255, aSum);
+  if (!fastPath(src, px, aSum)) return alphaWasm(useWasm, src, wts) ?? horizontalAlpha(src, width, wts, w255, aSum);
+  const fast = opaqueWasm(useWasm, src, { start: wts.start, index: wts.index, w255, aSum });
+  if (fast) return fast;
   const h = src.height;
   const mid = new Uint32Array(width * h);
   const acc = new Float64Array(ROW_BLOCK * 3);
@@ -489,12 +395,17 @@ export function resizeHorizontal(src: Bitmap, width: number, span?: Span): Bitma
   return { width, height: h, data: out };
 }
 
-/** resizeVertical resamples every column of src (or the `span` of each column) to `height` pixels. */
-export function resizeVertical(src: Bitmap, height: number, span?: Span): Bitmap {
+/**
+ * resizeVertical resamples every column of src (or the `span` of each column) to `height` pixels.
+ * useWasm false keeps to the JavaScript passes (tests compare the two).
+ */
+export function resizeVertical(src: Bitmap, height: number, span?: Span, useWasm = true): Bitmap {
   const wts = precomputeWeights(height, src.height, span);
   const [w255, aSum] = opaqueTables(wts, height);
   const px = pixelWords(src);
-  if (!fastPath(src, px, aSum)) return verticalAlpha(src, height, wts, w255, aSum);
+  if (!fastPath(src, px, aSum)) return alphaWasm(useWasm, src, undefined, wts) ?? verticalAlpha(src, height, wts, w255, aSum);
+  const fast = opaqueWasm(useWasm, src, undefined, { start: wts.start, index: wts.index, w255, aSum });
+  if (fast) return fast;
   const out = new Uint8Array(src.width * height * 4);
   const acc = new Float64Array(src.width * 3);
   for (let y = 0; y < height; y++) verticalRow(px, src.height, src.width, wts, w255, aSum, y, out, acc);
@@ -505,13 +416,18 @@ export function resizeVertical(src: Bitmap, height: number, span?: Span): Bitmap
  * resizeBoth runs the horizontal pass, then the vertical one. For an opaque image the rounded
  * horizontal rows go through a ring just big enough for one output row's taps plus a block.
  */
-function resizeBoth(src: Bitmap, width: number, height: number, window?: { x: Span; y: Span }): Bitmap {
+function resizeBoth(src: Bitmap, width: number, height: number, window: { x: Span; y: Span } | undefined, useWasm: boolean): Bitmap {
   const wx = precomputeWeights(width, src.width, window?.x);
   const wy = precomputeWeights(height, src.height, window?.y);
   const [hw255, hSum] = opaqueTables(wx, width);
   const [vw255, vSum] = opaqueTables(wy, height);
   const px = pixelWords(src);
-  if (!fastPath(src, px, hSum, vSum)) return verticalAlpha(horizontalAlpha(src, width, wx, hw255, hSum), height, wy, vw255, vSum);
+  if (!fastPath(src, px, hSum, vSum)) {
+    return alphaWasm(useWasm, src, wx, wy) ?? verticalAlpha(horizontalAlpha(src, width, wx, hw255, hSum), height, wy, vw255, vSum);
+  }
+  const fast = opaqueWasm(useWasm, src, { start: wx.start, index: wx.index, w255: hw255, aSum: hSum },
+    { start: wy.start, index: wy.index, w255: vw255, aSum: vSum });
+  if (fast) return fast;
   const h = src.height;
   // Whole blocks in a ring that is a multiple of the block never wrap inside a block.
   const ring = Math.min(h, Math.ceil((tapSpan(wy) + ROW_BLOCK) / ROW_BLOCK) * ROW_BLOCK);
@@ -536,17 +452,18 @@ function resizeBoth(src: Bitmap, width: number, height: number, window?: { x: Sp
  * resize resamples src to exactly width x height with Lanczos3 (imaging.Resize with both sides
  * given): horizontal pass first when both sides change, a single pass when one does, and a
  * copy when neither does. `window` (fractional source pixels) limits what is sampled; it is
- * how a decode-time reduced image is resampled as exactly the region it stands for.
+ * how a decode-time reduced image is resampled as exactly the region it stands for. useWasm
+ * false keeps to the JavaScript passes (tests compare the two).
  */
-export function resize(src: Bitmap, width: number, height: number, window?: { x: Span; y: Span }): Bitmap {
+export function resize(src: Bitmap, width: number, height: number, window?: { x: Span; y: Span }, useWasm = true): Bitmap {
   if (width <= 0 || height <= 0 || src.width <= 0 || src.height <= 0) {
     return { width: Math.max(0, width), height: Math.max(0, height), data: new Uint8Array(Math.max(0, width * height * 4)) };
   }
   const whole = (s: Span | undefined, size: number): boolean => !s || (s.offset === 0 && s.length === size);
   const dw = src.width !== width || !whole(window?.x, src.width);
   const dh = src.height !== height || !whole(window?.y, src.height);
-  if (dw && dh) return resizeBoth(src, width, height, window);
-  if (dw) return resizeHorizontal(src, width, window?.x);
-  if (dh) return resizeVertical(src, height, window?.y);
+  if (dw && dh) return resizeBoth(src, width, height, window, useWasm);
+  if (dw) return resizeHorizontal(src, width, window?.x, useWasm);
+  if (dh) return resizeVertical(src, height, window?.y, useWasm);
   return { width, height, data: src.data.slice() };
 }

@@ -121,18 +121,21 @@ test('resize reproduces imaging per-pixel float sums bit for bit (opaque and alp
     [80, 60, 'mixed', 33, 17, undefined],
     [80, 60, 'mixed', 40, 30, { x: x(0, 79.5), y: x(0, 59.75) }],
   ];
+  // useWasm false checks the JavaScript passes, true the WebAssembly ones where available.
   for (const [sw, sh, alpha, w, h, win] of cases) {
     const src = noise(sw, sh, alpha, sw * 31 + sh);
     let want = src;
     if (w !== sw || win) want = imagingPass(want, w, true, win?.x);
     if (h !== sh || win) want = imagingPass(want, h, false, win?.y);
-    const name = `resize(${alpha} ${sw}x${sh}, ${w}, ${h}${win ? ', window' : ''})`;
-    const diff = firstDiff(resize(src, w, h, win), want);
-    assert.equal(diff, '', `${name}: ${diff}`);
-    const hOnly = firstDiff(resizeHorizontal(src, w, win?.x), imagingPass(src, w, true, win?.x));
-    assert.equal(hOnly, '', `resizeHorizontal(${alpha} ${sw}x${sh}, ${w}): ${hOnly}`);
-    const vOnly = firstDiff(resizeVertical(src, h, win?.y), imagingPass(src, h, false, win?.y));
-    assert.equal(vOnly, '', `resizeVertical(${alpha} ${sw}x${sh}, ${h}): ${vOnly}`);
+    for (const useWasm of [true, false]) {
+      const name = `resize(${alpha} ${sw}x${sh}, ${w}, ${h}${win ? ', window' : ''}, useWasm ${useWasm})`;
+      const diff = firstDiff(resize(src, w, h, win, useWasm), want);
+      assert.equal(diff, '', `${name}: ${diff}`);
+      const hOnly = firstDiff(resizeHorizontal(src, w, win?.x, useWasm), imagingPass(src, w, true, win?.x));
+      assert.equal(hOnly, '', `resizeHorizontal(${alpha} ${sw}x${sh}, ${w}, useWasm ${useWasm}): ${hOnly}`);
+      const vOnly = firstDiff(resizeVertical(src, h, win?.y, useWasm), imagingPass(src, h, false, win?.y));
+      assert.equal(vOnly, '', `resizeVertical(${alpha} ${sw}x${sh}, ${h}, useWasm ${useWasm}): ${vOnly}`);
+    }
   }
 });
 
@@ -263,3 +266,22 @@ test('pipeline output is byte-identical to the Go server (imaging reference hash
   }
 });
 
+
+test('resize alone matches the Go server hashes with and without WebAssembly', () => {
+  // The pipeline cases above that are a single resize (same hashes, same inputs); the pipeline
+  // takes the default passes, this checks both.
+  const cases: Array<[string, Bitmap, number, number, string]> = [
+    ['resize 1024x683 opaque to 500x333', pattern(1024, 683, false), 500, 333,
+      '1e4d5dfbdcb9614e3337080c82ee38fcbca25297be26cb100c6d6aab4f7e4eae'],
+    ['fit 300x200 opaque in 120x80', pattern(300, 200, false), 120, 80,
+      'a74482b0e264cb2ef871de398cbd313889223ce4b62b8c2acdce591d9ae59880'],
+    ['upscale 50x40 alpha to 120x96', pattern(50, 40, true), 120, 96,
+      '19650c0c87d30c8a1384af40bdbba3c15f4f607a37892462e512a7c3fa36c1a3'],
+  ];
+  for (const [name, src, w, h, want] of cases) {
+    for (const useWasm of [true, false]) {
+      const got = createHash('sha256').update(resize(src, w, h, undefined, useWasm).data).digest('hex');
+      assert.equal(got, want, `resize(${name}, useWasm ${useWasm}): pixel hash = ${got}, want ${want}`);
+    }
+  }
+});
