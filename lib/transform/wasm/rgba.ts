@@ -12,7 +12,7 @@ import { EmbeddedModule, Layout, type WasmMemory } from './runtime.js';
  * that had to grow past it (a very large image) is dropped after use, so that one big image does
  * not pin its memory for the life of the worker.
  */
-export const RGBA_WASM_KEEP_BYTES = 64 * 1024 * 1024;
+export const RGBA_WASM_KEEP_BYTES = 32 * 1024 * 1024;
 
 /**
  * RGBA_WASM_MAX_BYTES is the most memory one resize may ask of the module; a larger one is left
