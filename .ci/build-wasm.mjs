@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Compiles every lib/transform/wasm/<name>.wat with wabt (a devDependency) into
 // lib/transform/wasm/<name>-bytes.ts, the module embedded in the library as base64 under the
-// name <NAME>_WASM_BASE64. `npm run build:wasm` runs it; the tests under
-// test/lib/transform/wasm/ check that each embedded module is a fresh compile of its source.
+// name <NAME>_WASM_BASE64. `npm run build:wasm` runs it; test/lib/transform/wasm/embedded.test.ts
+// checks that each embedded module is a fresh compile of its source.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

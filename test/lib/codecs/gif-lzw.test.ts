@@ -3,22 +3,11 @@ import assert from 'node:assert/strict';
 import omggif from 'omggif';
 import { lzwDecode, lzwEncode } from '../../../lib/codecs/gif-lzw.js';
 import { readGifInfo } from '../../../lib/codecs/gif.js';
-
-/** rng is a small deterministic generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/prng.js';
 
 /** sample builds n indices below 2^bits: noise (many table resets), runs (long strings) or a mix. */
 function sample(kind: 'noise' | 'runs' | 'mix', n: number, bits: number, seed: number): Uint8Array {
-  const r = rng(seed), out = new Uint8Array(n), colours = 1 << bits;
+  const r = seededRandom(seed), out = new Uint8Array(n), colours = 1 << bits;
   let v = 0;
   for (let i = 0; i < n; i++) {
     if (kind === 'noise' || (kind === 'mix' && r() < 0.3) || (kind === 'runs' && r() < 0.01)) v = Math.floor(r() * colours);
@@ -115,7 +104,7 @@ test('lzwDecode stops at a short buffer, truncation and corrupt codes without th
   assert.ok(n > 0 && n < indices.length, `lzwDecode(truncated) = ${n}, want between 0 and ${indices.length}`);
   assert.ok(Buffer.from(out.subarray(0, n)).equals(Buffer.from(indices.subarray(0, n))), 'lzwDecode(truncated) output is not a prefix of the input');
   // Random garbage after the code size byte: must end quickly with some count.
-  const r = rng(11);
+  const r = seededRandom(11);
   for (let trial = 0; trial < 50; trial++) {
     const junk = new Uint8Array(2000).map(() => Math.floor(r() * 256));
     const got = lzwDecode(junk, 0, 2 + (trial % 7), new Uint8Array(10000));

@@ -12,6 +12,13 @@ import { UnprocessableImageError } from '../../../lib/errors.js';
 import type { Bitmap } from '../../../lib/codecs/types.js';
 import { F, fixture } from '../../helpers/codec-fixtures.js';
 import { FIXTURES } from '../../helpers/paths.js';
+import { seededUint32 } from '../../helpers/prng.js';
+
+/** seededBytes returns a seeded generator of bytes, so failures reproduce. */
+const seededBytes = (seed: number): (() => number) => {
+  const next = seededUint32(seed);
+  return () => next() >>> 24;
+};
 
 /**
  * EXTRA_PNG_DIRS are sample-image directories of Debian packages; when installed they add their PNGs
@@ -99,12 +106,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-/** prng is a small deterministic generator, so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s >>> 8 & 255; };
-}
-
 interface Synthetic { w: number; h: number; colorType: number; depth: number; trns: boolean; paletteSize?: number }
 
 /**
@@ -113,7 +114,7 @@ interface Synthetic { w: number; h: number; colorType: number; depth: number; tr
  * RGB key is that first pixel, so that the key really occurs.
  */
 function synthetic(c: Synthetic, seed: number): Uint8Array {
-  const rnd = prng(seed);
+  const rnd = seededBytes(seed);
   const ch = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[c.colorType];
   const stride = Math.ceil((c.w * ch * c.depth) / 8);
   const raw = new Uint8Array((stride + 1) * c.h);
@@ -230,7 +231,7 @@ test('odd and corrupt chunks get the same answer as the fast-png path', () => {
 
 test('truncated and corrupted PNGs are a 422 or the same pixels as fast-png, never another error', () => {
   const src = fixture(F.roseSmallPng);
-  const rnd = prng(7);
+  const rnd = seededBytes(7);
   const inputs: [string, Uint8Array][] = [];
   for (let cut = 8; cut < src.length; cut += 7) inputs.push([`${F.roseSmallPng}[:${cut}]`, src.subarray(0, cut)]);
   for (let i = 0; i < 300; i++) {
@@ -272,7 +273,7 @@ function filtersUsed(png: Uint8Array, w: number, h: number, ch: number): Set<num
 }
 
 test('encodePngFast round-trips losslessly through fast-png and decodePng', () => {
-  const rnd = prng(99);
+  const rnd = seededBytes(99);
   const noise = (w: number, h: number, alpha: boolean): Bitmap => bitmapOf(w, h, () => [rnd(), rnd(), rnd(), alpha ? rnd() : 255]);
   const gradient = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => [(x * 7) & 255, (y * 5) & 255, (x + y) & 255, 255 - ((x * y) & 127)]);
   const flat = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => (((x >> 3) + (y >> 3)) & 1 ? [200, 30, 30, 255] : [10, 10, 240, 128]));

@@ -9,18 +9,7 @@ import {
 } from '../../../lib/transform/planepass.js';
 import { precomputeWeights, type Span, type Weights } from '../../../lib/transform/resample.js';
 import { wasmPlanes } from '../../../lib/transform/wasm/planes.js';
-
-/** rng is a small deterministic generator (mulberry32) so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/prng.js';
 
 /** randomView makes a w x h view with a random offset and row padding over random bytes. */
 function randomView(w: number, h: number, next: () => number): PlaneView {
@@ -69,7 +58,7 @@ test('the WebAssembly module loads on this runtime', () => {
 });
 
 test('JavaScript and WebAssembly passes give identical samples', () => {
-  const next = rng(7);
+  const next = seededRandom(7);
   const cases: SizeCase[] = [...SIZES];
   for (let i = 0; i < 60; i++) {
     const sw = 1 + Math.floor(next() * 80), sh = 1 + Math.floor(next() * 60);
@@ -128,7 +117,7 @@ function floatResize(view: PlaneView, wx: Weights, wy: Weights): Float64Array {
 }
 
 test('samples stay within a quarter level of an unrounded resample (away from clipping)', () => {
-  const next = rng(11);
+  const next = seededRandom(11);
   for (const c of SIZES) {
     // Mid-range values keep Lanczos overshoot away from 0 and 255, where rounding clamps.
     const view = randomView(c.src[0], c.src[1], () => 0.25 + next() / 2);

@@ -1,42 +1,17 @@
 /**
- * Tests of the WebAssembly RGBA passes (rgba.wat): the embedded module is what rgba.wat compiles
- * to, and resizes through it give byte for byte the bitmaps of the JavaScript passes.
+ * Tests of the WebAssembly RGBA passes (rgba.wat): resizes through them give byte for byte the
+ * bitmaps of the JavaScript passes. (embedded.test.ts checks the module is a fresh compile.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import wabtInit from 'wabt';
-import { ROOT } from '../../../helpers/paths.js';
 import type { Bitmap } from '../../../../lib/codecs/types.js';
-import { RGBA_WASM_BASE64 } from '../../../../lib/transform/wasm/rgba-bytes.js';
 import { RGBA_WASM_KEEP_BYTES, wasmRgba, wasmRgbaMemoryBytes } from '../../../../lib/transform/wasm/rgba.js';
 import { resize, resizeHorizontal, resizeVertical, type Span } from '../../../../lib/transform/resample.js';
-
-test('rgba-bytes.ts is the compiled rgba.wat (run npm run build:wasm after editing it)', async () => {
-  const wabt = await wabtInit();
-  const wat = readFileSync(path.join(ROOT, 'lib/transform/wasm/rgba.wat'), 'utf8');
-  const mod = wabt.parseWat('rgba.wat', wat, { simd: true });
-  mod.validate();
-  const fresh = Buffer.from(mod.toBinary({}).buffer).toString('base64');
-  assert.equal(RGBA_WASM_BASE64, fresh, 'RGBA_WASM_BASE64 differs from a fresh compile of rgba.wat');
-});
+import { seededUint32 } from '../../../helpers/prng.js';
 
 test('the module compiles here (Node 20 has WebAssembly SIMD)', () => {
   assert.notEqual(wasmRgba(), undefined, 'wasmRgba() = undefined, want the WebAssembly passes');
 });
-
-/** prng is a seeded generator of 32-bit integers (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 type Content = 'noise' | 'smooth' | 'alpha' | 'holes';
 
@@ -48,7 +23,7 @@ type Content = 'noise' | 'smooth' | 'alpha' | 'holes';
  * pixels start one byte into their buffer.
  */
 function image(width: number, height: number, content: Content, seed: number, misalign = false): Bitmap {
-  const next = prng(seed);
+  const next = seededUint32(seed);
   const n = width * height * 4;
   const data = new Uint8Array(n + (misalign ? 1 : 0)).subarray(misalign ? 1 : 0);
   for (let y = 0; y < height; y++) {
@@ -127,7 +102,7 @@ const CASES: Case[] = [
  * axes, windows, opaque and transparent content.
  */
 function randomCases(n: number, seed: number): Case[] {
-  const next = prng(seed);
+  const next = seededUint32(seed);
   const size = (): number => 1 + (next() % (next() % 4 === 0 ? 300 : 60));
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
