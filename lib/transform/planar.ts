@@ -14,22 +14,18 @@ import type { Rect, ResizeStep, SourceWindow } from './geometry.js';
 import { precomputeWeights, type Span, type Weights } from './resample.js';
 import { resizePlane, type PlaneView } from './planepass.js';
 
-/** AxisCut is one axis of a crop-then-resample: the crop's pixel range and the window inside it. */
+/**
+ * AxisCut is one axis of a crop-then-resample on one plane: the crop's sample range and the
+ * window inside it that the resample reads, and the output size. cutsFor gives it in luma
+ * samples; chromaCut maps it onto a chroma plane.
+ */
 export interface AxisCut {
-  /** First and one-past-last cropped pixel, in luma pixels of the decoded image. */
+  /** First and one-past-last cropped sample. */
   start: number;
   end: number;
-  /** The part of the cropped range the resample reads, in fractional pixels from `start`. */
+  /** The part of the cropped range the resample reads, in fractional samples from `start`. */
   window: Span;
-  /** Output size on this axis, in luma pixels. */
-  size: number;
-}
-
-/** PlaneCut is where one plane reads from and what it resamples to, on one axis. */
-export interface PlaneCut {
-  start: number;
-  end: number;
-  window: Span;
+  /** Output size on this axis. */
   size: number;
 }
 
@@ -59,10 +55,10 @@ export function cutsFor(steps: readonly ResizeStep[], width: number, height: num
 /**
  * chromaCut maps a luma AxisCut onto a plane with `ratio` times fewer samples than luma
  * (planeSize valid samples). The result has one sample per output luma pixel (`size`, twice
- * the chroma samples the encoder takes, rounded up): chromaWeights pairs them. The crop widens
+ * the chroma samples the encoder takes, rounded up): pairWeights pairs them. The crop widens
  * to whole plane samples and the window keeps its exact position.
  */
-export function chromaCut(c: AxisCut, ratio: number, planeSize: number): PlaneCut {
+export function chromaCut(c: AxisCut, ratio: number, planeSize: number): AxisCut {
   const size = 2 * Math.ceil(c.size / 2);
   const start = Math.floor(c.start / ratio);
   const end = Math.max(start + 1, Math.min(planeSize, Math.ceil(c.end / ratio)));
@@ -101,7 +97,7 @@ export function pairWeights(w: Weights): Weights {
 }
 
 /** viewOf is the part of plane p that a cut reads. */
-function viewOf(p: Plane, x: PlaneCut, y: PlaneCut): PlaneView {
+function viewOf(p: Plane, x: AxisCut, y: AxisCut): PlaneView {
   return {
     data: p.data, offset: y.start * p.stride + x.start, stride: p.stride,
     width: x.end - x.start, height: y.end - y.start,
@@ -116,8 +112,8 @@ function viewOf(p: Plane, x: PlaneCut, y: PlaneCut): PlaneView {
 export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut }): YccPlanes | undefined {
   if (!isPlanarYcc(img)) return undefined;
   const [Y, Cb, Cr] = img.planes;
-  const lx: PlaneCut = { ...cut.x, end: Math.min(cut.x.end, Y.width) };
-  const ly: PlaneCut = { ...cut.y, end: Math.min(cut.y.end, Y.height) };
+  const lx: AxisCut = { ...cut.x, end: Math.min(cut.x.end, Y.width) };
+  const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.height) };
   const yv = viewOf(Y, lx, ly);
   const y = resizePlane(yv, precomputeWeights(lx.size, yv.width, lx.window), precomputeWeights(ly.size, yv.height, ly.window));
   const chroma = (p: Plane): Uint16Array => {
