@@ -151,11 +151,12 @@ export async function renderFrames(
 function jpegViaPlanes(bytes: Uint8Array, header: Size, options: Options, limits: Limits, shrink: number): Uint8Array | DecodedImage | undefined {
   const plan = planFor(header, options);
   if (plan.rotate !== 0 || plan.flipHorizontal || plan.flipVertical) return undefined;
-  if (!cutsFor(stepsFor(plan, header), header.width, header.height)) return undefined;
+  const planned = stepsFor(plan, header);
+  if (!cutsFor(planned, header.width, header.height)) return undefined;
   const planes = decodeJpegToPlanes(bytes, { maxPixels: limits.maxPixels, shrink, maxScans: limits.maxScans });
   if (!planes) return undefined;
   const reduced: Size = { width: planes.width, height: planes.height };
-  const steps = planes.scale > 1 ? scaleSteps(stepsFor(plan, header), header, reduced, planes.scale) : stepsFor(plan, header);
+  const steps = planes.scale > 1 ? scaleSteps(planned, header, reduced, planes.scale) : planned;
   const cut = cutsFor(steps, reduced.width, reduced.height);
   if (cut && isPlanarYcc(planes)) {
     if (stepsTooLarge(steps, reduced, limits, 1)) throw tooLarge(limits);
