@@ -260,11 +260,14 @@ function storeBlock(c: Component, row: number, col: number, nnz: number): void {
     let v = ((blk[0] + 4) >> 3) + 128;
     v = v < 0 ? 0 : v > 255 ? 255 : v;
     if (bsx === 1 && bsy === 1) plane[off] = v;
-    else for (let y = 0, o = off; y < bsy; y++, o += stride) plane.fill(v, o, o + bsx);
+    else {
+      // Plain stores: a fill() call per row costs more than the few bytes it writes.
+      for (let y = 0, o = off; y < bsy; y++, o += stride) for (let x = 0; x < bsx; x++) plane[o + x] = v;
+    }
     return;
   }
   if (bsx !== bsy) idctRect(blk, plane, off, stride, bsx, bsy);
-  else if (bsx === 8) idct8(blk, plane, off, stride);
+  else if (bsx === 8) idct8(blk, plane, off, stride, nz, nnz);
   else if (bsx === 4) idct4(blk, plane, off, stride, nz, nnz);
   else if (bsx === 2) idct2(blk, plane, off, stride, nz, nnz);
   else idct1(blk, plane, off);
