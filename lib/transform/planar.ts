@@ -13,6 +13,7 @@ import type { YccPlanes } from '../codecs/jpegfast/encoder.js';
 import type { Rect, ResizeStep, SourceWindow } from './geometry.js';
 import { precomputeWeights, type Span, type Weights } from './resample.js';
 import { resizePlane, type PlaneView } from './planepass.js';
+import { IDENTITY, isIdentity, transformSamples, type Dihedral } from './dihedral.js';
 
 /**
  * AxisCut is one axis of a crop-then-resample on one plane: the crop's sample range and the
@@ -54,41 +55,46 @@ export function cutsFor(steps: readonly ResizeStep[], width: number, height: num
 
 /**
  * chromaCut maps a luma AxisCut onto a plane with `ratio` times fewer samples than luma
- * (planeSize valid samples). The result has one sample per output luma pixel (`size`, twice
- * the chroma samples the encoder takes, rounded up): pairWeights pairs them. The crop widens
- * to whole plane samples and the window keeps its exact position.
+ * (planeSize valid samples), where luma position X is at plane position X / ratio + phase (the
+ * phase is not 0 only for a mirrored plane whose last sample stood partly past the image). The
+ * result has one sample per output luma pixel, which pairWeights then pairs. The crop widens to
+ * whole plane samples and the window keeps its exact position.
  */
-export function chromaCut(c: AxisCut, ratio: number, planeSize: number): AxisCut {
-  const size = 2 * Math.ceil(c.size / 2);
-  const start = Math.floor(c.start / ratio);
-  const end = Math.max(start + 1, Math.min(planeSize, Math.ceil(c.end / ratio)));
-  const offset = (c.start + c.window.offset) / ratio - start;
-  // An odd output size gets one sample past its edge, as the encoder replicates the last column.
-  const length = (c.window.length / ratio) * (size / c.size);
-  return { start, end, window: { offset, length }, size };
+export function chromaCut(c: AxisCut, ratio: number, planeSize: number, phase = 0): AxisCut {
+  const start = Math.max(0, Math.floor(c.start / ratio + phase));
+  const end = Math.max(start + 1, Math.min(planeSize, Math.ceil(c.end / ratio + phase)));
+  const offset = (c.start + c.window.offset) / ratio + phase - start;
+  return { start, end, window: { offset, length: c.window.length / ratio }, size: c.size };
 }
 
 /**
  * pairWeights averages the taps of outputs 2i and 2i+1 into output i: a 4:2:0 chroma sample is
  * the mean of the two (by two) output pixels it stands for, which is what the encoder would
- * compute from a full-resolution resize, in one pass and without the full-resolution image.
+ * compute from a full-resolution resize, in one pass and without the full-resolution image. A
+ * last output without a partner stands alone, as the encoder repeats an odd image's last pixel.
  */
 export function pairWeights(w: Weights): Weights {
-  const n = (w.start.length - 1) >> 1;
+  const count = w.start.length - 1;
+  const n = (count + 1) >> 1;
   const start = new Int32Array(n + 1);
   const index: number[] = [];
   const weight: number[] = [];
   for (let i = 0; i < n; i++) {
     start[i] = index.length;
-    const a0 = w.start[2 * i], a1 = w.start[2 * i + 1], b1 = w.start[2 * i + 2];
-    const lo = Math.min(w.index[a0] ?? Infinity, w.index[a1] ?? Infinity);
-    const hi = Math.max(a1 > a0 ? w.index[a1 - 1] : -1, b1 > a1 ? w.index[b1 - 1] : -1);
+    const a0 = w.start[2 * i], b1 = w.start[Math.min(2 * i + 2, count)];
+    // Alone, an output's taps count twice, as if paired with itself.
+    const scale = 2 * i + 1 < count ? 0.5 : 1;
+    let lo = Infinity, hi = -1;
+    for (let k = a0; k < b1; k++) {
+      lo = Math.min(lo, w.index[k]);
+      hi = Math.max(hi, w.index[k]);
+    }
     for (let u = lo; u <= hi; u++) {
       let sum = 0;
       for (let k = a0; k < b1; k++) if (w.index[k] === u) sum += w.weight[k];
       if (sum !== 0) {
         index.push(u);
-        weight.push(sum / 2);
+        weight.push(sum * scale);
       }
     }
   }
@@ -96,8 +102,56 @@ export function pairWeights(w: Weights): Weights {
   return { start, index: Int32Array.from(index), weight: Float64Array.from(weight) };
 }
 
+/**
+ * mapCut maps the cuts of an image whose sample grid is frame (width x height) onto the same
+ * image transformed by d: axes trade places under a transpose, and a mirrored axis counts its
+ * crop and window from the other end.
+ */
+export function mapCut(cut: { x: AxisCut; y: AxisCut }, d: Dihedral, frame: { width: number; height: number }): { x: AxisCut; y: AxisCut } {
+  let { x, y } = cut;
+  let w = frame.width, h = frame.height;
+  if (d.swap) [x, y, w, h] = [y, x, h, w];
+  const mirror = (c: AxisCut, extent: number): AxisCut => ({
+    start: extent - c.end,
+    end: extent - c.start,
+    window: { offset: c.end - c.start - c.window.offset - c.window.length, length: c.window.length },
+    size: c.size,
+  });
+  return { x: d.flipX ? mirror(x, w) : x, y: d.flipY ? mirror(y, h) : y };
+}
+
+/** GridPlane is a plane's samples with the sampling factors and phases chromaCut needs. */
+interface GridPlane {
+  plane: Pick<Plane, 'data' | 'stride' | 'width' | 'height'>;
+  /** Luma samples per plane sample on each axis. */
+  rx: number;
+  ry: number;
+  phaseX: number;
+  phaseY: number;
+}
+
+/**
+ * gridPlanes returns img's planes transformed by d (untouched for the identity), each with its
+ * sampling ratios and, for mirrored axes, the phase a partial last sample leaves: mirrored, it
+ * becomes a partial first one.
+ */
+function gridPlanes(img: JpegPlanes, d: Dihedral): GridPlane[] {
+  const lw = d.swap ? img.height : img.width, lh = d.swap ? img.width : img.height;
+  return img.planes.map((p) => {
+    const rx0 = img.hmax / p.h, ry0 = img.vmax / p.v;
+    if (isIdentity(d)) return { plane: p, rx: rx0, ry: ry0, phaseX: 0, phaseY: 0 };
+    const t = transformSamples(p.data, 0, p.stride, p.width, p.height, d);
+    const rx = d.swap ? ry0 : rx0, ry = d.swap ? rx0 : ry0;
+    return {
+      plane: { data: t.data, stride: t.width, width: t.width, height: t.height }, rx, ry,
+      phaseX: d.flipX ? t.width - lw / rx : 0,
+      phaseY: d.flipY ? t.height - lh / ry : 0,
+    };
+  });
+}
+
 /** viewOf is the part of plane p that a cut reads. */
-function viewOf(p: Plane, x: AxisCut, y: AxisCut): PlaneView {
+function viewOf(p: Pick<Plane, 'data' | 'stride'>, x: AxisCut, y: AxisCut): PlaneView {
   return {
     data: p.data, offset: y.start * p.stride + x.start, stride: p.stride,
     width: x.end - x.start, height: y.end - y.start,
@@ -105,21 +159,22 @@ function viewOf(p: Plane, x: AxisCut, y: AxisCut): PlaneView {
 }
 
 /**
- * resamplePlanes applies a crop-then-resample (cutsFor's shape) to decoded YCbCr planes and
- * returns 4:2:0 planes for the encoder, or undefined for layouts the fast path does not take:
- * anything but three YCbCr components with full-resolution luma.
+ * resamplePlanes applies a crop-then-resample (cutsFor's shape, given in the frame d produces)
+ * to decoded YCbCr planes turned by d, and returns 4:2:0 planes for the encoder, or undefined
+ * for layouts the fast path does not take: anything but three YCbCr components with
+ * full-resolution luma.
  */
-export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut }): YccPlanes | undefined {
+export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut }, d: Dihedral = IDENTITY): YccPlanes | undefined {
   if (!isPlanarYcc(img)) return undefined;
-  const [Y, Cb, Cr] = img.planes;
-  const lx: AxisCut = { ...cut.x, end: Math.min(cut.x.end, Y.width) };
-  const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.height) };
-  const yv = viewOf(Y, lx, ly);
+  const [Y, Cb, Cr] = gridPlanes(img, d);
+  const lx: AxisCut = { ...cut.x, end: Math.min(cut.x.end, Y.plane.width) };
+  const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.plane.height) };
+  const yv = viewOf(Y.plane, lx, ly);
   const y = resizePlane(yv, precomputeWeights(lx.size, yv.width, lx.window), precomputeWeights(ly.size, yv.height, ly.window));
-  const chroma = (p: Plane): Uint16Array => {
-    const cx = chromaCut(cut.x, img.hmax / p.h, p.width);
-    const cy = chromaCut(cut.y, img.vmax / p.v, p.height);
-    const v = viewOf(p, cx, cy);
+  const chroma = (g: GridPlane): Uint16Array => {
+    const cx = chromaCut(cut.x, g.rx, g.plane.width, g.phaseX);
+    const cy = chromaCut(cut.y, g.ry, g.plane.height, g.phaseY);
+    const v = viewOf(g.plane, cx, cy);
     return resizePlane(v, pairWeights(precomputeWeights(cx.size, v.width, cx.window)),
       pairWeights(precomputeWeights(cy.size, v.height, cy.window)));
   };

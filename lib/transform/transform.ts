@@ -17,7 +17,8 @@ import {
   type Plan, type Rect, type ResizeStep, type Size,
 } from './geometry.js';
 import { bitmapOfPlanes, decodeJpegToPlanes, encodeJpegYcc } from '../codecs/jpeg.js';
-import { cutsFor, isPlanarYcc, resamplePlanes } from './planar.js';
+import { cutsFor, isPlanarYcc, mapCut, resamplePlanes } from './planar.js';
+import { exifOrientation, then, turn } from './dihedral.js';
 import { applySteps, crop, findTrim, flattenForJpeg, flipH, flipV, orient, rotate } from './ops.js';
 import { findSmartCrop } from './smartcrop.js';
 import type { TransformResult } from './types.js';
@@ -143,28 +144,34 @@ export async function renderFrames(
 }
 
 /**
- * jpegViaPlanes is the fast path for a JPEG resized to JPEG without rotation, flips or EXIF
- * orientation: it resamples the decoded YCbCr planes and encodes them as they are (planar.ts).
- * It returns the encoded bytes; or, when the image turns out not to suit the fast path, the
- * decode it already did, as RGBA for the general path; or undefined when it decoded nothing.
+ * jpegViaPlanes is the fast path for a JPEG resized to JPEG: it turns the decoded YCbCr planes
+ * by the EXIF orientation and the requested rotation and flips in one step, resamples them
+ * where they stand and encodes them as they are (planar.ts). It returns the encoded bytes; or,
+ * when the image turns out not to suit the fast path, the decode it already did, as RGBA for the
+ * general path; or undefined when it decoded nothing.
  */
-function jpegViaPlanes(bytes: Uint8Array, header: Size, options: Options, limits: Limits, shrink: number): Uint8Array | DecodedImage | undefined {
-  const plan = planFor(header, options);
-  if (plan.rotate !== 0 || plan.flipHorizontal || plan.flipVertical) return undefined;
-  const planned = stepsFor(plan, header);
-  if (!cutsFor(planned, header.width, header.height)) return undefined;
+function jpegViaPlanes(
+  bytes: Uint8Array, header: Size, orientation: number, options: Options, limits: Limits, shrink: number,
+): Uint8Array | DecodedImage | undefined {
+  const oriented = orientedSize(header, orientation);
+  const plan = planFor(oriented, options);
+  const planned = stepsFor(plan, oriented);
+  if (!cutsFor(planned, oriented.width, oriented.height)) return undefined;
   const planes = decodeJpegToPlanes(bytes, { maxPixels: limits.maxPixels, shrink, maxScans: limits.maxScans });
   if (!planes) return undefined;
-  const reduced: Size = { width: planes.width, height: planes.height };
-  const steps = planes.scale > 1 ? scaleSteps(planned, header, reduced, planes.scale) : planned;
+  const reduced = orientedSize({ width: planes.width, height: planes.height }, orientation);
+  const steps = planes.scale > 1 ? scaleSteps(planned, oriented, reduced, planes.scale) : planned;
   const cut = cutsFor(steps, reduced.width, reduced.height);
   if (cut && isPlanarYcc(planes)) {
     if (stepsTooLarge(steps, reduced, limits, 1)) throw tooLarge(limits);
-    const ycc = resamplePlanes(planes, cut);
+    // Turning commutes with cropping and resampling, so the planes are turned first, once, and
+    // the cut is carried into the turned frame.
+    const after = turn(plan.rotate, plan.flipVertical, plan.flipHorizontal);
+    const ycc = resamplePlanes(planes, mapCut(cut, after, reduced), then(exifOrientation(orientation), after));
     if (ycc) return encodeJpegYcc(ycc, jpegQuality(options.quality));
   }
   const { bitmap, shrink: applied } = bitmapOfPlanes(planes);
-  return { format: 'jpeg', frames: [{ bitmap, delayMs: 0 }], loopCount: 0, orientation: 1, hasAlpha: false, shrink: applied };
+  return { format: 'jpeg', frames: [{ bitmap, delayMs: 0 }], loopCount: 0, orientation, hasAlpha: false, shrink: applied };
 }
 
 /**
@@ -200,8 +207,8 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
 
   let decoded: DecodedImage | undefined;
   try {
-    if (format === 'jpeg' && info.format === 'jpeg' && orientation <= 1 && !pixelDependent) {
-      const planar = jpegViaPlanes(bytes, header, options, limits, shrink);
+    if (format === 'jpeg' && info.format === 'jpeg' && !pixelDependent) {
+      const planar = jpegViaPlanes(bytes, header, orientation, options, limits, shrink);
       if (planar instanceof Uint8Array) return { bytes: planar, contentType: CONTENT_TYPES.jpeg };
       decoded = planar;
     }

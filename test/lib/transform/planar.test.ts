@@ -12,7 +12,10 @@ import { decodeJpegToPlanes, bitmapOfPlanes } from '../../../lib/codecs/jpeg.js'
 import { YCC_FRACTION_BITS } from '../../../lib/codecs/jpegfast/encoder.js';
 import { planFor, scaleSteps, stepsFor, type ResizeStep, type Size } from '../../../lib/transform/geometry.js';
 import { applySteps } from '../../../lib/transform/ops.js';
-import { chromaCut, cutsFor, isPlanarYcc, pairWeights, resamplePlanes, type AxisCut } from '../../../lib/transform/planar.js';
+import { chromaCut, cutsFor, isPlanarYcc, mapCut, pairWeights, resamplePlanes, type AxisCut } from '../../../lib/transform/planar.js';
+import { exifOrientation, then, turn, type Dihedral } from '../../../lib/transform/dihedral.js';
+import { flipH, flipV, orient, rotate } from '../../../lib/transform/ops.js';
+import { orientedSize } from '../../../lib/transform/geometry.js';
 import { precomputeWeights } from '../../../lib/transform/resample.js';
 
 // JPEG fixtures made with cjpeg from imaging's branches.jpg (MIT); see fixtures/SOURCES.md.
@@ -65,9 +68,8 @@ test('chromaCut places 4:2:0 chroma where JFIF centres it', () => {
       want: { start: 0, end: 512, window: { offset: 0, length: 512 }, size: 500 },
     },
     {
-      // An odd output gets a last chroma sample past the edge, as the encoder replicates it.
       name: '683 -> 333 at 2:1', cut: { start: 0, end: 683, window: { offset: 0, length: 683 }, size: 333 }, ratio: 2, plane: 342,
-      want: { start: 0, end: 342, window: { offset: 0, length: 341.5 * 334 / 333 }, size: 334 },
+      want: { start: 0, end: 342, window: { offset: 0, length: 341.5 }, size: 333 },
     },
     {
       name: 'crop from an odd column', cut: { start: 5, end: 25, window: { offset: 0, length: 20 }, size: 10 }, ratio: 2, plane: 20,
@@ -75,7 +77,7 @@ test('chromaCut places 4:2:0 chroma where JFIF centres it', () => {
     },
     {
       name: 'full-resolution chroma', cut: { start: 5, end: 25, window: { offset: 0.25, length: 19.5 }, size: 7 }, ratio: 1, plane: 40,
-      want: { start: 5, end: 25, window: { offset: 0.25, length: 19.5 * 8 / 7 }, size: 8 },
+      want: { start: 5, end: 25, window: { offset: 0.25, length: 19.5 }, size: 7 },
     },
     {
       name: 'crop past the plane', cut: { start: 30, end: 41, window: { offset: 0, length: 11 }, size: 4 }, ratio: 2, plane: 20,
@@ -102,11 +104,18 @@ test('pairWeights averages the taps of each pair of outputs', () => {
       assert.ok(Math.abs(id.weight[k] - want) < 1e-9, `pairWeights(identity 6) output ${i} weight at ${id.index[k]} = ${id.weight[k]}, want ${want}`);
     }
   }
-  for (const [dst, src] of [[10, 37], [500, 512], [8, 3], [334, 342]]) {
+  for (const [dst, src] of [[10, 37], [500, 512], [8, 3], [334, 342], [333, 342], [7, 20]]) {
     const w = precomputeWeights(dst, src);
     const p = pairWeights(w);
-    assert.equal(p.start.length - 1, dst / 2, `pairWeights(${src}->${dst}) has ${p.start.length - 1} outputs, want ${dst / 2}`);
-    for (let i = 0; i < dst / 2; i++) {
+    const pairs = Math.ceil(dst / 2);
+    assert.equal(p.start.length - 1, pairs, `pairWeights(${src}->${dst}) has ${p.start.length - 1} outputs, want ${pairs}`);
+    if (dst % 2 === 1) {
+      // The last output has no partner: its taps stand alone, unchanged.
+      const last = Array.from(p.weight.subarray(p.start[pairs - 1], p.start[pairs]));
+      const own = Array.from(w.weight.subarray(w.start[dst - 1], w.start[dst]));
+      assert.deepEqual(last, own, `pairWeights(${src}->${dst}) last output = ${last}, want output ${dst - 1}'s own taps ${own}`);
+    }
+    for (let i = 0; i < Math.floor(dst / 2); i++) {
       let sum = 0;
       for (let k = p.start[i]; k < p.start[i + 1]; k++) {
         sum += p.weight[k];
@@ -222,5 +231,97 @@ test('resamplePlanes leaves grayscale, CMYK and RGB JPEGs to the RGB path', () =
     const p = decodeJpegToPlanes(read(file), { maxPixels: 1e8 })!;
     const cut = cutsFor([resizeTo(10, 10)], p.width, p.height)!;
     assert.equal(resamplePlanes(p, cut), undefined, `resamplePlanes(${file}) returned planes, want undefined`);
+  }
+});
+
+test('chromaCut with a phase: a mirrored odd-sized plane starts half a sample early', () => {
+  // 5 luma columns, 3 chroma samples: mirrored, chroma sample 0 covers luma -1 and 0.
+  const c: AxisCut = { start: 0, end: 5, window: { offset: 0, length: 5 }, size: 5 };
+  const got = chromaCut(c, 2, 3, 0.5);
+  assert.deepEqual(got, { start: 0, end: 3, window: { offset: 0.5, length: 2.5 }, size: 5 },
+    `chromaCut(5 -> 5, ratio 2, phase 0.5) = ${JSON.stringify(got)}`);
+});
+
+test('mapCut carries a crop and its window into a turned frame', () => {
+  const cut = {
+    x: { start: 2, end: 10, window: { offset: 1, length: 6 }, size: 4 },
+    y: { start: 0, end: 5, window: { offset: 0.5, length: 4 }, size: 3 },
+  };
+  const frame = { width: 12, height: 5 };
+  const cases: Array<{ name: string; d: Dihedral; want: typeof cut }> = [
+    { name: 'identity', d: { swap: false, flipX: false, flipY: false }, want: cut },
+    {
+      name: 'left-right mirror', d: { swap: false, flipX: true, flipY: false },
+      want: { x: { start: 2, end: 10, window: { offset: 1, length: 6 }, size: 4 }, y: cut.y },
+    },
+    {
+      name: 'top-bottom mirror', d: { swap: false, flipX: false, flipY: true },
+      want: { x: cut.x, y: { start: 0, end: 5, window: { offset: 0.5, length: 4 }, size: 3 } },
+    },
+    {
+      name: 'transpose', d: { swap: true, flipX: false, flipY: false },
+      want: { x: cut.y, y: cut.x },
+    },
+    {
+      name: 'rotate 90', d: turn(90, false, false),
+      want: { x: cut.y, y: { start: 2, end: 10, window: { offset: 1, length: 6 }, size: 4 } },
+    },
+  ];
+  // An off-centre crop shows the mirroring.
+  const offCentre = { ...cut, x: { start: 1, end: 7, window: { offset: 0.5, length: 4 }, size: 4 } };
+  const mirrored = mapCut(offCentre, { swap: false, flipX: true, flipY: false }, frame);
+  assert.deepEqual(mirrored.x, { start: 5, end: 11, window: { offset: 1.5, length: 4 }, size: 4 },
+    `mapCut(off-centre crop, mirror) x = ${JSON.stringify(mirrored.x)}, want 5..11 with the window at 1.5`);
+  for (const c of cases) {
+    const got = mapCut(cut, c.d, frame);
+    assert.deepEqual(got, c.want, `mapCut(${c.name}) = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
+  }
+});
+
+test('turned planes match the RGB path turned the same way, odd sizes included', () => {
+  // The RGB path orients, crops and resamples, then rotates and flips; the planar path turns the
+  // planes first. Chroma half a sample out of place (a mirrored odd size) would lose ~10 dB.
+  const MIN_LUMA_DB = 54;
+  const MIN_CHROMA_DB = 45;
+  const cases: Array<{ file: string; opts: string; exif: number }> = [
+    { file: S420, opts: '80x,fh', exif: 1 },
+    { file: S420, opts: '80x,fv', exif: 1 },
+    { file: S420, opts: '77x,r90', exif: 1 },
+    // Odd output sizes on a mirrored axis (a phantom last column must not be extrapolated).
+    { file: S420, opts: '77x,fh', exif: 1 },
+    { file: S420, opts: '77x,r180', exif: 1 },
+    { file: S420, opts: '77x,r270', exif: 1 },
+    { file: S420, opts: '60x40,r270,fh', exif: 1 },
+    { file: S422, opts: '79x,r180', exif: 1 },
+    { file: ODD, opts: '0x11,fh', exif: 1 },
+    { file: ODD, opts: '19x,r90', exif: 1 },
+    { file: S420, opts: '50x', exif: 6 },
+    { file: S420, opts: '50x', exif: 5 },
+    { file: S420, opts: '41x,fv', exif: 7 },
+    { file: PHOTO, opts: '0x,cx100,cy50,cw301,ch201,125x,r90', exif: 1 },
+  ];
+  for (const c of cases) {
+    const bytes = read(c.file);
+    const planes = decodeJpegToPlanes(bytes, { maxPixels: 1e8 })!;
+    const oriented = orientedSize({ width: planes.width, height: planes.height }, c.exif);
+    const o = parseOptions(c.opts);
+    const plan = planFor(oriented, o);
+    const steps = stepsFor(plan, oriented);
+    const cut = cutsFor(steps, oriented.width, oriented.height)!;
+    assert.ok(cut, `cutsFor(${c.file} ${c.opts}) = undefined, want a crop-then-resize`);
+    const after = turn(plan.rotate, plan.flipVertical, plan.flipHorizontal);
+    const got = resamplePlanes(planes, mapCut(cut, after, oriented), then(exifOrientation(c.exif), after))!;
+    let rgb = applySteps(orient(bitmapOfPlanes(planes).bitmap, c.exif), steps);
+    rgb = rotate(rgb, plan.rotate);
+    if (plan.flipVertical) rgb = flipV(rgb);
+    if (plan.flipHorizontal) rgb = flipH(rgb);
+    const name = `resamplePlanes(${c.file}, exif ${c.exif}, ${c.opts})`;
+    assert.deepEqual([got.width, got.height], [rgb.width, rgb.height], `${name} size = ${got.width}x${got.height}, want ${rgb.width}x${rgb.height}`);
+    const [y, cb, cr] = yccOf(rgb);
+    const py = psnrOf(got.y, y);
+    const pcb = psnrOf(got.cb, halve(cb, rgb.width, rgb.height));
+    const pcr = psnrOf(got.cr, halve(cr, rgb.width, rgb.height));
+    assert.ok(py >= MIN_LUMA_DB, `${name} luma PSNR = ${py.toFixed(2)} dB, want >= ${MIN_LUMA_DB}`);
+    assert.ok(pcb >= MIN_CHROMA_DB && pcr >= MIN_CHROMA_DB, `${name} chroma PSNR = ${pcb.toFixed(2)}/${pcr.toFixed(2)} dB, want >= ${MIN_CHROMA_DB}`);
   }
 });

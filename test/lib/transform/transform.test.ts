@@ -8,8 +8,10 @@ import type { Limits } from '../../../lib/config.js';
 import { jpegQuality, outputFormat, renderFrames, transform } from '../../../lib/transform/transform.js';
 import { resize } from '../../../lib/transform/resample.js';
 import { decodeJpegToPlanes, encodeJpegYcc } from '../../../lib/codecs/jpeg.js';
-import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
-import { cutsFor, resamplePlanes } from '../../../lib/transform/planar.js';
+import { orientedSize, planFor, stepsFor } from '../../../lib/transform/geometry.js';
+import { cutsFor, mapCut, resamplePlanes } from '../../../lib/transform/planar.js';
+import { exifOrientation, then, turn } from '../../../lib/transform/dihedral.js';
+import { readOrientation } from '../../../lib/codecs/index.js';
 import type { DecodedImage } from '../../../lib/codecs/types.js';
 import { F, fixture } from '../../helpers/codec-fixtures.js';
 import {
@@ -271,25 +273,42 @@ function channelPsnr(a: Bitmap, b: Bitmap): number {
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
 }
 
-test('JPEG to JPEG resizes take the YCbCr path: the very bytes of resampled, re-encoded planes', async () => {
-  const bytes = fixture(PHOTO_420);
-  for (const opts of ['300x', '300x200', '0.5x,q80', 'cx10,cy20,cw400,ch300,200x', 'fit,250x250']) {
-    const o = parseOptions(opts);
+test('JPEG to JPEG resizes take the YCbCr path: the very bytes of turned, resampled, re-encoded planes', async () => {
+  const cases: Array<{ file: string; opts: string }> = [
+    { file: PHOTO_420, opts: '300x' },
+    { file: PHOTO_420, opts: '300x200' },
+    { file: PHOTO_420, opts: '0.5x,q80' },
+    { file: PHOTO_420, opts: 'cx10,cy20,cw400,ch300,200x' },
+    { file: PHOTO_420, opts: 'fit,250x250' },
+    { file: PHOTO_420, opts: 'r90,301x' },
+    { file: PHOTO_420, opts: 'fh,fv,199x' },
+    { file: F.orientation(6), opts: '40x' },
+    { file: F.orientation(7), opts: '41x,r270' },
+  ];
+  for (const c of cases) {
+    const bytes = fixture(c.file);
+    const o = parseOptions(c.opts);
     const got = await transform(bytes, o, LIMITS);
+    const n = readOrientation(bytes);
     const planes = decodeJpegToPlanes(bytes, { maxPixels: LIMITS.maxPixels })!;
-    const header = { width: planes.width, height: planes.height };
-    const cut = cutsFor(stepsFor(planFor(header, o), header), header.width, header.height)!;
-    const want = encodeJpegYcc(resamplePlanes(planes, cut)!, jpegQuality(o.quality));
-    assert.ok(Buffer.from(got.bytes).equals(Buffer.from(want)), `transform(photo, ${opts}) is not the planar path's output`);
-    assert.equal(got.contentType, 'image/jpeg', `transform(photo, ${opts}).contentType = ${got.contentType}, want image/jpeg`);
+    const oriented = orientedSize({ width: planes.width, height: planes.height }, n);
+    const plan = planFor(oriented, o);
+    const cut = cutsFor(stepsFor(plan, oriented), oriented.width, oriented.height)!;
+    const after = turn(plan.rotate, plan.flipVertical, plan.flipHorizontal);
+    const want = encodeJpegYcc(resamplePlanes(planes, mapCut(cut, after, oriented), then(exifOrientation(n), after))!, jpegQuality(o.quality));
+    assert.ok(Buffer.from(got.bytes).equals(Buffer.from(want)), `transform(${c.file}, ${c.opts}) is not the planar path's output`);
+    assert.equal(got.contentType, 'image/jpeg', `transform(${c.file}, ${c.opts}).contentType = ${got.contentType}, want image/jpeg`);
   }
 });
 
 test('JPEG output is as close to the lossless result as the RGB path\'s, for every kind of geometry', async () => {
   // PNG output always goes through the RGB path. JPEG output takes the planar path where it can
-  // and the RGB path otherwise; either way it must lose no more than the RGB path's own JPEG
-  // (rendered and encoded here directly). Wrong geometry would cost far more than that.
-  const SLACK_DB = 0.5;
+  // and the RGB path otherwise; either way it must lose about as little as the RGB path's own
+  // JPEG (rendered and encoded here directly). Wrong geometry costs 8 dB or more. The PNG shares
+  // the RGB path's chroma upsampling, which favours the RGB path on the tiny synthetic
+  // orientation fixtures (hard colour edges): there the planar path may score up to ~3 dB lower.
+  const PHOTO_SLACK_DB = 0.5;
+  const SYNTHETIC_SLACK_DB = 3.5;
   const cases: Array<{ file: string; opts: string }> = [
     { file: PHOTO_420, opts: '300x' },
     { file: PHOTO_420, opts: '300x200' },
@@ -304,6 +323,9 @@ test('JPEG output is as close to the lossless result as the RGB path\'s, for eve
     { file: PHOTO_420, opts: 'cx50,cy50,cw300,ch200' },
     { file: F.orientation(6), opts: '50x' },
     { file: F.orientation(3), opts: '50x40' },
+    { file: F.orientation(6), opts: '40x' },
+    { file: F.orientation(8), opts: '33x,fh' },
+    { file: F.orientation(5), opts: '35x,r90' },
   ];
   for (const c of cases) {
     const bytes = fixture(c.file);
@@ -319,6 +341,7 @@ test('JPEG output is as close to the lossless result as the RGB path\'s, for eve
       `transform(${c.file}, ${c.opts}) size = ${viaJpeg.first.width}x${viaJpeg.first.height}, want ${viaPng.first.width}x${viaPng.first.height}`);
     const got = channelPsnr(viaJpeg.first, viaPng.first);
     const want = channelPsnr(rgbJpeg, viaPng.first);
+    const SLACK_DB = c.file === PHOTO_420 ? PHOTO_SLACK_DB : SYNTHETIC_SLACK_DB;
     assert.ok(got >= want - SLACK_DB, `transform(${c.file}, ${c.opts}) PSNR against the PNG output = ${got.toFixed(2)} dB, want >= ${(want - SLACK_DB).toFixed(2)} (RGB path's JPEG: ${want.toFixed(2)})`);
   }
 });
