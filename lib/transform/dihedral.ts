@@ -59,15 +59,19 @@ export function exifOrientation(n: number): Dihedral {
   return turn(o.rotate, o.flipVertical, o.flipHorizontal);
 }
 
+/** Samples is a grid of one sample per element: plane bytes, or RGBA pixels as 32-bit words. */
+export type Samples = Uint8Array | Uint32Array;
+
 /**
- * transformSamples applies d to a w x h grid of one-byte samples (sample (x, y) at
- * data[offset + y * stride + x]) and returns the new grid, row-major without padding.
+ * transformSamples applies d to a w x h grid of samples (sample (x, y) at
+ * data[offset + y * stride + x]) and returns the new grid, row-major without padding, in an
+ * array of the same kind.
  */
-export function transformSamples(
-  data: Uint8Array, offset: number, stride: number, w: number, h: number, d: Dihedral,
-): { data: Uint8Array; width: number; height: number } {
+export function transformSamples<T extends Samples>(
+  data: T, offset: number, stride: number, w: number, h: number, d: Dihedral,
+): { data: T; width: number; height: number } {
   const ow = d.swap ? h : w, oh = d.swap ? w : h;
-  const out = new Uint8Array(ow * oh);
+  const out = new (data.constructor as new (n: number) => T)(ow * oh);
   for (let y = 0, o = 0; y < oh; y++) {
     const uy = d.flipY ? oh - 1 - y : y;
     if (!d.swap) {

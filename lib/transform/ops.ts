@@ -5,7 +5,8 @@
  * Pixels are moved as 32-bit words, which is endian-neutral because every word is copied whole.
  */
 import type { Bitmap } from '../codecs/types.js';
-import { orientationFor, type Rect, type Rotation, type ResizeStep } from './geometry.js';
+import type { Rect, Rotation, ResizeStep } from './geometry.js';
+import { exifOrientation, isIdentity, rotation, transformSamples, type Dihedral } from './dihedral.js';
 import { resize } from './resample.js';
 
 /** words views the pixels of b as one 32-bit word per pixel (copying if b is misaligned). */
@@ -13,12 +14,6 @@ function words(b: Bitmap): Uint32Array {
   const d = b.data;
   if (d.byteOffset % 4 === 0) return new Uint32Array(d.buffer, d.byteOffset, b.width * b.height);
   return new Uint32Array(d.slice(0, b.width * b.height * 4).buffer);
-}
-
-/** blank allocates a width x height bitmap and a word view of it. */
-function blank(width: number, height: number): [Bitmap, Uint32Array] {
-  const data = new Uint8Array(width * height * 4);
-  return [{ width, height, data }, new Uint32Array(data.buffer)];
 }
 
 /** crop copies the half-open rectangle r (which must lie inside b) into a new bitmap. */
@@ -34,82 +29,46 @@ export function crop(b: Bitmap, r: Rect): Bitmap {
   return { width: w, height: h, data };
 }
 
+/** turned moves b's pixels by the dihedral transform d (one pass, whole 32-bit pixels). */
+export function turned(b: Bitmap, d: Dihedral): Bitmap {
+  if (isIdentity(d)) return b;
+  const t = transformSamples(words(b), 0, b.width, b.width, b.height, d);
+  return { width: t.width, height: t.height, data: new Uint8Array(t.data.buffer) };
+}
+
 /** rotate90 rotates b 90 degrees counter-clockwise (imaging.Rotate90). */
 export function rotate90(b: Bitmap): Bitmap {
-  const { width: W, height: H } = b;
-  const src = words(b);
-  const [out, dst] = blank(H, W);
-  // dst(x, y) = src(W-1-y, x)
-  for (let y = 0; y < W; y++) {
-    const sx = W - 1 - y;
-    const row = y * H;
-    for (let x = 0; x < H; x++) dst[row + x] = src[x * W + sx];
-  }
-  return out;
+  return turned(b, rotation(90));
 }
 
 /** rotate270 rotates b 270 degrees counter-clockwise, i.e. 90 clockwise (imaging.Rotate270). */
 export function rotate270(b: Bitmap): Bitmap {
-  const { width: W, height: H } = b;
-  const src = words(b);
-  const [out, dst] = blank(H, W);
-  // dst(x, y) = src(y, H-1-x)
-  for (let y = 0; y < W; y++) {
-    const row = y * H;
-    for (let x = 0; x < H; x++) dst[row + x] = src[(H - 1 - x) * W + y];
-  }
-  return out;
+  return turned(b, rotation(270));
 }
 
 /** rotate180 turns b upside down (imaging.Rotate180). */
 export function rotate180(b: Bitmap): Bitmap {
-  const src = words(b);
-  const n = b.width * b.height;
-  const [out, dst] = blank(b.width, b.height);
-  for (let i = 0; i < n; i++) dst[i] = src[n - 1 - i];
-  return out;
+  return turned(b, rotation(180));
 }
 
 /** flipH mirrors b left to right (imaging.FlipH). */
 export function flipH(b: Bitmap): Bitmap {
-  const { width: W, height: H } = b;
-  const src = words(b);
-  const [out, dst] = blank(W, H);
-  for (let y = 0; y < H; y++) {
-    const row = y * W;
-    for (let x = 0; x < W; x++) dst[row + x] = src[row + W - 1 - x];
-  }
-  return out;
+  return turned(b, { swap: false, flipX: true, flipY: false });
 }
 
 /** flipV mirrors b top to bottom (imaging.FlipV). */
 export function flipV(b: Bitmap): Bitmap {
-  const rowBytes = b.width * 4;
-  const data = new Uint8Array(b.data.length);
-  for (let y = 0; y < b.height; y++) {
-    const from = (b.height - 1 - y) * rowBytes;
-    data.set(b.data.subarray(from, from + rowBytes), y * rowBytes);
-  }
-  return { width: b.width, height: b.height, data };
+  return turned(b, { swap: false, flipX: false, flipY: true });
 }
 
 /** rotate applies a counter-clockwise rotation of 0, 90, 180 or 270 degrees. */
 export function rotate(b: Bitmap, r: Rotation): Bitmap {
-  switch (r) {
-    case 90: return rotate90(b);
-    case 180: return rotate180(b);
-    case 270: return rotate270(b);
-    default: return b;
-  }
+  return turned(b, rotation(r));
 }
 
-/** orient displays an image with EXIF orientation n (1..8) upright: rotation, then flips. */
+/** orient displays an image with EXIF orientation n (1..8) upright: rotation, then flips, in one pass. */
 export function orient(b: Bitmap, n: number): Bitmap {
-  const o = orientationFor(n);
-  let m = rotate(b, o.rotate);
-  if (o.flipVertical) m = flipV(m);
-  if (o.flipHorizontal) m = flipH(m);
-  return m;
+  return turned(b, exifOrientation(n));
 }
 
 /**

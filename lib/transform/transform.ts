@@ -19,7 +19,7 @@ import {
 import { bitmapOfPlanes, decodeJpegToPlanes, encodeJpegYcc } from '../codecs/jpeg.js';
 import { cutsFor, isPlanarYcc, mapCut, resamplePlanes } from './planar.js';
 import { exifOrientation, then, turn } from './dihedral.js';
-import { applySteps, crop, findTrim, flattenForJpeg, flipH, flipV, orient, rotate } from './ops.js';
+import { applySteps, crop, findTrim, flattenForJpeg, orient, turned } from './ops.js';
 import { findSmartCrop } from './smartcrop.js';
 import type { TransformResult } from './types.js';
 
@@ -103,10 +103,7 @@ function applyGeometry(oriented: Bitmap, g: FrameGeometry): Bitmap {
   let m = oriented;
   if (g.trim) m = crop(m, g.trim);
   m = applySteps(m, g.steps);
-  m = rotate(m, g.plan.rotate);
-  if (g.plan.flipVertical) m = flipV(m);
-  if (g.plan.flipHorizontal) m = flipH(m);
-  return m;
+  return turned(m, turn(g.plan.rotate, g.plan.flipVertical, g.plan.flipHorizontal));
 }
 
 /**
