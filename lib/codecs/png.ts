@@ -35,17 +35,34 @@ function expectedRawBytes(width: number, height: number, bitsPerPixel: number, i
 /** INFLATE_SLACK is how far past the header's size IDAT may inflate: some encoders pad the stream, and a bomb needs far more. */
 const INFLATE_SLACK = 1024;
 
-/** checkInflatedSize refuses a PNG whose image data inflates to more than its header allows. */
-function checkInflatedSize(bytes: Uint8Array, expected: number): void {
+/** PngChunk is one chunk as laid out in the file: its type, its data and where the next one starts. */
+interface PngChunk {
+  type: number;
+  at: number;
+  data: Uint8Array;
+  next: number;
+}
+
+const IDAT_TYPE = 0x49444154;
+const IEND_TYPE = 0x49454e44;
+
+/** chunks walks the chunks after the signature; one that runs past the end is cut short there. */
+function* chunks(bytes: Uint8Array): Generator<PngChunk> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [];
   for (let p = 8; p + 8 <= bytes.length;) {
     const len = dv.getUint32(p);
-    const type = dv.getUint32(p + 4);
-    const end = Math.min(bytes.length, p + 8 + len);
-    if (type === 0x49444154) parts.push(bytes.subarray(p + 8, end)); // IDAT
-    if (type === 0x49454e44) break; // IEND
-    p = p + 12 + len;
+    const next = Math.min(bytes.length, p + 12 + len);
+    yield { type: dv.getUint32(p + 4), at: p, data: bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + len)), next };
+    p = next;
+  }
+}
+
+/** checkInflatedSize refuses a PNG whose image data inflates to more than its header allows. */
+function checkInflatedSize(bytes: Uint8Array, expected: number): void {
+  const parts: Uint8Array[] = [];
+  for (const c of chunks(bytes)) {
+    if (c.type === IDAT_TYPE) parts.push(c.data);
+    if (c.type === IEND_TYPE) break;
   }
   if (parts.length === 0) throw badImage('The PNG file has no image data');
   try {
@@ -87,18 +104,16 @@ const ICCP_TYPE = 0x69434350;
  * the proxy does not colour-manage, so the profile is dropped instead of read.
  */
 function withoutIccProfiles(bytes: Uint8Array): Uint8Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const keep: Uint8Array[] = [bytes.subarray(0, 8)];
   let dropped = false;
-  let p = 8;
-  while (p + 8 <= bytes.length) {
-    const next = Math.min(bytes.length, p + 12 + dv.getUint32(p));
-    if (dv.getUint32(p + 4) === ICCP_TYPE) dropped = true;
-    else keep.push(bytes.subarray(p, next));
-    p = next;
+  let end = 8;
+  for (const c of chunks(bytes)) {
+    if (c.type === ICCP_TYPE) dropped = true;
+    else keep.push(bytes.subarray(c.at, c.next));
+    end = c.next;
   }
   if (!dropped) return bytes;
-  keep.push(bytes.subarray(p));
+  keep.push(bytes.subarray(end));
   return Buffer.concat(keep);
 }
 
