@@ -4,7 +4,7 @@
  */
 import type { HorizontalTaps, PlaneView, VerticalTaps } from '../planepass.js';
 import { PLANES_WASM_BASE64 } from './planes-bytes.js';
-import { EmbeddedModule, Layout, type WasmMemory } from './runtime.js';
+import { EmbeddedModule, Layout, rowsRead, type WasmMemory } from './runtime.js';
 
 /**
  * WASM_KEEP_BYTES is how much memory an instance may keep between resizes: an instance that
@@ -46,12 +46,7 @@ const RESIZER: WasmPlanes = {
     const n = h.first.length;
     const w = src.width;
     // Only the rows some output row reads are copied in.
-    let r0 = src.height, r1 = 0;
-    for (let k = 0; k < v.index.length; k++) {
-      r0 = Math.min(r0, v.index[k]);
-      r1 = Math.max(r1, v.index[k] + 1);
-    }
-    if (r1 <= r0) r0 = r1 = 0;
+    const [r0, r1] = rowsRead(v.index);
     const srcBytes = r1 > r0 ? (r1 - 1 - r0) * src.stride + w : 0;
     const lay = new Layout();
     // The vertical pass reads and writes up to 15 samples past a row; the horizontal pass reads

@@ -5,7 +5,7 @@
  */
 import type { Bitmap } from '../../codecs/types.js';
 import { RGBA_WASM_BASE64 } from './rgba-bytes.js';
-import { EmbeddedModule, Layout, type WasmMemory } from './runtime.js';
+import { EmbeddedModule, Layout, rowsRead, type WasmMemory } from './runtime.js';
 
 /**
  * RGBA_WASM_KEEP_BYTES is how much memory an instance may keep between resizes: an instance
@@ -139,16 +139,7 @@ function run(src: Bitmap, alpha: boolean, h: PassTaps | undefined, v: PassTaps |
   const n = h ? h.start.length - 1 : sw;
   const m = v ? v.start.length - 1 : src.height;
   // Only the rows some output row reads are copied in and resampled.
-  let r0 = 0, r1 = src.height;
-  if (v) {
-    r0 = src.height;
-    r1 = 0;
-    for (let k = 0; k < v.index.length; k++) {
-      r0 = Math.min(r0, v.index[k]);
-      r1 = Math.max(r1, v.index[k] + 1);
-    }
-    if (r1 <= r0) r0 = r1 = 0;
-  }
+  const [r0, r1] = v ? rowsRead(v.index) : [0, src.height];
   const rows = r1 - r0;
   // The horizontal pass works four rows at a time.
   const rowsH = h ? Math.ceil(rows / 4) * 4 : rows;

@@ -75,6 +75,20 @@ export class EmbeddedModule<E extends { memory: WasmMemory }> {
   }
 }
 
+/**
+ * rowsRead returns the range [from, to) of source lines that taps `index` read (0, 0 for none):
+ * the only lines a pass needs copied into a module's memory.
+ */
+export function rowsRead(index: Int32Array): [from: number, to: number] {
+  if (index.length === 0) return [0, 0];
+  let from = index[0], to = index[0] + 1;
+  for (let k = 1; k < index.length; k++) {
+    if (index[k] < from) from = index[k];
+    if (index[k] + 1 > to) to = index[k] + 1;
+  }
+  return [from, to];
+}
+
 /** Layout hands out aligned regions of a module's memory for one call. */
 export class Layout {
   /** size is the memory the regions taken so far need. */
