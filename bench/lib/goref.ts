@@ -4,11 +4,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './images.js';
 import { startByHealthCheck, type ServerProcess } from './proc.js';
+// goref cannot report a port-0 choice, so it is given a free port up front.
+import { freePort } from '../../test/helpers/servers.js';
 
 /** GOREF_BUILD_SCRIPT is the reference's offline build script, beside the repository. */
 export const GOREF_BUILD_SCRIPT = path.join(REPO_ROOT, '..', 'shared', 'bench', 'goref', 'build.sh');
@@ -50,18 +51,6 @@ export function buildGoref(): GorefBuild {
     return { skipped: `building the Go reference failed: ${(e.stderr?.toString() || e.message).trim().slice(-300)}` };
   }
   return existsSync(GOREF_BINARY) ? { binary: GOREF_BINARY } : { skipped: 'the Go build produced no binary' };
-}
-
-/** freePort asks the kernel for an unused loopback port (goref cannot report a port 0 choice). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** startGoref runs the reference binary on a free 127.0.0.1 port, retrying once if the port was taken. */
