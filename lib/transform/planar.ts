@@ -89,12 +89,13 @@ export function pairWeights(w: Weights): Weights {
       lo = Math.min(lo, w.index[k]);
       hi = Math.max(hi, w.index[k]);
     }
-    for (let u = lo; u <= hi; u++) {
-      let sum = 0;
-      for (let k = a0; k < b1; k++) if (w.index[k] === u) sum += w.weight[k];
-      if (sum !== 0) {
-        index.push(u);
-        weight.push(sum * scale);
+    // Sum each source index's weights in one sweep, then keep the non-zero sums in order.
+    const sums = new Float64Array(Math.max(0, hi - lo + 1));
+    for (let k = a0; k < b1; k++) sums[w.index[k] - lo] += w.weight[k];
+    for (let u = 0; u < sums.length; u++) {
+      if (sums[u] !== 0) {
+        index.push(lo + u);
+        weight.push(sums[u] * scale);
       }
     }
   }
@@ -171,12 +172,21 @@ export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut },
   const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.plane.height) };
   const yv = viewOf(Y.plane, lx, ly);
   const y = resizePlane(yv, precomputeWeights(lx.size, yv.width, lx.window), precomputeWeights(ly.size, yv.height, ly.window));
+  // Cb and Cr nearly always share one grid: their taps are then computed once.
+  let taps: { key: string; wx: Weights; wy: Weights } | undefined;
   const chroma = (g: GridPlane): Uint16Array => {
     const cx = chromaCut(cut.x, g.rx, g.plane.width, g.phaseX);
     const cy = chromaCut(cut.y, g.ry, g.plane.height, g.phaseY);
     const v = viewOf(g.plane, cx, cy);
-    return resizePlane(v, pairWeights(precomputeWeights(cx.size, v.width, cx.window)),
-      pairWeights(precomputeWeights(cy.size, v.height, cy.window)));
+    const key = JSON.stringify([cx, cy]);
+    if (taps?.key !== key) {
+      taps = {
+        key,
+        wx: pairWeights(precomputeWeights(cx.size, v.width, cx.window)),
+        wy: pairWeights(precomputeWeights(cy.size, v.height, cy.window)),
+      };
+    }
+    return resizePlane(v, taps.wx, taps.wy);
   };
   return { width: cut.x.size, height: cut.y.size, y, cb: chroma(Cb), cr: chroma(Cr) };
 }
