@@ -6,10 +6,10 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseRequest } from '../lib/request.js';
-import { signURL } from '../lib/signature.js';
-import { parseOptions } from '../lib/options.js';
-import { fromByteString, goEscapedPath, goParse, goString, toByteString } from '../lib/gourl.js';
+import { parseRequest } from '../lib/request/request.js';
+import { signURL } from '../lib/request/signature.js';
+import { parseOptions } from '../lib/request/options.js';
+import { fromByteString, goEscapedPath, goParse, goString, toByteString } from '../lib/request/gourl.js';
 import { UsageError } from './flags.js';
 
 /** signUsage is the help text of imageproxy-sign. */

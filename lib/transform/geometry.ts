@@ -5,7 +5,7 @@
  * github.com/disintegration/imaging helpers it calls, down to Go's truncating integer
  * conversions, so that output sizes match the Go server exactly. No pixels are touched here.
  */
-import type { Options } from '../options.js';
+import type { Options } from '../request/options.js';
 
 /** Size is a width and height in pixels. */
 export interface Size {

@@ -11,7 +11,7 @@ import {
 } from '../codecs/types.js';
 import { DEFAULT_QUALITY, type Limits } from '../config.js';
 import { isProxyError, UnprocessableImageError } from '../errors.js';
-import { isTransform, type Options, type OutputFormat } from '../options.js';
+import { isTransform, type Options, type OutputFormat } from '../request/options.js';
 import {
   chooseShrink, evaluateFloat, orientedSize, planFor, scaleSteps, sizeAfter, stepsFor,
   type Plan, type Rect, type ResizeStep, type Size,

@@ -1,7 +1,7 @@
 /**
  * Transform types shared by the pure transform function, the worker pool and the handler.
  */
-import type { Options } from '../options.js';
+import type { Options } from '../request/options.js';
 import type { Limits } from '../config.js';
 
 /** TransformResult is the output of a transform: encoded bytes and their media type. */

@@ -18,7 +18,7 @@ import { DIST } from '../helpers/paths.js';
 import { get, healthy, pngValid, startProxy, summary, type Answer, type Proxy } from '../helpers/hostile.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
 import { createCache } from '../../lib/cache/index.js';
-import { createTransformPool } from '../../lib/pool.js';
+import { createTransformPool } from '../../lib/pool/pool.js';
 
 const QUIET = { info() {}, warn() {}, error() {} };
 const PNG = pngValid(8, 8);

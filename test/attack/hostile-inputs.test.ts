@@ -11,8 +11,8 @@ import {
   jpegFlood, noise, pngFlood, pngInflateBomb, pngValid, sof0, startProxy, streamBomb, summary, tiff,
   tiffCircular, tiffFlood, webpCanvasMismatch, webpFlood, type EndlessStats, type Proxy,
 } from '../helpers/hostile.js';
-import { signURL } from '../../lib/signature.js';
-import { emptyOptions } from '../../lib/options.js';
+import { signURL } from '../../lib/request/signature.js';
+import { emptyOptions } from '../../lib/request/options.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
 
 /** FAST_MS is how long a refusal may take: hostile input must be turned away, not worked on. */

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { signCommand } from '../../bin/imageproxy-sign.js';
 import { UsageError } from '../../bin/flags.js';
 import { DIST } from '../helpers/paths.js';
-import { parseRequest } from '../../lib/request.js';
-import { verifySignature, signURL } from '../../lib/signature.js';
+import { parseRequest } from '../../lib/request/request.js';
+import { verifySignature, signURL } from '../../lib/request/signature.js';
 
 /** KNOWN is the Go project's documented example: key "secretkey", 400x400,q40 of codercat.jpg. */
 const KNOWN = '0sR2kjyfiF1RQRj4Jm2fFa3_6SDFqdAaDEmy1oD2U-4=';

@@ -6,7 +6,7 @@
  * recovery from crashes for free.
  */
 import { isMainThread } from 'node:worker_threads';
-import { serveTransforms } from '../../lib/transform/worker.js';
+import { serveTransforms } from '../../lib/pool/worker.js';
 import { runTargets, type FuzzLimits } from './targets.js';
 
 if (!isMainThread) {

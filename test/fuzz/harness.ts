@@ -8,9 +8,9 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { createTransformPool, type TransformPool } from '../../lib/pool.js';
+import { createTransformPool, type TransformPool } from '../../lib/pool/pool.js';
 import { DEFAULT_LIMITS } from '../../lib/config.js';
-import { emptyOptions, formatOptions, parseOptions, type Options } from '../../lib/options.js';
+import { emptyOptions, formatOptions, parseOptions, type Options } from '../../lib/request/options.js';
 import { isProxyError } from '../../lib/errors.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { Rng } from './prng.js';

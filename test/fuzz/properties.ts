@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import { formatOptions, parseOptions, type Options } from '../../lib/options.js';
-import { cacheKey, parseRequest, type ProxyRequest } from '../../lib/request.js';
-import { signURL, verifySignature } from '../../lib/signature.js';
+import { formatOptions, parseOptions, type Options } from '../../lib/request/options.js';
+import { cacheKey, parseRequest, type ProxyRequest } from '../../lib/request/request.js';
+import { signURL, verifySignature } from '../../lib/request/signature.js';
 import { BadRequestError } from '../../lib/errors.js';
 
 /** PropertyResult is the outcome of one property check. */

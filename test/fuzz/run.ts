@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatOptions } from '../../lib/options.js';
+import { formatOptions } from '../../lib/request/options.js';
 import { randomSeed } from './prng.js';
 import { checkProperties } from './properties.js';
 import {

@@ -8,7 +8,7 @@
 import { decode, detectFormat, probe, readOrientation } from '../../lib/codecs/index.js';
 import { transform } from '../../lib/transform/transform.js';
 import { isProxyError } from '../../lib/errors.js';
-import { isTransform, type Options } from '../../lib/options.js';
+import { isTransform, type Options } from '../../lib/request/options.js';
 import type { Limits } from '../../lib/config.js';
 
 /** TARGETS names every fuzz target, in the order they run on each input. */

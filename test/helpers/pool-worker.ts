@@ -6,7 +6,7 @@
  * a test can prove that a task never reached a worker.
  */
 import { isMainThread } from 'node:worker_threads';
-import { serveTransforms } from '../../lib/transform/worker.js';
+import { serveTransforms } from '../../lib/pool/worker.js';
 import { ProxyError } from '../../lib/errors.js';
 
 /** PoolCommand tells the test worker what to do with one task. */

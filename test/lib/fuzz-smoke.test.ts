@@ -7,9 +7,9 @@ import { MAX_GROWTH_BYTES } from '../fuzz/mutate.js';
 import {
   DEFAULT_FUZZ_MAX_PIXELS, FUZZ_FIXTURES, checkInput, fuzzDecoders, fuzzLimits, inputFor, loadCorpus, loadRegressions, startFuzzPool,
 } from '../fuzz/harness.js';
-import { createTransformPool } from '../../lib/pool.js';
+import { createTransformPool } from '../../lib/pool/pool.js';
 import { isProxyError } from '../../lib/errors.js';
-import { emptyOptions } from '../../lib/options.js';
+import { emptyOptions } from '../../lib/request/options.js';
 import { DEFAULT_LIMITS } from '../../lib/config.js';
 import { FIXTURES } from '../helpers/paths.js';
 

@@ -8,7 +8,7 @@ import express from 'express';
 import { FIXTURES } from '../helpers/paths.js';
 import { Gate, startOrigin, waitFor, type Origin, type OriginRoute } from '../helpers/origin.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from '../../lib/handler.js';
-import { formatOptions, type Options } from '../../lib/options.js';
+import { formatOptions, type Options } from '../../lib/request/options.js';
 import type { Limits } from '../../lib/config.js';
 import { OverloadedError, UnprocessableImageError } from '../../lib/errors.js';
 import { MemoryCache } from '../../lib/cache/memory.js';

@@ -10,7 +10,7 @@ import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { TieredCache } from '../../../lib/cache/tiered.js';
 import type { MemoryCache } from '../../../lib/cache/memory.js';
-import { formatOptions, type Options } from '../../../lib/options.js';
+import { formatOptions, type Options } from '../../../lib/request/options.js';
 import type { Limits } from '../../../lib/config.js';
 import type { Transformer, TransformResult } from '../../../lib/transform/types.js';
 import { FIXTURES } from '../../helpers/paths.js';

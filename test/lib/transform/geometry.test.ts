@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyOptions, type Options } from '../../../lib/options.js';
+import { emptyOptions, type Options } from '../../../lib/request/options.js';
 import {
   chooseShrink, cropRect, evaluateFloat, fitSteps, normalizeRotation, orientationFor, orientedSize,
   outputSize, planFor, resizeSize, resizeSteps, resizeTarget, scaleSteps, sizeAfter, stepsFor,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../../helpers/paths.js';
-import { parseOptions } from '../../../lib/options.js';
+import { parseOptions } from '../../../lib/request/options.js';
 import { decodeJpegToPlanes, bitmapOfPlanes } from '../../../lib/codecs/jpeg.js';
 import { YCC_FRACTION_BITS } from '../../../lib/codecs/jpegfast/encoder.js';
 import { planFor, scaleSteps, stepsFor, type ResizeStep, type Size } from '../../../lib/transform/geometry.js';

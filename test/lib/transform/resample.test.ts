@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Bitmap } from '../../../lib/codecs/types.js';
-import { emptyOptions, type Options } from '../../../lib/options.js';
+import { emptyOptions, type Options } from '../../../lib/request/options.js';
 import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
 import { applySteps, flipH, flipV, rotate } from '../../../lib/transform/ops.js';
 import { goSin, lanczos, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decode, detectFormat, encode } from '../../../lib/codecs/index.js';
 import type { Bitmap, EncodableFormat, Frame } from '../../../lib/codecs/types.js';
 import { isProxyError } from '../../../lib/errors.js';
-import { parseOptions } from '../../../lib/options.js';
+import { parseOptions } from '../../../lib/request/options.js';
 import type { Limits } from '../../../lib/config.js';
 import { jpegQuality, outputFormat, renderFrames, transform } from '../../../lib/transform/transform.js';
 import { resize } from '../../../lib/transform/resample.js';

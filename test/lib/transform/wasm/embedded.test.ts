@@ -43,7 +43,7 @@ test('without WebAssembly, transform() falls back to the JavaScript passes and g
     import { readFileSync } from 'node:fs';
     import { createHash } from 'node:crypto';
     const { transform } = await import(${JSON.stringify(path.join(DIST, 'lib/transform/transform.js'))});
-    const { parseOptions } = await import(${JSON.stringify(path.join(DIST, 'lib/options.js'))});
+    const { parseOptions } = await import(${JSON.stringify(path.join(DIST, 'lib/request/options.js'))});
     const { DEFAULT_LIMITS } = await import(${JSON.stringify(path.join(DIST, 'lib/config.js'))});
     const out = [typeof WebAssembly];
     for (const [f, o] of ${JSON.stringify(cases)}) {
@@ -55,7 +55,7 @@ test('without WebAssembly, transform() falls back to the JavaScript passes and g
   const [wasmType, ...got] = JSON.parse(stdout) as string[];
   assert.equal(wasmType, 'undefined', `typeof WebAssembly under --no-expose-wasm = ${wasmType}, want undefined`);
   const { transform } = await import(path.join(DIST, 'lib/transform/transform.js'));
-  const { parseOptions } = await import(path.join(DIST, 'lib/options.js'));
+  const { parseOptions } = await import(path.join(DIST, 'lib/request/options.js'));
   const { DEFAULT_LIMITS } = await import(path.join(DIST, 'lib/config.js'));
   for (const [i, [file, opts]] of cases.entries()) {
     const r = await transform(readFileSync(path.join(ROOT, 'fixtures', file)), parseOptions(opts), DEFAULT_LIMITS);

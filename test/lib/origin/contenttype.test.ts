@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentTypeAllowed, parseMediaType } from '../../lib/contenttype.js';
-import { UnsupportedMediaError } from '../../lib/errors.js';
+import { contentTypeAllowed, parseMediaType } from '../../../lib/origin/contenttype.js';
+import { UnsupportedMediaError } from '../../../lib/errors.js';
 
 const PARSE: Array<[input: string, want: string | { code: string }]> = [
   ['image/png', 'image/png'],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOptions, formatOptions, emptyOptions, isTransform, type Options } from '../../lib/options.js';
+import { parseOptions, formatOptions, emptyOptions, isTransform, type Options } from '../../../lib/request/options.js';
 
 /** opts builds an Options value from the fields that differ from empty. */
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { checkRequest, checkHop, type Admission, type Resolver } from '../../lib/policy.js';
-import { parseRequest } from '../../lib/request.js';
-import { signURL } from '../../lib/signature.js';
-import { defaultConfig, type ProxyConfig } from '../../lib/config.js';
-import { ForbiddenError } from '../../lib/errors.js';
-import { parseOptions } from '../../lib/options.js';
+import { checkRequest, checkHop, type Admission, type Resolver } from '../../../lib/security/policy.js';
+import { parseRequest } from '../../../lib/request/request.js';
+import { signURL } from '../../../lib/request/signature.js';
+import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
+import { ForbiddenError } from '../../../lib/errors.js';
+import { parseOptions } from '../../../lib/request/options.js';
 
 const KEY = Buffer.from('secretkey');
 const NOW = Date.UTC(2026, 0, 1);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES } from '../helpers/paths.js';
-import { sniffImageType } from '../../lib/sniff.js';
+import { FIXTURES } from '../../helpers/paths.js';
+import { sniffImageType } from '../../../lib/origin/sniff.js';
 
 /** Real files, so the signatures are checked against what encoders write. */
 const FILES: Array<[file: string, want: string]> = [

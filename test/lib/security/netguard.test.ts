@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPrivateAddress } from '../../lib/netguard.js';
+import { isPrivateAddress } from '../../../lib/security/netguard.js';
 
 test('isPrivateAddress', () => {
   const cases: Array<[string, boolean]> = [

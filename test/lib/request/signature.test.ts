@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { signURL, verifySignature } from '../../lib/signature.js';
-import { parseRequest } from '../../lib/request.js';
-import { parseOptions } from '../../lib/options.js';
+import { signURL, verifySignature } from '../../../lib/request/signature.js';
+import { parseRequest } from '../../../lib/request/request.js';
+import { parseOptions } from '../../../lib/request/options.js';
 
 const KEY = Buffer.from('secretkey');
 

@@ -6,19 +6,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTransformPool, reviveError, type PoolOptions, type TransformPool } from '../../lib/pool.js';
-import { serializeError, type SerializedError } from '../../lib/transform/worker.js';
-import { badImage } from '../../lib/codecs/types.js';
+import { createTransformPool, reviveError, type PoolOptions, type TransformPool } from '../../../lib/pool/pool.js';
+import { serializeError, type SerializedError } from '../../../lib/pool/worker.js';
+import { badImage } from '../../../lib/codecs/types.js';
 import {
   BadRequestError, ForbiddenError, OverloadedError, ProxyError, TooLargeError, UnprocessableImageError,
   UnsupportedMediaError, GatewayTimeoutError,
-} from '../../lib/errors.js';
-import { emptyOptions } from '../../lib/options.js';
-import { DEFAULT_LIMITS } from '../../lib/config.js';
+} from '../../../lib/errors.js';
+import { emptyOptions } from '../../../lib/request/options.js';
+import { DEFAULT_LIMITS } from '../../../lib/config.js';
 import { readFileSync } from 'node:fs';
-import { DIST, FIXTURES } from '../helpers/paths.js';
-import { probe } from '../../lib/codecs/index.js';
-import { command, mix, reply, TEST_CONTENT_TYPE, type PoolCommand } from '../helpers/pool-worker.js';
+import { DIST, FIXTURES } from '../../helpers/paths.js';
+import { probe } from '../../../lib/codecs/index.js';
+import { command, mix, reply, TEST_CONTENT_TYPE, type PoolCommand } from '../../helpers/pool-worker.js';
 
 /** TEST_WORKER is the scripted worker (test/helpers/pool-worker.ts) the pool runs instead of transform(). */
 const TEST_WORKER = pathToFileURL(path.join(DIST, 'test', 'helpers', 'pool-worker.js'));
@@ -315,7 +315,7 @@ test('pool answers 503 when its workers cannot start, and does not spin', async 
 
 test('an idle pool does not keep the process alive', async () => {
   // The child runs one task and never calls close(); it must still exit on its own.
-  const poolURL = pathToFileURL(path.join(DIST, 'lib', 'pool.js')).href;
+  const poolURL = pathToFileURL(path.join(DIST, 'lib', 'pool', 'pool.js')).href;
   const script = `
     import { createTransformPool } from ${JSON.stringify(poolURL)};
     const pool = createTransformPool({ workers: 2, maxQueue: 1, workerModule: new URL(${JSON.stringify(TEST_WORKER.href)}) });

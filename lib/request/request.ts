@@ -2,7 +2,7 @@
  * The proxy request language: `/{options}/{remote_url}` parsed the way the Go server's NewRequest
  * parses it, so that signatures and cache keys agree byte for byte.
  */
-import { BadRequestError } from './errors.js';
+import { BadRequestError } from '../errors.js';
 import { emptyOptions, formatOptions, isTransform, parseOptions, type Options } from './options.js';
 import {
   GoURLError, fromByteString, goEscapedPath, goParse, goParseRequestURI, goPathUnescape,

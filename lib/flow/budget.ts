@@ -3,7 +3,7 @@
  * at once. Each request takes a lease, grows it as its origin body arrives, and releases it when
  * it has answered; a request that would push the total past the limit is shed with 503.
  */
-import { OverloadedError } from './errors.js';
+import { OverloadedError } from '../errors.js';
 
 /** SHED_RETRY_AFTER_S is the Retry-After given to a request shed for lack of source memory. */
 export const SHED_RETRY_AFTER_S = 1;

@@ -6,9 +6,9 @@
  * their own function instead of the real transform.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Options } from '../options.js';
+import type { Options } from '../request/options.js';
 import type { Limits } from '../config.js';
-import type { TransformResult } from './types.js';
+import type { TransformResult } from '../transform/types.js';
 import { isProxyError } from '../errors.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -135,6 +135,6 @@ export function serveTransforms(fn: TransformFn): void {
 // Start serving only when the pool started this very module; a test worker that imports
 // serveTransforms from here must not also load the real transform and its codecs.
 if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_ENTRY_KEY] === import.meta.url) {
-  const { transform } = await import('./transform.js');
+  const { transform } = await import('../transform/transform.js');
   serveTransforms(transform satisfies TransformFn);
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequest, cacheKey } from '../../lib/request.js';
-import { emptyOptions, type Options } from '../../lib/options.js';
-import { BadRequestError } from '../../lib/errors.js';
+import { parseRequest, cacheKey } from '../../../lib/request/request.js';
+import { emptyOptions, type Options } from '../../../lib/request/options.js';
+import { BadRequestError } from '../../../lib/errors.js';
 
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
 

@@ -12,16 +12,16 @@ import zlib from 'node:zlib';
 import { pipeline, Transform } from 'node:stream';
 import type { LookupFunction } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { ProxyConfig } from './config.js';
-import type { Lease } from './budget.js';
-import type { Admission } from './policy.js';
-import { checkHop } from './policy.js';
+import type { ProxyConfig } from '../config.js';
+import type { Lease } from '../flow/budget.js';
+import type { Admission } from '../security/policy.js';
+import { checkHop } from '../security/policy.js';
 import { contentTypeAllowed, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
 import {
   BadGatewayError, GatewayTimeoutError, NotFoundError, OriginStatusError, TooLargeError,
   UnsupportedMediaError, isProxyError,
-} from './errors.js';
+} from '../errors.js';
 
 /** FetchOptions configure one fetchRemote call. */
 export interface FetchOptions {

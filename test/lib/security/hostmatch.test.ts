@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostMatcher } from '../../lib/hostmatch.js';
+import { HostMatcher } from '../../../lib/security/hostmatch.js';
 
 test('HostMatcher.matchesName', () => {
   const m = new HostMatcher(['example.com', '*.example.org', 'Upper.Example.NET.', '10.0.0.0/8', '2001:db8::/32', '192.0.2.7', '*.bücher.example', ' spaced.example ']);

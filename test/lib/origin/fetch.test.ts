@@ -4,12 +4,12 @@ import zlib from 'node:zlib';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES } from '../helpers/paths.js';
-import { startOrigin, waitFor, type Origin, type OriginRoute } from '../helpers/origin.js';
-import { fetchRemote, originRequestHeaders, type FetchResult } from '../../lib/fetch.js';
-import { defaultConfig, type ProxyConfig } from '../../lib/config.js';
-import { isProxyError } from '../../lib/errors.js';
-import type { Admission } from '../../lib/policy.js';
+import { FIXTURES } from '../../helpers/paths.js';
+import { startOrigin, waitFor, type Origin, type OriginRoute } from '../../helpers/origin.js';
+import { fetchRemote, originRequestHeaders, type FetchResult } from '../../../lib/origin/fetch.js';
+import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
+import { isProxyError } from '../../../lib/errors.js';
+import type { Admission } from '../../../lib/security/policy.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));

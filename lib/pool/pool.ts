@@ -24,14 +24,14 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import os from 'node:os';
-import type { Options } from './options.js';
-import type { Limits, Logger } from './config.js';
-import type { Transformer, TransformResult } from './transform/types.js';
+import type { Options } from '../request/options.js';
+import type { Limits, Logger } from '../config.js';
+import type { Transformer, TransformResult } from '../transform/types.js';
 import {
   BadGatewayError, BadRequestError, ForbiddenError, GatewayTimeoutError, NotFoundError, OverloadedError,
   ProxyError, TooLargeError, UnprocessableImageError, UnsupportedMediaError,
-} from './errors.js';
-import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMessage } from './transform/worker.js';
+} from '../errors.js';
+import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMessage } from './worker.js';
 
 /**
  * WORKER_YOUNG_GENERATION_MB sizes each worker's young generation: pixel data lives outside the
@@ -64,7 +64,7 @@ export interface PoolOptions {
   workers: number;
   /** Largest number of tasks waiting for a worker; more are refused with 503. */
   maxQueue: number;
-  /** Worker entry module; defaults to lib/transform/worker.js (tests point it elsewhere). */
+  /** Worker entry module; defaults to lib/pool/worker.js (tests point it elsewhere). */
   workerModule?: URL;
   /** Per-worker V8 limits; defaults to DEFAULT_WORKER_RESOURCE_LIMITS. */
   resourceLimits?: ResourceLimits;
@@ -167,7 +167,7 @@ class Pool implements TransformPool {
   constructor(opts: PoolOptions) {
     this.size = opts.workers > 0 ? Math.max(1, Math.floor(opts.workers)) : os.availableParallelism();
     this.maxQueue = Math.max(0, Math.floor(opts.maxQueue));
-    this.workerModule = opts.workerModule ?? new URL('./transform/worker.js', import.meta.url);
+    this.workerModule = opts.workerModule ?? new URL('./worker.js', import.meta.url);
     this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
     this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     this.retryAfterSeconds = opts.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;

@@ -4,12 +4,12 @@
  */
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import type { ProxyConfig } from './config.js';
-import { ForbiddenError } from './errors.js';
+import type { ProxyConfig } from '../config.js';
+import { ForbiddenError } from '../errors.js';
 import { HostMatcher, normalizeName } from './hostmatch.js';
 import { isPrivateAddress } from './netguard.js';
-import type { ProxyRequest } from './request.js';
-import { verifySignature } from './signature.js';
+import type { ProxyRequest } from '../request/request.js';
+import { verifySignature } from '../request/signature.js';
 
 /** Admission is how a request was let in: no restrictions, by allowHosts, or by a valid signature. */
 export type Admission = 'open' | 'allowHosts' | 'signature';

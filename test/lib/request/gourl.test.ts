@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goParse, goString, goResolveReference, resolvePath, goEscape, goUnescape, GoURLError } from '../../lib/gourl.js';
+import { goParse, goString, goResolveReference, resolvePath, goEscape, goUnescape, GoURLError } from '../../../lib/request/gourl.js';
 
 test('goParse then goString round-trips as Go url.Parse/String does', () => {
   const cases: Array<[string, string]> = [

@@ -1,8 +1,8 @@
 /** Tests of the source-memory budget: leases grow, are refused past the limit, and give back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteBudget, SHED_RETRY_AFTER_S, type Lease } from '../../lib/budget.js';
-import { isProxyError } from '../../lib/errors.js';
+import { ByteBudget, SHED_RETRY_AFTER_S, type Lease } from '../../../lib/flow/budget.js';
+import { isProxyError } from '../../../lib/errors.js';
 
 /** Step is one operation on lease `l`: grow by n (expecting success or refusal), or release. */
 type Step = { l: number; grow: number; ok: boolean } | { l: number; release: true };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AbandonedError, SingleFlight } from '../../lib/singleflight.js';
+import { AbandonedError, SingleFlight } from '../../../lib/flow/singleflight.js';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

@@ -5,7 +5,7 @@
  * A malformed or multi-valued Content-Type is refused with 415, like a type that is not allowed:
  * a header that can be read two ways is one a browser might read the dangerous way.
  */
-import { UnsupportedMediaError } from './errors.js';
+import { UnsupportedMediaError } from '../errors.js';
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const MEDIA_RE = new RegExp(`^(${TOKEN})/(${TOKEN})`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goFormatFloat, goParseFloat, goAtoi } from '../../lib/goformat.js';
+import { goFormatFloat, goParseFloat, goAtoi } from '../../../lib/request/goformat.js';
 
 test('goFormatFloat prints like Go %v', () => {
   const cases: Array<[number, string]> = [
