@@ -2,6 +2,7 @@
  * Format detection from magic bytes, never from the Content-Type an origin claims.
  */
 import type { ImageFormat } from './types.js';
+import { isAvif } from './avif-box.js';
 
 /** SVG_SNIFF_BYTES is how far into a text file we look for `<svg`, past XML prologs and comments. */
 export const SVG_SNIFF_BYTES = 4096;
@@ -49,6 +50,7 @@ export function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
   if (startsWith(bytes, [0x42, 0x4d]) && bytes.length >= 26 && BMP_HEADER_SIZES.has(bytes[14] | (bytes[15] << 8)) && bytes[16] === 0 && bytes[17] === 0) return 'bmp';
   if (startsWith(bytes, RIFF) && startsWith(bytes, WEBP, 8)) return 'webp';
+  if (isAvif(bytes)) return 'avif';
   if (looksLikeSvg(bytes)) return 'svg';
   return undefined;
 }

@@ -12,6 +12,8 @@ import { decodeGif, encodeGif } from './gif.js';
 import { decodeTiff, encodeTiff } from './tiff.js';
 import { decodeBmp, encodeBmp } from './bmp.js';
 import { decodeWebp } from './webp.js';
+import { encodeWebp } from './webp-encode.js';
+import { decodeAvif, encodeAvif } from './avif.js';
 import { readOrientation } from './exif.js';
 import {
   badImage, NotTransformableError,
@@ -34,6 +36,7 @@ export const CONTENT_TYPES: Record<ImageFormat, string> = {
   tiff: 'image/tiff',
   bmp: 'image/bmp',
   webp: 'image/webp',
+  avif: 'image/avif',
   svg: 'image/svg+xml',
 };
 
@@ -72,7 +75,8 @@ export async function decode(bytes: Uint8Array, opts: DecodeOptions): Promise<De
       case 'png': { const r = decodePng(bytes); return still(r.bitmap, r.hasAlpha); }
       case 'tiff': { const r = decodeTiff(bytes); return still(r.bitmap, r.hasAlpha, readOrientation(bytes)); }
       case 'bmp': { const r = decodeBmp(bytes); return still(r.bitmap, r.hasAlpha); }
-      case 'webp': { const r = await decodeWebp(bytes); return still(r.bitmap, r.hasAlpha); }
+      case 'webp': { const r = await decodeWebp(bytes, opts); return { ...still(r.bitmap, r.hasAlpha), frames: r.frames, loopCount: r.loopCount }; }
+      case 'avif': { const r = await decodeAvif(bytes); return still(r.bitmap, r.hasAlpha); }
       case 'gif': {
         const r = decodeGif(bytes);
         return { format: 'gif', frames: r.frames, loopCount: r.loopCount, orientation: 1, hasAlpha: r.hasAlpha, shrink: 1 };
@@ -97,7 +101,8 @@ function flatten(bm: Bitmap): Bitmap {
 
 /**
  * encode writes img in format: GIF keeps every frame, its delay and the loop count; the other
- * formats write the first frame. quality (1..100) applies to JPEG only.
+ * formats write the first frame (WebP keeps an animation too). quality (1..100) applies to JPEG,
+ * WebP and AVIF; 0 means the format's default for WebP and AVIF.
  */
 export async function encode(img: EncodeInput, format: EncodableFormat, quality: number): Promise<Uint8Array> {
   if (img.frames.length === 0) throw badImage('There is no frame to encode');
@@ -112,6 +117,8 @@ export async function encode(img: EncodeInput, format: EncodableFormat, quality:
       case 'gif': return encodeGif(img.frames, img.loopCount, img.hasAlpha);
       case 'tiff': return encodeTiff(first);
       case 'bmp': return encodeBmp(first, img.hasAlpha);
+      case 'webp': return encodeWebp(img.frames, { quality, hasAlpha: img.hasAlpha, loopCount: img.loopCount });
+      case 'avif': return encodeAvif(first, { quality, hasAlpha: img.hasAlpha });
       default: throw badImage(`Encoding ${String(format)} is not supported`);
     }
   } catch (err) {

@@ -9,6 +9,7 @@ import { readGifInfo } from './gif.js';
 import { readTiffIfd0 } from './tiff.js';
 import { readBmpHeader } from './bmp.js';
 import { readWebpHeader } from './webp.js';
+import { readAvifSize } from './avif-box.js';
 
 /** jpegSize finds the first start-of-frame marker and reads its dimensions. */
 function jpegSize(b: Uint8Array): { width: number; height: number } {
@@ -55,7 +56,8 @@ export function probe(bytes: Uint8Array, opts: { maxFrames?: number } = {}): Pro
       }
       case 'tiff': { const t = readTiffIfd0(bytes); return one(t.width, t.height); }
       case 'bmp': { const h = readBmpHeader(bytes); return one(h.width, h.height); }
-      case 'webp': { const h = readWebpHeader(bytes); return one(h.width, h.height); }
+      case 'webp': { const h = readWebpHeader(bytes, opts.maxFrames); const r = one(h.width, h.height); return { ...r, frames: h.frames, pixels: r.pixels * h.frames }; }
+      case 'avif': { const s = readAvifSize(bytes); return one(s.width, s.height); }
       case 'svg': return { format, width: 0, height: 0, frames: 1, pixels: 0 };
       default: throw badImage('The image format is not recognised');
     }

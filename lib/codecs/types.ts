@@ -4,10 +4,10 @@
 import { UnprocessableImageError } from '../errors.js';
 
 /** ImageFormat is a source or output image format the proxy recognises. */
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp' | 'webp' | 'svg';
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp' | 'webp' | 'avif' | 'svg';
 
 /** EncodableFormat is an ImageFormat the proxy can write. */
-export type EncodableFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp';
+export type EncodableFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp' | 'webp' | 'avif';
 
 /** Bitmap is 8-bit RGBA pixels, row-major, no padding, straight (not premultiplied) alpha. */
 export interface Bitmap {
