@@ -119,8 +119,8 @@ export function readAvifSize(b: Uint8Array): { width: number; height: number } {
     const id = primaryItem(b, meta!);
     const mine = ipma && id >= 0 ? propertiesOf(b, ipma, id) : [];
     const own = all.find((s) => mine.includes(s.index));
-    if (own) return own;
-    return all.reduce((m, s) => (s.width * s.height > m.width * m.height ? s : m));
+    const pick = own ?? all.reduce((m, s) => (s.width * s.height > m.width * m.height ? s : m));
+    return { width: pick.width, height: pick.height };
   }
   const t = trackSize(b, top);
   if (t) return t;

@@ -51,6 +51,8 @@ export function decodeBase64(s: string): Uint8Array {
 }
 
 const compiled = new Map<CodecWasm, Promise<WasmModule>>();
+/** fromEmbedded lists the modules this thread compiled from its own embedded bytes. */
+const fromEmbedded = new Set<CodecWasm>();
 
 /**
  * codecModule returns the compiled module `name`: the one provided with provideCodecModules, else
@@ -59,11 +61,20 @@ const compiled = new Map<CodecWasm, Promise<WasmModule>>();
 export function codecModule(name: CodecWasm): Promise<WasmModule> {
   let p = compiled.get(name);
   if (!p) {
+    fromEmbedded.add(name);
     p = EMBEDDED[name]().then((b64) => wasmApi().compile(decodeBase64(b64)));
     p.catch(() => compiled.delete(name)); // a later call may retry
     compiled.set(name, p);
   }
   return p;
+}
+
+/**
+ * compiledHere lists the modules this thread compiled from the embedded bytes (rather than being
+ * handed them), so a pool can check that its workers share the main thread's compiled modules.
+ */
+export function compiledHere(): CodecWasm[] {
+  return CODEC_WASM.filter((n) => fromEmbedded.has(n));
 }
 
 /**

@@ -150,6 +150,6 @@ test('encode writes each format that decodes back to the same picture', async ()
 });
 
 test('CONTENT_TYPES names a media type for every format', () => {
-  const want = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', svg: 'image/svg+xml' };
+  const want = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml' };
   assert.deepEqual(CONTENT_TYPES, want, `CONTENT_TYPES = ${JSON.stringify(CONTENT_TYPES)}, want ${JSON.stringify(want)}`);
 });

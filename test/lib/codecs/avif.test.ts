@@ -1,0 +1,173 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CONTENT_TYPES, decode, detectFormat, encode, probe } from '../../../lib/codecs/index.js';
+import { avifQuality, decodeAvif, DEFAULT_AVIF_QUALITY, encodeAvif, isAvif, MAX_AVIF_PIXELS, readAvifSize } from '../../../lib/codecs/avif.js';
+import { encodeWebp } from '../../../lib/codecs/webp-encode.js';
+import { UnprocessableImageError } from '../../../lib/errors.js';
+import type { Bitmap } from '../../../lib/codecs/types.js';
+import { F, fixture, makeAnimatedGif } from '../../helpers/codec-fixtures.js';
+import { alphaRange, halfTransparent, psnr } from '../../helpers/psnr.js';
+
+const MAX = 50_000_000;
+const is422 = (e: unknown): boolean => e instanceof UnprocessableImageError && e.status === 422;
+/** avifenc (libavif 0.11.1 with aom 3.6.0) files, so the decoder meets files we did not write. */
+const VIDEO_AVIF = 'codecs/video-001.avif';
+const QUAD_ALPHA_AVIF = 'codecs/quad-alpha.avif';
+
+async function pixels(bytes: Uint8Array): Promise<Bitmap> {
+  return (await decode(bytes, { maxPixels: MAX })).frames[0].bitmap;
+}
+
+test('AVIF files from avifenc are detected, probed and decoded', async () => {
+  const cases: [string, string, string, number][] = [
+    [VIDEO_AVIF, F.videoPng, '150x103', 33],
+    [QUAD_ALPHA_AVIF, F.quad32AlphaBmp, '32x32', 25], // 4:2:0 across saturated quadrant edges
+  ];
+  for (const [name, ref, size, minDb] of cases) {
+    const bytes = fixture(name);
+    assert.equal(detectFormat(bytes), 'avif', `detectFormat(${name}) = ${detectFormat(bytes)}, want avif`);
+    const p = probe(bytes);
+    assert.equal(`${p.width}x${p.height} ${p.frames}`, `${size} 1`, `probe(${name}) = ${JSON.stringify(p)}`);
+    const got = await pixels(bytes);
+    assert.equal(`${got.width}x${got.height}`, size, `decode(${name}) size = ${got.width}x${got.height}, want ${size}`);
+    const db = psnr(await pixels(fixture(ref)), got);
+    assert.ok(db >= minDb, `psnr(decode(${name}), ${ref}) = ${db.toFixed(2)} dB, want >= ${minDb}`);
+  }
+  const alpha = await decodeAvif(fixture(QUAD_ALPHA_AVIF));
+  assert.equal(alpha.hasAlpha, true, `decodeAvif(${QUAD_ALPHA_AVIF}).hasAlpha = false, want true`);
+  assert.deepEqual(alphaRange(alpha.bitmap, 0, 0, 16, 32), [255, 255], `alpha of the opaque left half of ${QUAD_ALPHA_AVIF}`);
+  assert.equal(CONTENT_TYPES.avif, 'image/avif', `CONTENT_TYPES.avif = ${CONTENT_TYPES.avif}`);
+});
+
+test('isAvif takes the avif and avis brands, major or compatible, and nothing else', () => {
+  const ftyp = (major: string, ...compat: string[]): Uint8Array => {
+    const s = `${major}\0\0\0\0${compat.join('')}`;
+    const b = new Uint8Array(8 + s.length);
+    new DataView(b.buffer).setUint32(0, b.length);
+    b.set(new TextEncoder().encode(`ftyp${s}`), 4);
+    return b;
+  };
+  const cases: [string, Uint8Array, boolean][] = [
+    ['major avif', ftyp('avif', 'mif1'), true],
+    ['major avis', ftyp('avis', 'msf1'), true],
+    ['mif1 with compatible avif', ftyp('mif1', 'miaf', 'avif'), true],
+    ['heic', ftyp('heic', 'mif1', 'heic'), false],
+    ['mp4', ftyp('isom', 'iso2', 'mp41'), false],
+    ['short', new TextEncoder().encode('\0\0\0\x10ftypavif'), false],
+  ];
+  for (const [name, bytes, want] of cases) assert.equal(isAvif(bytes), want, `isAvif(${name}) = ${isAvif(bytes)}, want ${want}`);
+});
+
+test('every source format encodes to AVIF that decodes back close to the source pixels', async () => {
+  const sources: [string, () => Promise<Uint8Array> | Uint8Array][] = [
+    ['JPEG ' + F.orientation(1), () => fixture(F.orientation(1))],
+    ['PNG ' + F.videoPng, () => fixture(F.videoPng)],
+    ['GIF ' + F.flowersInterlacedGif, () => fixture(F.flowersInterlacedGif)],
+    ['TIFF ' + F.videoTiff, () => fixture(F.videoTiff)],
+    ['BMP ' + F.videoBmp, () => fixture(F.videoBmp)],
+    ['WebP ' + F.bppLossyWebp, () => fixture(F.bppLossyWebp)],
+    ['AVIF ' + VIDEO_AVIF, () => fixture(VIDEO_AVIF)],
+  ];
+  for (const [name, bytes] of sources) {
+    const src = await decode(await bytes(), { maxPixels: MAX });
+    const out = await encode(src, 'avif', 0);
+    assert.equal(detectFormat(out), 'avif', `detectFormat(encode(${name}, avif)) = ${detectFormat(out)}, want avif`);
+    const db = psnr(src.frames[0].bitmap, await pixels(out));
+    assert.ok(db >= 33, `psnr(encode(${name}, avif) decoded, source) = ${db.toFixed(2)} dB, want >= 33`);
+  }
+});
+
+test('encodeAvif keeps alpha, drops it when told, and follows quality', async () => {
+  const bm = halfTransparent(64, 48);
+  const back = await decodeAvif(await encodeAvif(bm, { hasAlpha: true }));
+  assert.deepEqual(alphaRange(back.bitmap, 0, 0, 30, 48), [0, 0], 'alpha of the transparent half after encodeAvif');
+  assert.deepEqual(alphaRange(back.bitmap, 34, 0, 30, 48), [255, 255], 'alpha of the opaque half after encodeAvif');
+  const flat = await decodeAvif(await encodeAvif(bm, { hasAlpha: false }));
+  assert.deepEqual(alphaRange(flat.bitmap, 0, 0, 64, 48), [255, 255], 'encodeAvif(hasAlpha false) left transparent pixels');
+  const photo = await pixels(fixture(F.videoPng));
+  const low = await encodeAvif(photo, { hasAlpha: false, quality: 20 });
+  const dflt = await encodeAvif(photo, { hasAlpha: false });
+  const lowDb = psnr(photo, await pixels(low)), dfltDb = psnr(photo, await pixels(dflt));
+  assert.ok(low.length < dflt.length && lowDb < dfltDb,
+    `encodeAvif q20 = ${low.length} B ${lowDb.toFixed(2)} dB, default q${DEFAULT_AVIF_QUALITY} = ${dflt.length} B ${dfltDb.toFixed(2)} dB: want q20 smaller and worse`);
+  const clamp: [number, number][] = [[0, DEFAULT_AVIF_QUALITY], [-3, 1], [101, 100], [50.9, 50]];
+  for (const [q, want] of clamp) assert.equal(avifQuality(q), want, `avifQuality(${q}) = ${avifQuality(q)}, want ${want}`);
+});
+
+test('encodeAvif refuses output past MAX_AVIF_PIXELS (or opts.maxPixels) with a 422 before encoding', async () => {
+  const side = Math.sqrt(MAX_AVIF_PIXELS);
+  const big: Bitmap = { width: side + 1, height: side, data: new Uint8Array((side + 1) * side * 4) };
+  const cases: [string, () => Promise<Uint8Array>][] = [
+    [`encodeAvif(${side + 1}x${side})`, () => encodeAvif(big, { hasAlpha: false })],
+    [`encode(${side + 1}x${side}, avif)`, () => encode({ frames: [{ bitmap: big, delayMs: 0 }], loopCount: 0, hasAlpha: false }, 'avif', 0)],
+    ['encodeAvif(11x10, maxPixels 100)', () => encodeAvif(halfTransparent(11, 10), { hasAlpha: true, maxPixels: 100 })],
+  ];
+  for (const [name, run] of cases) {
+    const t = Date.now();
+    await assert.rejects(run(), (e: unknown) => is422(e) && /too large to encode as AVIF \(\d+x\d+ is more than \d+ pixels\)\.$/.test((e as Error).message),
+      `${name} did not reject with the AVIF size 422`);
+    assert.ok(Date.now() - t < 1000, `${name} took ${Date.now() - t} ms to refuse, want no encoding work`);
+  }
+  const ok = await encodeAvif(halfTransparent(10, 10), { hasAlpha: true, maxPixels: 100 });
+  assert.equal(detectFormat(ok), 'avif', 'encodeAvif(10x10, maxPixels 100) was refused');
+});
+
+test('an animation asked for as AVIF is a still of its first frame', async () => {
+  const src = await decode(makeAnimatedGif(), { maxPixels: MAX });
+  const out = await pixels(await encode(src, 'avif', 0));
+  const db = psnr(src.frames[0].bitmap, out);
+  assert.ok(db > 30, `psnr(avif of animation, first frame) = ${db.toFixed(2)} dB, want > 30`);
+});
+
+/** patchIspe returns a copy of an AVIF with its first ispe property set to w x h. */
+function patchIspe(b: Uint8Array, w: number, h: number): Uint8Array {
+  const out = b.slice();
+  const at = Buffer.from(out).indexOf('ispe');
+  assert.ok(at > 0, 'the AVIF fixture has no ispe box');
+  const dv = new DataView(out.buffer);
+  dv.setUint32(at + 8, w); dv.setUint32(at + 12, h);
+  return out;
+}
+
+test('hostile AVIF is a 422, never a crash or a hang', async () => {
+  const good = fixture(VIDEO_AVIF);
+  const mdat = Buffer.from(good).indexOf('mdat');
+  const garbage = good.slice(); garbage.fill(0x5a, mdat + 4);
+  const wrongBox = good.slice(); new DataView(wrongBox.buffer).setUint32(0, 0x7fffffff); // ftyp size past the end
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['ispe 100000x100000', patchIspe(good, 100_000, 100_000), /too large/],
+    ['ispe 4294967295x4294967295', patchIspe(good, 0xffffffff, 0xffffffff), /too large/],
+    ['ispe 0x0', patchIspe(good, 0, 0), /no size/],
+    ['ispe 10x10 over a 150x103 bitstream', patchIspe(good, 10, 10), /does not match|corrupt/],
+    ['ftyp size past the end', wrongBox, /truncated|wrong size/],
+    ['only the ftyp box', good.subarray(0, 32), /does not say how large/],
+    ['garbage in mdat', garbage, /corrupt/],
+    ['truncated mid-data', good.subarray(0, good.length - 1000), /truncated|corrupt/],
+  ];
+  for (const [name, bytes, reason] of cases) {
+    await assert.rejects(decode(bytes, { maxPixels: MAX }), (e: unknown) => is422(e) && reason.test((e as Error).message),
+      `decode(${name}) did not reject with a 422 matching ${reason}`);
+  }
+  let seed = 4242;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  for (let i = 0; i < 40; i++) {
+    const b = i % 2 ? good.slice() : good.slice(0, 16 + rnd(good.length - 16));
+    for (let k = 0; k < rnd(6); k++) b[16 + rnd(b.length - 16)] = rnd(256);
+    try {
+      await decode(b, { maxPixels: 1_000_000 });
+    } catch (e) {
+      assert.ok(is422(e), `decode(AVIF mutation ${i}) threw ${String(e)}, want a 422`);
+    }
+  }
+  assert.deepEqual(readAvifSize(good), { width: 150, height: 103 }, 'readAvifSize(fixture) after hostile inputs');
+});
+
+test('WebP and AVIF of the same picture both beat JPEG q95 bytes at the default qualities', async () => {
+  const photo = await pixels(fixture(F.videoPng));
+  const jpeg = await encode({ frames: [{ bitmap: photo, delayMs: 0 }], loopCount: 0, hasAlpha: false }, 'jpeg', 95);
+  const webp = await encodeWebp(photo, { hasAlpha: false });
+  const avif = await encodeAvif(photo, { hasAlpha: false });
+  for (const [name, b] of [['webp', webp], ['avif', avif]] as const) {
+    assert.ok(b.length < jpeg.length, `${name} default = ${b.length} B, want fewer than JPEG q95's ${jpeg.length} B`);
+  }
+});
