@@ -161,5 +161,9 @@ export class CodecInstance<M extends EmscriptenModule> {
   }
 }
 
-/** CODEC_KEEP_BYTES is the memory an idle codec instance may keep (64 MiB: a few megapixels' buffers), beyond which it is dropped. */
-export const CODEC_KEEP_BYTES = 64 * 1024 * 1024;
+/**
+ * CODEC_KEEP_BYTES is the linear memory a codec instance may keep between calls (48 MiB: a
+ * 1 MP AVIF encode grows to ~36 MiB); an instance grown past it is dropped after its call, so a
+ * worker keeps at most four of these (~192 MiB) however large the images it has seen.
+ */
+export const CODEC_KEEP_BYTES = 48 * 1024 * 1024;
