@@ -120,6 +120,22 @@ export function stillParts(b: Uint8Array): StillParts {
   throw badImage('The WebP encoder wrote no image chunk');
 }
 
+/**
+ * bitstreamSize reads the width and height a VP8 or VP8L chunk codes (its own header, which the
+ * decoder trusts), or undefined when the chunk is too short or not a valid key frame / signature.
+ */
+export function bitstreamSize(chunk: Uint8Array): { width: number; height: number } | undefined {
+  const id = fourcc(chunk, 0), p = 8;
+  if (id === 'VP8 ' && chunk.length >= p + 10 && chunk[p + 3] === 0x9d && chunk[p + 4] === 0x01 && chunk[p + 5] === 0x2a) {
+    return { width: (chunk[p + 6] | (chunk[p + 7] << 8)) & 0x3fff, height: (chunk[p + 8] | (chunk[p + 9] << 8)) & 0x3fff };
+  }
+  if (id === 'VP8L' && chunk.length >= p + 5 && chunk[p] === 0x2f) {
+    const v = (chunk[p + 1] | (chunk[p + 2] << 8) | (chunk[p + 3] << 16) | (chunk[p + 4] << 24)) >>> 0;
+    return { width: (v & 0x3fff) + 1, height: ((v >>> 14) & 0x3fff) + 1 };
+  }
+  return undefined;
+}
+
 /** stillFile rebuilds a standalone still WebP of width x height from its image chunks. */
 export function stillFile(parts: StillParts, width: number, height: number): Uint8Array {
   return parts.alph ? riff([vp8xChunk(VP8X_ALPHA, width, height), parts.alph, parts.image]) : riff([parts.image]);
@@ -207,7 +223,13 @@ function readFrame(b: Uint8Array, c: Chunk, canvasW: number, canvasH: number): A
   let alph: Uint8Array | undefined;
   for (const s of readChunks(b, p + 16, p + c.size, 16)) {
     if (s.fourcc === 'ALPH') alph = chunkBytes(b, s);
-    else if (s.fourcc === 'VP8 ' || s.fourcc === 'VP8L') return { ...f, parts: { alph: s.fourcc === 'VP8 ' ? alph : undefined, image: chunkBytes(b, s) } };
+    else if (s.fourcc === 'VP8 ' || s.fourcc === 'VP8L') {
+      const image = chunkBytes(b, s);
+      // Checked before decoding: a tiny frame must not carry a bitstream that decodes to gigabytes.
+      const size = bitstreamSize(image);
+      if (!size || size.width !== f.width || size.height !== f.height) throw badImage('An animated WebP frame does not match its declared size');
+      return { ...f, parts: { alph: s.fourcc === 'VP8 ' ? alph : undefined, image } };
+    }
   }
   throw badImage('An animated WebP frame has no image data');
 }

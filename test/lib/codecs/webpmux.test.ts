@@ -92,9 +92,10 @@ test('hostile animated WebP is a 422, never a crash or a hang', async () => {
     ['frame past the canvas', frameFile([8, 8], [2, 2, 8, 8], [vp8l8]), /outside its canvas/],
     ['frame 16777216 wide', frameFile([8, 8], [0, 0, 16777216, 1], [vp8l8]), /outside its canvas/],
     ['frame header 4x4 over an 8x8 bitstream', frameFile([8, 8], [0, 0, 4, 4], [vp8l8]), /does not match/],
+    ['frame 8x8 over a bitstream claiming 16383x16383', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 0xfe, 0xbf, 0xff, 0x0f, 0, 0, 0]))]), /does not match/],
     ['frame without image data', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('XYZW', new Uint8Array(4))]), /no image data/],
     ['no ANIM chunk', frameFile([8, 8], [0, 0, 8, 8], [vp8l8], false), /ANIM/],
-    ['frame with a corrupt bitstream', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array(40).fill(0x2f))]), /corrupt/],
+    ['frame with a corrupt bitstream', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 7, 0xc0, 1, 0, ...new Array<number>(36).fill(0xff)]))]), /corrupt/],
   ];
   for (const [name, bytes, reason] of cases) {
     await assert.rejects(decode(bytes, { maxPixels: MAX }), (e: unknown) => is422(e) && reason.test((e as Error).message),
