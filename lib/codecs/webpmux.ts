@@ -12,8 +12,9 @@ export const WEBP_MAX_SIDE = 16383;
 /** WEBP_MAX_DURATION_MS is the largest ANMF frame duration (24 bits). */
 export const WEBP_MAX_DURATION_MS = 0xffffff;
 
-/** VP8X flag bits. */
+/** VP8X_ALPHA is the VP8X flag saying the image has alpha. */
 export const VP8X_ALPHA = 0x10;
+/** VP8X_ANIMATION is the VP8X flag saying the file is an animation (ANIM + ANMF chunks). */
 export const VP8X_ANIMATION = 0x02;
 
 /** Chunk is one RIFF chunk: its FourCC and where its payload lies in the file. */
