@@ -56,7 +56,7 @@ export function probe(bytes: Uint8Array, opts: { maxFrames?: number } = {}): Pro
       }
       case 'tiff': { const t = readTiffIfd0(bytes); return one(t.width, t.height); }
       case 'bmp': { const h = readBmpHeader(bytes); return one(h.width, h.height); }
-      case 'webp': { const h = readWebpHeader(bytes, opts.maxFrames); const r = one(h.width, h.height); return { ...r, frames: h.frames, pixels: r.pixels * h.frames }; }
+      case 'webp': { const h = readWebpHeader(bytes, opts.maxFrames); const r = one(h.width, h.height), n = Math.max(1, h.frames); return { ...r, frames: n, pixels: r.pixels * n }; }
       case 'avif': { const s = readAvifSize(bytes); return one(s.width, s.height); }
       case 'svg': return { format, width: 0, height: 0, frames: 1, pixels: 0 };
       default: throw badImage('The image format is not recognised');
