@@ -1,16 +1,18 @@
 /**
  * The proxy as a standalone server: an Express app with the handler mounted at '/', listening on
- * `host:port` or `unix:/path`, with a graceful close that lets in-flight requests finish.
+ * `host:port` or `unix:/path` through the hardened listener (listener.ts), with a graceful close
+ * that lets in-flight requests finish.
  *
  * This is the only library module that imports Express.
  */
 import http from 'node:http';
 import fs from 'node:fs';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type { ProxyConfig } from './config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
+import { createHardenedServer, resolveServerLimits, type ServerLimits } from './listener.js';
 
 /** DEFAULT_ADDR is where the server listens when no address is given, as in the Go server. */
 export const DEFAULT_ADDR = 'localhost:8080';
@@ -60,17 +62,27 @@ function formatAddress(a: AddressInfo | string | null): string {
   return a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
-/** createServer builds the proxy app for `config` (over defaultConfig) without listening yet. */
-export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<HandlerOptions, keyof ProxyConfig> = {}): ProxyServer {
-  const handler = imageproxy({ ...config, ...opts });
+/** ServerOptions are the handler's collaborators plus the time limits of the listener. */
+export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
+  /** Listener time limits; DEFAULT_SERVER_LIMITS for any left out. */
+  serverLimits?: Partial<ServerLimits>;
+}
+
+/**
+ * createServer builds the proxy app for `config` (over defaultConfig) without listening yet.
+ * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits).
+ */
+export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
+  const { serverLimits, ...handlerOpts } = opts;
+  const limits = resolveServerLimits(serverLimits);
+  const handler = imageproxy({ ...config, ...handlerOpts });
   const app = express();
   app.disable('x-powered-by');
   app.use('/', handler);
 
   let server: http.Server | undefined;
   let closing: Promise<void> | undefined;
-  const sockets = new Set<Socket>();
-  let shuttingDown = false;
+  const drain = new Drain();
 
   const ps: ProxyServer = {
     app,
@@ -80,19 +92,11 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
     listen(addr = DEFAULT_ADDR) {
       const target = parseAddr(addr);
-      const s = http.createServer(app);
+      const s = createHardenedServer((req, res) => {
+        drain.admit(s, res);
+        app(req, res);
+      }, { limits, logger: handler.config.logger });
       server = s;
-      s.on('connection', (sock: Socket) => {
-        sockets.add(sock);
-        sock.once('close', () => sockets.delete(sock));
-      });
-      s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-        // During shutdown a keep-alive connection is closed as soon as its response is done.
-        if (shuttingDown) res.setHeader('Connection', 'close');
-        res.once('finish', () => {
-          if (shuttingDown) setImmediate(() => s.closeIdleConnections());
-        });
-      });
       const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
       return stale.then(() => new Promise<string>((resolve, reject) => {
         s.once('error', reject);
@@ -106,18 +110,18 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
-        shuttingDown = true;
         const s = server;
         if (s?.listening) {
+          drain.start();
+          // server.close() stops accepting and closes the idle keep-alive connections at once.
           const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-          s.closeIdleConnections();
           let timer: NodeJS.Timeout | undefined;
           const expired = new Promise<void>((resolve) => {
             timer = setTimeout(resolve, graceMs);
           });
           await Promise.race([closed, expired]);
           clearTimeout(timer);
-          for (const sock of sockets) sock.destroy();
+          s.closeAllConnections();
           await closed;
         }
         await handler.close();
@@ -126,6 +130,41 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
   };
   return ps;
+}
+
+/**
+ * Drain ends keep-alive connections as their requests finish once a shutdown has started, so the
+ * server closes as soon as the last in-flight answer is out. Whether a response keeps its
+ * connection is decided before the handler can answer: `Connection: close` is Node's own
+ * choice (res.shouldKeepAlive), never a header set on a response that may already be sent.
+ */
+class Drain {
+  private draining = false;
+  /** Responses whose requests are in progress. */
+  private readonly inFlight = new Set<http.ServerResponse>();
+
+  /** admit registers a response before its request reaches the app. */
+  admit(server: http.Server, res: http.ServerResponse): void {
+    if (this.draining) {
+      res.shouldKeepAlive = false;
+      return;
+    }
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    res.once('finish', () => {
+      // A response whose headers were out before the drain began still said keep-alive.
+      if (this.draining) setImmediate(() => server.closeIdleConnections());
+    });
+  }
+
+  /** start begins the drain: every response not yet begun will close its connection. */
+  start(): void {
+    this.draining = true;
+    for (const res of this.inFlight) {
+      if (!res.headersSent) res.shouldKeepAlive = false;
+    }
+    this.inFlight.clear();
+  }
 }
 
 /**

@@ -2,9 +2,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { DIST, FIXTURES } from '../helpers/paths.js';
-import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+import { startOrigin, waitFor, Gate, type Origin } from '../helpers/origin.js';
+import { rawConnect } from '../helpers/raw.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -129,5 +131,65 @@ test('an address in use exits 1', async () => {
   } finally {
     first.child.kill('SIGTERM');
     await first.exited;
+  }
+});
+
+/** getKeepAlive GETs url through agent, keeping the status, Connection header and body. */
+function getKeepAlive(url: string, agent: http.Agent): Promise<{ status: number; connection: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+test('SIGTERM under load: in-flight requests finish, a request still arriving is answered or closed cleanly, exit 0', async () => {
+  const gate = new Gate();
+  const paths = [1, 2, 3, 4, 5].map((i) => `/gated-${i}.png`);
+  for (const p of paths) {
+    origin.set(p, { handler: (_req, res) => {
+      void gate.wait().then(() => {
+        res.setHeader('Content-Type', 'image/png');
+        res.end(PNG);
+      });
+    } });
+  }
+  const p = run(['-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-shutdownGrace', '10s']);
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    const addr = await listening(p);
+    const base = `http://${addr}`;
+    // An idle keep-alive connection, and requests held by the origin on keep-alive connections.
+    assert.equal((await getKeepAlive(`${base}/health-check`, agent)).status, 200);
+    const inFlight = paths.map((x) => getKeepAlive(`${base}/${origin.url}${x}`, agent));
+    await waitFor(() => paths.every((x) => origin.hits(x) === 1), 'every request to reach the origin');
+    // A new request with half of its headers sent; the idle child reads them at once.
+    const late = await rawConnect({ port: Number(addr.slice(addr.lastIndexOf(':') + 1)) });
+    await late.write('GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    await waitFor(() => /SIGTERM received/.test(p.stdout()), 'the CLI to start draining');
+    await late.write('User-Agent: late\r\n\r\n').catch(() => undefined);
+    const [answer] = await late.whenResponses(1);
+    const ended = await late.ended;
+    if (answer) {
+      assert.deepEqual([answer.status, answer.headers.connection, answer.body], [200, 'close', 'OK'], 'late request answer');
+    } else {
+      assert.equal(ended.data, '', `late request: partial answer ${JSON.stringify(ended.data)}`);
+    }
+    gate.open();
+    for (const [i, r] of (await Promise.all(inFlight)).entries()) {
+      assert.equal(r.status, 200, `GET ${paths[i]} during drain status = ${r.status}, want 200`);
+      assert.ok(r.body.equals(PNG), `GET ${paths[i]} during drain: body differs`);
+      assert.equal(r.connection, 'close', `GET ${paths[i]} during drain Connection = ${r.connection}, want close`);
+    }
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    gate.open();
+    agent.destroy();
+    p.child.kill('SIGKILL');
   }
 });

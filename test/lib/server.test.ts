@@ -4,9 +4,11 @@ import http from 'node:http';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+import { rawConnect } from '../helpers/raw.js';
 import { createServer, parseAddr, type ListenTarget } from '../../lib/server.js';
 import type { Transformer, TransformResult } from '../../lib/transform/types.js';
 
@@ -149,4 +151,77 @@ test('close() cuts requests that outlast the grace period', async () => {
   const took = Date.now() - started;
   assert.equal(await inFlight, 'cut');
   assert.ok(took < 1500, `close took ${took} ms, want about 200`);
+});
+
+/** GateTransformer holds every transform until open() is called, then returns the source. */
+class GateTransformer implements Transformer {
+  pending = 0;
+  open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => {
+    this.open = resolve;
+  });
+  async run(bytes: Uint8Array): Promise<TransformResult> {
+    this.pending++;
+    await this.gate;
+    return { bytes, contentType: 'image/png' };
+  }
+  async close(): Promise<void> {}
+}
+
+/** get GETs a path through agent and keeps the Connection header, for drain tests. */
+function getWithHeaders(port: number, p: string, agent: http.Agent): Promise<{ status: number; connection: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+test('close() under load: in-flight transforms finish, a request still arriving is answered or closed cleanly', async () => {
+  const gate = new GateTransformer();
+  const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: gate });
+  const port = portOf(await s.listen('127.0.0.1:0'));
+  const serverSockets: Socket[] = [];
+  s.server!.on('connection', (sock: Socket) => serverSockets.push(sock));
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    // One idle keep-alive connection, then slow transforms on keep-alive connections.
+    assert.equal((await getWithHeaders(port, '/health-check', agent)).status, 200);
+    const widths = [10, 20, 30];
+    const inFlight = widths.map((w) => getWithHeaders(port, `/${w}x/${origin.url}/a.png`, agent));
+    await waitFor(() => gate.pending === widths.length, 'every transform to start');
+    // A new request whose headers are only half there when the drain starts.
+    const late = await rawConnect({ port });
+    const head = 'GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n';
+    await late.write(head);
+    await waitFor(() => serverSockets.some((x) => x.remotePort === late.socket.localPort && x.bytesRead >= head.length),
+      'the server to read the partial headers');
+    const closed = s.close(10_000);
+    await late.write('User-Agent: late\r\n\r\n');
+    // The server had read part of the request, so the connection was not idle: it is answered.
+    const [answer] = await late.whenResponses(1);
+    assert.ok(answer, `late request: no answer, got ${JSON.stringify(late.received())}`);
+    assert.deepEqual([answer.status, answer.headers.connection, answer.body], [200, 'close', 'OK'], 'late request answer');
+    const ended = await late.ended;
+    assert.equal(ended.error, undefined, `late connection ended with ${ended.error}`);
+    const released = Date.now();
+    gate.open();
+    const results = await Promise.all(inFlight);
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.status, 200, `GET /${widths[i]}x/... during drain status = ${r.status}, want 200`);
+      assert.ok(r.body.equals(PNG), `GET /${widths[i]}x/... during drain: body differs`);
+      assert.equal(r.connection, 'close', `GET /${widths[i]}x/... during drain Connection = ${r.connection}, want close`);
+    }
+    await closed;
+    // Idle and finished keep-alive connections must not hold the close up until the 10 s grace.
+    const took = Date.now() - released;
+    assert.ok(took < 5000, `close() took ${took} ms after the last answer, want well under the 10000 ms grace`);
+  } finally {
+    agent.destroy();
+    gate.open();
+    await s.close(0);
+  }
 });
