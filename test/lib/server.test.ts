@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
-import { rawConnect } from '../helpers/raw.js';
+import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
 import { createServer, parseAddr, type ListenTarget } from '../../lib/server.js';
 import type { Transformer, TransformResult } from '../../lib/transform/types.js';
 
@@ -223,5 +223,64 @@ test('close() under load: in-flight transforms finish, a request still arriving 
     agent.destroy();
     gate.open();
     await s.close(0);
+  }
+});
+
+test('the unix-socket listener has the same limits: a slow client is cut with 408, others are served', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imageproxy-'));
+  const sock = path.join(dir, 'proxy.sock');
+  const limits = { headerTimeoutMs: 1000, requestTimeoutMs: 1000, keepAliveTimeoutMs: 2000 };
+  const s = createServer({ logger: quiet }, { transformer: new NullTransformer(), serverLimits: limits });
+  try {
+    await s.listen(`unix:${sock}`);
+    assert.deepEqual([s.server!.headersTimeout, s.server!.requestTimeout, s.server!.keepAliveTimeout], [1000, 1000, 2000]);
+    const slow = await rawConnect({ path: sock });
+    void drip(slow, `GET /health-check HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'a'.repeat(400)}\r\n\r\n`, 100);
+    const r = await request({ socketPath: sock }, '/health-check');
+    assert.deepEqual([r.status, r.body.toString()], [200, 'OK'], 'a normal request beside the slow client');
+    const e = await slow.ended;
+    assert.ok(e.afterMs >= 950 && e.afterMs <= 1000 + 3000, `slow client cut after ${e.afterMs} ms, want within 1000 + 3000`);
+    assert.equal(parseResponses(e.data)[0]?.status, 408, `slow client got ${JSON.stringify(e.data.slice(0, 40))}, want a 408`);
+  } finally {
+    await s.close(100);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('createServer refuses unusable listener limits', () => {
+  const cases: Array<Record<string, number>> = [
+    { headerTimeoutMs: 0 },
+    { headerTimeoutMs: 30_000, requestTimeoutMs: 20_000 },
+    { keepAliveTimeoutMs: -1 },
+  ];
+  for (const serverLimits of cases) {
+    assert.throws(() => createServer({ logger: quiet }, { transformer: new NullTransformer(), serverLimits }), RangeError,
+      `createServer(serverLimits ${JSON.stringify(serverLimits)}) did not throw a RangeError`);
+  }
+});
+
+test('an error thrown in the server request listener answers 500, and the server keeps serving', async () => {
+  const errors: string[] = [];
+  const logger = { info() {}, warn() {}, error: (m: string) => void errors.push(m) };
+  const s = createServer({ logger }, { transformer: new NullTransformer() });
+  const port = portOf(await s.listen('127.0.0.1:0'));
+  // A fault in the app (Express itself, or middleware mounted around the handler) shows up as
+  // app.handle throwing synchronously; the listener around it must answer, not crash.
+  const app = s.app as unknown as { handle: (...args: unknown[]) => void };
+  const original = app.handle;
+  try {
+    app.handle = (...args: unknown[]) => {
+      const req = args[0] as http.IncomingMessage;
+      if (req.url === '/fault') throw new Error('app fault');
+      original.apply(s.app, args);
+    };
+    const r = await request({ port }, '/fault');
+    assert.deepEqual([r.status, r.body.toString()], [500, 'The server failed to answer this request.\n']);
+    assert.ok(errors.some((m) => /GET \/fault failed in the request listener: Error: app fault/.test(m)), `logged ${JSON.stringify(errors)}`);
+    const ok = await request({ port }, '/health-check');
+    assert.deepEqual([ok.status, ok.body.toString()], [200, 'OK'], 'the server stopped serving after the fault');
+  } finally {
+    app.handle = original;
+    await s.close(100);
   }
 });
