@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { DIST, FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, Gate, type Origin } from '../helpers/origin.js';
-import { rawConnect } from '../helpers/raw.js';
+import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -192,4 +192,44 @@ test('SIGTERM under load: in-flight requests finish, a request still arriving is
     agent.destroy();
     p.child.kill('SIGKILL');
   }
+});
+
+test('-headerTimeout and -keepAliveTimeout: slow clients are cut, others served, idle keep-alive closed', async () => {
+  const p = run(['-addr', '127.0.0.1:0', '-headerTimeout', '1s', '-requestTimeout', '2s'], { IMAGEPROXY_KEEPALIVETIMEOUT: '2s' });
+  try {
+    const addr = await listening(p);
+    const port = Number(addr.slice(addr.lastIndexOf(':') + 1));
+    const slow = await Promise.all([1, 2, 3].map(async () => {
+      const c = await rawConnect({ port });
+      void drip(c, `GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(400)}\r\n\r\n`, 100);
+      return c;
+    }));
+    const idle = await rawConnect({ port });
+    await idle.write('GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const [first] = await idle.whenResponses(1);
+    assert.equal(first?.headers['keep-alive'], 'timeout=2', `Keep-Alive = ${first?.headers['keep-alive']}, want timeout=2`);
+    const answered = Date.now();
+    for (let i = 0; i < 5; i++) {
+      const r = await get(`http://${addr}/health-check`);
+      assert.equal(r.status, 200, 'a normal request beside the slow clients');
+    }
+    for (const [i, c] of slow.entries()) {
+      const e = await c.ended;
+      assert.ok(e.afterMs >= 950 && e.afterMs <= 1000 + 3000, `slow client ${i} cut after ${e.afterMs} ms, want within 1000 + 3000`);
+      assert.equal(parseResponses(e.data)[0]?.status, 408, `slow client ${i} got ${JSON.stringify(e.data.slice(0, 40))}, want a 408`);
+    }
+    await idle.ended;
+    const idleMs = Date.now() - answered;
+    assert.ok(idleMs >= 1950 && idleMs <= 2000 + 3000, `idle keep-alive connection closed after ${idleMs} ms, want within 2000 + 3000`);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('listener limits the server would refuse exit 2 with usage', async () => {
+  const p = run(['-headerTimeout', '30s']);
+  assert.equal(await p.exited, 2, `exit code; stderr=${p.stderr()}`);
+  assert.match(p.stderr(), /-headerTimeout \(30000 ms\) must not be longer than -requestTimeout[\s\S]*Usage: imageproxy/);
 });
