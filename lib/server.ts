@@ -32,7 +32,10 @@ export interface ProxyServer {
   listen(addr?: string): Promise<string>;
   /**
    * close stops accepting connections, waits up to graceMs for in-flight requests, cuts the
-   * rest, then closes the handler (transform pool and cache).
+   * rest, then closes the handler (transform pool and cache). Idle keep-alive connections close
+   * at once; every answer still to come says `Connection: close`. Node stops checking the header
+   * and request limits once a server closes, so a client still sending a request is held up to
+   * graceMs at most.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -93,9 +96,16 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
     listen(addr = DEFAULT_ADDR) {
       const target = parseAddr(addr);
       const s = createHardenedServer((req, res) => {
-        drain.admit(s, res);
+        drain.admit(res);
         app(req, res);
       }, { limits, logger: handler.config.logger });
+      // Node counts a connection idle once its response is ended, so its idle sweep (which
+      // close() runs too) would cut an answer still being flushed to a slow reader. The sweep
+      // waits instead; it runs again as each answer finishes.
+      const sweep = s.closeIdleConnections.bind(s);
+      s.closeIdleConnections = () => {
+        if (!drain.flushing()) sweep();
+      };
       server = s;
       const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
       return stale.then(() => new Promise<string>((resolve, reject) => {
@@ -112,7 +122,7 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
       closing ??= (async () => {
         const s = server;
         if (s?.listening) {
-          drain.start();
+          drain.start(s);
           // server.close() stops accepting and closes the idle keep-alive connections at once.
           const closed = new Promise<void>((resolve) => s.close(() => resolve()));
           let timer: NodeJS.Timeout | undefined;
@@ -139,31 +149,39 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
  * choice (res.shouldKeepAlive), never a header set on a response that may already be sent.
  */
 class Drain {
-  private draining = false;
-  /** Responses whose requests are in progress. */
-  private readonly inFlight = new Set<http.ServerResponse>();
+  /** The server being drained, once start() was called. */
+  private draining: http.Server | undefined;
+  /** Responses not yet closed. */
+  private readonly open = new Set<http.ServerResponse>();
 
   /** admit registers a response before its request reaches the app. */
-  admit(server: http.Server, res: http.ServerResponse): void {
-    if (this.draining) {
-      res.shouldKeepAlive = false;
-      return;
-    }
-    this.inFlight.add(res);
-    res.once('close', () => this.inFlight.delete(res));
-    res.once('finish', () => {
-      // A response whose headers were out before the drain began still said keep-alive.
-      if (this.draining) setImmediate(() => server.closeIdleConnections());
-    });
+  admit(res: http.ServerResponse): void {
+    if (this.draining) res.shouldKeepAlive = false;
+    this.open.add(res);
+    // Each answer out (or abandoned) may leave its connection idle, or unblock the idle sweep.
+    const settled = (): void => {
+      this.open.delete(res);
+      const s = this.draining;
+      if (s) setImmediate(() => s.closeIdleConnections());
+    };
+    res.once('finish', settled);
+    res.once('close', settled);
   }
 
-  /** start begins the drain: every response not yet begun will close its connection. */
-  start(): void {
-    this.draining = true;
-    for (const res of this.inFlight) {
+  /** flushing reports whether some answer is ended but not yet all handed to the socket. */
+  flushing(): boolean {
+    for (const res of this.open) {
+      if (res.writableEnded && !res.writableFinished) return true;
+    }
+    return false;
+  }
+
+  /** start begins draining server: every response not yet begun will close its connection. */
+  start(server: http.Server): void {
+    this.draining = server;
+    for (const res of this.open) {
       if (!res.headersSent) res.shouldKeepAlive = false;
     }
-    this.inFlight.clear();
   }
 }
 

@@ -75,11 +75,13 @@ export function rawConnect(target: RawTarget): Promise<RawClient> {
       ended,
       async whenResponses(n, timeoutMs = 15_000) {
         const deadline = Date.now() + timeoutMs;
+        let need = 0;
+        let got: RawResponse[] = [];
         for (;;) {
-          const got = parseResponses(data);
+          if (data.length >= need || socket.destroyed) ({ responses: got, need } = parse(data));
           if (got.length >= n || socket.destroyed) return got;
           const left = deadline - Date.now();
-          if (left <= 0) throw new Error(`no ${n} responses within ${timeoutMs} ms; received ${JSON.stringify(data)}`);
+          if (left <= 0) throw new Error(`no ${n} responses within ${timeoutMs} ms; received ${data.length} bytes: ${JSON.stringify(data.slice(0, 300))}`);
           await new Promise<void>((res) => {
             const t = setTimeout(res, left);
             waiters.push(() => {
@@ -97,14 +99,22 @@ export function rawConnect(target: RawTarget): Promise<RawClient> {
 
 /** parseResponses parses the complete HTTP responses at the start of text (an incomplete one is left out). */
 export function parseResponses(text: string): RawResponse[] {
-  const out: RawResponse[] = [];
-  let rest = text;
+  return parse(text).responses;
+}
+
+/**
+ * parse parses the complete responses at the start of text, and says how long text must grow
+ * before parsing again can find more (so polling a large body as it arrives stays cheap).
+ */
+function parse(text: string): { responses: RawResponse[]; need: number } {
+  const responses: RawResponse[] = [];
+  let at = 0;
   for (;;) {
-    const end = rest.indexOf('\r\n\r\n');
-    if (end < 0) return out;
-    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const end = text.indexOf('\r\n\r\n', at);
+    if (end < 0) return { responses, need: text.length + 1 };
+    const [statusLine, ...lines] = text.slice(at, end).split('\r\n');
     const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-    if (!m) return out;
+    if (!m) return { responses, need: Infinity };
     const headers: Record<string, string> = {};
     for (const line of lines) {
       const colon = line.indexOf(':');
@@ -112,9 +122,9 @@ export function parseResponses(text: string): RawResponse[] {
     }
     const length = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
     const bodyStart = end + 4;
-    if (rest.length < bodyStart + length) return out;
-    out.push({ status: Number(m[1]), headers, body: rest.slice(bodyStart, bodyStart + length) });
-    rest = rest.slice(bodyStart + length);
+    if (text.length < bodyStart + length) return { responses, need: bodyStart + length };
+    responses.push({ status: Number(m[1]), headers, body: text.slice(bodyStart, bodyStart + length) });
+    at = bodyStart + length;
   }
 }
 

@@ -284,3 +284,35 @@ test('an error thrown in the server request listener answers 500, and the server
     await s.close(100);
   }
 });
+
+test('close() ends a keep-alive connection whose answer was already on its way when the drain began', async () => {
+  // Large enough that a client that does not read leaves the response unfinished in the buffers.
+  const big = Buffer.alloc(24 * 1024 * 1024, 7);
+  origin.set('/big.png', { headers: { 'Content-Type': 'image/png' }, body: big });
+  const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: new NullTransformer() });
+  const port = portOf(await s.listen('127.0.0.1:0'));
+  let sent: http.ServerResponse | undefined;
+  s.server!.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    sent = res;
+  });
+  const client = await rawConnect({ port });
+  try {
+    client.socket.pause();
+    await client.write(`GET /${origin.url}/big.png HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await waitFor(() => sent !== undefined && sent.headersSent && !sent.writableFinished, 'the answer to be under way', 20_000);
+    const started = Date.now();
+    const closed = s.close(20_000);
+    client.socket.resume();
+    const [r] = await client.whenResponses(1, 20_000);
+    assert.equal(r?.status, 200);
+    assert.equal(r?.headers.connection, 'keep-alive', 'the answer was sent before the drain, so it said keep-alive');
+    assert.equal(r?.body.length, big.length);
+    await client.ended;
+    await closed;
+    const took = Date.now() - started;
+    assert.ok(took < 10_000, `close() took ${took} ms, want well under the 20000 ms grace`);
+  } finally {
+    client.socket.destroy();
+    await s.close(0);
+  }
+});
