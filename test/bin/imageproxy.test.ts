@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DIST, FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, Gate, type Origin } from '../helpers/origin.js';
 import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
+import { getThrough } from '../helpers/agent.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -134,18 +135,6 @@ test('an address in use exits 1', async () => {
   }
 });
 
-/** getKeepAlive GETs url through agent, keeping the status, Connection header and body. */
-function getKeepAlive(url: string, agent: http.Agent): Promise<{ status: number; connection: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
 test('SIGTERM under load: in-flight requests finish, a request still arriving is answered or closed cleanly, exit 0', async () => {
   const gate = new Gate();
   const paths = [1, 2, 3, 4, 5].map((i) => `/gated-${i}.png`);
@@ -163,8 +152,8 @@ test('SIGTERM under load: in-flight requests finish, a request still arriving is
     const addr = await listening(p);
     const base = `http://${addr}`;
     // An idle keep-alive connection, and requests held by the origin on keep-alive connections.
-    assert.equal((await getKeepAlive(`${base}/health-check`, agent)).status, 200);
-    const inFlight = paths.map((x) => getKeepAlive(`${base}/${origin.url}${x}`, agent));
+    assert.equal((await getThrough(`${base}/health-check`, agent)).status, 200);
+    const inFlight = paths.map((x) => getThrough(`${base}/${origin.url}${x}`, agent));
     await waitFor(() => paths.every((x) => origin.hits(x) === 1), 'every request to reach the origin');
     // A new request with half of its headers sent; the idle child reads them at once.
     const late = await rawConnect({ port: Number(addr.slice(addr.lastIndexOf(':') + 1)) });

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
 import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
+import { getThrough } from '../helpers/agent.js';
 import { createServer, parseAddr, type ListenTarget } from '../../lib/server.js';
 import type { Transformer, TransformResult } from '../../lib/transform/types.js';
 
@@ -168,18 +169,6 @@ class GateTransformer implements Transformer {
   async close(): Promise<void> {}
 }
 
-/** get GETs a path through agent and keeps the Connection header, for drain tests. */
-function getWithHeaders(port: number, p: string, agent: http.Agent): Promise<{ status: number; connection: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
 test('close() under load: in-flight transforms finish, a request still arriving is answered or closed cleanly', async () => {
   const gate = new GateTransformer();
   const s = createServer({ allowPrivateNetworks: true, logger: quiet }, { transformer: gate });
@@ -189,9 +178,9 @@ test('close() under load: in-flight transforms finish, a request still arriving 
   const agent = new http.Agent({ keepAlive: true });
   try {
     // One idle keep-alive connection, then slow transforms on keep-alive connections.
-    assert.equal((await getWithHeaders(port, '/health-check', agent)).status, 200);
+    assert.equal((await getThrough(`http://127.0.0.1:${port}/health-check`, agent)).status, 200);
     const widths = [10, 20, 30];
-    const inFlight = widths.map((w) => getWithHeaders(port, `/${w}x/${origin.url}/a.png`, agent));
+    const inFlight = widths.map((w) => getThrough(`http://127.0.0.1:${port}/${w}x/${origin.url}/a.png`, agent));
     await waitFor(() => gate.pending === widths.length, 'every transform to start');
     // A new request whose headers are only half there when the drain starts.
     const late = await rawConnect({ port });
