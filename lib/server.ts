@@ -123,7 +123,7 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
         const s = server;
         if (s?.listening) {
           drain.start(s);
-          // server.close() stops accepting and closes the idle keep-alive connections at once.
+          // server.close() stops accepting and sweeps the idle keep-alive connections.
           const closed = new Promise<void>((resolve) => s.close(() => resolve()));
           let timer: NodeJS.Timeout | undefined;
           const expired = new Promise<void>((resolve) => {
