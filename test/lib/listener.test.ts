@@ -210,7 +210,9 @@ test('a client dripping a request body is cut at the request limit', async () =>
 });
 
 test('an idle keep-alive connection outlives the header limit and closes after the keep-alive limit', async () => {
-  const server = createHardenedServer((_req, res) => res.end('ok'), { limits: SMALL });
+  // A header limit well under the keep-alive one, so the idle wait below has room on a slow machine.
+  const limits = { ...SMALL, headerTimeoutMs: 500, requestTimeoutMs: 1000 };
+  const server = createHardenedServer((_req, res) => res.end('ok'), { limits });
   const port = await listen(server);
   const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
   try {
@@ -219,7 +221,7 @@ test('an idle keep-alive connection outlives the header limit and closes after t
     await reused.write(request);
     const [first] = await reused.whenResponses(1);
     assert.equal(first?.headers['keep-alive'], 'timeout=2', `Keep-Alive = ${first?.headers['keep-alive']}, want timeout=2`);
-    await new Promise((r) => setTimeout(r, SMALL.headerTimeoutMs + 300));
+    await new Promise((r) => setTimeout(r, limits.headerTimeoutMs + 300));
     await reused.write(request);
     const both = await reused.whenResponses(2);
     assert.deepEqual(both.map((r) => r.status), [200, 200], 'a keep-alive connection idle past the header limit was not reused');
@@ -232,8 +234,8 @@ test('an idle keep-alive connection outlives the header limit and closes after t
     const answered = Date.now();
     await idle.ended;
     const idleMs = Date.now() - answered;
-    assert.ok(idleMs >= SMALL.keepAliveTimeoutMs - 50, `idle connection closed after ${idleMs} ms, before the ${SMALL.keepAliveTimeoutMs} ms limit`);
-    assert.ok(idleMs <= SMALL.keepAliveTimeoutMs + SLACK_MS, `idle connection closed after ${idleMs} ms, want within ${SMALL.keepAliveTimeoutMs} + ${SLACK_MS}`);
+    assert.ok(idleMs >= limits.keepAliveTimeoutMs - 50, `idle connection closed after ${idleMs} ms, before the ${limits.keepAliveTimeoutMs} ms limit`);
+    assert.ok(idleMs <= limits.keepAliveTimeoutMs + SLACK_MS, `idle connection closed after ${idleMs} ms, want within ${limits.keepAliveTimeoutMs} + ${SLACK_MS}`);
   } finally {
     await stop(server);
   }
