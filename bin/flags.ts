@@ -7,10 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
+  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
+import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
 
 /** CliOptions is what the command line asks for. */
@@ -23,6 +24,8 @@ export interface CliOptions {
   shutdownGraceMs: number;
   /** Time limit of one cache operation, in milliseconds. */
   cacheTimeoutMs: number;
+  /** Time limits of the HTTP listener. */
+  serverLimits: ServerLimits;
   /** Proxy configuration taken from the flags. */
   config: Partial<ProxyConfig>;
 }
@@ -43,6 +46,7 @@ interface Parsed {
   cacheSpecs: string[];
   shutdownGraceMs: number;
   cacheTimeoutMs: number;
+  serverLimits: ServerLimits;
   help: boolean;
   config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
 }
@@ -79,6 +83,13 @@ const parseDur = (v: string, where: string, positive: boolean): number => {
   if (ms === undefined || ms < 0 || (positive && ms === 0)) {
     throw new UsageError(`${where}: invalid duration ${JSON.stringify(v)} (write e.g. 30s, 1m30s, 500ms)`);
   }
+  return ms;
+};
+
+/** parseServerTimeout reads a listener time limit: a duration above 0, at most a day, in whole ms. */
+const parseServerTimeout = (v: string, where: string): number => {
+  const ms = Math.ceil(parseDur(v, where, true));
+  if (ms > MAX_SERVER_TIMEOUT_MS) throw new UsageError(`${where}: ${JSON.stringify(v)} is longer than the 24h limit`);
   return ms;
 };
 
@@ -190,6 +201,12 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.workers = parseInt10(v, w, 0); } },
   { name: 'maxQueue', kind: 'int', default: String(DEFAULT_MAX_QUEUE), help: 'most transforms waiting for a worker before requests get 503',
     apply: (p, v, w) => { p.config.maxQueue = parseInt10(v, w, 0); } },
+  { name: 'headerTimeout', kind: 'duration', default: `${DEFAULT_HEADER_TIMEOUT_MS / 1000}s`, help: "time limit for a client to send a request's headers, from its first byte; slower clients get 408",
+    apply: (p, v, w) => { p.serverLimits.headerTimeoutMs = parseServerTimeout(v, w); } },
+  { name: 'requestTimeout', kind: 'duration', default: `${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s`, help: 'time limit for a client to send a whole request, body included; at least -headerTimeout',
+    apply: (p, v, w) => { p.serverLimits.requestTimeoutMs = parseServerTimeout(v, w); } },
+  { name: 'keepAliveTimeout', kind: 'duration', default: `${DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1000}s`, help: 'how long an idle keep-alive connection stays open; keep it above the idle timeout of a load balancer in front',
+    apply: (p, v, w) => { p.serverLimits.keepAliveTimeoutMs = parseServerTimeout(v, w); } },
   { name: 'shutdownGrace', kind: 'duration', default: '10s', help: 'how long in-flight requests may finish after SIGTERM',
     apply: (p, v, w) => { p.shutdownGraceMs = parseDur(v, w, false); } },
   { name: 'version', kind: 'bool', default: 'false', help: 'deprecated, does nothing (kept for compatibility with the Go server)',
@@ -247,6 +264,7 @@ function readArgv(argv: string[]): Map<Flag, string[]> {
 function initial(): Parsed {
   return {
     addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
+    serverLimits: { ...DEFAULT_SERVER_LIMITS },
     config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES, maxScans: DEFAULT_MAX_SCANS } },
   };
 }
@@ -282,9 +300,13 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   if (p.config.signatureKeys === undefined) p.config.signatureKeys = [];
   if (p.config.signatureKeys.some((k) => k.length === 0)) throw new UsageError('flag -signatureKey: a key must not be empty');
   if (p.addr.trim() === '' || p.addr === 'unix:') throw new UsageError('flag -addr: the address must not be empty');
+  const { headerTimeoutMs, requestTimeoutMs } = p.serverLimits;
+  if (headerTimeoutMs > requestTimeoutMs) {
+    throw new UsageError(`flag -headerTimeout (${headerTimeoutMs} ms) must not be longer than -requestTimeout (${requestTimeoutMs} ms)`);
+  }
   return {
     addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, cacheTimeoutMs: p.cacheTimeoutMs,
-    config: p.config, help: p.help,
+    serverLimits: p.serverLimits, config: p.config, help: p.help,
   };
 }
 

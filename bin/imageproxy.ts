@@ -77,7 +77,7 @@ export async function start(argv: string[], env: Record<string, string | undefin
     }
     throw err;
   }
-  const server = createServer({ logger: io.logger, ...flags.config, cache }, { metrics });
+  const server = createServer({ logger: io.logger, ...flags.config, cache }, { metrics, serverLimits: flags.serverLimits });
   let addr: string;
   try {
     addr = await server.listen(flags.addr);

@@ -39,6 +39,24 @@ export const DEFAULT_CACHE_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_QUEUE = 64;
 /** DEFAULT_SHUTDOWN_GRACE_MS is how long in-flight requests may finish after SIGTERM. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * DEFAULT_HEADER_TIMEOUT_MS bounds how long a client may take to send a request's headers (10 s,
+ * the Go server's whole-request ReadTimeout): they are a few hundred bytes, so only a broken or
+ * hostile (slowloris) client needs longer. Idle time between keep-alive requests does not count.
+ */
+export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+/**
+ * DEFAULT_REQUEST_TIMEOUT_MS bounds receiving a whole request, body included (20 s): proxy
+ * requests have no body, so it only cuts clients that drip one, and leaves room to raise the
+ * header limit, which may not exceed it.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * DEFAULT_KEEP_ALIVE_TIMEOUT_MS is how long an idle keep-alive connection stays open (120 s, the Go
+ * server's IdleTimeout): longer than the idle timeout of the usual load balancers (AWS ALB and
+ * nginx: 60 s), which must close first, or they reuse a connection being closed and answer 502.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
 /** DEFAULT_QUALITY is the JPEG quality when the request names none, as in the Go server. */
 export const DEFAULT_QUALITY = 95;
 /** DEFAULT_PASS_RESPONSE_HEADERS are the origin headers copied to the client, as in the Go server. */

@@ -11,7 +11,9 @@
 export { imageproxy, SECURITY_HEADERS } from './handler.js';
 export type { HandlerOptions, ImageProxyHandler } from './handler.js';
 export { createServer, parseAddr, DEFAULT_ADDR } from './server.js';
-export type { ProxyServer, ListenTarget } from './server.js';
+export type { ProxyServer, ListenTarget, ServerOptions } from './server.js';
+export { createHardenedServer, guardListener, resolveServerLimits, DEFAULT_SERVER_LIMITS } from './listener.js';
+export type { ServerLimits, HardenedServerOptions } from './listener.js';
 export { createMetrics } from './metrics.js';
 export type { ProxyMetrics } from './metrics.js';
 export { fetchRemote, originRequestHeaders } from './origin/fetch.js';

@@ -1,16 +1,18 @@
 /**
  * The proxy as a standalone server: an Express app with the handler mounted at '/', listening on
- * `host:port` or `unix:/path`, with a graceful close that lets in-flight requests finish.
+ * `host:port` or `unix:/path` through the hardened listener (listener.ts), with a graceful close
+ * that lets in-flight requests finish.
  *
  * This is the only library module that imports Express.
  */
 import http from 'node:http';
 import fs from 'node:fs';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type { ProxyConfig } from './config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
+import { createHardenedServer, resolveServerLimits, type ServerLimits } from './listener.js';
 
 /** DEFAULT_ADDR is where the server listens when no address is given, as in the Go server. */
 export const DEFAULT_ADDR = 'localhost:8080';
@@ -30,7 +32,10 @@ export interface ProxyServer {
   listen(addr?: string): Promise<string>;
   /**
    * close stops accepting connections, waits up to graceMs for in-flight requests, cuts the
-   * rest, then closes the handler (transform pool and cache).
+   * rest, then closes the handler (transform pool and cache). Idle keep-alive connections close
+   * at once; every answer still to come says `Connection: close`. Node stops checking the header
+   * and request limits once a server closes, so a client still sending a request is held up to
+   * graceMs at most.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -60,17 +65,27 @@ function formatAddress(a: AddressInfo | string | null): string {
   return a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
-/** createServer builds the proxy app for `config` (over defaultConfig) without listening yet. */
-export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<HandlerOptions, keyof ProxyConfig> = {}): ProxyServer {
-  const handler = imageproxy({ ...config, ...opts });
+/** ServerOptions are the handler's collaborators plus the time limits of the listener. */
+export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
+  /** Listener time limits; DEFAULT_SERVER_LIMITS for any left out. */
+  serverLimits?: Partial<ServerLimits>;
+}
+
+/**
+ * createServer builds the proxy app for `config` (over defaultConfig) without listening yet.
+ * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits).
+ */
+export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
+  const { serverLimits, ...handlerOpts } = opts;
+  const limits = resolveServerLimits(serverLimits);
+  const handler = imageproxy({ ...config, ...handlerOpts });
   const app = express();
   app.disable('x-powered-by');
   app.use('/', handler);
 
   let server: http.Server | undefined;
   let closing: Promise<void> | undefined;
-  const sockets = new Set<Socket>();
-  let shuttingDown = false;
+  const drain = new Drain();
 
   const ps: ProxyServer = {
     app,
@@ -80,19 +95,18 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
     listen(addr = DEFAULT_ADDR) {
       const target = parseAddr(addr);
-      const s = http.createServer(app);
+      const s = createHardenedServer((req, res) => {
+        drain.admit(res);
+        app(req, res);
+      }, { limits, logger: handler.config.logger });
+      // Node counts a connection idle once its response is ended, so its idle sweep (which
+      // close() runs too) would cut an answer still being flushed to a slow reader. The sweep
+      // waits instead; it runs again as each answer finishes.
+      const sweep = s.closeIdleConnections.bind(s);
+      s.closeIdleConnections = () => {
+        if (!drain.flushing()) sweep();
+      };
       server = s;
-      s.on('connection', (sock: Socket) => {
-        sockets.add(sock);
-        sock.once('close', () => sockets.delete(sock));
-      });
-      s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-        // During shutdown a keep-alive connection is closed as soon as its response is done.
-        if (shuttingDown) res.setHeader('Connection', 'close');
-        res.once('finish', () => {
-          if (shuttingDown) setImmediate(() => s.closeIdleConnections());
-        });
-      });
       const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
       return stale.then(() => new Promise<string>((resolve, reject) => {
         s.once('error', reject);
@@ -106,18 +120,18 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
-        shuttingDown = true;
         const s = server;
         if (s?.listening) {
+          drain.start(s);
+          // server.close() stops accepting and sweeps the idle keep-alive connections.
           const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-          s.closeIdleConnections();
           let timer: NodeJS.Timeout | undefined;
           const expired = new Promise<void>((resolve) => {
             timer = setTimeout(resolve, graceMs);
           });
           await Promise.race([closed, expired]);
           clearTimeout(timer);
-          for (const sock of sockets) sock.destroy();
+          s.closeAllConnections();
           await closed;
         }
         await handler.close();
@@ -126,6 +140,49 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: Omit<Handl
     },
   };
   return ps;
+}
+
+/**
+ * Drain ends keep-alive connections as their requests finish once a shutdown has started, so the
+ * server closes as soon as the last in-flight answer is out. Whether a response keeps its
+ * connection is decided before the handler can answer: `Connection: close` is Node's own
+ * choice (res.shouldKeepAlive), never a header set on a response that may already be sent.
+ */
+class Drain {
+  /** The server being drained, once start() was called. */
+  private draining: http.Server | undefined;
+  /** Responses not yet closed. */
+  private readonly open = new Set<http.ServerResponse>();
+
+  /** admit registers a response before its request reaches the app. */
+  admit(res: http.ServerResponse): void {
+    if (this.draining) res.shouldKeepAlive = false;
+    this.open.add(res);
+    // Each answer out (or abandoned) may leave its connection idle, or unblock the idle sweep.
+    const settled = (): void => {
+      this.open.delete(res);
+      const s = this.draining;
+      if (s) setImmediate(() => s.closeIdleConnections());
+    };
+    res.once('finish', settled);
+    res.once('close', settled);
+  }
+
+  /** flushing reports whether some answer is ended but not yet all handed to the socket. */
+  flushing(): boolean {
+    for (const res of this.open) {
+      if (res.writableEnded && !res.writableFinished) return true;
+    }
+    return false;
+  }
+
+  /** start begins draining server: every response not yet begun will close its connection. */
+  start(server: http.Server): void {
+    this.draining = server;
+    for (const res of this.open) {
+      if (!res.headersSent) res.shouldKeepAlive = false;
+    }
+  }
 }
 
 /**

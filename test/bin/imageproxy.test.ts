@@ -2,9 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { DIST, FIXTURES } from '../helpers/paths.js';
-import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+import { startOrigin, waitFor, Gate, type Origin } from '../helpers/origin.js';
+import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
+import { getThrough } from '../helpers/agent.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -130,4 +133,92 @@ test('an address in use exits 1', async () => {
     first.child.kill('SIGTERM');
     await first.exited;
   }
+});
+
+test('SIGTERM under load: in-flight requests finish, a request still arriving is answered or closed cleanly, exit 0', async () => {
+  const gate = new Gate();
+  const paths = [1, 2, 3, 4, 5].map((i) => `/gated-${i}.png`);
+  for (const p of paths) {
+    origin.set(p, { handler: (_req, res) => {
+      void gate.wait().then(() => {
+        res.setHeader('Content-Type', 'image/png');
+        res.end(PNG);
+      });
+    } });
+  }
+  const p = run(['-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-shutdownGrace', '10s']);
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    const addr = await listening(p);
+    const base = `http://${addr}`;
+    // An idle keep-alive connection, and requests held by the origin on keep-alive connections.
+    assert.equal((await getThrough(`${base}/health-check`, agent)).status, 200);
+    const inFlight = paths.map((x) => getThrough(`${base}/${origin.url}${x}`, agent));
+    await waitFor(() => paths.every((x) => origin.hits(x) === 1), 'every request to reach the origin');
+    // A new request with half of its headers sent; the idle child reads them at once.
+    const late = await rawConnect({ port: Number(addr.slice(addr.lastIndexOf(':') + 1)) });
+    await late.write('GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    await waitFor(() => /SIGTERM received/.test(p.stdout()), 'the CLI to start draining');
+    await late.write('User-Agent: late\r\n\r\n').catch(() => undefined);
+    const [answer] = await late.whenResponses(1);
+    const ended = await late.ended;
+    if (answer) {
+      assert.deepEqual([answer.status, answer.headers.connection, answer.body], [200, 'close', 'OK'], 'late request answer');
+    } else {
+      assert.equal(ended.data, '', `late request: partial answer ${JSON.stringify(ended.data)}`);
+    }
+    gate.open();
+    for (const [i, r] of (await Promise.all(inFlight)).entries()) {
+      assert.equal(r.status, 200, `GET ${paths[i]} during drain status = ${r.status}, want 200`);
+      assert.ok(r.body.equals(PNG), `GET ${paths[i]} during drain: body differs`);
+      assert.equal(r.connection, 'close', `GET ${paths[i]} during drain Connection = ${r.connection}, want close`);
+    }
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    gate.open();
+    agent.destroy();
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('-headerTimeout and -keepAliveTimeout: slow clients are cut, others served, idle keep-alive closed', async () => {
+  const p = run(['-addr', '127.0.0.1:0', '-headerTimeout', '1s', '-requestTimeout', '2s'], { IMAGEPROXY_KEEPALIVETIMEOUT: '2s' });
+  try {
+    const addr = await listening(p);
+    const port = Number(addr.slice(addr.lastIndexOf(':') + 1));
+    const slow = await Promise.all([1, 2, 3].map(async () => {
+      const c = await rawConnect({ port });
+      void drip(c, `GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(400)}\r\n\r\n`, 100);
+      return c;
+    }));
+    const idle = await rawConnect({ port });
+    await idle.write('GET /health-check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const [first] = await idle.whenResponses(1);
+    assert.equal(first?.headers['keep-alive'], 'timeout=2', `Keep-Alive = ${first?.headers['keep-alive']}, want timeout=2`);
+    const answered = Date.now();
+    for (let i = 0; i < 5; i++) {
+      const r = await get(`http://${addr}/health-check`);
+      assert.equal(r.status, 200, 'a normal request beside the slow clients');
+    }
+    for (const [i, c] of slow.entries()) {
+      const e = await c.ended;
+      assert.ok(e.afterMs >= 950 && e.afterMs <= 1000 + 3000, `slow client ${i} cut after ${e.afterMs} ms, want within 1000 + 3000`);
+      assert.equal(parseResponses(e.data)[0]?.status, 408, `slow client ${i} got ${JSON.stringify(e.data.slice(0, 40))}, want a 408`);
+    }
+    await idle.ended;
+    const idleMs = Date.now() - answered;
+    assert.ok(idleMs >= 1950 && idleMs <= 2000 + 3000, `idle keep-alive connection closed after ${idleMs} ms, want within 2000 + 3000`);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0, `exit code; stderr=${p.stderr()}`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('listener limits the server would refuse exit 2 with usage', async () => {
+  const p = run(['-headerTimeout', '30s']);
+  assert.equal(await p.exited, 2, `exit code; stderr=${p.stderr()}`);
+  assert.match(p.stderr(), /-headerTimeout \(30000 ms\) must not be longer than -requestTimeout[\s\S]*Usage: imageproxy/);
 });
