@@ -52,6 +52,17 @@ async function loadDecoder(): Promise<WebpDecodeFn> {
   return mod.default;
 }
 
+/**
+ * wholeBuffer returns an ArrayBuffer holding exactly bytes, as the decoder wants. A Buffer's
+ * slice() is a view, and a small Buffer (fs.readFileSync, Buffer.from) lives in Node's shared
+ * pool, so bytes.slice().buffer would be the whole pool: copy into a buffer of its own instead.
+ */
+function wholeBuffer(bytes: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
+}
+
 /** decodeWebp decodes a still lossy or lossless WebP (with or without alpha) to RGBA. */
 export async function decodeWebp(bytes: Uint8Array): Promise<{ bitmap: Bitmap; hasAlpha: boolean }> {
   const hd = readWebpHeader(bytes);
@@ -63,8 +74,7 @@ export async function decodeWebp(bytes: Uint8Array): Promise<{ bitmap: Bitmap; h
   const decode = await decoder;
   let img: { width: number; height: number; data: Uint8ClampedArray };
   try {
-    const copy = bytes.slice(); // the decoder wants a whole ArrayBuffer
-    img = await decode(copy.buffer);
+    img = await decode(wholeBuffer(bytes));
   } catch (err) {
     throw badImage('The WebP image is corrupt or uses a feature we cannot decode', err);
   }
