@@ -10,11 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decode } from '../../lib/codecs/index.js';
 import { imageproxy } from '../../lib/handler.js';
-import { transform } from '../../lib/transform/transform.js';
-import type { Transformer } from '../../lib/transform/types.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { serveHandler, type Served } from '../helpers/serve.js';
+import { inlineTransformer, quietLogger } from '../helpers/proxy.js';
 
 const CORPORA = ['pngsuite', 'libpng', 'gopng', 'libtiff', 'libjpeg-turbo', 'libwebp', 'giflib'];
 
@@ -57,13 +56,12 @@ test('every corpus image is decoded, or refused with a 422 for the listed reason
   }
 });
 
-const inline: Transformer = { run: (bytes, options, limits) => transform(bytes, options, limits), close: async () => undefined };
 let origin: Origin;
 let proxy: Served;
 before(async () => {
   origin = await startOrigin();
   for (const f of files) origin.set(`/${f}`, { headers: { 'Content-Type': 'application/octet-stream' }, body: readFileSync(path.join(FIXTURES, f)) });
-  proxy = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inline, logger: { info() {}, warn() {}, error() {} } }));
+  proxy = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inlineTransformer, logger: quietLogger }));
 });
 after(async () => {
   await proxy.close();

@@ -6,15 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePng } from '../../lib/codecs/png.js';
-import { imageproxy, type HandlerOptions } from '../../lib/handler.js';
+import type { HandlerOptions } from '../../lib/handler.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
-import { transform } from '../../lib/transform/transform.js';
-import type { Transformer } from '../../lib/transform/types.js';
 import { startOrigin, type Origin, type OriginRoute } from '../helpers/origin.js';
-import { serveHandler } from '../helpers/serve.js';
+import { withProxy } from '../helpers/proxy.js';
 
-const inline: Transformer = { run: (bytes, options, limits) => transform(bytes, options, limits), close: async () => undefined };
-const quiet = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined };
 const PNG = Buffer.from(encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(200) }, false));
 
 let origin: Origin;
@@ -30,14 +26,6 @@ function route(r: OriginRoute): string {
   return origin.url + p;
 }
 
-async function withProxy<T>(opts: HandlerOptions, f: (url: string) => Promise<T>): Promise<T> {
-  const served = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inline, logger: quiet, ...opts }));
-  try {
-    return await f(served.url);
-  } finally {
-    await served.close();
-  }
-}
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const r = await fetch(url, { headers, redirect: 'manual' });

@@ -12,16 +12,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePng } from '../../lib/codecs/png.js';
-import { imageproxy, type HandlerOptions } from '../../lib/handler.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
-import { transform } from '../../lib/transform/transform.js';
-import type { Transformer } from '../../lib/transform/types.js';
 import { startOrigin, type Origin, type OriginRoute } from '../helpers/origin.js';
-import { serveHandler } from '../helpers/serve.js';
+import { withProxy } from '../helpers/proxy.js';
 
-/** inline runs transforms on the calling thread, so the tables need no worker pool. */
-const inline: Transformer = { run: (bytes, options, limits) => transform(bytes, options, limits), close: async () => undefined };
-const quiet = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined };
 const PNG_1x1 = Buffer.from(encodePng({ width: 1, height: 1, data: new Uint8Array([0, 0, 0, 0]) }, true));
 
 let origin: Origin;
@@ -57,14 +51,6 @@ before(async () => {
 });
 after(() => origin.close());
 
-async function withProxy<T>(opts: HandlerOptions, f: (url: string) => Promise<T>): Promise<T> {
-  const served = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inline, logger: quiet, ...opts }));
-  try {
-    return await f(served.url);
-  } finally {
-    await served.close();
-  }
-}
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: string }> {
   const r = await fetch(url, { headers, redirect: 'manual' });
