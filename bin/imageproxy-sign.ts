@@ -107,8 +107,10 @@ export function signatureFor(key: Buffer, url: string, urlOnly: boolean): string
       // not a proxy URL: fall through
     }
   }
-  // Otherwise it is the remote URL itself, with options (if any) in the fragment.
-  if (proxy.scheme !== 'http' && proxy.scheme !== 'https') {
+  // Otherwise it is the remote URL itself, with options (if any) in the fragment. The Go tool also
+  // signs a bare path that way ("/" signs "/#0x0"), so a path with no scheme and host is kept too.
+  const barePath = proxy.scheme === '' && proxy.host === '' && proxy.opaque === '' && url.startsWith('/');
+  if (proxy.scheme !== 'http' && proxy.scheme !== 'https' && !barePath) {
     throw new UsageError(`${JSON.stringify(url)} is neither a proxy URL nor an http(s) remote URL`);
   }
   const options = parseOptions(fromByteString(proxy.fragment) ?? '');

@@ -20,6 +20,7 @@ import { contentTypeAllowed } from './origin/contenttype.js';
 import { createMetrics, type ProxyMetrics } from './metrics.js';
 import { createTransformPool, WORKER_YOUNG_GENERATION_MB } from './pool/pool.js';
 import { ResponseCache, isFresh } from './cache/responses.js';
+import { updateCacheHeaders } from './cache/clientheaders.js';
 import type { CachedResponse } from './cache/cache.js';
 import type { Transformer } from './transform/types.js';
 
@@ -56,7 +57,8 @@ type CacheState = 'HIT' | 'MISS' | 'REVALIDATED';
 /** Outcome of loading an image: the response to serve, or an origin redirect passed through. */
 type Outcome =
   | { kind: 'image'; entry: CachedResponse; cache: CacheState }
-  | { kind: 'redirect'; status: number; location: string };
+  | { kind: 'redirect'; status: number; location: string }
+  | { kind: 'empty'; status: 204 };
 
 /** ClientGoneError is the abort reason when the client disconnects before its answer. */
 class ClientGoneError extends Error {
@@ -212,6 +214,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     }
     if (r.status === 304 && cached) return { kind: 'image', entry: await refresh(key, cached, r.headers), cache: 'REVALIDATED' };
     if (r.status >= 300 && r.status < 400) return { kind: 'redirect', status: r.status, location: r.headers.location ?? '' };
+    if (r.status === 204) return { kind: 'empty', status: 204 };
     return { kind: 'image', entry: await store(key, { status: 200, headers: r.headers, body: r.body }, originHeaders), cache: 'MISS' };
   }
 
@@ -231,7 +234,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     const cached = await cacheGet(key);
     if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
     const orig = await originalFlight(preq, admission, originHeaders, lease, signal);
-    if (orig.kind === 'redirect') return orig;
+    if (orig.kind !== 'image') return orig;
     const { 'content-type': _, ...origHeaders } = orig.entry.headers;
     if (cached && orig.cache !== 'MISS' && sameVersion(cached.headers, orig.entry.headers)) {
       // The origin has not changed since this variant was made: renew it instead of transforming again.
@@ -255,7 +258,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
   }
 
   function sendImage(req: IncomingMessage, res: ServerResponse, entry: CachedResponse, cache: CacheState): number {
-    const h = entry.headers;
+    const h = updateCacheHeaders(entry.headers, { minCacheDurationMs: config.minCacheDurationMs, forceCache: config.forceCache });
     for (const name of config.passResponseHeaders) {
       const lower = name.toLowerCase();
       if (OWN_HEADERS.has(lower) || h[lower] === undefined) continue;
@@ -335,7 +338,11 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
       const outcome = isTransform(preq.options)
         ? await variants.do(JSON.stringify([admission, originHeaders, cacheKey(preq)]), (s) => loadVariant(preq, admission, originHeaders, lease, s), ctl.signal)
         : await originalFlight(preq, admission, originHeaders, lease, ctl.signal);
-      if (outcome.kind === 'redirect') {
+      if (outcome.kind === 'empty') {
+        for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+        res.statusCode = status = outcome.status;
+        res.end();
+      } else if (outcome.kind === 'redirect') {
         for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
         res.setHeader('Location', outcome.location);
         res.statusCode = status = outcome.status;
@@ -369,7 +376,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     const path = q < 0 ? url : url.slice(0, q);
     if (path === '/' || path === '/health-check') return sendText(req, res, 200, 'OK');
     if (path === '/favicon.ico') {
-      res.statusCode = 204;
+      res.statusCode = 200; // an empty 200, as the Go server answers
       res.end();
       return;
     }

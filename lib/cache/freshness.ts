@@ -76,6 +76,16 @@ export function explicitLifetimeMs(headers: Record<string, string>, now: number)
   return undefined;
 }
 
+/**
+ * expiresLifetimeMs returns Expires minus Date (Date defaults to now) when both parse, else
+ * undefined: the lifetime Expires alone states, even when max-age shadows it.
+ */
+export function expiresLifetimeMs(headers: Record<string, string>, now: number): number | undefined {
+  const expires = parseHttpDate(headers['expires']);
+  if (expires === undefined) return undefined;
+  return Math.max(0, expires - (parseHttpDate(headers['date']) ?? now));
+}
+
 /** ageMs returns the Age header in milliseconds (0 when absent or invalid). */
 export function ageMs(headers: Record<string, string>): number {
   return (deltaSeconds(headers['age']?.trim()) ?? 0) * 1000;
@@ -125,7 +135,8 @@ function sharedStorageRefusal(cc: Map<string, string>, headers: Record<string, s
  * - The lifetime is s-maxage, max-age or Expires−Date, minus the Age header; `no-cache` means
  *   lifetime 0 (stored, but revalidated before every use) unless forceCache. Without any of
  *   these the heuristic lifetime is 0 (no guessing from Last-Modified).
- * - minCacheDurationMs raises the lifetime of anything storable.
+ * - minCacheDurationMs raises the lifetime of anything storable: it becomes the largest of
+ *   minCacheDurationMs, the explicit lifetime and Expires - Date (as in the Go server).
  * - A response that would be stale immediately is stored only when it has an ETag or
  *   Last-Modified, since only then can it be revalidated cheaply; otherwise storing it would
  *   buy nothing. This holds with forceCache too: forcing without a lifetime needs
@@ -151,6 +162,12 @@ export function storageDecision(
   if (!policy.forceCache && cc.has('no-cache')) {
     lifetime = 0;
     reason = 'no-cache';
+  }
+  if (policy.minCacheDurationMs > 0 && reason !== 'no-cache') {
+    // As the Go server's updateCacheHeaders: with -minCacheDuration the lifetime is the largest of
+    // it, max-age and Expires - Date, so a later Expires is not cut short by a smaller max-age.
+    const expires = expiresLifetimeMs(headers, now);
+    if (expires !== undefined && (lifetime === undefined || expires > lifetime)) lifetime = expires;
   }
   let fresh = Math.max(0, (lifetime ?? 0) - ageMs(headers));
   if (policy.minCacheDurationMs > 0 && fresh < policy.minCacheDurationMs) {

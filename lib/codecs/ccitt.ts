@@ -6,7 +6,8 @@
  * the output: each decoded code consumes at least one input bit, each row is at most the width,
  * and decoding stops after the requested number of rows. Malformed data is refused rather than
  * guessed at, as golang.org/x/image/ccitt does: a run past the line width, a bit pattern that is
- * no code, or data that ends before the last row is a badImage (422).
+ * no code, or data that ends before the last row is a badImage (422). The reference row is read
+ * as libtiff reads it, zero-length runs included (see decode2D), which some fax encoders rely on.
  */
 import { badImage } from './types.js';
 
@@ -178,17 +179,22 @@ export function decodeCcitt(input: Uint8Array, opts: CcittOptions): CcittResult 
   const rowBytes = (width + 7) >> 3;
   const data = new Uint8Array(rowBytes * height);
   if (opts.whiteIsOne) data.fill(0xff);
-  // Changing elements of the reference (previous) and coding rows: positions where the colour
-  // flips, alternating into-black, into-white, ... The row above the first is all white.
-  let ref = new Int32Array(width + 2), cur = new Int32Array(width + 2);
+  // Changing elements of the reference (previous) and coding rows: the ends of the runs, which
+  // alternate white, black, white... The row above the first is all white.
+  let ref = new Int32Array(2 * width + 4), cur = new Int32Array(2 * width + 4);
   let refLen = 0, curLen = 0;
   let codes = 0;
   let twoD = false;
 
-  /** change records a colour flip at x; a flip back at the same place cancels (a zero-length run). */
+  /**
+   * change records the end of a run at x. A zero-length run is kept (two equal entries): it is
+   * still a changing element of the reference line, which some encoders' next row refers to, as
+   * libtiff reads it.
+   */
   const change = (x: number): void => {
-    if (curLen > 0 && cur[curLen - 1] === x) curLen--;
-    else cur[curLen++] = x;
+    // Zero-length runs cost input bits but no width, so bound them as libtiff bounds its run array.
+    if (curLen >= cur.length - 1) throw badImage('A CCITT row has too many runs');
+    cur[curLen++] = x;
   };
   /** run decodes one white or black run (make-up codes plus a terminating code). */
   const run = (black: boolean, a0: number): number => {
@@ -230,43 +236,9 @@ export function decodeCcitt(input: Uint8Array, opts: CcittOptions): CcittResult 
         br.align(); // every Modified Huffman row starts on a byte boundary
       }
       curLen = 0;
-      let a0 = 0, black = false;
-      if (scheme === 'g4' || twoD) {
-        let start = true; // a0 is "just before the row" for the first code
-        let k = 0; // first reference change right of a0
-        while (a0 < width) {
-          const mode = br.code(MODE_TABLE);
-          codes++;
-          if (mode === MODE_H) {
-            const r1 = run(black, a0);
-            a0 += r1;
-            change(a0);
-            const r2 = run(!black, a0);
-            a0 += r2;
-            change(a0);
-            start = false;
-            continue;
-          }
-          if (mode === MODE_EXT) throw badImage('CCITT extension modes are not supported');
-          // b1: the first reference change right of a0 into the colour opposite the pen; b2 the next.
-          const left = start ? -1 : a0;
-          while (k < refLen && ref[k] <= left) k++;
-          const kk = (k & 1) === (black ? 1 : 0) ? k : k + 1;
-          const b1 = kk < refLen ? ref[kk] : width;
-          const b2 = kk + 1 < refLen ? ref[kk + 1] : width;
-          start = false;
-          if (mode === MODE_PASS) {
-            if (b2 < a0 || b2 > width) throw badImage('A CCITT pass code points outside the line');
-            a0 = b2;
-          } else {
-            const a1 = b1 + mode - MODE_V0;
-            if (a1 < a0 || a1 > width) throw badImage('A CCITT vertical code points outside the line');
-            a0 = a1;
-            change(a0);
-            black = !black;
-          }
-        }
-      } else {
+      if (scheme === 'g4' || twoD) decode2D();
+      else {
+        let a0 = 0, black = false;
         while (a0 < width) {
           a0 += run(black, a0);
           change(a0);
@@ -279,9 +251,55 @@ export function decodeCcitt(input: Uint8Array, opts: CcittOptions): CcittResult 
         const from = cur[i], to = i + 1 < curLen ? Math.min(cur[i + 1], width) : width;
         for (let x = from; x < to; x++) data[row + (x >> 3)] ^= 0x80 >> (x & 7);
       }
+      // Like libtiff, the row ends with an imaginary change at the right edge for the next row.
+      cur[curLen++] = width;
       [ref, cur] = [cur, ref];
       refLen = curLen;
+    }
   }
+
+  /**
+   * decode2D decodes one T.4 2D / T.6 row. b1 is tracked as an index into the reference row's
+   * changes, stepped the way libtiff steps it: past every change at or left of a0 (two at a time,
+   * keeping its colour) once the row has a run, to b2 and beyond by a pass, one forward after VR
+   * or V0 and one back after VL.
+   */
+  function decode2D(): void {
+    let a0 = 0, black = false;
+    let kb = 0; // b1 = at(kb)
+    const at = (i: number): number => (i < 0 ? 0 : i < refLen ? ref[i] : width);
+    const checkB1 = (): void => {
+      if (curLen === 0) return;
+      while (at(kb) <= a0 && at(kb) < width) kb += 2;
+    };
+    while (a0 < width) {
+      const mode = br.code(MODE_TABLE);
+      codes++;
+      if (mode === MODE_H) {
+        a0 += run(black, a0);
+        change(a0);
+        a0 += run(!black, a0);
+        change(a0);
+        checkB1();
+        continue;
+      }
+      if (mode === MODE_EXT) throw badImage('CCITT extension modes are not supported');
+      checkB1();
+      if (mode === MODE_PASS) {
+        const b2 = at(kb + 1);
+        if (b2 < a0 || b2 > width) throw badImage('A CCITT pass code points outside the line');
+        a0 = b2;
+        kb += 2;
+        continue;
+      }
+      const d = mode - MODE_V0;
+      const a1 = at(kb) + d;
+      if (a1 < a0 || a1 > width) throw badImage('A CCITT vertical code points outside the line');
+      a0 = a1;
+      change(a0);
+      black = !black;
+      kb += d < 0 ? -1 : 1;
+    }
   }
 }
 

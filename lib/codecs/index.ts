@@ -15,6 +15,7 @@ import { decodeWebp } from './webp.js';
 import { encodeWebp } from './webp-encode.js';
 import { decodeAvif, encodeAvif } from './avif.js';
 import { readOrientation } from './exif.js';
+import { asBytes, type ImageBytes } from './bytes.js';
 import {
   badImage, NotTransformableError,
   type Bitmap, type DecodedImage, type EncodableFormat, type EncodeInput, type ImageFormat,
@@ -24,6 +25,8 @@ export { detectFormat } from './detect.js';
 export { probe } from './probe.js';
 export { readOrientation } from './exif.js';
 export { NotTransformableError } from './types.js';
+export { asBytes } from './bytes.js';
+export type { ImageBytes } from './bytes.js';
 export type { Bitmap, DecodedImage, EncodableFormat, EncodeInput, Frame, ImageFormat, ProbeResult } from './types.js';
 
 export { DEFAULT_MAX_FRAMES } from './gif.js';
@@ -53,10 +56,12 @@ export interface DecodeOptions {
 }
 
 /**
- * decode decodes bytes into RGBA frames after checking the header against opts.maxPixels;
+ * decode decodes an encoded image (a Uint8Array or Buffer, any view, or an ArrayBuffer) into RGBA
+ * frames after checking the header against opts.maxPixels;
  * every failure is an UnprocessableImageError (422) with a one-sentence reason.
  */
-export async function decode(bytes: Uint8Array, opts: DecodeOptions): Promise<DecodedImage> {
+export async function decode(input: ImageBytes, opts: DecodeOptions): Promise<DecodedImage> {
+  const bytes = asBytes(input);
   const info = probe(bytes, { maxFrames: opts.maxFrames });
   if (info.format === 'svg') throw new NotTransformableError('SVG images are served unchanged and cannot be transformed.');
   if (info.pixels > opts.maxPixels) {

@@ -21,11 +21,11 @@ function fastScale(shrink: number | undefined): 1 | 2 | 4 | 8 {
 }
 
 /**
- * decodeJpeg decodes baseline, progressive, grayscale and Adobe CMYK/YCCK JPEGs to RGBA.
+ * decodeJpeg decodes baseline, progressive and arithmetic-coded, grayscale and Adobe CMYK/YCCK JPEGs to RGBA.
  *
  * `shrink` is a power-of-two reduction the caller can use; the fast decoder applies it while
  * decoding (from the DCT coefficients) and reports it back. Streams the fast decoder does not
- * handle (arithmetic coding, 12-bit, lossless...) go to jpeg-js at full size. A stream the fast
+ * handle (lossless, hierarchical, two components...) go to jpeg-js at full size. A stream the fast
  * decoder refuses as corrupt is refused: it is not handed to a second parser to try again.
  */
 export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number }): DecodedJpeg {

@@ -1,8 +1,9 @@
 /**
- * PNG codec. Decoding takes the fast path (pngfast.ts: node:zlib and our own unfiltering) for the
- * common non-interlaced layouts and falls back to fast-png for everything else; both sit behind a
- * bounded inflate, because a zlib bomb would otherwise exhaust memory. Encoding filters rows and
- * deflates with node:zlib (pngfast-encode.ts).
+ * PNG codec. Decoding is ours (pngfast.ts: node:zlib and our own unfiltering, every colour type,
+ * depth and interlace method) behind a bounded inflate, because a zlib bomb would otherwise
+ * exhaust memory; it is as strict as libpng about critical chunks and image data and as lenient
+ * about ancillary ones. fast-png stays as decodePngGeneral, the reference the tests compare
+ * valid files against. Encoding filters rows and deflates with node:zlib (pngfast-encode.ts).
  */
 import { decode as pngDecode, type DecodedPng } from 'fast-png';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
@@ -84,12 +85,12 @@ function checkedHeader(bytes: Uint8Array): PngHeader & { expected: number } {
 /** decodePng decodes a PNG (any depth, palette, tRNS, Adam7) to RGBA8; APNG gives its default image. */
 export function decodePng(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
   const h = checkedHeader(bytes);
-  return decodePngFast(bytes, h, h.expected, h.expected + INFLATE_SLACK) ?? decodeWithFastPng(bytes, h);
+  return decodePngFast(bytes, h, h.expected, h.expected + INFLATE_SLACK);
 }
 
 /**
- * decodePngGeneral decodes with fast-png only, the path decodePng falls back to; it is exported so
- * that tests can hold the fast path to the same pixels.
+ * decodePngGeneral decodes with fast-png only; it is exported so that tests can hold our decoder
+ * to the same pixels on valid files.
  */
 export function decodePngGeneral(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
   return decodeWithFastPng(bytes, checkedHeader(bytes));

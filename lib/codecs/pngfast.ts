@@ -1,20 +1,14 @@
 /**
- * Fast PNG decode path: one bounded node:zlib inflate, then unfiltering and expansion to RGBA8
- * in tight loops. It covers non-interlaced images of every standard colour type and depth, and
- * returns null for anything it does not handle exactly like fast-png (Adam7, unusual chunk
- * layouts, truncated zlib streams) so that the caller falls back to the general decoder.
+ * Fast PNG decode path: the chunk walk of pngfast-chunks.ts, one bounded node:zlib inflate, then
+ * unfiltering and expansion to RGBA8 in tight loops, for every colour type, depth and both
+ * interlace methods (Adam7 passes are unfiltered and expanded one by one, then scattered).
+ * Corrupt critical chunks and truncated or corrupt image data are a 422, as in Go and libpng.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import { badImage, type Bitmap } from './types.js';
+import { PNG_SIGNATURE, readPngChunks, type PngHeader, type PngLayout } from './pngfast-chunks.js';
 
-/** PngHeader is the IHDR fields the decoders need. */
-export interface PngHeader {
-  width: number;
-  height: number;
-  depth: number;
-  colorType: number;
-  interlace: number;
-}
+export type { PngHeader } from './pngfast-chunks.js';
 
 /** DecodedPngFast is the fast path's result: RGBA8 pixels and whether any pixel is not opaque. */
 export interface DecodedPngFast {
@@ -39,126 +33,84 @@ export function inflateBounded(data: Uint8Array, maxBytes: number, tolerant: boo
   }
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const IHDR = 0x49484452, PLTE = 0x504c5445, IDAT = 0x49444154, IEND = 0x49454e44;
-const TRNS = 0x74524e53, PHYS = 0x70485973, TEXT = 0x74455874;
-
-/** Layout is what the chunk scan found, or null when the file needs the general decoder. */
-interface Layout {
-  idat: Uint8Array[];
-  palette: Uint8Array | null; // RGBA per entry, alpha from tRNS (255 when absent)
-  paletteSize: number;
-  trns: number[] | null; // grey or RGB transparent key, at the source depth
-}
-
-/** keywordEnd is the index of the NUL ending the 1-79 byte keyword that starts a tEXt chunk (fast-png's rule), or -1. */
-function keywordEnd(data: Uint8Array): number {
-  const k = data.indexOf(0);
-  return k >= 1 && k <= 79 ? k : -1;
-}
-
-/**
- * scanChunks walks every chunk up to IEND. It accepts only what fast-png accepts without doubt
- * (the same chunk-length, PLTE and tRNS rules); anything else returns null, never an error, so that
- * the general decoder gives today's answer for odd files.
- */
-function scanChunks(bytes: Uint8Array, h: PngHeader): Layout | null {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const idat: Uint8Array[] = [];
-  let palette: Uint8Array | null = null, paletteSize = 0, trns: number[] | null = null;
-  let sawTrns = false;
-  for (let p = 8; ;) {
-    if (p + 12 > bytes.length) return null;
-    const len = dv.getUint32(p), type = dv.getUint32(p + 4);
-    const start = p + 8, end = start + len;
-    if (end + 4 > bytes.length) return null;
-    const data = bytes.subarray(start, end);
-    switch (type) {
-      case IHDR:
-        if (p !== 8 || len !== 13 || data[10] !== 0 || data[11] !== 0) return null;
-        break;
-      case PLTE: {
-        if (palette || sawTrns || len % 3 !== 0) return null;
-        paletteSize = len / 3;
-        palette = new Uint8Array(256 * 4);
-        for (let i = 0; i < paletteSize && i < 256; i++) {
-          palette[i * 4] = data[i * 3]; palette[i * 4 + 1] = data[i * 3 + 1]; palette[i * 4 + 2] = data[i * 3 + 2]; palette[i * 4 + 3] = 255;
-        }
-        break;
-      }
-      case IDAT:
-        idat.push(data);
-        break;
-      case IEND:
-        if (len !== 0 || idat.length === 0) return null;
-        return { idat, palette, paletteSize, trns };
-      case TRNS:
-        if (sawTrns) return null;
-        sawTrns = true;
-        if (h.colorType === 3) {
-          if (!palette || len > paletteSize) return null;
-          for (let i = 0; i < len && i < 256; i++) palette[i * 4 + 3] = data[i];
-        } else if (h.colorType === 0 || h.colorType === 2) {
-          // fast-png refuses more key values than pixels, which wrongly rejects a 1x1 or 1x2 RGB
-          // image with its 6-byte key; a key of exactly the spec's size is always accepted here.
-          const exact = len === (h.colorType === 0 ? 2 : 6);
-          if (len % 2 !== 0 || (!exact && len / 2 > h.width * h.height)) return null;
-          trns = [];
-          for (let i = 0; i + 1 < len; i += 2) trns.push((data[i] << 8) | data[i + 1]);
-        } else return null;
-        break;
-      case PHYS:
-        if (len !== 9) return null;
-        break;
-      case TEXT:
-        if (keywordEnd(data) < 0) return null;
-        break;
-      default:
-        break; // fast-png skips every other chunk, critical or not (APNG's fcTL/fdAT included)
-    }
-    p = end + 4;
-  }
-}
-
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const VALID_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 
+/** ADAM7 lists the interlace passes: first column, first row, column step, row step. */
+const ADAM7: readonly (readonly [number, number, number, number])[] = [
+  [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
+];
+
 /**
- * decodePngFast decodes a non-interlaced PNG to RGBA8 with node:zlib and its own unfiltering,
- * giving the same pixels as the fast-png path. maxInflated is the bomb bound (over it: a 422).
- * It returns null when the file needs the general decoder; a corrupt filter byte is a 422.
+ * decodePngFast decodes a PNG to RGBA8 with node:zlib and its own unfiltering. `expected` is the
+ * size of the filtered scanlines the header implies and maxInflated the bomb bound (over it: a
+ * 422). A corrupt critical chunk, a zlib stream that is corrupt, cut short or holds fewer bytes
+ * than the image needs, and an unknown row filter are 422s.
  */
-export function decodePngFast(bytes: Uint8Array, h: PngHeader, expected: number, maxInflated: number): DecodedPngFast | null {
-  if (h.interlace !== 0 || h.width === 0 || h.height === 0) return null;
-  for (let i = 0; i < 8; i++) if (bytes[i] !== SIGNATURE[i]) return null;
-  if (!VALID_DEPTHS[h.colorType]?.includes(h.depth)) return null;
-  const layout = scanChunks(bytes, h);
-  if (!layout) return null;
-  if (h.colorType === 3 && !layout.palette) return null;
+export function decodePngFast(bytes: Uint8Array, h: PngHeader, expected: number, maxInflated: number): DecodedPngFast {
+  for (let i = 0; i < 8; i++) if (bytes[i] !== PNG_SIGNATURE[i]) throw badImage('The file is not a PNG');
+  if (h.width === 0 || h.height === 0) throw badImage('The PNG image has no pixels');
+  if (!VALID_DEPTHS[h.colorType]?.includes(h.depth) || h.interlace > 1) throw badImage('The PNG header is not valid');
+  const layout = readPngChunks(bytes, h);
   let raw: Buffer;
   try {
     raw = inflateBounded(layout.idat.length === 1 ? layout.idat[0] : Buffer.concat(layout.idat), maxInflated, false);
   } catch (err) {
     if ((err as { status?: number }).status === 422) throw err;
-    return null; // truncated or corrupt stream: the general decoder decides, exactly as before
+    const truncated = (err as { code?: string }).code === 'Z_BUF_ERROR';
+    throw badImage(truncated ? 'The PNG image data is truncated' : 'The PNG image data is not valid');
   }
-  if (raw.length < expected) return null;
+  if (raw.length < expected) throw badImage('The PNG image data is truncated');
   const pixels = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-  return unfilterToRGBA(pixels, h, layout);
+  return h.interlace === 1 ? unfilterAdam7(pixels, h, layout) : unfilterToRGBA(pixels, h, layout);
+}
+
+/** opaqueByLayout reports whether the image cannot have alpha below 255, from its colour type and tables alone. */
+function opaqueByLayout(h: PngHeader, layout: PngLayout): boolean {
+  if (h.colorType === 4 || h.colorType === 6 || layout.trns) return false;
+  if (h.colorType === 3 && layout.palette) {
+    for (let i = 0; i < layout.paletteSize; i++) if (layout.palette[i * 4 + 3] !== 255) return false;
+  }
+  return true;
+}
+
+/** unfilterAdam7 reverses the row filters of each Adam7 pass in raw and scatters its pixels to RGBA8. */
+function unfilterAdam7(raw: Uint8Array, h: PngHeader, layout: PngLayout): DecodedPngFast {
+  const { width: w, height: ht, depth, colorType } = h;
+  const ch = CHANNELS[colorType];
+  const bpp = Math.max(1, (ch * depth) >> 3);
+  const out = new Uint8Array(w * ht * 4);
+  const row = new Uint8Array(w * 4);
+  const zero = new Uint8Array(Math.ceil((w * ch * depth) / 8) + 1);
+  let off = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const pw = Math.ceil((w - x0) / dx), ph = Math.ceil((ht - y0) / dy);
+    if (pw <= 0 || ph <= 0) continue;
+    const stride = Math.ceil((pw * ch * depth) / 8);
+    for (let j = 0; j < ph; j++, off += stride + 1) {
+      const ft = raw[off];
+      if (j === 0) unfilterRow(raw, off + 1, zero, 1, stride, bpp, ft);
+      else unfilterRow(raw, off + 1, raw, off - stride, stride, bpp, ft);
+      expandRow(raw, off + 1, row, 0, pw, h, layout);
+      let q = ((y0 + j * dy) * w + x0) * 4;
+      for (let i = 0; i < pw; i++, q += dx * 4) {
+        const r = i * 4;
+        out[q] = row[r]; out[q + 1] = row[r + 1]; out[q + 2] = row[r + 2]; out[q + 3] = row[r + 3];
+      }
+    }
+  }
+  return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaqueByLayout(h, layout) ? false : hasAlphaBelow255(out) };
 }
 
 /** unfilterToRGBA reverses the row filters in place in raw and expands each row to RGBA8. */
-function unfilterToRGBA(raw: Uint8Array, h: PngHeader, layout: Layout): DecodedPngFast {
+function unfilterToRGBA(raw: Uint8Array, h: PngHeader, layout: PngLayout): DecodedPngFast {
   const { width: w, height: ht, depth, colorType } = h;
   const ch = CHANNELS[colorType];
   const bpp = Math.max(1, (ch * depth) >> 3);
   const stride = Math.ceil((w * ch * depth) / 8);
   const out = new Uint8Array(w * ht * 4);
   const zero = new Uint8Array(stride + 1);
-  let opaque = colorType !== 4 && colorType !== 6 && !layout.trns;
-  if (colorType === 3 && layout.palette) {
-    for (let i = 0; i < 256 && opaque; i++) if (layout.palette[i * 4 + 3] !== 255 && i < layout.paletteSize) opaque = false;
-  }
+  const opaque = opaqueByLayout(h, layout);
   for (let y = 0; y < ht; y++) {
     const off = y * (stride + 1) + 1;
     const ft = raw[off - 1];
@@ -221,7 +173,7 @@ const SCALE: Record<number, Uint8Array> = {
 };
 
 /** expandRow writes one unfiltered row s[o..] as RGBA8 at out[q..]. */
-function expandRow(s: Uint8Array, o: number, out: Uint8Array, q: number, w: number, h: PngHeader, layout: Layout): void {
+function expandRow(s: Uint8Array, o: number, out: Uint8Array, q: number, w: number, h: PngHeader, layout: PngLayout): void {
   const { depth, colorType } = h;
   const trns = layout.trns;
   if (depth === 8) {

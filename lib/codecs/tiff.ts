@@ -3,21 +3,37 @@
  *
  * UTIF.decode trusts every count and offset in the file (a circular IFD chain or a 4-billion
  * entry count hangs it), so we parse the first IFD ourselves, validate it, and hand UTIF only
- * the strip and tile decompression of a layout we have checked. LZW, Deflate and CCITT
- * (lib/codecs/ccitt.ts) strips are decoded by our own bounded code, as UTIF's can hang on them.
+ * the strip and tile decompression of a layout we have checked. LZW (tiff-lzw.ts, old-style
+ * codes too), Deflate and CCITT (ccitt.ts) strips are decoded by our own bounded code, as UTIF's
+ * can hang on them. Chunky and planar (one plane per sample) layouts are read; JPEG-in-TIFF,
+ * LogLuv and floating-point samples are refused with a 422 that names them, as Go refuses them.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import UTIF from 'utif2';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { decodeCcitt, type CcittScheme } from './ccitt.js';
+import { lzwDecode } from './tiff-lzw.js';
+
+export { isOldStyleLzw, lzwDecode } from './tiff-lzw.js';
 
 /** MAX_TIFF_IFDS bounds the IFD chain walk, so a long chain cannot stall the probe. */
 export const MAX_TIFF_IFDS = 1024;
 /** MAX_TIFF_TILE_BYTES bounds one decompressed tile (a tile may exceed the image, but not by this much). */
 export const MAX_TIFF_TILE_BYTES = 64 * 1024 * 1024;
 
-/** SUPPORTED_COMPRESSION lists what we decode, as Go's x/image/tiff does (no JPEG-in-TIFF). */
+/** SUPPORTED_COMPRESSION lists what we decode: none, CCITT (MH, G3, G4), LZW, Deflate and PackBits. */
 const SUPPORTED_COMPRESSION = new Set([1, 2, 3, 4, 5, 8, 32946, 32773]);
+/**
+ * REFUSED_COMPRESSION names the compressions we recognise and refuse with a 422, as Go's
+ * x/image/tiff refuses them: JPEG in TIFF (old-style 6 and TIFF 6's 7) and SGI LogLuv/LogL
+ * (high-dynamic-range samples that need tone mapping before they fit 8 bits).
+ */
+const REFUSED_COMPRESSION: Record<number, string | undefined> = {
+  6: 'Old-style JPEG-in-TIFF (compression 6)',
+  7: 'JPEG-compressed TIFF (compression 7)',
+  34676: 'LogLuv TIFF (compression 34676)',
+  34677: 'LogL TIFF (compression 34677)',
+};
 /** CCITT_SCHEMES maps the CCITT compression numbers to our decoder's schemes (lib/codecs/ccitt.ts). */
 const CCITT_SCHEMES: Record<number, CcittScheme | undefined> = { 2: 'mh', 3: 'g3', 4: 'g4' };
 const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
@@ -104,6 +120,8 @@ const utif = UTIF as unknown as UtifInternals;
 interface Layout {
   w: number; h: number; bps: number; spp: number; photometric: number; compression: number;
   extra: number; colormap?: number[];
+  /** PlanarConfiguration 2: each sample in strips or tiles of its own. */
+  planar: boolean;
 }
 
 function layoutOf(ifd: TiffIfd): Layout {
@@ -113,11 +131,16 @@ function layoutOf(ifd: TiffIfd): Layout {
   const spp = t.get(277)?.[0] ?? bpsList.length;
   const compression = t.get(259)?.[0] ?? 1;
   const photometric = t.get(262)?.[0] ?? (spp >= 3 ? 2 : 1);
+  const refused = REFUSED_COMPRESSION[compression];
+  if (refused) throw badImage(`${refused} is not supported`);
+  if (!SUPPORTED_COMPRESSION.has(compression)) throw badImage(`TIFF compression ${compression} is not supported`);
+  const format = t.get(339)?.[0] ?? 1;
+  if (format === 3) throw badImage('TIFF with floating-point samples is not supported');
+  if (format !== 1) throw badImage('TIFF with signed or undefined samples is not supported');
   if (![1, 2, 4, 8, 16].includes(bps) || bpsList.some((b) => b !== bps)) throw badImage(`TIFF with ${bps} bits per sample is not supported`);
   if (spp < 1 || spp > 5) throw badImage(`TIFF with ${spp} samples per pixel is not supported`);
-  if (!SUPPORTED_COMPRESSION.has(compression)) throw badImage(`TIFF compression ${compression} is not supported`);
-  if ((t.get(284)?.[0] ?? 1) !== 1) throw badImage('Planar TIFF is not supported');
-  if ((t.get(339)?.[0] ?? 1) !== 1) throw badImage('TIFF with non-integer samples is not supported');
+  const planar = (t.get(284)?.[0] ?? 1) === 2;
+  if (planar && bps < 8) throw badImage('Planar TIFF with fewer than 8 bits per sample is not supported');
   const need: Record<number, number> = { 0: 1, 1: 1, 2: 3, 3: 1, 5: 4 };
   if (need[photometric] === undefined) throw badImage(`TIFF photometric interpretation ${photometric} is not supported`);
   if (spp < need[photometric]) throw badImage('The TIFF samples per pixel do not match its colour model');
@@ -128,7 +151,7 @@ function layoutOf(ifd: TiffIfd): Layout {
     colormap = t.get(320);
     if (bps > 8 || !colormap || colormap.length < 3 << bps) throw badImage('The TIFF palette is missing or short');
   }
-  return { w: ifd.width, h: ifd.height, bps, spp, photometric, compression, extra: t.get(338)?.[0] ?? 0, colormap };
+  return { w: ifd.width, h: ifd.height, bps, spp, photometric, compression, extra: t.get(338)?.[0] ?? 0, colormap, planar };
 }
 
 /** inflateBounded inflates one Deflate strip, refusing output beyond the size the header implies. */
@@ -139,53 +162,6 @@ function inflateBounded(src: Uint8Array, expected: number): Uint8Array {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw badImage('A TIFF strip inflates beyond the image size');
     throw badImage('A TIFF strip is not valid Deflate data');
   }
-}
-
-/**
- * lzwDecode decodes one TIFF LZW strip (MSB-first codes, early change) into at most `expected`
- * bytes. UTIF's own LZW decoder can loop forever on a corrupt code table; this one walks each
- * string exactly its recorded length and stops at the first invalid code.
- */
-export function lzwDecode(src: Uint8Array, expected: number): Uint8Array {
-  const out = new Uint8Array(expected);
-  const prefix = new Uint16Array(4096), suffix = new Uint8Array(4096), length = new Uint16Array(4096), first = new Uint8Array(4096);
-  for (let i = 0; i < 256; i++) { suffix[i] = i; length[i] = 1; first[i] = i; }
-  let next = 258, width = 9, prev = -1, op = 0;
-  let bitPos = 0;
-  const endBits = src.length * 8;
-  const emit = (code: number): void => {
-    const n = length[code];
-    let c = code;
-    for (let k = n - 1; k >= 0; k--) {
-      if (op + k < expected) out[op + k] = suffix[c];
-      c = prefix[c];
-    }
-    op += n;
-  };
-  while (bitPos + width <= endBits && op < expected) {
-    let code = 0;
-    for (let k = 0; k < width; k++, bitPos++) code = (code << 1) | ((src[bitPos >> 3] >> (7 - (bitPos & 7))) & 1);
-    if (code === 256) { next = 258; width = 9; prev = -1; continue; }
-    if (code === 257) break;
-    if (prev < 0) {
-      if (code > 255) break;
-      emit(code);
-      prev = code;
-      continue;
-    }
-    if (code > next || (code === next && next >= 4096)) break; // not yet defined: corrupt stream
-    if (next < 4096) {
-      prefix[next] = prev;
-      suffix[next] = code < next ? first[code] : first[prev];
-      length[next] = Math.min(length[prev] + 1, 4096);
-      first[next] = first[prev];
-      next++;
-    }
-    emit(code);
-    if (next + 1 >= 1 << width && width < 12) width++;
-    prev = code;
-  }
-  return op >= expected ? out : out.subarray(0, op);
 }
 
 /** decompress runs UTIF's decompressor (and predictor) for one strip or tile into tgt at toff. */
@@ -239,15 +215,33 @@ export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boole
   const L = layoutOf(ifd);
   // UTIF's decompressors index data.buffer directly, so give them a buffer of their own.
   const data = new Uint8Array(input);
-  const bipp = L.bps * L.spp;
-  const rowBytes = Math.ceil((L.w * bipp) / 8);
-  const raw = new Uint8Array(rowBytes * L.h);
   const t = ifd.tags;
   const img: Record<string, unknown> = { isLE: ifd.le };
   for (const [k, v] of t) img[`t${k}`] = v;
   const ctx: StripContext = { img, data, cmpr: L.compression, fo: t.get(266)?.[0] ?? 1, consumed: 0,
     photometric: L.photometric, ccittOptions: t.get(L.compression === 4 ? 293 : 292)?.[0] ?? 0 };
-  const cmpr = L.compression;
+  const rowBytes = Math.ceil((L.w * L.bps * L.spp) / 8);
+  let raw: Uint8Array;
+  if (L.planar && L.spp > 1) {
+    // Each sample has its own strips or tiles (and its own predictor run): decode the planes
+    // one after the other, then interleave them into the chunky layout toRGBA reads.
+    const planeCtx: StripContext = { ...ctx, img: { ...img, t277: [1], t258: [L.bps] } };
+    const planes = Array.from({ length: L.spp }, (_, p) => readPlane(planeCtx, t, L, L.bps, p));
+    raw = interleave(planes, L);
+  } else {
+    raw = readPlane(ctx, t, L, L.bps * L.spp, 0);
+  }
+  const rgba = toRGBA(raw, rowBytes, L);
+  return { bitmap: { width: L.w, height: L.h, data: rgba }, hasAlpha: hasTransparency(rgba) };
+}
+
+/**
+ * readPlane decodes the strips or tiles of sample plane `plane` (the only one of a chunky
+ * image), each pixel `bipp` bits, into rows of ceil(w * bipp / 8) bytes.
+ */
+function readPlane(ctx: StripContext, t: Map<number, number[]>, L: Layout, bipp: number, plane: number): Uint8Array {
+  const rowBytes = Math.ceil((L.w * bipp) / 8);
+  const raw = new Uint8Array(rowBytes * L.h);
   if (t.has(322)) {
     const tw = t.get(322)?.[0] ?? 0, th = t.get(323)?.[0] ?? 0;
     const offs = t.get(324) ?? t.get(273) ?? [], cnts = t.get(325) ?? t.get(279) ?? [];
@@ -255,32 +249,46 @@ export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boole
     // TIFF requires tiles of at least 16x16; tiny tiles would only multiply per-tile overhead.
     if (tw < 16 || th < 16 || tileRow * th > MAX_TIFF_TILE_BYTES) throw badImage('The TIFF tile size is not valid');
     const tx = Math.ceil(L.w / tw), ty = Math.ceil(L.h / th);
+    const base = plane * tx * ty;
     const tile = new Uint8Array(tileRow * th);
     for (let y = 0; y < ty; y++) {
       for (let x = 0; x < tx; x++) {
-        const i = y * tx + x;
+        const i = base + y * tx + x;
         if (i >= offs.length || i >= cnts.length) break;
         tile.fill(0);
         decompress(ctx, offs[i], cnts[i], tile, 0, tw, th, tile.length);
         utif._copyTile(tile, tileRow, th, raw, rowBytes, L.h, Math.ceil((x * tw * bipp) / 8), y * th);
       }
     }
-  } else {
-    const offs = t.get(273);
-    if (!offs) throw badImage('The TIFF file has no strips');
-    let cnts = t.get(279) ?? [];
-    if (cmpr === 1 && offs.length === 1) cnts = [raw.length];
-    let rps = t.get(278)?.[0] ?? L.h;
-    if (rps <= 0 || rps > L.h) rps = L.h;
-    const stripBytes = rowBytes * rps;
-    for (let i = 0; i < offs.length && i < cnts.length; i++) {
-      const toff = i * stripBytes;
-      if (toff >= raw.length) break;
-      decompress(ctx, offs[i], cnts[i], raw, toff, L.w, rps, stripBytes);
+    return raw;
+  }
+  const offs = t.get(273);
+  if (!offs) throw badImage('The TIFF file has no strips');
+  let cnts = t.get(279) ?? [];
+  if (ctx.cmpr === 1 && offs.length === 1) cnts = [raw.length];
+  let rps = t.get(278)?.[0] ?? L.h;
+  if (rps <= 0 || rps > L.h) rps = L.h;
+  const stripBytes = rowBytes * rps;
+  const base = plane * Math.ceil(L.h / rps);
+  for (let i = 0; base + i < offs.length && base + i < cnts.length; i++) {
+    const toff = i * stripBytes;
+    if (toff >= raw.length) break;
+    decompress(ctx, offs[base + i], cnts[base + i], raw, toff, L.w, rps, stripBytes);
+  }
+  return raw;
+}
+
+/** interleave merges one plane per sample (8 or 16 bits each) into chunky pixels. */
+function interleave(planes: Uint8Array[], L: Layout): Uint8Array {
+  const bytes = L.bps >> 3, n = planes.length, pixels = L.w * L.h;
+  const out = new Uint8Array(pixels * n * bytes);
+  for (let p = 0; p < n; p++) {
+    const src = planes[p];
+    for (let i = 0; i < pixels; i++) {
+      for (let b = 0; b < bytes; b++) out[(i * n + p) * bytes + b] = src[i * bytes + b];
     }
   }
-  const rgba = toRGBA(raw, rowBytes, L);
-  return { bitmap: { width: L.w, height: L.h, data: rgba }, hasAlpha: hasTransparency(rgba) };
+  return out;
 }
 
 /** toRGBA converts decompressed samples (16-bit already little-endian) to 8-bit straight RGBA. */

@@ -2,10 +2,11 @@
  * Media types: parsing a Content-Type header strictly, and matching media types against the
  * configured allow-list (`image/*` style patterns).
  *
- * A malformed or multi-valued Content-Type is refused with 415, like a type that is not allowed:
- * a header that can be read two ways is one a browser might read the dangerous way.
+ * A type outside the allow-list, and a body that is not a recognisable image, is refused with 403,
+ * as the Go server refuses them. A malformed or multi-valued Content-Type is refused with 415: a
+ * header that can be read two ways is one a browser might read the dangerous way.
  */
-import { UnsupportedMediaError } from '../errors.js';
+import { ForbiddenError, UnsupportedMediaError } from '../errors.js';
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const MEDIA_RE = new RegExp(`^(${TOKEN})/(${TOKEN})`);
@@ -75,4 +76,19 @@ export function contentTypeAllowed(type: string, patterns: readonly string[]): b
   if (patterns.length === 0) return true;
   const t = type.toLowerCase();
   return patterns.some((p) => globToRegExp(p.trim()).test(t));
+}
+
+/**
+ * checkContentType throws the Go server's answer to a remote content type outside `patterns`:
+ * 403, "not allowed".
+ */
+export function checkContentType(type: string, patterns: readonly string[]): void {
+  if (!contentTypeAllowed(type, patterns)) {
+    throw new ForbiddenError(`The content type ${type} is not allowed.`, 'content_type_refused');
+  }
+}
+
+/** notAnImage is the Go server's answer (403) to a body without a usable type that is no image either. */
+export function notAnImage(): ForbiddenError {
+  return new ForbiddenError('The remote file is not a recognised image.', 'content_type_unknown');
 }

@@ -16,11 +16,11 @@ import type { ProxyConfig } from '../config.js';
 import type { Lease } from '../flow/budget.js';
 import type { Admission } from '../security/policy.js';
 import { checkHop } from '../security/policy.js';
-import { contentTypeAllowed, parseMediaType } from './contenttype.js';
+import { checkContentType, notAnImage, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
 import {
-  BadGatewayError, GatewayTimeoutError, NotFoundError, OriginStatusError, TooLargeError,
-  UnsupportedMediaError, isProxyError,
+  BadGatewayError, GatewayTimeoutError, NotFoundError, OriginStatusError, TooLargeError, UnsupportedMediaError,
+  isProxyError,
 } from '../errors.js';
 
 /** FetchOptions configure one fetchRemote call. */
@@ -39,7 +39,7 @@ export interface FetchOptions {
 
 /** FetchResult is an origin response read in full. */
 export interface FetchResult {
-  /** 2xx; 304 when the request was conditional; a 3xx when redirects are not followed. */
+  /** 200 (or another 2xx); 204 with an empty body; 304 when the request was conditional; a 3xx when redirects are not followed. */
   status: number;
   /** Response headers: lower-case names, one value each, hop-by-hop and Set-Cookie removed. */
   headers: Record<string, string>;
@@ -100,10 +100,11 @@ export function originRequestHeaders(
 /**
  * fetchRemote GETs `url` under the proxy's policy and limits and reads the whole body.
  *
- * It rejects with a ProxyError: 403 for a refused hop or address, 404 for an origin 404, the
- * origin's status for other non-2xx answers, 413 for a body over maxSourceBytes, 415 for a
- * content type that is not allowed (or malformed, or several), 502 when the origin fails or
- * redirects too often, 504 past timeoutMs; or with the signal's reason when `signal` aborts.
+ * It rejects with a ProxyError: 403 for a refused hop or address and for a content type that is
+ * not allowed or a body that is no image, 404 for an origin 404, the origin's status for other
+ * non-2xx answers, 413 for a body over maxSourceBytes, 415 for a malformed or multi-valued
+ * Content-Type, 502 when the origin fails or redirects too often, 504 past timeoutMs; or with the
+ * signal's reason when `signal` aborts. A 204 resolves with an empty body and no content type.
  */
 export async function fetchRemote(url: URL, opts: FetchOptions): Promise<FetchResult> {
   const { config } = opts;
@@ -250,6 +251,8 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
     }
     if (status > 299) throw new OriginStatusError(status);
     if (status === 206) throw new BadGatewayError('The remote server sent only part of the image.', 'origin_partial');
+    // No Content has no body to check or transform: it is passed on as it is, as the Go server does.
+    if (status === 204) return { status, headers, body: Buffer.alloc(0), url, contentType: '' };
 
     const declared = rawHeaderValues(res, 'content-type').filter((v) => v.trim() !== '');
     if (declared.length > 1) {
@@ -257,7 +260,7 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
     }
     let type = declared.length === 1 ? parseMediaType(declared[0]).type : '';
     const sniff = type === '' || type === 'application/octet-stream';
-    if (!sniff) checkType(type, config.contentTypes);
+    if (!sniff) checkContentType(type, config.contentTypes);
 
     const length = res.headers['content-length'];
     if (length !== undefined && Number(length) > config.maxSourceBytes) throw tooLarge(config.maxSourceBytes);
@@ -266,22 +269,15 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
     if (sniff) {
       const sniffed = sniffImageType(body);
       if (sniffed) type = sniffed;
-      else if (config.contentTypes.length > 0) {
-        throw new UnsupportedMediaError('The remote file is not a recognised image.', 'content_type_unknown');
-      } else type ||= 'application/octet-stream';
-      checkType(type, config.contentTypes);
+      else if (config.contentTypes.length > 0) throw notAnImage();
+      else type ||= 'application/octet-stream';
+      checkContentType(type, config.contentTypes);
     }
     headers['content-type'] = type;
     return { status, headers, body, url, contentType: type };
   } finally {
     // Nothing more is read from this response; on the error paths this also closes the socket.
     res.destroy();
-  }
-}
-
-function checkType(type: string, allowed: readonly string[]): void {
-  if (!contentTypeAllowed(type, allowed)) {
-    throw new UnsupportedMediaError(`The content type ${type} is not allowed.`, 'content_type_refused');
   }
 }
 

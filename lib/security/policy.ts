@@ -43,6 +43,14 @@ function isLocalhostName(name: string): boolean {
 }
 
 /**
+ * isExpired reports whether a `vu` expiry (Unix seconds; 0 is none) has passed at now (ms since
+ * the epoch). The URL is valid strictly before that second, as in the Go server (`now >= t` is expired).
+ */
+export function isExpired(validUntil: number, now: number): boolean {
+  return validUntil > 0 && now >= validUntil * 1000;
+}
+
+/**
  * checkRequest applies allowHosts/denyHosts (by name; CIDR entries to IP literals here), referrers,
  * signature and vu expiry, and returns how the request was admitted.
  *
@@ -68,9 +76,7 @@ export function checkRequest(req: ProxyRequest, referer: string | undefined, con
   if (matcher(config.denyHosts).matchesName(host)) {
     throw new ForbiddenError('The remote host is denied.', 'denied_host');
   }
-  if (req.options.validUntil > 0 && req.options.validUntil * 1000 < now) {
-    throw new ForbiddenError('The URL has expired.', 'expired');
-  }
+  if (isExpired(req.options.validUntil, now)) throw new ForbiddenError('The URL has expired.', 'expired');
   const allow = matcher(config.allowHosts);
   if (allow.isEmpty && config.signatureKeys.length === 0) return 'open';
   if (!allow.isEmpty && allow.matchesName(host)) return 'allowHosts';

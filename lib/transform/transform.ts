@@ -6,6 +6,7 @@
  * the source image after EXIF orientation, before any other operation changes it.
  */
 import { CONTENT_TYPES, decode, detectFormat, encode, probe, readOrientation } from '../codecs/index.js';
+import { asBytes, type ImageBytes } from '../codecs/bytes.js';
 import {
   hasTransparency, type Bitmap, type DecodedImage, type EncodableFormat, type Frame, type ImageFormat,
 } from '../codecs/types.js';
@@ -172,12 +173,14 @@ function jpegViaPlanes(
 }
 
 /**
- * transform decodes bytes, applies options within limits and encodes the result.
+ * transform decodes an encoded image (a Uint8Array or Buffer, any view, or an ArrayBuffer),
+ * applies options within limits and encodes the result.
  *
  * Options that change nothing return the original bytes; SVG is always returned unchanged.
  * Throws UnprocessableImageError (422) for images it will not decode or outputs too large.
  */
-export async function transform(bytes: Uint8Array, options: Options, limits: Limits): Promise<TransformResult> {
+export async function transform(input: ImageBytes, options: Options, limits: Limits): Promise<TransformResult> {
+  const bytes = asBytes(input);
   const sniffed = detectFormat(bytes);
   if (!isTransform(options) || sniffed === 'svg') {
     return { bytes, contentType: sniffed ? CONTENT_TYPES[sniffed] : UNKNOWN_CONTENT_TYPE };

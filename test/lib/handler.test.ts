@@ -98,7 +98,7 @@ test('health, favicon, metrics and method endpoints', async () => {
       ['GET', '/', 200, 'OK', 'text/plain; charset=utf-8'],
       ['GET', '/health-check', 200, 'OK', 'text/plain; charset=utf-8'],
       ['GET', '/health-check?x=1', 200, 'OK', 'text/plain; charset=utf-8'],
-      ['GET', '/favicon.ico', 204, '', undefined],
+      ['GET', '/favicon.ico', 200, '', undefined],
       ['GET', '/metrics', 200, /imageproxy_requests_served_from_cache_total[\s\S]*http_requests_in_flight/, 'text/plain; version=0.0.4; charset=utf-8'],
       ['POST', `/${origin.url}/a.png`, 405, 'Only GET and HEAD are supported.\n', 'text/plain; charset=utf-8'],
     ];
@@ -240,7 +240,7 @@ test('refusals and failures: status, short message, no-store, logged reason', as
     ['private network', { allowPrivateNetworks: false }, undefined, () => `/${route(png())}`, 403, /private_network/],
     ['origin 404', {}, undefined, () => `/${route({ status: 404 })}`, 404, /not_found/],
     ['origin 500 passed through', {}, undefined, () => `/${route({ status: 500 })}`, 500, /origin_status/],
-    ['refused content type', {}, undefined, () => `/${route({ headers: { 'Content-Type': 'text/html' }, body: '<b>' })}`, 415, /content_type_refused/],
+    ['refused content type', {}, undefined, () => `/${route({ headers: { 'Content-Type': 'text/html' }, body: '<b>' })}`, 403, /content_type_refused/],
     ['too large', { maxSourceBytes: 100 }, undefined, () => `/${route(png())}`, 413, /source_too_large/],
     ['reset mid-body', {}, undefined, () => `/${route({ ...png(), resetAfterBytes: 50 })}`, 502, /origin_reset/],
     ['timeout', { timeoutMs: 150 }, undefined, () => `/${route({ ...png(), delayMs: 2000 })}`, 504, /timeout/],
@@ -545,7 +545,7 @@ test('a shared cache does not bypass a stricter policy', async () => {
     ['same policy is served from cache', {}, image, 200],
     ['private networks now refused', { allowPrivateNetworks: false }, image, 403],
     ['host now denied', { denyHosts: ['127.0.0.1'] }, image, 403],
-    ['content type now refused', {}, html, 415],
+    ['content type now refused', {}, html, 403],
   ];
   for (const [name, opts, u, want] of cases) {
     const strict = await startProxy({ cache, ...opts });

@@ -1,10 +1,10 @@
 /**
- * decodeJpegFast: a baseline and progressive Huffman JPEG decoder that can decode at 1/2, 1/4
- * or 1/8 size straight from the DCT coefficients.
+ * decodeJpegFast: a baseline and progressive JPEG decoder, Huffman or arithmetic-coded (arith.ts),
+ * that can decode at 1/2, 1/4 or 1/8 size straight from the DCT coefficients.
  *
- * Error policy: streams that use features this decoder does not implement (arithmetic coding,
- * 12-bit samples, lossless, hierarchical, DNL, two-component images) give `undefined`, so the
- * caller can fall back to another decoder. Streams that are clearly broken (not a JPEG, truncated
+ * Error policy: streams that use features this decoder does not implement (lossless,
+ * hierarchical, DNL, two-component images) give `undefined`, so the caller can fall back to
+ * another decoder; 12-bit samples are refused. Streams that are clearly broken (not a JPEG, truncated
  * inside the image data, malformed segments or Huffman codes, no image data) and frames larger
  * than maxPixels throw UnprocessableImageError. A scan that runs into an unexpected marker in
  * the middle of the image data also gives `undefined`, since another decoder may recover more.
@@ -14,6 +14,7 @@ import { DEFAULT_MAX_SCANS } from '../../config.js';
 import { buildHuffTable, type HuffTable } from './bitreader.js';
 import { planesToRGBA, type ColorSpace, type Plane } from './color.js';
 import { decodeScan, finishProgressive, type Component, type Frame } from './scan.js';
+import { decodeArithScan, newArithConditioning, parseDAC, type ArithConditioning } from './arith.js';
 import { ZIGZAG } from './tables.js';
 
 /** FastDecoded is a decoded JPEG: RGBA8 pixels at the scale actually applied. */
@@ -83,6 +84,7 @@ export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPl
   const acts: (HuffTable | null)[] = [null, null, null, null];
   let frame: Frame | null = null;
   let restartInterval = 0;
+  let arith: ArithConditioning | undefined;
   let adobe = -1;
   let jfif = false;
   let scans = 0;
@@ -128,22 +130,30 @@ export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPl
         break;
       case 0xc0:
       case 0xc1:
-      case 0xc2: {
+      case 0xc2:
+      case 0xc9:
+      case 0xca: {
         if (frame) throw bad('The JPEG image has more than one frame header.');
-        const f = parseSOF(bytes, start, end, m === 0xc2, opts.maxPixels);
+        const f = parseSOF(bytes, start, end, m === 0xc2 || m === 0xca, opts.maxPixels);
         if (!f) return undefined;
         frame = f;
+        frame.arithmetic = m >= 0xc9;
         allocate(frame, scale);
         break;
       }
-      case 0xc3: case 0xc5: case 0xc6: case 0xc7: case 0xc9: case 0xca: case 0xcb:
+      case 0xcc:
+        parseDAC(bytes, start, end, (arith ??= newArithConditioning()));
+        break;
+      case 0xc3: case 0xc5: case 0xc6: case 0xc7: case 0xcb:
       case 0xcd: case 0xce: case 0xcf: case 0xdc: case 0xde: case 0xdf:
-        // Lossless, hierarchical, arithmetic-coded, DNL: not handled here.
+        // Lossless, hierarchical, DNL: not handled here.
         return undefined;
       case 0xda: {
         if (!frame) throw bad('The JPEG image has image data before its frame header.');
         if (scans >= maxScans) throw bad('The JPEG image has too many scans.');
-        const next = decodeScan(bytes, start, end, frame, qts, dcts, acts, restartInterval);
+        const next = frame.arithmetic
+          ? decodeArithScan(bytes, start, end, frame, (arith ??= newArithConditioning()), restartInterval)
+          : decodeScan(bytes, start, end, frame, qts, dcts, acts, restartInterval);
         if (next < 0) return undefined;
         pos = next;
         scans++;
@@ -160,7 +170,7 @@ export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPl
     }
   }
   if (!frame || scans === 0) throw bad('The JPEG image has no image data.');
-  if (frame.progressive) finishProgressive(frame, qts);
+  if (frame.progressive || frame.arithmetic) finishProgressive(frame, qts);
   const outW = Math.ceil(frame.width / scale);
   const outH = Math.ceil(frame.height / scale);
   const planes: Plane[] = frame.comps.map((c) => {
@@ -228,7 +238,9 @@ function parseSOF(b: Uint8Array, p: number, end: number, progressive: boolean, m
   const height = (b[p + 1] << 8) | b[p + 2];
   const width = (b[p + 3] << 8) | b[p + 4];
   const nf = b[p + 5];
-  if (precision !== 8 || height === 0) return undefined;
+  // jpeg-js would decode 12-bit samples as if they were 8-bit ones: refuse them (as Go does).
+  if (precision !== 8) throw new UnprocessableImageError(`JPEG images with ${precision}-bit samples are not supported.`, 'jpeg_precision');
+  if (height === 0) return undefined;
   if (width === 0) throw bad('The JPEG image has a zero width.');
   if (width * height > maxPixels) {
     throw new UnprocessableImageError('The image has more pixels than the server allows.', 'too_many_pixels');
@@ -286,7 +298,7 @@ function allocate(f: Frame, scale: number): void {
     }
     c.stride = c.bwp * c.bsx;
     c.plane = new Uint8Array(c.stride * c.bhp * c.bsy);
-    if (f.progressive) c.coefs = new Int16Array(c.bwp * c.bhp * 64);
+    if (f.progressive || f.arithmetic) c.coefs = new Int16Array(c.bwp * c.bhp * 64);
   }
 }
 

@@ -41,6 +41,8 @@ export interface Component {
 /** Frame is the parsed frame header plus the MCU geometry. */
 export interface Frame {
   progressive: boolean;
+  /** Arithmetic-coded (SOF9, SOF10): scans go to arith.ts, coefficients are kept as in progressive mode. */
+  arithmetic?: boolean;
   width: number;
   height: number;
   comps: Component[];

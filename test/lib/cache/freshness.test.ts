@@ -75,6 +75,10 @@ describe('storageDecision', () => {
     ['nothing with minCacheDuration', 200, {}, min10m, true, 600_000],
     ['short max-age raised by minCacheDuration', 200, { 'cache-control': 'max-age=60' }, min10m, true, 600_000],
     ['long max-age kept over minCacheDuration', 200, { 'cache-control': 'max-age=3600' }, min10m, true, 3_600_000],
+    // With minCacheDuration, a later Expires counts even though max-age shadows it (Go's updateCacheHeaders).
+    ['Expires beyond max-age and minCacheDuration', 200, { 'cache-control': 'max-age=60', expires: httpDate(NOW + 3_600_000), date: httpDate(NOW) }, min10m, true, 3_600_000],
+    ['Expires beyond max-age, no minCacheDuration: max-age wins', 200, { 'cache-control': 'max-age=60', expires: httpDate(NOW + 3_600_000), date: httpDate(NOW) }, plain, true, 60_000],
+    ['Expires below minCacheDuration', 200, { 'cache-control': 'max-age=60', expires: httpDate(NOW + 120_000), date: httpDate(NOW) }, min10m, true, 600_000],
     ['max-age=0 without validators', 200, { 'cache-control': 'max-age=0' }, plain, false, 0],
     ['status 404', 404, { 'cache-control': 'max-age=60' }, plain, false, 0],
     ['status 304', 304, { 'cache-control': 'max-age=60' }, forced, false, 0],

@@ -34,6 +34,10 @@ test('decodeCcitt decodes hand-made streams of every scheme and mode exactly', (
     ['g4 VR2/VL2', '001 0111 011 1' + '000011 000010 1', { scheme: 'g4', width: 8, height: 2 }, '3c00'],
     // Row 1: white 4, black 8, V0 to the end. Row 2: VR3 gives a1 = 4+3 = 7, VL3 gives a1 = 12-3 = 9.
     ['g4 VR3/VL3', '001 1011 000101 1' + '0000011 0000010 1', { scheme: 'g4', width: 16, height: 2 }, '0ff00180'],
+    // Row 1 opens with H(white 0, black 0): two changing elements at x = 0 that row 2's pass code
+    // refers to (b1 = b2 = 0), as libtiff reads it; dropping them would pass to x = 6 instead.
+    ['g4 zero-length runs stay changing elements of the reference row',
+      '001 00110101 0000110111 001 0111 011 1' + '0001 001 000111 010 1', { scheme: 'g4', width: 8, height: 2 }, '3c40'],
     ['g4 white-is-one inverts', '001 0111 011 1', { scheme: 'g4', width: 8, height: 1, whiteIsOne: true }, 'c3'],
     ['g4 fill order 2 reverses each byte', '001 0111 011 1', { scheme: 'g4', width: 8, height: 1, fillOrder: 2 }, '3c'],
     ['g4 with the uncompressed-mode option set but unused', '001 0111 011 1', { scheme: 'g4', width: 8, height: 1, options: 2 }, '3c'],

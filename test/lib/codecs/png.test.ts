@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { decodePng, encodePng } from '../../../lib/codecs/png.js';
 import { UnprocessableImageError } from '../../../lib/errors.js';
+import { crc32 } from '../../../lib/codecs/pngfast-chunks.js';
 import { F, fixture, px } from '../../helpers/codec-fixtures.js';
 
 // quad fixtures: red / green / blue / white quadrants; the alpha ones ramp alpha on the right half.
@@ -50,7 +51,8 @@ function pngWith(w: number, h: number, idatPayload: Uint8Array, colorType = 2, d
     dv.setUint32(0, data.length);
     b.set(new TextEncoder().encode(type), 4);
     b.set(data, 8);
-    return b; // CRC left zero: decodePng does not check CRCs
+    dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
+    return b;
   };
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);

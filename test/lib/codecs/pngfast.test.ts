@@ -68,17 +68,30 @@ function fastPath(bytes: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } | nu
   return decodePngFast(bytes, h, expected, expected + 1024);
 }
 
-test('decodePng gives the same pixels as the fast-png path on every fixture PNG', () => {
+/**
+ * ONLY_WE_DECODE are valid files fast-png refuses (low-depth Adam7 images: "Unsupported filter";
+ * empty ancillary chunks: "Length mismatch"); png-corpus.test.ts checks their pixels against
+ * their goldens. ONLY_WE_REFUSE are corrupt files fast-png accepts: a bad CRC on a critical
+ * chunk, or no IEND (Go and libpng refuse both).
+ */
+const ONLY_WE_DECODE = /^(ibasn[03][gp]0[124]|iftbbn0g0[124]|basn3p04-31i|empty_ancillary_chunks)\.png$/;
+const ONLY_WE_REFUSE = new Set(['invalid-crc32.png', 'invalid-trunc.png', 'badcrc.png']);
+
+test('decodePng gives fast-png\'s pixels for every valid fixture PNG, and refuses the corrupt ones', () => {
   const files = [...pngFiles(FIXTURES), ...EXTRA_PNG_DIRS.filter((d) => existsSync(d)).flatMap(pngFiles)];
   assert.ok(files.length >= 14, `found ${files.length} PNG fixtures, want at least 14`);
-  let fast = 0;
   for (const file of files) {
     const bytes = new Uint8Array(readFileSync(file));
     const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
-    assert.ok(sameOutcome(got, want), `decodePng(${file}) = ${describe(got)}, want ${describe(want)}`);
-    if (outcome(() => fastPath(bytes) ?? (() => { throw new Error('declined'); })()).ok) fast++;
+    const name = path.basename(file);
+    if (ONLY_WE_DECODE.test(name)) {
+      assert.ok(got.ok && !want.ok, `decodePng(${file}) = ${describe(got)} and fast-png = ${describe(want)}, want only ours to decode`);
+    } else if (ONLY_WE_REFUSE.has(name)) {
+      assert.ok(!got.ok && got.status === 422 && want.ok, `decodePng(${file}) = ${describe(got)} and fast-png = ${describe(want)}, want only ours to refuse`);
+    } else {
+      assert.ok(sameOutcome(got, want), `decodePng(${file}) = ${describe(got)}, want ${describe(want)}`);
+    }
   }
-  assert.ok(fast >= files.length - 8, `the fast path decoded ${fast} of ${files.length} fixtures, want all but the interlaced and odd ones`);
 });
 
 /** chunk returns one PNG chunk with its CRC. */
@@ -172,79 +185,100 @@ test('a 1x1 RGB PNG with a tRNS key decodes (fast-png alone refused it)', () => 
     'decodePng(1x1 RGB with tRNS) differs');
 });
 
-test('the fast path declines what it does not handle, and decodePng still decodes it', () => {
+/** Want is what a hand-made PNG must give: fast-png's pixels, these RGBA bytes, or a 422 whose message matches. */
+type Want = 'fast-png' | number[] | RegExp;
+
+/** checkWant asserts that decodePng(bytes) gives want. */
+function checkWant(name: string, bytes: Uint8Array, want: Want): void {
+  const got = outcome(() => decodePng(bytes));
+  if (want instanceof RegExp) {
+    assert.ok(!got.ok && got.status === 422 && want.test(got.message), `decodePng(${name}) = ${describe(got)}, want a 422 matching ${want}`);
+    return;
+  }
+  if (want === 'fast-png') {
+    const ref = outcome(() => decodePngGeneral(bytes));
+    assert.ok(ref.ok, `fast-png refused ${name}: ${describe(ref)}`);
+    assert.ok(sameOutcome(got, ref), `decodePng(${name}) = ${describe(got)}, want ${describe(ref)}`);
+    return;
+  }
+  assert.ok(got.ok, `decodePng(${name}) = ${describe(got)}, want pixels ${want}`);
+  assert.deepEqual([...got.bitmap.data], want, `decodePng(${name}) pixels = ${[...got.bitmap.data]}, want ${want}`);
+}
+
+test('the fast path decodes Adam7 and refuses truncated image data, as Go and libpng do', () => {
   const idat = chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])));
   const iend = chunk('IEND', new Uint8Array());
   const plte = chunk('PLTE', new Uint8Array([255, 0, 0, 0, 255, 0]));
-  const cases: [string, Uint8Array][] = [
-    ['Adam7 fixture', fixture(F.quadInterlacedPng)],
-    ['tRNS before PLTE', concat([SIG, ihdr(3, 2, 8, 3), chunk('tRNS', new Uint8Array()), plte, chunk('IDAT', deflateSync(new Uint8Array([0, 0, 1, 0, 0, 1, 1, 0]))), iend])],
-    ['zlib stream cut before its checksum', concat([SIG, ihdr(1, 2, 8, 2), chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])).subarray(0, -4)), iend])],
-    ['no IEND', concat([SIG, ihdr(1, 2, 8, 2), idat])],
-    ['image data short by a row', concat([SIG, ihdr(1, 3, 8, 2), idat, iend])],
+  const cases: [string, Uint8Array, Want][] = [
+    ['Adam7 fixture', fixture(F.quadInterlacedPng), 'fast-png'],
+    ['tRNS before PLTE: ignored, as libpng ignores it', concat([SIG, ihdr(3, 2, 8, 3), chunk('tRNS', new Uint8Array()), plte,
+      chunk('IDAT', deflateSync(new Uint8Array([0, 0, 1, 0, 0, 1, 1, 0]))), iend]),
+    [255, 0, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255]],
+    ['zlib stream cut before its checksum', concat([SIG, ihdr(1, 2, 8, 2), chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])).subarray(0, -4)), iend]), /truncated/],
+    ['no IEND', concat([SIG, ihdr(1, 2, 8, 2), idat]), /ends before its IEND chunk/],
+    ['image data short by a row', concat([SIG, ihdr(1, 3, 8, 2), idat, iend]), /truncated/],
   ];
-  for (const [name, bytes] of cases) {
-    assert.equal(fastPath(bytes), null, `decodePngFast(${name}) took the file, want null (fall back)`);
-    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
-    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
+  for (const [name, bytes, want] of cases) {
+    checkWant(name, bytes, want);
   }
-  const interlaced = decodePng(fixture(F.quadInterlacedPng));
-  assert.equal(interlaced.bitmap.width, 32, `decodePng(${F.quadInterlacedPng}).width = ${interlaced.bitmap.width}, want 32`);
 });
 
-test('odd and corrupt chunks get the same answer as the fast-png path', () => {
+test('odd ancillary chunks are skipped and broken critical ones refused, as libpng does', () => {
   const rgbRows = new Uint8Array([0, 10, 20, 30, 0, 40, 50, 60]); // 1x2 RGB, filter None
+  const pixels = [10, 20, 30, 255, 40, 50, 60, 255];
   const idat = chunk('IDAT', deflateSync(rgbRows)), iend = chunk('IEND', new Uint8Array());
   const idat3 = chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array([0, 10, 20, 30])])));
   const head = [SIG, ihdr(1, 2, 8, 2)];
   const iccp = (keyword: string, method: number, profile: Uint8Array): Uint8Array =>
     chunk('iCCP', concat([Buffer.from(keyword, 'latin1'), new Uint8Array([0, method]), profile]));
-  const cases: [string, Uint8Array][] = [
-    ['tEXt', concat([...head, chunk('tEXt', Buffer.from('Title\0flowers', 'latin1')), idat, iend])],
-    ['tEXt without keyword', concat([...head, chunk('tEXt', Buffer.from('\0flowers', 'latin1')), idat, iend])],
-    ['tEXt without NUL', concat([...head, chunk('tEXt', Buffer.from('Title', 'latin1')), idat, iend])],
-    ['iCCP', concat([...head, iccp('ICC', 0, deflateSync(new Uint8Array(200))), idat, iend])],
-    ['iCCP not zlib', concat([...head, iccp('ICC', 0, new Uint8Array([1, 2, 3])), idat, iend])],
-    ['iCCP unknown method', concat([...head, iccp('ICC', 1, deflateSync(new Uint8Array(20))), idat, iend])],
-    ['pHYs', concat([...head, chunk('pHYs', new Uint8Array(9)), idat, iend])],
-    ['pHYs too short', concat([...head, chunk('pHYs', new Uint8Array(5)), idat, iend])],
-    ['unknown chunks', concat([...head, chunk('zzZz', new Uint8Array(7)), chunk('ABCD', new Uint8Array(3)), idat, iend])],
-    ['IEND with a body', concat([...head, idat, chunk('IEND', new Uint8Array(2))])],
-    ['tRNS on RGB', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])), idat3, iend])],
-    ['tRNS on RGB, odd length', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0])), idat3, iend])],
-    ['tRNS on RGBA', concat([SIG, ihdr(1, 1, 8, 6), chunk('tRNS', new Uint8Array(6)), chunk('IDAT', deflateSync(new Uint8Array(5))), iend])],
-    ['PLTE length not a multiple of 3', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(4)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend])],
-    ['palette image without PLTE', concat([SIG, ihdr(1, 1, 8, 3), chunk('IDAT', deflateSync(new Uint8Array(2))), iend])],
-    ['palette index out of range', concat([SIG, ihdr(2, 1, 8, 3), chunk('PLTE', new Uint8Array([9, 8, 7])), chunk('IDAT', deflateSync(new Uint8Array([0, 0, 5]))), iend])],
-    ['unknown filter type', concat([...head, chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 7, 4, 5, 6]))), iend])],
-    ['filter method 1', concat([SIG, ihdr(1, 2, 8, 2, 1), idat, iend])],
-    ['extra image data', concat([...head, chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array(100)]))), iend])],
-    ['zlib checksum wrong', concat([...head, chunk('IDAT', (() => { const z = deflateSync(rgbRows); z[z.length - 1] ^= 1; return z; })()), iend])],
+  const cases: [string, Uint8Array, Want][] = [
+    ['tEXt', concat([...head, chunk('tEXt', Buffer.from('Title\0flowers', 'latin1')), idat, iend]), 'fast-png'],
+    ['tEXt without keyword', concat([...head, chunk('tEXt', Buffer.from('\0flowers', 'latin1')), idat, iend]), pixels],
+    ['tEXt without NUL', concat([...head, chunk('tEXt', Buffer.from('Title', 'latin1')), idat, iend]), pixels],
+    ['iCCP', concat([...head, iccp('ICC', 0, deflateSync(new Uint8Array(200))), idat, iend]), 'fast-png'],
+    ['iCCP not zlib', concat([...head, iccp('ICC', 0, new Uint8Array([1, 2, 3])), idat, iend]), pixels],
+    ['iCCP unknown method', concat([...head, iccp('ICC', 1, deflateSync(new Uint8Array(20))), idat, iend]), pixels],
+    ['pHYs', concat([...head, chunk('pHYs', new Uint8Array(9)), idat, iend]), 'fast-png'],
+    ['pHYs too short', concat([...head, chunk('pHYs', new Uint8Array(5)), idat, iend]), pixels],
+    ['unknown chunks', concat([...head, chunk('zzZz', new Uint8Array(7)), chunk('ABCD', new Uint8Array(3)), idat, iend]), 'fast-png'],
+    ['IEND with a body', concat([...head, idat, chunk('IEND', new Uint8Array(2))]), pixels],
+    ['tRNS on RGB', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])), idat3, iend]), 'fast-png'],
+    ['tRNS on RGB, odd length: ignored', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0])), idat3, iend]), [...pixels, 10, 20, 30, 255]],
+    ['tRNS on RGBA: ignored', concat([SIG, ihdr(1, 1, 8, 6), chunk('tRNS', new Uint8Array(6)), chunk('IDAT', deflateSync(new Uint8Array(5))), iend]), [0, 0, 0, 0]],
+    ['PLTE length not a multiple of 3', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(4)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /palette is not valid/],
+    ['two PLTE chunks', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(3)), chunk('PLTE', new Uint8Array(3)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /more than one PLTE/],
+    ['palette image without PLTE', concat([SIG, ihdr(1, 1, 8, 3), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /palette is missing/],
+    ['palette index out of range', concat([SIG, ihdr(2, 1, 8, 3), chunk('PLTE', new Uint8Array([9, 8, 7])), chunk('IDAT', deflateSync(new Uint8Array([0, 0, 5]))), iend]), 'fast-png'],
+    ['unknown filter type', concat([...head, chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 7, 4, 5, 6]))), iend]), /unknown row filter/],
+    ['filter method 1', concat([SIG, ihdr(1, 2, 8, 2, 1), idat, iend]), /header is not valid/],
+    ['extra image data', concat([...head, chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array(100)]))), iend]), 'fast-png'],
+    ['zlib checksum wrong', concat([...head, chunk('IDAT', (() => { const z = deflateSync(rgbRows); z[z.length - 1] ^= 1; return z; })()), iend]), /image data is not valid/],
   ];
-  for (const [name, bytes] of cases) {
-    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
-    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
-  }
-  const bad = outcome(() => decodePng(cases.find(([n]) => n === 'unknown filter type')![1]));
-  assert.ok(!bad.ok && bad.status === 422, `decodePng(unknown filter type) = ${describe(bad)}, want a 422`);
+  for (const [name, bytes, want] of cases) checkWant(name, bytes, want);
 });
 
-test('truncated and corrupted PNGs are a 422 or the same pixels as fast-png, never another error', () => {
+test('a truncated PNG is a 422, and a corrupted byte a 422 or the very same pixels', () => {
+  // Every cut loses IEND at least. The file has only IHDR, IDAT and IEND, so every byte after
+  // IHDR belongs to a critical chunk whose CRC (or, for a length, the chunk layout) catches a change.
   const src = fixture(F.roseSmallPng);
+  const original = decodePng(src);
   const rnd = seededBytes(7);
-  const inputs: [string, Uint8Array][] = [];
-  for (let cut = 8; cut < src.length; cut += 7) inputs.push([`${F.roseSmallPng}[:${cut}]`, src.subarray(0, cut)]);
+  const check = (name: string, bytes: Uint8Array, mayDecode: boolean): void => {
+    const got = outcome(() => decodePng(bytes));
+    if (got.ok) {
+      assert.ok(mayDecode && sameOutcome(got, { ok: true, ...original }), `decodePng(${name}) = ${describe(got)}, want a 422${mayDecode ? ' or the original pixels' : ''}`);
+      return;
+    }
+    assert.equal(got.status, 422, `decodePng(${name}) = ${describe(got)}, want a 422`);
+    assert.match(got.message, /^[A-Z][^\n]*\.$/, `decodePng(${name}) message = ${got.message}, want one sentence`);
+  };
+  for (let cut = 8; cut < src.length; cut += 7) check(`${F.roseSmallPng}[:${cut}]`, src.subarray(0, cut), false);
   for (let i = 0; i < 300; i++) {
     const b = src.slice();
     const at = 33 + (((rnd() << 8) | rnd()) % (b.length - 33));
+    const before = b[at];
     b[at] = rnd();
-    inputs.push([`${F.roseSmallPng} with byte ${at} = ${b[at]}`, b]);
-  }
-  for (const [name, bytes] of inputs) {
-    const got = outcome(() => decodePng(bytes)), want = outcome(() => decodePngGeneral(bytes));
-    assert.ok(got.ok || got.status === 422, `decodePng(${name}) = ${describe(got)}, want pixels or a 422`);
-    assert.ok(sameOutcome(got, want), `decodePng(${name}) = ${describe(got)}, want ${describe(want)}`);
-    if (!got.ok) assert.match(got.message, /^[A-Z][^.]*\.$/, `decodePng(${name}) message = ${got.message}, want one sentence`);
+    check(`${F.roseSmallPng} with byte ${at} = ${b[at]} (was ${before})`, b, b[at] === before);
   }
 });
 
@@ -322,8 +356,7 @@ test('encodePngFast output is smaller than fast-png\'s own encoder on a photo', 
 test('an iCCP profile is never inflated, on either path', () => {
   // The proxy does not colour-manage. A profile that is not even valid zlib would make fast-png
   // throw, so decoding the very pixels of the file without it shows the profile went unread;
-  // a profile bomb is then harmless. quadInterlacedPng (Adam7) takes the fast-png path,
-  // roseSmallPng the fast path.
+  // a profile bomb is then harmless. quadInterlacedPng is Adam7, roseSmallPng is not.
   const garbage = chunk('iCCP', concat([Buffer.from('ICC', 'latin1'), new Uint8Array([0, 0]), new Uint8Array([1, 2, 3])]));
   const bomb = chunk('iCCP', concat([Buffer.from('ICC', 'latin1'), new Uint8Array([0, 0]), deflateSync(new Uint8Array(32 * 1024 * 1024))]));
   for (const name of [F.quadInterlacedPng, F.roseSmallPng]) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentTypeAllowed, parseMediaType } from '../../../lib/origin/contenttype.js';
-import { UnsupportedMediaError } from '../../../lib/errors.js';
+import { checkContentType, contentTypeAllowed, notAnImage, parseMediaType } from '../../../lib/origin/contenttype.js';
+import { ForbiddenError, UnsupportedMediaError } from '../../../lib/errors.js';
 
 const PARSE: Array<[input: string, want: string | { code: string }]> = [
   ['image/png', 'image/png'],
@@ -59,4 +59,24 @@ test('contentTypeAllowed table', () => {
     const got = contentTypeAllowed(type, patterns);
     assert.equal(got, want, `contentTypeAllowed(${type}, ${JSON.stringify(patterns)}) = ${got}, want ${want}`);
   }
+});
+
+test('checkContentType and notAnImage refuse with 403, as the Go server does', () => {
+  const cases: Array<{ type: string; patterns: string[]; want: number | undefined }> = [
+    { type: 'image/png', patterns: ['image/*'], want: undefined },
+    { type: 'text/html', patterns: ['image/*'], want: 403 },
+    { type: 'text/html', patterns: [], want: undefined },
+  ];
+  for (const c of cases) {
+    let got: number | undefined;
+    try {
+      checkContentType(c.type, c.patterns);
+    } catch (err) {
+      got = (err as { status?: number }).status;
+      assert.ok(err instanceof ForbiddenError, `checkContentType(${c.type}) threw ${String(err)}, want a ForbiddenError`);
+    }
+    assert.equal(got, c.want, `checkContentType(${c.type}, ${JSON.stringify(c.patterns)}) = ${got}, want ${c.want}`);
+  }
+  const e = notAnImage();
+  assert.ok(e instanceof ForbiddenError && e.status === 403 && e.code === 'content_type_unknown', `notAnImage() = ${e.status} ${e.code}`);
 });

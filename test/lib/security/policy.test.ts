@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { checkRequest, checkHop, type Admission, type Resolver } from '../../../lib/security/policy.js';
+import { checkRequest, checkHop, isExpired, type Admission, type Resolver } from '../../../lib/security/policy.js';
 import { parseRequest } from '../../../lib/request/request.js';
 import { signURL } from '../../../lib/request/signature.js';
 import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
@@ -66,6 +66,21 @@ test('checkRequest admission', () => {
   for (const [name, path, config, referer, want] of cases) {
     const got = outcome(path, config, referer);
     assert.equal(got, want, `${name}: checkRequest(${path}) = ${got}, want ${want}`);
+  }
+});
+
+test('isExpired: a vu URL is valid strictly before its second, as in Go (now >= t is expired)', () => {
+  const t = 1_800_000_000;
+  const cases: Array<{ name: string; validUntil: number; now: number; want: boolean }> = [
+    { name: 'no expiry', validUntil: 0, now: t * 1000, want: false },
+    { name: 'a second before', validUntil: t, now: (t - 1) * 1000, want: false },
+    { name: 'a millisecond before', validUntil: t, now: t * 1000 - 1, want: false },
+    { name: 'at that second', validUntil: t, now: t * 1000, want: true },
+    { name: 'a millisecond after', validUntil: t, now: t * 1000 + 1, want: true },
+  ];
+  for (const c of cases) {
+    const got = isExpired(c.validUntil, c.now);
+    assert.equal(got, c.want, `isExpired(${c.validUntil}, ${c.now}) (${c.name}) = ${got}, want ${c.want}`);
   }
 });
 
