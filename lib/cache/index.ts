@@ -16,7 +16,7 @@ export interface CreateCacheOptions {
   onError?: (backend: string, err: unknown) => void;
   /**
    * Environment variables the backends read: AZURESTORAGE_ACCOUNT_NAME, AZURESTORAGE_ACCESS_KEY,
-   * REDIS_PASSWORD, STORAGE_EMULATOR_HOST. The CLI passes process.env; the library never reads it.
+   * REDIS_PASSWORD, REDIS_SENTINEL_PASSWORD, STORAGE_EMULATOR_HOST. The CLI passes process.env; the library never reads it.
    */
   env?: Record<string, string | undefined>;
   /** Time limit per cache operation; CACHE_OP_TIMEOUT_MS by default. */
@@ -51,6 +51,14 @@ async function createBackend(spec: CacheSpec, env: Record<string, string | undef
     case 'redis': {
       const { createRedisCache } = await import('./redis.js');
       return createRedisCache(spec, { password: env.REDIS_PASSWORD });
+    }
+    case 'redis-cluster': {
+      const { createRedisClusterCache } = await import('./redis-cluster.js');
+      return createRedisClusterCache(spec, { password: env.REDIS_PASSWORD });
+    }
+    case 'redis-sentinel': {
+      const { createRedisSentinelCache } = await import('./redis-sentinel.js');
+      return createRedisSentinelCache(spec, { password: env.REDIS_PASSWORD, sentinelPassword: env.REDIS_SENTINEL_PASSWORD });
     }
   }
 }
