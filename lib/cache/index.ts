@@ -9,6 +9,9 @@ import { MemoryCache } from './memory.js';
 import { DiskCache } from './disk.js';
 import { TieredCache } from './tiered.js';
 import { describeSpec, parseCacheSpecs, type CacheSpec } from './spec.js';
+import type { RedisCache } from './redis.js';
+import { isRedisCache, redisLeaseStore } from './redis-lease.js';
+import type { LeaseStore } from '../flow/lease.js';
 
 /** CreateCacheOptions are the optional settings of createCache. */
 export interface CreateCacheOptions {
@@ -85,6 +88,28 @@ export async function createCache(specs: string[], logger: Logger, opts: CreateC
   }
   logger.info(`cache: ${parsed.map(describeSpec).join(' -> ')}`);
   return tiers.length === 1 ? tiers[0] : new TieredCache(tiers);
+}
+
+/**
+ * leaseStoreOf finds the first Redis tier (single, Cluster or Sentinel) of a cache createCache
+ * built, looking through tiers and guards, and returns a fleet lease store on its connection and
+ * key prefix; undefined when the cache has no Redis tier.
+ */
+export function leaseStoreOf(cache: Cache | undefined): LeaseStore | undefined {
+  const redis = findRedisTier(cache);
+  return redis ? redisLeaseStore(redis) : undefined;
+}
+
+function findRedisTier(cache: Cache | undefined): RedisCache | undefined {
+  if (cache instanceof TieredCache) {
+    for (const tier of cache.tiers) {
+      const found = findRedisTier(tier);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (cache instanceof GuardedCache) return findRedisTier(cache.inner);
+  return isRedisCache(cache) ? cache : undefined;
 }
 
 /** Spec parsing and its startup error, re-exported for the CLI. */

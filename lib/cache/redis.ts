@@ -6,8 +6,10 @@
  */
 import { Redis, type Cluster } from 'ioredis';
 import type { Cache } from './cache.js';
-import { keyHash } from './disk.js';
+import { REDIS_CACHE, redisEntryKey } from './redis-keys.js';
 import { DEFAULT_REDIS_KEY_PREFIX, type CacheSpec } from './spec.js';
+
+export { redisEntryKey, redisLeaseKey } from './redis-keys.js';
 
 type RedisSpec = Extract<CacheSpec, { kind: 'redis' }>;
 
@@ -22,23 +24,6 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 export const REDIS_CONNECT_WAIT_MS = 1_000;
 /** REDIS_MAX_RECONNECT_DELAY_MS caps the back-off between reconnection attempts (2 s). */
 export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
-
-/**
- * redisEntryKey is the Redis key of a cache key: the prefix and the key's sha256, so any key
- * (long, binary, with braces) becomes a short key of known characters.
- */
-export function redisEntryKey(keyPrefix: string, key: string): string {
-  return keyPrefix + keyHash(key);
-}
-
-/**
- * redisLeaseKey is the key of the fleet lease on a cache key. Its hash tag is the whole entry
- * key, so in a Redis Cluster the lease lives in the entry's hash slot, on the node that holds the
- * entry (a prefix never contains braces, so the entry key itself has no tag).
- */
-export function redisLeaseKey(keyPrefix: string, key: string): string {
-  return `${keyPrefix}lease:{${redisEntryKey(keyPrefix, key)}}`;
-}
 
 /** reconnectDelay is the back-off between reconnection attempts: 100 ms more each time, at most REDIS_MAX_RECONNECT_DELAY_MS. */
 export function reconnectDelay(times: number): number {
@@ -64,6 +49,8 @@ export interface RedisCacheSettings {
 
 /** RedisCache stores each value under `prefix + sha256(key)`, with a TTL when one is given. */
 export class RedisCache implements Cache {
+  /** Brand for isRedisCache. */
+  readonly [REDIS_CACHE] = true;
   /** Prefix of every key, with its trailing colon. */
   readonly keyPrefix: string;
   private readonly reconnectOnTimeout: boolean;

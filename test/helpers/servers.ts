@@ -107,6 +107,8 @@ export interface RedisServer extends RunningServer {
   url: string;
   /** start starts it again on the same port after stop(). */
   start(): Promise<void>;
+  /** Process id of the running server (for SIGSTOP/SIGCONT in fault tests); 0 while stopped. */
+  readonly pid: number;
 }
 
 /** startRedis starts redis-server on a free 127.0.0.1 port, without persistence, optionally with a password. */
@@ -129,7 +131,12 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Redi
     return {
       port,
       url: `redis://127.0.0.1:${port}`,
+      get pid() {
+        return current?.pid ?? 0;
+      },
       async stop() {
+        // A paused server acts on SIGTERM only once continued.
+        current?.kill('SIGCONT');
         if (current) await stopChild(current);
         current = undefined;
         rmSync(dir, { recursive: true, force: true });
