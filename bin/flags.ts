@@ -190,7 +190,7 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.fleetLeases = parseBool(v, w); } },
   { name: 'leaseTime', kind: 'duration', default: `${DEFAULT_LEASE_TIME_MS / 1000}s`, help: 'life of a fleet lease, and the most an instance waits for another one\'s work before doing it itself',
     apply: (p, v, w) => { p.config.leaseTimeMs = parseDur(v, w, true); } },
-  { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU',
+  { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU the process may use (the cgroup CPU quota in a container)',
     apply: (p, v, w) => { p.config.workers = parseInt10(v, w, 0); } },
   { name: 'maxQueue', kind: 'int', default: String(DEFAULT_MAX_QUEUE), help: 'most transforms waiting for a worker before requests get 503',
     apply: (p, v, w) => { p.config.maxQueue = parseInt10(v, w, 0); } },
