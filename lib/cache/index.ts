@@ -13,6 +13,14 @@ import type { RedisCache } from './redis.js';
 import { isRedisCache, redisLeaseStore } from './redis-lease.js';
 import type { LeaseStore } from '../flow/lease.js';
 
+/**
+ * CACHE_ENV_VARS are the environment variables the cache backends read (through
+ * CreateCacheOptions.env), beside the IMAGEPROXY_* flags.
+ */
+export const CACHE_ENV_VARS: readonly string[] = [
+  'AZURESTORAGE_ACCOUNT_NAME', 'AZURESTORAGE_ACCESS_KEY', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'STORAGE_EMULATOR_HOST',
+];
+
 /** CreateCacheOptions are the optional settings of createCache. */
 export interface CreateCacheOptions {
   /** Called for every backend failure (backend name, error), e.g. to count it. */
