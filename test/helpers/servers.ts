@@ -253,6 +253,43 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 }
 
+/** TestCertificates are a throw-away CA and a server certificate for 127.0.0.1 it signed (PEM files). */
+export interface TestCertificates {
+  /** The CA certificate: what a client trusts (e.g. through NODE_EXTRA_CA_CERTS). */
+  ca: string;
+  /** The server certificate, valid for IP 127.0.0.1. */
+  cert: string;
+  /** The server certificate's private key. */
+  key: string;
+}
+
+function openssl(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('openssl', args, { cwd, timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`openssl ${args[0]} failed: ${err.message}\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+/** makeTestCertificates writes a CA and a 127.0.0.1 server certificate (P-256, valid 2 days) into dir with openssl. */
+export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
+  mkdirSync(dir, { recursive: true });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await openssl(['req', '-x509', ...ec, '-days', '2', '-subj', '/CN=imageproxy test CA', '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
+  await openssl(['req', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
+    '-extfile', 'san.ext', '-out', 'server.pem'], dir);
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
+}
+
+/** tlsServerArgs are redis-server settings that serve TLS only on port, with certs; clients need not show certificates. */
+function tlsServerArgs(port: number, certs: TestCertificates): string[] {
+  return ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key,
+    '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no'];
+}
+
 /** RedisNodeProcess is one redis-server of a cluster or Sentinel setup, restartable on its port with its files kept. */
 export interface RedisNodeProcess {
   /** Port it listens on. */
@@ -319,8 +356,10 @@ export interface RedisClusterServer {
   nodes: RedisNodeProcess[];
   /** `127.0.0.1:P1,127.0.0.1:P2,...`, the seed list of a redis-cluster:// value. */
   seeds: string;
-  /** url returns `redis-cluster://[:password@]seeds[/prefix]`. */
+  /** url returns `redis-cluster://[:password@]seeds[/prefix]` (`rediss-cluster://` with TLS). */
   url(prefix?: string): string;
+  /** cli runs redis-cli against the cluster's credentials and TLS: pass `-p PORT` and a command. */
+  cli(args: string[]): Promise<string>;
   /** nodeForKey returns the index in nodes of the master that serves key's slot. */
   nodeForKey(key: string): Promise<number>;
   /** waitHealthy resolves once every running node reports cluster_state:ok and knows the others. */
@@ -335,22 +374,25 @@ export interface RedisClusterServer {
  * resolves once the cluster is healthy. A lost master's slots fail alone
  * (cluster-require-full-coverage no), as in a production cluster that prefers partial service.
  */
-export async function startRedisCluster(opts: { masters?: number; password?: string } = {}): Promise<RedisClusterServer> {
+export async function startRedisCluster(opts: { masters?: number; password?: string; tls?: TestCertificates } = {}): Promise<RedisClusterServer> {
   const masters = opts.masters ?? 3;
   const root = mkdtempSync(path.join(os.tmpdir(), 'ipx-redis-cluster-'));
   const nodes: RedisNodeProcess[] = [];
   const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
+  const cli = (args: string[]) => redisCli([...(opts.tls ? ['--tls', '--cacert', opts.tls.ca] : []), ...args], opts.password);
   try {
     for (let i = 0; i < masters; i++) {
       const [port, bus] = [await freePort(), await freePort()];
+      // With TLS the node serves TLS alone (its plain port is 0), the cluster bus included.
+      const tls = opts.tls ? [...tlsServerArgs(port, opts.tls), '--tls-cluster', 'yes'] : [];
       nodes.push(await startNode(port, [
         '--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-config-file', 'nodes.conf',
         '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS), '--cluster-require-full-coverage', 'no',
-        '--save', '', '--appendonly', 'no', ...auth,
+        '--save', '', '--appendonly', 'no', ...auth, ...tls,
       ], path.join(root, String(i)), /Ready to accept connections/));
     }
     const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-    await redisCli(['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'], opts.password);
+    await cli(['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes']);
   } catch (err) {
     await stopAll(nodes, root);
     throw err;
@@ -360,12 +402,13 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
   const cluster: RedisClusterServer = {
     nodes,
     seeds,
-    url: (prefix) => `redis-cluster://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}${seeds}${prefix ? `/${prefix}` : ''}`,
+    url: (prefix) => `${opts.tls ? 'rediss' : 'redis'}-cluster://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}${seeds}${prefix ? `/${prefix}` : ''}`,
+    cli,
     async nodeForKey(key) {
       const port = String(nodes.find((n) => n.running)!.port);
-      const slot = Number((await redisCli(['-p', port, 'cluster', 'keyslot', key], opts.password)).trim());
+      const slot = Number((await cli(['-p', port, 'cluster', 'keyslot', key])).trim());
       // Lines of CLUSTER NODES: id ip:port@bus flags master ping pong epoch state slot-ranges...
-      for (const line of (await redisCli(['-p', port, 'cluster', 'nodes'], opts.password)).split('\n')) {
+      for (const line of (await cli(['-p', port, 'cluster', 'nodes'])).split('\n')) {
         const f = line.trim().split(' ');
         const nodePort = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
         const owns = f.slice(8).some((r) => {
@@ -379,7 +422,7 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
     async waitHealthy() {
       await waitFor('cluster_state:ok on every node', async () => {
         for (const n of nodes.filter((x) => x.running)) {
-          const info = await redisCli(['-p', String(n.port), 'cluster', 'info'], opts.password);
+          const info = await cli(['-p', String(n.port), 'cluster', 'info']);
           if (!info.includes('cluster_state:ok') || !info.includes(`cluster_known_nodes:${nodes.length}`)) return false;
         }
         return true;
@@ -408,8 +451,10 @@ export interface RedisSentinelSetup {
   servers: RedisNodeProcess[];
   /** The Sentinel processes. */
   sentinels: RedisNodeProcess[];
-  /** url returns `redis-sentinel://[:password@]sentinels/masterName[/prefix]`. */
+  /** url returns `redis-sentinel://[:password@]sentinels/masterName[/prefix]` (`rediss-sentinel://` with TLS). */
   url(prefix?: string): string;
+  /** cli runs redis-cli with the setup's TLS settings (not its password): pass `-p PORT` and a command. */
+  cli(args: string[]): Promise<string>;
   /** masterPort asks a running Sentinel which port the master is on now. */
   masterPort(): Promise<number>;
   /** waitForMaster resolves once every running Sentinel names a master other than `notPort`. */
@@ -424,7 +469,9 @@ export interface RedisSentinelSetup {
  * down-after time, and resolves once every Sentinel sees every replica and every other Sentinel,
  * so a failover can start as soon as the master goes away.
  */
-export async function startRedisSentinel(opts: { replicas?: number; sentinels?: number; password?: string } = {}): Promise<RedisSentinelSetup> {
+export async function startRedisSentinel(
+  opts: { replicas?: number; sentinels?: number; password?: string; tls?: TestCertificates } = {},
+): Promise<RedisSentinelSetup> {
   const replicas = opts.replicas ?? 1;
   const count = opts.sentinels ?? 3;
   const masterName = 'ipxmaster';
@@ -435,12 +482,16 @@ export async function startRedisSentinel(opts: { replicas?: number; sentinels?: 
   const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
   // A replica's first sync waits repl-diskless-sync-delay (5 s by default) for more replicas to join; here none will.
   const base = ['--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth];
-  const sentinelCli = (port: number, ...args: string[]) => redisCli(['-p', String(port), 'sentinel', ...args]);
+  // With TLS every server and Sentinel serves TLS alone, replication and monitoring included.
+  const tls = (port: number) => (opts.tls ? [...tlsServerArgs(port, opts.tls), '--tls-replication', 'yes'] : []);
+  const cli = (args: string[]) => redisCli([...(opts.tls ? ['--tls', '--cacert', opts.tls.ca] : []), ...args]);
+  const sentinelCli = (port: number, ...args: string[]) => cli(['-p', String(port), 'sentinel', ...args]);
   try {
     const masterPort = await freePort();
-    servers.push(await startNode(masterPort, base, path.join(root, 'server-0'), /Ready to accept connections/));
+    servers.push(await startNode(masterPort, [...base, ...tls(masterPort)], path.join(root, 'server-0'), /Ready to accept connections/));
     for (let i = 1; i <= replicas; i++) {
-      servers.push(await startNode(await freePort(), [...base, '--replicaof', '127.0.0.1', String(masterPort)],
+      const port = await freePort();
+      servers.push(await startNode(port, [...base, ...tls(port), '--replicaof', '127.0.0.1', String(masterPort)],
         path.join(root, `server-${i}`), /MASTER <-> REPLICA sync: Finished with success/));
     }
     const quorum = Math.floor(count / 2) + 1;
@@ -461,7 +512,7 @@ export async function startRedisSentinel(opts: { replicas?: number; sentinels?: 
         ...peers.filter((p) => p !== me).map((p) => `sentinel known-sentinel ${masterName} 127.0.0.1 ${p.port} ${p.id}`),
         '',
       ].join('\n'));
-      sentinels.push(await startNode(me.port, [], dir, /\+monitor master/, [conf, '--sentinel']));
+      sentinels.push(await startNode(me.port, tls(me.port), dir, /\+monitor master/, [conf, '--sentinel']));
     }
     await waitFor('every Sentinel seeing every replica and Sentinel', async () => {
       for (const s of sentinels) {
@@ -481,7 +532,8 @@ export async function startRedisSentinel(opts: { replicas?: number; sentinels?: 
     masterName,
     servers,
     sentinels,
-    url: (prefix) => `redis-sentinel://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}${prefix ? `/${prefix}` : ''}`,
+    cli,
+    url: (prefix) => `${opts.tls ? 'rediss' : 'redis'}-sentinel://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}${prefix ? `/${prefix}` : ''}`,
     masterPort: () => masterOf(sentinels.find((s) => s.running)!.port),
     async waitForMaster(notPort) {
       let port = notPort;

@@ -1,13 +1,10 @@
 // FleetLeases across processes: instances are child processes (test/helpers/lease-child.ts)
 // sharing one redis-server or one Redis Cluster, including a lease holder killed with SIGKILL.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { DIST } from '../../helpers/paths.js';
 import { startRedis, startRedisCluster } from '../../helpers/servers.js';
-import type { LeaseChildCommand, LeaseChildEvent } from '../../helpers/lease-child.js';
+import type { LeaseChildEvent } from '../../helpers/lease-child.js';
+import { startLeaseChild, type LeaseChild } from '../../helpers/lease-children.js';
 
 type Result = Extract<LeaseChildEvent, { event: 'result' }>;
 
@@ -16,68 +13,8 @@ const LEASE_MS = 1500;
 /** SLACK_MS allows for process scheduling on a busy two-core machine. */
 const SLACK_MS = 1000;
 
-const all = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of all) c.kill('SIGKILL');
-});
-
-/** Child is a running lease-child process. */
-interface Child {
-  proc: ChildProcess;
-  /** events seen so far. */
-  events: LeaseChildEvent[];
-  send(cmd: LeaseChildCommand): void;
-  /** next resolves with the first event (past or future) that matches. */
-  next(match: (e: LeaseChildEvent) => boolean, ms?: number): Promise<LeaseChildEvent>;
-  /** end closes stdin and waits for the exit. */
-  end(): Promise<void>;
-}
-
-function startChild(url: string): Promise<Child> {
-  const proc = spawn(process.execPath, [path.join(DIST, 'test', 'helpers', 'lease-child.js'), url, String(LEASE_MS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  all.add(proc);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => { all.delete(proc); resolve(); }));
-  const events: LeaseChildEvent[] = [];
-  const waiters: Array<() => void> = [];
-  readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-    events.push(JSON.parse(line) as LeaseChildEvent);
-    for (const w of waiters.splice(0)) w();
-  });
-  const child: Child = {
-    proc,
-    events,
-    send: (cmd) => proc.stdin!.write(`${JSON.stringify(cmd)}\n`),
-    next: (match, ms = 30_000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child ${proc.pid}: no matching event within ${ms} ms; saw ${JSON.stringify(events)}`)), ms);
-      const look = (): void => {
-        const e = events.find(match);
-        if (e) {
-          clearTimeout(timer);
-          resolve(e);
-        } else if (proc.exitCode !== null || proc.signalCode !== null) {
-          clearTimeout(timer);
-          reject(new Error(`child ${proc.pid} exited (${proc.exitCode ?? proc.signalCode}); saw ${JSON.stringify(events)}`));
-        } else {
-          waiters.push(look);
-        }
-      };
-      look();
-      void exited.then(() => waiters.push(look) && look());
-    }),
-    async end() {
-      proc.stdin!.end();
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  return child.next((e) => e.event === 'ready').then(() => child);
-}
-
 const resultOf = (id: string) => (e: LeaseChildEvent): boolean => e.event === 'result' && e.id === id;
-const workingOn = (key: string, children: Child[]) =>
+const workingOn = (key: string, children: LeaseChild[]) =>
   children.reduce((n, c) => n + c.events.filter((e) => e.event === 'working' && e.id.startsWith(key)).length, 0);
 
 let seq = 0;
@@ -85,10 +22,10 @@ let seq = 0;
 function runFleetSuite(name: string, start: () => Promise<{ url: string; stop(): Promise<void> }>): void {
   describe(`fleet leases across processes on ${name}`, () => {
     let server: { url: string; stop(): Promise<void> };
-    let children: Child[] = [];
+    let children: LeaseChild[] = [];
     before(async () => {
       server = await start();
-      children = await Promise.all([0, 1, 2, 3].map(() => startChild(server.url)));
+      children = await Promise.all([0, 1, 2, 3].map(() => startLeaseChild(server.url, LEASE_MS)));
     });
     after(async () => {
       await Promise.all(children.map((c) => c.end()));
@@ -124,7 +61,7 @@ function runFleetSuite(name: string, start: () => Promise<{ url: string; stop():
       assert.ok(led >= 1, `outcomes after the kill = ${got.map((r) => `${r.outcome}/${r.reason ?? '-'}`)}, want one that took the lease over`);
       assert.ok(got.every((r) => r.value.startsWith('made by ') && r.value !== `made by ${holder.proc.pid}`), `values = ${got.map((r) => r.value)}`);
       // The replacement for the killed child keeps the fleet at four for any later test.
-      children[0] = await startChild(server.url);
+      children[0] = await startLeaseChild(server.url, LEASE_MS);
       const after = `${key}@after`;
       children[0].send({ id: after, key, workMs: 10 });
       const again = (await children[0].next(resultOf(after))) as Result;
