@@ -4,7 +4,7 @@ import { createCache } from '../../../lib/cache/index.js';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { RedisCache, redisEntryKey, redisLeaseKey } from '../../../lib/cache/redis.js';
-import { redisCli, startRedisCluster, type RedisClusterServer } from '../../helpers/servers.js';
+import { startRedisCluster, type RedisClusterServer } from '../../helpers/servers.js';
 import { quietLogger, runCacheContract, serverTarget } from './contract.js';
 
 /** OP_LIMIT_MS is the time limit of one cache operation in these tests; a dead node must cost less. */
@@ -37,7 +37,8 @@ describe('redis-cluster backend', () => {
   const keys = Array.from({ length: 12 }, (_, i) => `https://example.com/cluster/${i}.jpg#100x`);
 
   before(async () => {
-    cluster = await startRedisCluster();
+    // A password-protected cluster, so that passwords are tested on the same nodes.
+    cluster = await startRedisCluster({ password: 'cl-s3cret' });
     const c = await createCache([cluster.url()], quietLogger(), { onError: () => errors++, timeoutMs: OP_LIMIT_MS });
     assert.ok(c);
     cache = c;
@@ -49,7 +50,7 @@ describe('redis-cluster backend', () => {
 
   it('spreads entries over every master', async () => {
     await Promise.all(keys.map((k, i) => cache.set(k, Buffer.from(`v${i}`))));
-    const sizes = await Promise.all(cluster.nodes.map(async (n) => Number((await redisCli(['-p', String(n.port), 'dbsize'])).trim())));
+    const sizes = await Promise.all(cluster.nodes.map(async (n) => Number((await cluster.cli(['-p', String(n.port), 'dbsize'])).trim())));
     assert.ok(sizes.every((s) => s > 0), `keys per master = ${sizes}, want every master > 0`);
     assert.equal(sizes.reduce((a, b) => a + b, 0), keys.length, `keys in the cluster = ${sizes}, want ${keys.length} in all`);
     for (const [i, k] of keys.entries()) {
@@ -62,8 +63,8 @@ describe('redis-cluster backend', () => {
     const port = String(cluster.nodes[0].port);
     const hostile = ['https://example.com/{tag}/a.jpg', 'https://example.com/}{/b.jpg', '', 'x'.repeat(10_000), '{}'];
     for (const k of [...keys.slice(0, 4), ...hostile]) {
-      const entry = Number(await redisCli(['-p', port, 'cluster', 'keyslot', redisEntryKey('imageproxy:', k)]));
-      const lease = Number(await redisCli(['-p', port, 'cluster', 'keyslot', redisLeaseKey('imageproxy:', k)]));
+      const entry = Number(await cluster.cli(['-p', port, 'cluster', 'keyslot', redisEntryKey('imageproxy:', k)]));
+      const lease = Number(await cluster.cli(['-p', port, 'cluster', 'keyslot', redisLeaseKey('imageproxy:', k)]));
       assert.equal(lease, entry, `keyslot(lease of ${k.slice(0, 40)}) = ${lease}, want the entry's slot ${entry}`);
     }
   });
@@ -74,10 +75,24 @@ describe('redis-cluster backend', () => {
     const key = 'https://example.com/prefixed.png';
     await c.set(key, Buffer.from('p'));
     const node = cluster.nodes[await cluster.nodeForKey(redisEntryKey('tenant-a:', key))];
-    const got = (await redisCli(['-p', String(node.port), 'get', redisEntryKey('tenant-a:', key)])).trim();
+    const got = (await cluster.cli(['-p', String(node.port), 'get', redisEntryKey('tenant-a:', key)])).trim();
     assert.equal(got, 'p', `GET tenant-a:sha256(key) on its node = ${JSON.stringify(got)}, want "p"`);
     assert.ok(((c as GuardedCache).inner as RedisCache).keyPrefix === 'tenant-a:');
     await c.close?.();
+  });
+
+  it('takes the password from the URL or REDIS_PASSWORD, and misses without one', async () => {
+    const plain = cluster.url().replace(/^redis-cluster:\/\/:[^@]*@/, 'redis-cluster://');
+    const fromEnv = await createCache([plain], quietLogger(), { env: { REDIS_PASSWORD: 'cl-s3cret' }, timeoutMs: OP_LIMIT_MS });
+    const without = await createCache([plain], quietLogger(), { env: {}, timeoutMs: OP_LIMIT_MS });
+    try {
+      assert.ok(fromEnv && without);
+      await cache.set('pw-key', Buffer.from('v'));
+      assert.deepEqual(await fromEnv.get('pw-key'), Buffer.from('v'), 'get with REDIS_PASSWORD = miss, want <v>');
+      assert.equal(await without.get('pw-key'), undefined, 'get without a password = hit, want undefined (NOAUTH)');
+    } finally {
+      await Promise.all([fromEnv, without].map((c) => c?.close?.()));
+    }
   });
 
   it('turns a lost master into misses for its keys only, and uses it again when it is back', async () => {
@@ -124,24 +139,5 @@ describe('redis-cluster backend', () => {
       return (await c.get(keys[0]))?.toString() === 'up';
     });
     await c.close?.();
-  });
-});
-
-describe('redis-cluster passwords', () => {
-  it('takes the password from the URL or REDIS_PASSWORD', async () => {
-    const cluster = await startRedisCluster({ password: 'cl-s3cret' });
-    try {
-      const plain = cluster.url().replace(/^redis-cluster:\/\/:[^@]*@/, 'redis-cluster://');
-      const fromUrl = await createCache([cluster.url()], quietLogger(), { env: {} });
-      const fromEnv = await createCache([plain], quietLogger(), { env: { REDIS_PASSWORD: 'cl-s3cret' } });
-      const without = await createCache([plain], quietLogger(), { env: {} });
-      assert.ok(fromUrl && fromEnv && without);
-      await fromUrl.set('k', Buffer.from('v'));
-      assert.deepEqual(await fromEnv.get('k'), Buffer.from('v'), 'get(k) with REDIS_PASSWORD = miss, want <v>');
-      assert.equal(await without.get('k'), undefined, 'get(k) without a password = hit, want undefined (NOAUTH)');
-      await Promise.all([fromUrl, fromEnv, without].map((c) => c.close?.()));
-    } finally {
-      await cluster.stop();
-    }
   });
 });
