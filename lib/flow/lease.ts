@@ -10,6 +10,16 @@
  * managed Redis; pub/sub needs a dedicated connection per instance, is broadcast to every node
  * of a Redis Cluster, and loses messages across a failover. Polling works the same on a single
  * server, a Cluster and Sentinel, and its cost is at most LEASE_POLL_MAX_MS of extra latency.
+ *
+ * How the request core uses it, behind its in-process single flight (one FleetLeases per
+ * handler; `fetchAndStore` / `transformAndStore` resolve once the entry is in the cache):
+ *
+ *     const store = config.fleetLeases ? leaseStoreOf(config.cache) : undefined;
+ *     const leases = store && new FleetLeases(store, { leaseTimeMs: config.leaseTimeMs });
+ *     // after a miss (or a stale entry) for key, inside SingleFlight.do(key, ...):
+ *     const got = leases
+ *       ? await leases.coalesce(key, () => freshEntry(key), () => fetchAndStore(key), { signal })
+ *       : { value: await fetchAndStore(key), outcome: 'alone' };
  */
 import { DEFAULT_LEASE_TIME_MS } from '../config.js';
 
@@ -91,7 +101,7 @@ export interface FleetLeasesOptions {
   token?: () => string;
 }
 
-/** FleetLeaseStats count coalesce's outcomes since construction, for metrics and tests. */
+/** FleetLeaseStats count coalesce's decisions since construction (work that then failed included), for metrics and tests. */
 export interface FleetLeaseStats {
   led: number;
   followed: number;
@@ -186,12 +196,12 @@ export class FleetLeases {
     if (signal?.aborted) throw signal.reason;
     const started = this.now();
     const token = this.token();
-    const taken = await this.tryStore(() => this.store.acquire(key, token, this.leaseTimeMs));
-    if (taken === null) {
-      // An acquire that timed out may still land later; finishing it then ends the stray lease.
+    // An acquire that timed out may still land later; finishing it then ends the stray lease
+    // (on one connection, the finish runs after the acquire).
+    const taken = await this.tryStore(() => this.store.acquire(key, token, this.leaseTimeMs), () => {
       void this.tryStore(() => this.store.finish(key, token, this.doneMarkMs));
-      return this.alone(work, 'unavailable', 0);
-    }
+    });
+    if (taken === null) return this.alone(work, 'unavailable', 0);
     if (taken) return this.lead(key, token, work);
     return this.follow(key, token, lookup, work, started, signal);
   }
@@ -238,10 +248,9 @@ export class FleetLeases {
 
   /** lead runs work under the lease and marks the lease done, whatever work did. */
   private async lead<T>(key: string, token: string, work: () => Promise<T>, waitedMs = 0): Promise<Coalesced<T>> {
+    this.stats.led++;
     try {
-      const value = await work();
-      this.stats.led++;
-      return { value, outcome: 'led', waitedMs };
+      return { value: await work(), outcome: 'led', waitedMs };
     } finally {
       await this.tryStore(() => this.store.finish(key, token, this.doneMarkMs));
     }
@@ -267,9 +276,9 @@ export class FleetLeases {
 
   /**
    * tryStore runs one store command within the op time limit; it resolves with the command's
-   * result, or with null when the command failed or took too long.
+   * result, or with null when the command failed or took too long (then onTimeout runs too).
    */
-  private async tryStore<R>(op: () => Promise<R>): Promise<R | null> {
+  private async tryStore<R>(op: () => Promise<R>, onTimeout?: () => void): Promise<R | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const p = Promise.resolve().then(op);
@@ -280,8 +289,9 @@ export class FleetLeases {
           timer = setTimeout(() => reject(new LeaseOpTimeout(this.opTimeoutMs)), this.opTimeoutMs);
         }),
       ]);
-    } catch {
+    } catch (err) {
       this.stats.storeFailures++;
+      if (err instanceof LeaseOpTimeout) onTimeout?.();
       return null;
     } finally {
       clearTimeout(timer);

@@ -72,6 +72,7 @@ describe('FleetLeases with a well-behaved store', () => {
     assert.equal(wb.runs(), 0, `b ran work ${wb.runs()} times, want 0`);
     assert.ok(ms < 1800, `b waited ${ms} ms, want about one work plus one poll pause, less than the 2 s lease`);
     assert.ok(gb.waitedMs > 0, `b.waitedMs = ${gb.waitedMs}, want > 0`);
+    assert.deepEqual([a.stats.led, b.stats.followed, a.stats.alone + b.stats.alone], [1, 1, 0], `stats a=${JSON.stringify(a.stats)} b=${JSON.stringify(b.stats)}`);
   });
 
   it('goes on alone when the holder finishes without an entry', async () => {
@@ -180,6 +181,19 @@ describe('FleetLeases with a hostile store', () => {
       assert.ok(ms < c.within, `coalesce took ${ms.toFixed(0)} ms, want < ${c.within}`);
     });
   }
+
+  it('sends a store that refuses one command per miss, and counts the failure', async () => {
+    const calls: string[] = [];
+    const refusing: LeaseStore = {
+      acquire: async () => { calls.push('acquire'); throw new Error('ECONNREFUSED'); },
+      peek: async () => { calls.push('peek'); throw new Error('ECONNREFUSED'); },
+      finish: async () => { calls.push('finish'); throw new Error('ECONNREFUSED'); },
+    };
+    const leases = new FleetLeases(refusing);
+    for (let i = 0; i < 3; i++) await leases.coalesce(`k${i}`, async () => undefined, async () => 'v');
+    assert.deepEqual(calls, ['acquire', 'acquire', 'acquire'], `store calls = ${calls}, want one acquire per miss`);
+    assert.deepEqual([leases.stats.alone, leases.stats.storeFailures], [3, 3], `stats = ${JSON.stringify(leases.stats)}`);
+  });
 
   it('ends a lease whose acquire timed out but may still land', async () => {
     const store = new MapStore();
