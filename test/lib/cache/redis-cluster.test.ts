@@ -6,6 +6,8 @@ import { GuardedCache } from '../../../lib/cache/guard.js';
 import { RedisCache, redisEntryKey, redisLeaseKey } from '../../../lib/cache/redis.js';
 import { startRedisCluster, type RedisClusterServer } from '../../helpers/servers.js';
 import { quietLogger, runCacheContract, serverTarget } from './contract.js';
+import { timed } from '../../helpers/timed.js';
+import { waitFor } from '../../helpers/origin.js';
 
 /** OP_LIMIT_MS is the time limit of one cache operation in these tests; a dead node must cost less. */
 const OP_LIMIT_MS = 3000;
@@ -15,20 +17,7 @@ runCacheContract('redis-cluster (three masters)', async () => {
   return serverTarget(cluster.url(), () => cluster.stop(), { honoursTtl: true, timeoutMs: OP_LIMIT_MS });
 });
 
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`${what} did not happen within ${ms} ms`);
-}
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = Date.now();
-  const v = await fn();
-  return [v, Date.now() - t0];
-}
 
 describe('redis-cluster backend', () => {
   let cluster: RedisClusterServer;
@@ -115,10 +104,10 @@ describe('redis-cluster backend', () => {
 
     await cluster.nodes[lost].start();
     await cluster.waitHealthy();
-    await eventually('a write to the returned master', async () => {
+    await waitFor(async () => {
       await cache.set(lostKey, Buffer.from('again'));
       return (await cache.get(lostKey))?.toString() === 'again';
-    });
+    }, 'a write to the returned master', 20_000);
     const other = keys[owner.findIndex((o) => o !== lost)];
     assert.ok(await cache.get(other), `get(${other}) on a master that stayed up = miss after the return, want a hit`);
   });
@@ -134,10 +123,10 @@ describe('redis-cluster backend', () => {
     assert.ok(ms < OP_LIMIT_MS && down > 0, `get with the cluster down took ${ms} ms with ${down} errors, want < ${OP_LIMIT_MS} ms and > 0`);
     for (const n of cluster.nodes) await n.start();
     await cluster.waitHealthy();
-    await eventually('a write once the cluster is up', async () => {
+    await waitFor(async () => {
       await c.set(keys[0], Buffer.from('up'));
       return (await c.get(keys[0]))?.toString() === 'up';
-    });
+    }, 'a write once the cluster is up', 20_000);
     await c.close?.();
   });
 });

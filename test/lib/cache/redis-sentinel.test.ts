@@ -5,6 +5,8 @@ import type { Cache } from '../../../lib/cache/cache.js';
 import { redisEntryKey } from '../../../lib/cache/redis.js';
 import { redisCli, startRedisSentinel, type RedisSentinelSetup } from '../../helpers/servers.js';
 import { quietLogger, runCacheContract, serverTarget } from './contract.js';
+import { timed } from '../../helpers/timed.js';
+import { waitFor } from '../../helpers/origin.js';
 
 /** OP_LIMIT_MS is the time limit of one cache operation in these tests; a lost master must cost less. */
 const OP_LIMIT_MS = 3000;
@@ -14,20 +16,7 @@ runCacheContract('redis-sentinel (master and one Sentinel)', async () => {
   return serverTarget(setup.url(), () => setup.stop(), { honoursTtl: true, timeoutMs: OP_LIMIT_MS });
 });
 
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`${what} did not happen within ${ms} ms`);
-}
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = Date.now();
-  const v = await fn();
-  return [v, Date.now() - t0];
-}
 
 describe('redis-sentinel backend, failover', () => {
   let setup: RedisSentinelSetup;
@@ -66,10 +55,10 @@ describe('redis-sentinel backend, failover', () => {
 
     const newPort = await setup.waitForMaster(oldPort);
     assert.equal(newPort, setup.servers[1].port, `master after failover = ${newPort}, want the replica ${setup.servers[1].port}`);
-    await eventually('a write to the promoted replica', async () => {
+    await waitFor(async () => {
       await cache.set(key, Buffer.from('after'));
       return (await cache.get(key))?.toString() === 'after';
-    });
+    }, 'a write to the promoted replica', 30_000);
 
     // The returning master claims to be a master until the Sentinels demote it (some seconds):
     // writes must still go to the one the Sentinels name.
@@ -95,10 +84,10 @@ describe('redis-sentinel backend, hung master', () => {
       assert.equal(got, undefined, `get with the master hung = ${got}, want undefined`);
       assert.ok(ms <= OP_LIMIT_MS + 100 && errors > 0, `get with the master hung took ${ms} ms with ${errors} errors, want <= ${OP_LIMIT_MS} ms and > 0`);
       const newPort = await setup.waitForMaster(oldPort);
-      await eventually('a write to the promoted replica while the old master hangs', async () => {
+      await waitFor(async () => {
         await cache.set('k', Buffer.from('after'));
         return (await cache.get('k'))?.toString() === 'after';
-      });
+      }, 'a write to the promoted replica while the old master hangs', 30_000);
       const raw = (await redisCli(['-p', String(newPort), 'get', redisEntryKey('imageproxy:', 'k')])).trim();
       assert.equal(raw, 'after', `GET on the promoted replica = ${JSON.stringify(raw)}, want "after"`);
     } finally {
@@ -121,10 +110,10 @@ describe('redis-sentinel backend, outages', () => {
       assert.equal(got, undefined, `get with the master away = ${got}, want undefined`);
       assert.ok(ms < OP_LIMIT_MS && errors > 0, `get with the master away took ${ms} ms with ${errors} errors, want < ${OP_LIMIT_MS} ms and > 0`);
       await setup.servers[0].start();
-      await eventually('a write once the master is back', async () => {
+      await waitFor(async () => {
         await cache.set('k', Buffer.from('back'));
         return (await cache.get('k'))?.toString() === 'back';
-      });
+      }, 'a write once the master is back', 30_000);
     } finally {
       await cache?.close?.();
       await setup.stop();
@@ -143,10 +132,10 @@ describe('redis-sentinel backend, outages', () => {
       assert.equal(got, undefined);
       assert.ok(ms < OP_LIMIT_MS && errors > 0, `get with the Sentinels down took ${ms} ms with ${errors} errors, want < ${OP_LIMIT_MS} ms and > 0`);
       await setup.sentinels[0].start();
-      await eventually('a write once a Sentinel is up', async () => {
+      await waitFor(async () => {
         await cache.set('k', Buffer.from('up'));
         return (await cache.get('k'))?.toString() === 'up';
-      });
+      }, 'a write once a Sentinel is up', 30_000);
     } finally {
       await cache?.close?.();
       await setup.stop();

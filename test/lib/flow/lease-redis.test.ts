@@ -8,6 +8,7 @@ import { redisLeaseKey } from '../../../lib/cache/redis.js';
 import { FleetLeases, LEASE_DONE, type Coalesced, type FleetLeasesOptions } from '../../../lib/flow/lease.js';
 import { redisCli, startRedis, startRedisCluster } from '../../helpers/servers.js';
 import { quietLogger } from '../cache/contract.js';
+import { timed } from '../../helpers/timed.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -50,11 +51,6 @@ async function instance(url: string, opts: FleetLeasesOptions): Promise<Instance
   return me;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t0];
-}
 
 function outcomes(got: Array<Coalesced<unknown>>): string {
   return got.map((g) => g.outcome + (g.reason ? `/${g.reason}` : '')).sort().join(',');

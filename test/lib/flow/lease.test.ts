@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FleetLeases, LEASE_DONE, type LeaseStore } from '../../../lib/flow/lease.js';
+import { timed } from '../../helpers/timed.js';
 
 /** MapStore is a LeaseStore in a Map with real-time expiry, and a log of the calls it got. */
 class MapStore implements LeaseStore {
@@ -34,11 +35,6 @@ class MapStore implements LeaseStore {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const never = () => new Promise<never>(() => {});
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t0];
-}
 
 /** counted returns a work function that counts its runs and resolves with value after ms. */
 function counted<T>(value: T, ms = 0): { work: () => Promise<T>; runs: () => number } {
