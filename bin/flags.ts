@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
+  DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_LEASE_TIME_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
@@ -130,7 +131,7 @@ function parseBaseURL(v: string, where: string): URL | undefined {
 export const FLAGS: readonly Flag[] = [
   { name: 'addr', kind: 'string', default: 'localhost:8080', help: 'address to listen on: host:port, :port, or unix:/path/to/socket',
     apply: (p, v) => { p.addr = v; } },
-  { name: 'cache', kind: 'fields', default: '', help: 'cache location (e.g. memory, a directory, s3://..., gcs://..., azure://..., redis://...); repeat or space-separate for tiers, fastest first',
+  { name: 'cache', kind: 'fields', default: '', help: 'cache location (e.g. memory, a directory, s3://..., gcs://..., azure://..., redis://..., redis-cluster://..., redis-sentinel://...); repeat or space-separate for tiers, fastest first',
     apply: (p, v) => { p.cacheSpecs.push(...fields(v)); } },
   { name: 'allowHosts', kind: 'list', default: '', help: 'comma-separated remote hosts to allow: names, *.example.com, or CIDR blocks',
     apply: (p, v) => { p.config.allowHosts = list(v); } },
@@ -197,7 +198,11 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.workerMemoryMb = parseInt10(v, w, 16); } },
   { name: 'cacheTimeout', kind: 'duration', default: `${DEFAULT_CACHE_TIMEOUT_MS / 1000}s`, help: 'time limit for one cache operation; a slower backend counts as a miss',
     apply: (p, v, w) => { p.cacheTimeoutMs = parseDur(v, w, true); } },
-  { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU',
+  { name: 'fleetLeases', kind: 'bool', default: 'true', help: 'with a Redis cache tier, let one instance of the fleet fetch and transform a missed image while the others wait for its entry',
+    apply: (p, v, w) => { p.config.fleetLeases = parseBool(v, w); } },
+  { name: 'leaseTime', kind: 'duration', default: `${DEFAULT_LEASE_TIME_MS / 1000}s`, help: 'life of a fleet lease, and the most an instance waits for another one\'s work before doing it itself',
+    apply: (p, v, w) => { p.config.leaseTimeMs = parseDur(v, w, true); } },
+  { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU the process may use (the cgroup CPU quota in a container)',
     apply: (p, v, w) => { p.config.workers = parseInt10(v, w, 0); } },
   { name: 'maxQueue', kind: 'int', default: String(DEFAULT_MAX_QUEUE), help: 'most transforms waiting for a worker before requests get 503',
     apply: (p, v, w) => { p.config.maxQueue = parseInt10(v, w, 0); } },

@@ -37,6 +37,12 @@ export const DEFAULT_WORKER_MEMORY_MB = 512;
 export const DEFAULT_CACHE_TIMEOUT_MS = 5_000;
 /** DEFAULT_MAX_QUEUE bounds waiting transforms, so overload is shed with 503 instead of piling up. */
 export const DEFAULT_MAX_QUEUE = 64;
+/**
+ * DEFAULT_LEASE_TIME_MS is the life of a fleet lease and the most another instance waits for its
+ * holder (15 s): longer than a typical fetch and transform, and short enough that a request whose
+ * holder died still answers within the 30 s request limit after doing the work itself.
+ */
+export const DEFAULT_LEASE_TIME_MS = 15_000;
 /** DEFAULT_SHUTDOWN_GRACE_MS is how long in-flight requests may finish after SIGTERM. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /**
@@ -147,6 +153,13 @@ export interface ProxyConfig {
   minCacheDurationMs: number;
   /** Cache every response regardless of Cache-Control private/no-store. */
   forceCache: boolean;
+  /**
+   * Coalesce misses across instances with leases in the cache's Redis tier (single, Cluster or
+   * Sentinel), when there is one: one instance does the work, the others wait for its entry.
+   */
+  fleetLeases: boolean;
+  /** Life of a fleet lease, and the most an instance waits for another's work, in milliseconds. */
+  leaseTimeMs: number;
   /** Where log lines go. */
   logger: Logger;
 }
@@ -178,6 +191,8 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     workerMemoryMb: DEFAULT_WORKER_MEMORY_MB,
     minCacheDurationMs: 0,
     forceCache: false,
+    fleetLeases: true,
+    leaseTimeMs: DEFAULT_LEASE_TIME_MS,
     logger: console,
     ...overrides,
   };

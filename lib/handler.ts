@@ -6,7 +6,7 @@
  * (`app.use('/img', imageproxy(opts))`; under a mount it reads req.url, which Express makes
  * relative to the mount).
  */
-import os from 'node:os';
+import { defaultWorkers } from './pool/cpus.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultConfig, type ProxyConfig } from './config.js';
 import { ProxyError, GatewayTimeoutError, BadGatewayError, isProxyError } from './errors.js';
@@ -130,7 +130,7 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
   let transformer = given;
   const getTransformer = (): Transformer => {
     transformer ??= createTransformPool({
-      workers: config.workers || os.availableParallelism(),
+      workers: config.workers || defaultWorkers(),
       maxQueue: config.maxQueue,
       taskTimeoutMs: config.transformTimeoutMs,
       resourceLimits: { maxOldGenerationSizeMb: config.workerMemoryMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },

@@ -9,6 +9,17 @@ import { MemoryCache } from './memory.js';
 import { DiskCache } from './disk.js';
 import { TieredCache } from './tiered.js';
 import { describeSpec, parseCacheSpecs, type CacheSpec } from './spec.js';
+import type { RedisCache } from './redis.js';
+import { isRedisCache, redisLeaseStore } from './redis-lease.js';
+import type { LeaseStore } from '../flow/lease.js';
+
+/**
+ * CACHE_ENV_VARS are the environment variables the cache backends read (through
+ * CreateCacheOptions.env), beside the IMAGEPROXY_* flags.
+ */
+export const CACHE_ENV_VARS: readonly string[] = [
+  'AZURESTORAGE_ACCOUNT_NAME', 'AZURESTORAGE_ACCESS_KEY', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'STORAGE_EMULATOR_HOST',
+];
 
 /** CreateCacheOptions are the optional settings of createCache. */
 export interface CreateCacheOptions {
@@ -16,7 +27,7 @@ export interface CreateCacheOptions {
   onError?: (backend: string, err: unknown) => void;
   /**
    * Environment variables the backends read: AZURESTORAGE_ACCOUNT_NAME, AZURESTORAGE_ACCESS_KEY,
-   * REDIS_PASSWORD, STORAGE_EMULATOR_HOST. The CLI passes process.env; the library never reads it.
+   * REDIS_PASSWORD, REDIS_SENTINEL_PASSWORD, STORAGE_EMULATOR_HOST. The CLI passes process.env; the library never reads it.
    */
   env?: Record<string, string | undefined>;
   /** Time limit per cache operation; CACHE_OP_TIMEOUT_MS by default. */
@@ -52,6 +63,14 @@ async function createBackend(spec: CacheSpec, env: Record<string, string | undef
       const { createRedisCache } = await import('./redis.js');
       return createRedisCache(spec, { password: env.REDIS_PASSWORD });
     }
+    case 'redis-cluster': {
+      const { createRedisClusterCache } = await import('./redis-cluster.js');
+      return createRedisClusterCache(spec, { password: env.REDIS_PASSWORD });
+    }
+    case 'redis-sentinel': {
+      const { createRedisSentinelCache } = await import('./redis-sentinel.js');
+      return createRedisSentinelCache(spec, { password: env.REDIS_PASSWORD, sentinelPassword: env.REDIS_SENTINEL_PASSWORD });
+    }
   }
 }
 
@@ -77,6 +96,28 @@ export async function createCache(specs: string[], logger: Logger, opts: CreateC
   }
   logger.info(`cache: ${parsed.map(describeSpec).join(' -> ')}`);
   return tiers.length === 1 ? tiers[0] : new TieredCache(tiers);
+}
+
+/**
+ * leaseStoreOf finds the first Redis tier (single, Cluster or Sentinel) of a cache createCache
+ * built, looking through tiers and guards, and returns a fleet lease store on its connection and
+ * key prefix; undefined when the cache has no Redis tier.
+ */
+export function leaseStoreOf(cache: Cache | undefined): LeaseStore | undefined {
+  const redis = findRedisTier(cache);
+  return redis ? redisLeaseStore(redis) : undefined;
+}
+
+function findRedisTier(cache: Cache | undefined): RedisCache | undefined {
+  if (cache instanceof TieredCache) {
+    for (const tier of cache.tiers) {
+      const found = findRedisTier(tier);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (cache instanceof GuardedCache) return findRedisTier(cache.inner);
+  return isRedisCache(cache) ? cache : undefined;
 }
 
 /** Spec parsing and its startup error, re-exported for the CLI. */

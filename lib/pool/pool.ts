@@ -23,7 +23,7 @@
  *   while a pending task always does; close() still terminates everything.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import os from 'node:os';
+import { defaultWorkers } from './cpus.js';
 import type { Options } from '../request/options.js';
 import type { Limits, Logger } from '../config.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
@@ -60,7 +60,7 @@ export const MAX_RESTART_DELAY_MS = 5_000;
 
 /** PoolOptions configure createTransformPool. */
 export interface PoolOptions {
-  /** Number of worker threads; 0 means os.availableParallelism(). */
+  /** Number of worker threads; 0 means defaultWorkers() (the cores, capped by the cgroup CPU quota). */
   workers: number;
   /** Largest number of tasks waiting for a worker; more are refused with 503. */
   maxQueue: number;
@@ -165,7 +165,7 @@ class Pool implements TransformPool {
   private closing?: Promise<void>;
 
   constructor(opts: PoolOptions) {
-    this.size = opts.workers > 0 ? Math.max(1, Math.floor(opts.workers)) : os.availableParallelism();
+    this.size = opts.workers > 0 ? Math.max(1, Math.floor(opts.workers)) : defaultWorkers();
     this.maxQueue = Math.max(0, Math.floor(opts.maxQueue));
     this.workerModule = opts.workerModule ?? new URL('./worker.js', import.meta.url);
     this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;

@@ -202,3 +202,20 @@ test('usage and docs/flags.md list every flag', () => {
     if (f.default !== '') assert.ok(row.includes(`\`${f.default}\``), `docs/flags.md row for -${f.name} lacks default ${f.default}`);
   }
 });
+
+test('fleet lease flags', () => {
+  const cases: Array<[string[], Record<string, string>, { fleetLeases: boolean; leaseTimeMs: number }]> = [
+    [[], {}, { fleetLeases: true, leaseTimeMs: 15_000 }],
+    [['-fleetLeases=false', '-leaseTime', '3s'], {}, { fleetLeases: false, leaseTimeMs: 3000 }],
+    [[], { IMAGEPROXY_FLEETLEASES: 'false', IMAGEPROXY_LEASETIME: '1m30s' }, { fleetLeases: false, leaseTimeMs: 90_000 }],
+    [['--fleetLeases', 'true'], { IMAGEPROXY_FLEETLEASES: 'false' }, { fleetLeases: true, leaseTimeMs: 15_000 }],
+  ];
+  for (const [argv, env, want] of cases) {
+    const c = parseFlags(argv, env).config;
+    const got = { fleetLeases: c.fleetLeases, leaseTimeMs: c.leaseTimeMs };
+    assert.deepEqual(got, want, `parseFlags(${JSON.stringify(argv)}, ${JSON.stringify(env)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+  for (const bad of [['-leaseTime', '0'], ['-leaseTime', '-1s'], ['-leaseTime', '15'], ['-fleetLeases=maybe']]) {
+    assert.throws(() => parseFlags(bad, {}), UsageError, `parseFlags(${JSON.stringify(bad)}) did not throw a UsageError`);
+  }
+});

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GuardedCache } from '../../../lib/cache/guard.js';
-import { CacheConfigError, createCache } from '../../../lib/cache/index.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CACHE_ENV_VARS, CacheConfigError, createCache, leaseStoreOf } from '../../../lib/cache/index.js';
+import { RedisLeaseStore } from '../../../lib/cache/redis-lease.js';
+import { ROOT } from '../../helpers/paths.js';
+import { startRedis } from '../../helpers/servers.js';
 import { MemoryCache } from '../../../lib/cache/memory.js';
 import { DiskCache } from '../../../lib/cache/disk.js';
 import { TieredCache } from '../../../lib/cache/tiered.js';
@@ -31,5 +36,39 @@ describe('createCache', () => {
   it('rejects a bad value with a CacheConfigError', async () => {
     await assert.rejects(createCache(['memory:x'], quietLogger()), CacheConfigError);
     await assert.rejects(createCache(['memory', 'nope://x'], quietLogger()), CacheConfigError);
+  });
+});
+
+describe('CACHE_ENV_VARS', () => {
+  it('names exactly the variables createCache reads', () => {
+    const source = readFileSync(path.join(ROOT, 'lib', 'cache', 'index.ts'), 'utf8');
+    const read = [...new Set([...source.matchAll(/\benv\.([A-Z_]+)/g)].map((m) => m[1]))].sort();
+    assert.deepEqual([...CACHE_ENV_VARS].sort(), read, `CACHE_ENV_VARS = ${CACHE_ENV_VARS}, want the env.X names in index.ts: ${read}`);
+  });
+});
+
+describe('leaseStoreOf', () => {
+  it('finds no lease store without a Redis tier', async () => {
+    assert.equal(leaseStoreOf(undefined), undefined);
+    assert.equal(leaseStoreOf(await createCache(['memory', '/tmp/ipx-never-written-c'], quietLogger())), undefined);
+  });
+
+  it('finds the Redis tier below a memory tier, with its key prefix', async () => {
+    const server = await startRedis();
+    const cache = await createCache(['memory', server.url], quietLogger());
+    try {
+      const store = leaseStoreOf(cache);
+      assert.ok(store instanceof RedisLeaseStore, `leaseStoreOf(memory, redis) = ${store?.constructor.name}, want a RedisLeaseStore`);
+      assert.equal(store.keyPrefix, 'imageproxy:');
+      assert.equal(await store.acquire('k', 't', 1000), true, 'acquire on a free lease = false, want true');
+      assert.equal(await store.acquire('k', 'u', 1000), false, 'acquire on a held lease = true, want false');
+      assert.equal(await store.finish('k', 'u', 1000), false, 'finish with a stranger token = true, want false');
+      assert.equal(await store.peek('k'), 't', 'peek after a stranger tried to finish is not the holder token');
+      assert.equal(await store.finish('k', 't', 1000), true, 'finish by the holder = false, want true');
+      assert.equal(await store.peek('k'), 'done');
+    } finally {
+      await cache?.close?.();
+      await server.stop();
+    }
   });
 });

@@ -59,6 +59,36 @@ describe('parseCacheSpec', () => {
     ['redis://hostname/', { kind: 'redis', url: 'redis://hostname/' }],
     ['redis://:pw@hostname:6380/2', { kind: 'redis', url: 'redis://:pw@hostname:6380/2' }],
     ['rediss://hostname', { kind: 'redis', url: 'rediss://hostname' }],
+    [
+      'redis-cluster://10.0.0.1:7000,10.0.0.2:7001,redis-c',
+      {
+        kind: 'redis-cluster', tls: false, keyPrefix: 'imageproxy:',
+        nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: 'redis-c', port: 6379 }],
+      },
+    ],
+    [
+      'rediss-cluster://:p%40ss@[::1]:7000/tenant-a',
+      { kind: 'redis-cluster', tls: true, password: 'p@ss', keyPrefix: 'tenant-a:', nodes: [{ host: '::1', port: 7000 }] },
+    ],
+    [
+      'redis-cluster://app:pw@h1:7000/',
+      { kind: 'redis-cluster', tls: false, username: 'app', password: 'pw', keyPrefix: 'imageproxy:', nodes: [{ host: 'h1', port: 7000 }] },
+    ],
+    [
+      'redis-sentinel://s1,s2:26380,s3/mymaster',
+      {
+        kind: 'redis-sentinel', tls: false, master: 'mymaster', keyPrefix: 'imageproxy:',
+        sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }, { host: 's3', port: 26379 }],
+      },
+    ],
+    [
+      'rediss-sentinel://:pw@s1:26379/mymaster/img.v2',
+      { kind: 'redis-sentinel', tls: true, password: 'pw', master: 'mymaster', keyPrefix: 'img.v2:', sentinels: [{ host: 's1', port: 26379 }] },
+    ],
+    [
+      'REDIS-CLUSTER://h:1',
+      { kind: 'redis-cluster', tls: false, keyPrefix: 'imageproxy:', nodes: [{ host: 'h', port: 1 }] },
+    ],
   ];
   for (const [input, want] of cases) {
     it(`parseCacheSpec(${input})`, () => {
@@ -82,6 +112,21 @@ describe('parseCacheSpec', () => {
     ['file://host/path', /file:\/\/\/absolute/],
     ['file:///', /names no directory/],
     ['memcache://host', /unknown scheme "memcache:"/],
+    ['redis-cluster://', /names no host/],
+    ['redis-cluster:///prefix', /names no host/],
+    ['redis-cluster://h1:7000,,h2', /bad host ""/],
+    ['redis-cluster://h1:0', /bad host "h1:0"/],
+    ['redis-cluster://h1:65536', /bad host "h1:65536"/],
+    ['redis-cluster://h1:port', /bad host "h1:port"/],
+    ['redis-cluster://h1/a/b', /redis-cluster:\/\/host:port,host:port\/optional-prefix/],
+    ['redis-cluster://h1/{tag}', /key prefix "{tag}"/],
+    ['redis-cluster://h1/a%20b', /key prefix "a b"/],
+    ['redis-cluster://h1?tls=1', /query or fragment/],
+    ['redis-cluster://:%zz@h1', /malformed %-escape/],
+    ['redis-sentinel://s1:26379', /redis-sentinel:\/\/host:port,host:port\/mastername/],
+    ['redis-sentinel://s1/m/p/q', /mastername\/optional-prefix/],
+    ['redis-sentinel://s1/m{x}', /master name "m{x}"/],
+    ['redis-clusters://h1', /unknown scheme "redis-clusters:"/],
   ];
   for (const [input, want] of bad) {
     it(`parseCacheSpec(${JSON.stringify(input)}) fails`, () => {
@@ -110,6 +155,18 @@ describe('describeSpec', () => {
     const got = describeSpec(parseCacheSpec('redis://:hunter2@cache.local:6379/3'));
     assert.equal(got, 'redis(cache.local:6379/3)', `describeSpec(redis with password) = ${got}`);
   });
+  const cases: Array<[string, string]> = [
+    ['redis-cluster://:hunter2@h1:7000,[::1]:7001', 'redis-cluster(h1:7000,[::1]:7001)'],
+    ['rediss-cluster://u:hunter2@h1:7000/t', 'rediss-cluster(h1:7000 prefix t:)'],
+    ['redis-sentinel://:hunter2@s1,s2/mymaster', 'redis-sentinel(mymaster@s1:26379,s2:26379)'],
+    ['rediss-sentinel://s1/mymaster/t', 'rediss-sentinel(mymaster@s1:26379 prefix t:)'],
+  ];
+  for (const [input, want] of cases) {
+    it(`describeSpec(${input.replace('hunter2', '***')})`, () => {
+      const got = describeSpec(parseCacheSpec(input));
+      assert.equal(got, want, `describeSpec(${input}) = ${got}, want ${want}`);
+    });
+  }
 });
 
 describe('importOptional', () => {
