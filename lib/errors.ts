@@ -3,6 +3,7 @@
  *
  * Messages are one plain sentence meant for the client; anything longer goes to the log.
  */
+import { DEFAULT_RETRY_AFTER_SECONDS } from './config.js';
 
 /** ProxyError is the base class of every error the proxy answers with. */
 export class ProxyError extends Error {
@@ -78,7 +79,7 @@ export class BadGatewayError extends ProxyError {
 
 /** OverloadedError is a request shed because the transform queue is full (503). */
 export class OverloadedError extends ProxyError {
-  constructor(message = 'The server is busy; try again shortly.', retryAfterSeconds = 1) {
+  constructor(message = 'The server is busy; try again shortly.', retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS) {
     super(503, 'overloaded', message, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
