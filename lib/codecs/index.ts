@@ -18,24 +18,13 @@ import {
   type Bitmap, type DecodedImage, type EncodableFormat, type EncodeInput, type ImageFormat,
 } from './types.js';
 
-export { detectFormat } from './detect.js';
+export { CONTENT_TYPES, detectFormat, sniffMediaType } from './detect.js';
 export { probe } from './probe.js';
 export { readOrientation } from './exif.js';
 export { NotTransformableError } from './types.js';
 export type { Bitmap, DecodedImage, EncodableFormat, EncodeInput, Frame, ImageFormat, ProbeResult } from './types.js';
 
 export { DEFAULT_MAX_FRAMES } from './gif.js';
-
-/** CONTENT_TYPES maps each format to the media type the proxy answers with. */
-export const CONTENT_TYPES: Record<ImageFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  tiff: 'image/tiff',
-  bmp: 'image/bmp',
-  webp: 'image/webp',
-  svg: 'image/svg+xml',
-};
 
 /** DecodeOptions bound what decode will spend. */
 export interface DecodeOptions {
