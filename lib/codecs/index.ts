@@ -73,17 +73,6 @@ export async function decode(bytes: Uint8Array, opts: DecodeOptions): Promise<De
   }
 }
 
-/** flatten composites straight-alpha RGBA onto black, as Go's JPEG encoder sees premultiplied colour. */
-function flatten(bm: Bitmap): Bitmap {
-  const d = bm.data, out = new Uint8Array(d.length);
-  for (let i = 0; i < d.length; i += 4) {
-    const a = d[i + 3];
-    out[i] = Math.round((d[i] * a) / 255); out[i + 1] = Math.round((d[i + 1] * a) / 255);
-    out[i + 2] = Math.round((d[i + 2] * a) / 255); out[i + 3] = 255;
-  }
-  return { width: bm.width, height: bm.height, data: out };
-}
-
 /**
  * encode writes img in format: GIF keeps every frame, its delay and the loop count; the other
  * formats write the first frame. quality (1..100) applies to JPEG only.
@@ -96,7 +85,7 @@ export async function encode(img: EncodeInput, format: EncodableFormat, quality:
   }
   try {
     switch (format) {
-      case 'jpeg': return encodeJpeg(img.hasAlpha ? flatten(first) : first, quality);
+      case 'jpeg': return encodeJpeg(first, quality);
       case 'png': return encodePng(first, img.hasAlpha);
       case 'gif': return encodeGif(img.frames, img.loopCount, img.hasAlpha);
       case 'tiff': return encodeTiff(first);

@@ -19,7 +19,7 @@ import {
 import { bitmapOfPlanes, decodeJpegToPlanes, encodeJpegYcc } from '../codecs/jpeg.js';
 import { cutsFor, isPlanarYcc, mapCut, resamplePlanes } from './planar.js';
 import { exifOrientation, then, turn } from './dihedral.js';
-import { applySteps, crop, findTrim, flattenForJpeg, orient, turned } from './ops.js';
+import { applySteps, crop, findTrim, orient, turned } from './ops.js';
 import { findSmartCrop } from './smartcrop.js';
 import type { TransformResult } from './types.js';
 
@@ -215,7 +215,6 @@ export async function transform(bytes: Uint8Array, options: Options, limits: Lim
     throw new UnprocessableImageError('The image could not be decoded.');
   }
   const out = await renderFrames(decoded, header, options, limits, allFrames);
-  if (format === 'jpeg') for (const f of out) f.bitmap = flattenForJpeg(f.bitmap);
   const hasAlpha = format !== 'jpeg' && out.some((f) => hasTransparency(f.bitmap.data));
   const encoded = await encode(
     { frames: out, loopCount: allFrames ? decoded.loopCount : 0, hasAlpha },

@@ -4,6 +4,7 @@ import { CONTENT_TYPES, DEFAULT_MAX_FRAMES, decode, detectFormat, encode, NotTra
 import { UnprocessableImageError } from '../../../lib/errors.js';
 import type { Bitmap, EncodableFormat } from '../../../lib/codecs/types.js';
 import { F, fixture, makeAnimatedGif, px } from '../../helpers/codec-fixtures.js';
+import { flattenForJpeg } from '../../../lib/codecs/jpeg.js';
 
 const MAX = 50_000_000;
 const is422 = (e: unknown): boolean => e instanceof UnprocessableImageError && e.status === 422;
@@ -152,4 +153,16 @@ test('encode writes each format that decodes back to the same picture', async ()
 test('CONTENT_TYPES names a media type for every format', () => {
   const want = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', svg: 'image/svg+xml' };
   assert.deepEqual(CONTENT_TYPES, want, `CONTENT_TYPES = ${JSON.stringify(CONTENT_TYPES)}, want ${JSON.stringify(want)}`);
+});
+
+test('encode to JPEG flattens alpha once, with Go\'s rounding (flattenForJpeg)', async () => {
+  // Channel values and alphas where Go's (c*257*a/255)>>8 and rounding c*a/255 disagree.
+  const data = new Uint8Array(8 * 8 * 4);
+  for (let i = 0; i < 64; i++) data.set([1 + i, 255 - i, 3 * i, 128 + i], i * 4);
+  const bm: Bitmap = { width: 8, height: 8, data };
+  const flat = flattenForJpeg(bm);
+  assert.deepEqual([...flat.data.subarray(0, 4)], [0, 128, 0, 255], `flattenForJpeg(first pixel) = ${[...flat.data.subarray(0, 4)]}, want 0,128,0,255 (rounding would give 1,128,0,255)`);
+  const got = await encode({ frames: [{ bitmap: bm, delayMs: 0 }], loopCount: 0, hasAlpha: true }, 'jpeg', 90);
+  const want = await encode({ frames: [{ bitmap: flat, delayMs: 0 }], loopCount: 0, hasAlpha: false }, 'jpeg', 90);
+  assert.ok(Buffer.from(got).equals(Buffer.from(want)), 'encode(semi-transparent, jpeg) is not the JPEG of the flattenForJpeg bitmap');
 });
