@@ -10,7 +10,7 @@ import { exifOrientation, isIdentity, rotation, transformSamples, type Dihedral 
 import { resize } from './resample.js';
 
 /** flattenForJpeg is the codecs' alpha flattening (JPEG output does it itself; kept here for callers of ops). */
-export { flattenForJpeg } from '../codecs/jpeg.js';
+export { flattenForJpeg } from '../codecs/index.js';
 
 /** words views the pixels of b as one 32-bit word per pixel (copying if b is misaligned). */
 function words(b: Bitmap): Uint32Array {
