@@ -33,8 +33,6 @@ export const DEFAULT_MAX_SCANS = 256;
 export const DEFAULT_TRANSFORM_TIMEOUT_MS = 20_000;
 /** DEFAULT_WORKER_MEMORY_MB caps each worker's JS heap, so a runaway decoder kills its worker, not the server. */
 export const DEFAULT_WORKER_MEMORY_MB = 512;
-/** DEFAULT_RETRY_AFTER_SECONDS is the Retry-After of a 503 for a full queue; transforms usually finish within a second. */
-export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 /** DEFAULT_CACHE_TIMEOUT_MS bounds one cache operation, so a slow backend becomes a miss instead of a slow request. */
 export const DEFAULT_CACHE_TIMEOUT_MS = 5_000;
 /** DEFAULT_MAX_QUEUE bounds waiting transforms, so overload is shed with 503 instead of piling up. */

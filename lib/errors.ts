@@ -3,7 +3,6 @@
  *
  * Messages are one plain sentence meant for the client; anything longer goes to the log.
  */
-import { DEFAULT_RETRY_AFTER_SECONDS } from './config.js';
 
 /** ProxyError is the base class of every error the proxy answers with. */
 export class ProxyError extends Error {
@@ -77,9 +76,12 @@ export class BadGatewayError extends ProxyError {
   }
 }
 
-/** OverloadedError is a request shed because the transform queue is full (503). */
+/**
+ * OverloadedError is a request shed because the transform queue is full (503). Its Retry-After
+ * defaults to 1 s (the one place that default lives): transforms usually finish within a second.
+ */
 export class OverloadedError extends ProxyError {
-  constructor(message = 'The server is busy; try again shortly.', retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS) {
+  constructor(message = 'The server is busy; try again shortly.', retryAfterSeconds = 1) {
     super(503, 'overloaded', message, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

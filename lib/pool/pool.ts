@@ -26,7 +26,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import os from 'node:os';
 import type { Options } from '../request/options.js';
 import {
-  DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger,
+  DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger,
 } from '../config.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
 import { OverloadedError, UnprocessableImageError, type ProxyError } from '../errors.js';
@@ -67,7 +67,7 @@ export interface PoolOptions {
   resourceLimits?: ResourceLimits;
   /** Time limit for one task in milliseconds; 0 means none. Defaults to DEFAULT_TRANSFORM_TIMEOUT_MS (config.ts). */
   taskTimeoutMs?: number;
-  /** Retry-After seconds of the 503 for a full queue; defaults to DEFAULT_RETRY_AFTER_SECONDS (config.ts). */
+  /** Retry-After seconds of the 503 for a full queue; defaults to OverloadedError's. */
   retryAfterSeconds?: number;
   /** Receives worker crashes and unexpected transform errors; silent when undefined. */
   logger?: Logger;
@@ -126,7 +126,8 @@ class Pool implements TransformPool {
   private readonly workerModule: URL;
   private readonly resourceLimits: ResourceLimits;
   private readonly taskTimeoutMs: number;
-  private readonly retryAfterSeconds: number;
+  /** Undefined leaves OverloadedError's own default. */
+  private readonly retryAfterSeconds?: number;
   private readonly logger?: Logger;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -141,7 +142,7 @@ class Pool implements TransformPool {
     this.workerModule = opts.workerModule ?? new URL('./worker.js', import.meta.url);
     this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
     this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TRANSFORM_TIMEOUT_MS;
-    this.retryAfterSeconds = opts.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
     this.logger = opts.logger;
     for (let i = 0; i < this.size; i++) this.spawn();
   }
