@@ -50,7 +50,7 @@ export interface TransformPlan {
   shrink: number;
   /** Keep the animation: every frame and the loop count (a GIF written as GIF). */
   animated: boolean;
-  /** Frames decoded, rendered and counted against the limits: all when animated, else 1. */
+  /** Frames rendered, written and counted against the limits: all when animated, else 1. */
   frames: number;
   /** How the output is written. */
   encoder: EncoderSettings;
