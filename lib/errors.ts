@@ -76,7 +76,10 @@ export class BadGatewayError extends ProxyError {
   }
 }
 
-/** OverloadedError is a request shed because the transform queue is full (503). */
+/**
+ * OverloadedError is a request shed because the transform queue is full (503). Its Retry-After
+ * defaults to 1 s (the one place that default lives): transforms usually finish within a second.
+ */
 export class OverloadedError extends ProxyError {
   constructor(message = 'The server is busy; try again shortly.', retryAfterSeconds = 1) {
     super(503, 'overloaded', message, { 'Retry-After': String(retryAfterSeconds) });

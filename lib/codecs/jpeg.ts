@@ -3,7 +3,7 @@
  * as the general decoder for the streams the fast path does not handle.
  */
 import jpeg from 'jpeg-js';
-import { badImage, type Bitmap } from './types.js';
+import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { decodeJpegFast, decodeJpegPlanes, type JpegPlanes } from './jpegfast/decoder.js';
 import { encodeJpegFast, encodeJpegPlanes, type YccPlanes } from './jpegfast/encoder.js';
 import { planesToRGBA } from './jpegfast/color.js';
@@ -68,13 +68,33 @@ export function decodeJpegGeneral(bytes: Uint8Array, maxPixels: number): Decoded
 }
 
 /**
+ * flattenForJpeg composites b over black in place of alpha, the way Go's jpeg.Encode reads an
+ * NRGBA image: each channel becomes ((c*257*a/255) >> 8) and alpha becomes 255. An opaque b is
+ * returned as it is.
+ */
+export function flattenForJpeg(b: Bitmap): Bitmap {
+  const s = b.data;
+  if (!hasTransparency(s)) return b;
+  const d = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i += 4) {
+    const a = s[i + 3];
+    d[i] = Math.floor((s[i] * 257 * a) / 255) >>> 8;
+    d[i + 1] = Math.floor((s[i + 1] * 257 * a) / 255) >>> 8;
+    d[i + 2] = Math.floor((s[i + 2] * 257 * a) / 255) >>> 8;
+    d[i + 3] = 255;
+  }
+  return { width: b.width, height: b.height, data: d };
+}
+
+/**
  * encodeJpeg writes a baseline 4:2:0 JPEG at quality 1..100 (Go's table scaling, so a quality
- * means what it means there) with optimised Huffman tables; alpha is ignored (flatten first).
+ * means what it means there) with optimised Huffman tables; alpha is flattened onto black first
+ * (flattenForJpeg), as Go's encoder sees it.
  */
 export function encodeJpeg(bitmap: Bitmap, quality: number): Uint8Array {
   const q = Math.min(100, Math.max(1, Math.round(quality)));
   try {
-    return encodeJpegFast(bitmap, { quality: q, subsampling: '420', optimizeHuffman: true });
+    return encodeJpegFast(flattenForJpeg(bitmap), { quality: q, subsampling: '420', optimizeHuffman: true });
   } catch (err) {
     throw badImage('The image could not be encoded as JPEG', err);
   }

@@ -10,6 +10,8 @@ import { readTiffIfd0 } from './tiff.js';
 import { readBmpHeader } from './bmp.js';
 import { readWebpHeader } from './webp.js';
 import { readAvifSize } from './avif-box.js';
+import { readOrientation } from './exif.js';
+import type { ImageFormat } from './types.js';
 
 /** jpegSize finds the first start-of-frame marker and reads its dimensions. */
 function jpegSize(b: Uint8Array): { width: number; height: number } {
@@ -35,30 +37,42 @@ function jpegSize(b: Uint8Array): { width: number; height: number } {
   throw badImage('The JPEG file has no frame header');
 }
 
+/** ProbeOptions bound what probe accepts and pass on what the caller already knows. */
+export interface ProbeOptions {
+  /** Largest number of GIF frames (default DEFAULT_MAX_FRAMES). */
+  maxFrames?: number;
+  /** The format detectFormat already named for these bytes, so they are not sniffed again. */
+  format?: ImageFormat;
+}
+
 /**
- * probe reads the format, size and frame count of bytes from headers only; it throws an
- * UnprocessableImageError (422) for unknown, truncated or malformed headers, and for GIFs with
- * more than opts.maxFrames (default DEFAULT_MAX_FRAMES) frames.
+ * probe reads the format, size, frame count and EXIF orientation of bytes from headers only; it
+ * throws an UnprocessableImageError (422) for unknown, truncated or malformed headers, and for
+ * GIFs with more than opts.maxFrames (default DEFAULT_MAX_FRAMES) frames.
  */
-export function probe(bytes: Uint8Array, opts: { maxFrames?: number } = {}): ProbeResult {
-  const format = detectFormat(bytes);
-  const one = (width: number, height: number): ProbeResult => {
+export function probe(bytes: Uint8Array, opts: ProbeOptions = {}): ProbeResult {
+  const format = opts.format ?? detectFormat(bytes);
+  const one = (width: number, height: number, orientation = 1): ProbeResult => {
     if (!(width > 0 && height > 0)) throw badImage('The image has no size');
-    return { format: format!, width, height, frames: 1, pixels: width * height };
+    return { format: format!, width, height, frames: 1, pixels: width * height, orientation };
   };
   try {
     switch (format) {
-      case 'jpeg': { const s = jpegSize(bytes); return one(s.width, s.height); }
+      case 'jpeg': { const s = jpegSize(bytes); return one(s.width, s.height, readOrientation(bytes)); }
       case 'png': { const h = pngHeader(bytes); return one(h.width, h.height); }
       case 'gif': {
         const g = readGifInfo(bytes, opts.maxFrames);
-        return { format, width: g.width, height: g.height, frames: g.frames.length, pixels: g.width * g.height * g.frames.length };
+        return { format, width: g.width, height: g.height, frames: g.frames.length, pixels: g.width * g.height * g.frames.length, orientation: 1 };
       }
-      case 'tiff': { const t = readTiffIfd0(bytes); return one(t.width, t.height); }
+      case 'tiff': { const t = readTiffIfd0(bytes); return one(t.width, t.height, readOrientation(bytes)); }
       case 'bmp': { const h = readBmpHeader(bytes); return one(h.width, h.height); }
-      case 'webp': { const h = readWebpHeader(bytes, opts.maxFrames); const r = one(h.width, h.height), n = Math.max(1, h.frames); return { ...r, frames: n, pixels: r.pixels * n }; }
+      case 'webp': {
+        const h = readWebpHeader(bytes, opts.maxFrames);
+        const r = one(h.width, h.height), n = Math.max(1, h.frames);
+        return { ...r, frames: n, pixels: r.pixels * n };
+      }
       case 'avif': { const s = readAvifSize(bytes); return one(s.width, s.height); }
-      case 'svg': return { format, width: 0, height: 0, frames: 1, pixels: 0 };
+      case 'svg': return { format, width: 0, height: 0, frames: 1, pixels: 0, orientation: 1 };
       default: throw badImage('The image format is not recognised');
     }
   } catch (err) {

@@ -49,6 +49,18 @@ export interface ProbeResult {
   frames: number;
   /** width*height summed over frames: the pixel budget decoding would spend. */
   pixels: number;
+  /** EXIF orientation 1..8 the header declares (JPEG APP1 Exif, TIFF IFD0), else 1. */
+  orientation: number;
+}
+
+/**
+ * EncoderSettings say how an image is written: the format and what its encoder takes. A new
+ * encoder's own settings (effort, chroma subsampling...) join as further fields.
+ */
+export interface EncoderSettings {
+  format: EncodableFormat;
+  /** Quality 1..100 of a lossy encoder (JPEG); lossless formats ignore it. */
+  quality: number;
 }
 
 /** EncodeInput is what encode needs from a DecodedImage (after transformation). */

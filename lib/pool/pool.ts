@@ -25,13 +25,14 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { defaultWorkers } from './cpus.js';
 import type { Options } from '../request/options.js';
-import type { Limits, Logger } from '../config.js';
-import type { Transformer, TransformResult } from '../transform/types.js';
 import {
-  BadGatewayError, BadRequestError, ForbiddenError, GatewayTimeoutError, NotFoundError, OverloadedError,
-  ProxyError, TooLargeError, UnprocessableImageError, UnsupportedMediaError,
-} from '../errors.js';
-import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMessage } from './worker.js';
+  DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger,
+} from '../config.js';
+import type { Transformer, TransformResult } from '../transform/types.js';
+import { OverloadedError, UnprocessableImageError, type ProxyError } from '../errors.js';
+import { reviveError, WORKER_ENTRY_KEY, type ReplyMessage, type TaskMessage } from './protocol.js';
+
+export { reviveError } from './protocol.js';
 
 /**
  * WORKER_YOUNG_GENERATION_MB sizes each worker's young generation: pixel data lives outside the
@@ -40,20 +41,16 @@ import { WORKER_ENTRY_KEY, type ReplyMessage, type SerializedError, type TaskMes
 export const WORKER_YOUNG_GENERATION_MB = 16;
 
 /**
- * DEFAULT_WORKER_RESOURCE_LIMITS caps each worker's JS heap (512 MB old generation), so a
- * decoder that builds huge JS arrays kills only its worker (422) instead of the process.
- * Pixel buffers are ArrayBuffers outside the heap; DEFAULT_MAX_PIXELS bounds those.
+ * workerResourceLimits are the V8 limits of a worker whose JS heap may grow to memoryMb (old
+ * generation), so a decoder that builds huge JS arrays kills only its worker (422) instead of the
+ * process. Pixel buffers are ArrayBuffers outside the heap; Limits.maxPixels bounds those.
  */
-export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = {
-  maxOldGenerationSizeMb: 512,
-  maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
-};
+export function workerResourceLimits(memoryMb: number = DEFAULT_WORKER_MEMORY_MB): ResourceLimits {
+  return { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+}
 
-/** DEFAULT_TASK_TIMEOUT_MS bounds one transform (20 s, under the 30 s request limit), so a pathological image cannot hold a worker forever. */
-export const DEFAULT_TASK_TIMEOUT_MS = 20_000;
-
-/** DEFAULT_RETRY_AFTER_SECONDS is the Retry-After sent with a 503 when the queue is full; transforms usually finish within a second. */
-export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+/** DEFAULT_WORKER_RESOURCE_LIMITS are workerResourceLimits at DEFAULT_WORKER_MEMORY_MB (config.ts). */
+export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = workerResourceLimits();
 
 /** MAX_RESTART_DELAY_MS caps the back-off between attempts to start a worker that fails at start-up, so a broken install does not spin. */
 export const MAX_RESTART_DELAY_MS = 5_000;
@@ -68,9 +65,9 @@ export interface PoolOptions {
   workerModule?: URL;
   /** Per-worker V8 limits; defaults to DEFAULT_WORKER_RESOURCE_LIMITS. */
   resourceLimits?: ResourceLimits;
-  /** Time limit for one task in milliseconds; 0 means none. Defaults to DEFAULT_TASK_TIMEOUT_MS. */
+  /** Time limit for one task in milliseconds; 0 means none. Defaults to DEFAULT_TRANSFORM_TIMEOUT_MS (config.ts). */
   taskTimeoutMs?: number;
-  /** Retry-After seconds of the 503 for a full queue; defaults to DEFAULT_RETRY_AFTER_SECONDS. */
+  /** Retry-After seconds of the 503 for a full queue; defaults to OverloadedError's. */
   retryAfterSeconds?: number;
   /** Receives worker crashes and unexpected transform errors; silent when undefined. */
   logger?: Logger;
@@ -117,32 +114,6 @@ interface Slot {
   idleSince: number;
 }
 
-/** ERROR_CLASSES maps a status to the ProxyError subclass that carries it. */
-const ERROR_CLASSES: Record<number, { prototype: ProxyError; name: string }> = {
-  400: BadRequestError, 403: ForbiddenError, 404: NotFoundError, 413: TooLargeError,
-  415: UnsupportedMediaError, 422: UnprocessableImageError, 502: BadGatewayError,
-  503: OverloadedError, 504: GatewayTimeoutError,
-};
-
-/**
- * reviveError rebuilds a ProxyError from its serialized form with the same status, code,
- * message and headers, as an instance of the matching subclass. A status outside 4xx/5xx
- * cannot be a client answer, so it becomes 422.
- */
-export function reviveError(e: SerializedError): ProxyError {
-  if (!(e.status >= 400 && e.status <= 599)) {
-    return new UnprocessableImageError('The image could not be processed.');
-  }
-  const err = new ProxyError(e.status, e.code, e.message, e.headers ?? {});
-  if (e.detail !== undefined) err.detail = e.detail;
-  const cls = ERROR_CLASSES[e.status];
-  if (cls !== undefined) {
-    Object.setPrototypeOf(err, cls.prototype);
-    err.name = cls.name;
-  }
-  return err;
-}
-
 /** abortReason is what a task rejects with when its signal aborts. */
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
@@ -155,7 +126,8 @@ class Pool implements TransformPool {
   private readonly workerModule: URL;
   private readonly resourceLimits: ResourceLimits;
   private readonly taskTimeoutMs: number;
-  private readonly retryAfterSeconds: number;
+  /** Undefined leaves OverloadedError's own default. */
+  private readonly retryAfterSeconds?: number;
   private readonly logger?: Logger;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -169,8 +141,8 @@ class Pool implements TransformPool {
     this.maxQueue = Math.max(0, Math.floor(opts.maxQueue));
     this.workerModule = opts.workerModule ?? new URL('./worker.js', import.meta.url);
     this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
-    this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-    this.retryAfterSeconds = opts.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TRANSFORM_TIMEOUT_MS;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
     this.logger = opts.logger;
     for (let i = 0; i < this.size; i++) this.spawn();
   }

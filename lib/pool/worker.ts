@@ -1,71 +1,18 @@
 /**
  * Transform worker: the code that runs inside each worker thread of the transform pool.
  *
- * The pool (lib/pool.ts) starts this module as a worker; it then answers one TaskMessage at a
- * time with one ReplyMessage. Test workers reuse the protocol by calling serveTransforms with
- * their own function instead of the real transform.
+ * The pool (pool.ts) starts this module as a worker; it then answers one TaskMessage at a time
+ * with one ReplyMessage (protocol.ts). Test workers reuse the protocol by calling serveTransforms
+ * with their own function instead of the real transform.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Options } from '../request/options.js';
-import type { Limits } from '../config.js';
-import type { TransformResult } from '../transform/types.js';
-import { isProxyError } from '../errors.js';
+import {
+  serializeError, WORKER_ENTRY_KEY, type ReplyMessage, type TaskMessage, type TransformFn,
+} from './protocol.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** TransformFn is the shape of transform() in lib/transform/transform.ts. */
-export type TransformFn = (bytes: Uint8Array, options: Options, limits: Limits) => Promise<TransformResult>;
-
-/** TaskMessage is one transform request sent from the pool to a worker. */
-export interface TaskMessage {
-  /** Task number, echoed in the reply. */
-  id: number;
-  /** Source image; the buffer is transferred, so the worker owns it. */
-  bytes: Uint8Array;
-  /** Requested transformations. */
-  options: Options;
-  /** Decode and output bounds. */
-  limits: Limits;
-}
-
-/** SerializedError is a ProxyError as it crosses the thread boundary. */
-export interface SerializedError {
-  /** HTTP status. */
-  status: number;
-  /** Stable machine-readable code. */
-  code: string;
-  /** Client-facing sentence. */
-  message: string;
-  /** Extra response headers of the error. */
-  headers: Record<string, string>;
-  /** Technical detail (a library's message, or a non-ProxyError's text), for the server log only. */
-  detail?: string;
-}
-
-/** ReplyMessage is a worker's answer: ready after start-up, then one result or error per task. */
-export type ReplyMessage =
-  | { type: 'ready' }
-  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string }
-  | { type: 'error'; id: number; error: SerializedError };
-
-/** WORKER_ENTRY_KEY names the workerData field the pool sets to the URL of the worker's entry module. */
-export const WORKER_ENTRY_KEY = 'imageproxyWorkerEntry';
-
-/**
- * serializeError turns anything a transform threw into a SerializedError.
- *
- * A ProxyError keeps its status, code and message; anything else is a decoder bug or a broken
- * image, which the client sees as 422 (never 500), with the original message kept for the log.
- */
-export function serializeError(err: unknown): SerializedError {
-  if (isProxyError(err)) {
-    const out: SerializedError = { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
-    if (err.detail !== undefined) out.detail = err.detail;
-    return out;
-  }
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { status: 422, code: 'bad_image', message: 'The image could not be processed.', headers: {}, detail };
-}
+export { serializeError, type SerializedError, type TransformFn } from './protocol.js';
 
 /**
  * ownedBytes returns bytes backed by an ArrayBuffer of exactly its size, copying when bytes is a

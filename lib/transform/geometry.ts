@@ -327,11 +327,11 @@ export const SHRINK_MARGIN = 3;
  * chooseShrink picks the largest decode-time reduction (8, 4, 2 or 1) for a src-sized source
  * such that the reduced image still has at least as many pixels on each side as the final
  * resample needs, times SHRINK_MARGIN. Only plans that end in a resample and have no pixel-dependent or rectangle
- * crop before it qualify (trim and smart crop must be passed as `pixelDependent`).
+ * crop before it qualify (trim and smart crop must be passed as `pixelDependent`). `steps` are
+ * stepsFor(plan, src), for a caller that has them already.
  */
-export function chooseShrink(plan: Plan, src: Size, pixelDependent: boolean): number {
+export function chooseShrink(plan: Plan, src: Size, pixelDependent: boolean, steps = stepsFor(plan, src)): number {
   if (pixelDependent || plan.crop) return 1;
-  const steps = stepsFor(plan, src);
   const region = shrinkRegion(steps, src);
   if (!region) return 1;
   const last = steps[steps.length - 1] as { width: number; height: number };

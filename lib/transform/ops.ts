@@ -1,6 +1,6 @@
 /**
- * Pixel operations on RGBA bitmaps: crop, rotations, flips, EXIF orientation, trim detection
- * and the JPEG alpha flattening, each matching what the Go server's imaging calls produce.
+ * Pixel operations on RGBA bitmaps: crop, rotations, flips, EXIF orientation and trim detection,
+ * each matching what the Go server's imaging calls produce.
  *
  * Pixels are moved as 32-bit words, which is endian-neutral because every word is copied whole.
  */
@@ -8,6 +8,9 @@ import type { Bitmap } from '../codecs/types.js';
 import type { Rect, Rotation, ResizeStep } from './geometry.js';
 import { exifOrientation, isIdentity, rotation, transformSamples, type Dihedral } from './dihedral.js';
 import { resize } from './resample.js';
+
+/** flattenForJpeg is the codecs' alpha flattening (JPEG output does it itself; kept here for callers of ops). */
+export { flattenForJpeg } from '../codecs/index.js';
 
 /** words views the pixels of b as one 32-bit word per pixel (copying if b is misaligned). */
 function words(b: Bitmap): Uint32Array {
@@ -109,29 +112,4 @@ export function applySteps(b: Bitmap, steps: readonly ResizeStep[]): Bitmap {
   let m = b;
   for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resize(m, st.width, st.height, st.window);
   return m;
-}
-
-/**
- * flattenForJpeg composites b over black in place of alpha, the way Go's jpeg.Encode reads an
- * NRGBA image: each channel becomes ((c*257*a/255) >> 8) and alpha becomes 255.
- */
-export function flattenForJpeg(b: Bitmap): Bitmap {
-  const s = b.data;
-  let opaque = true;
-  for (let i = 3; i < s.length; i += 4) {
-    if (s[i] !== 255) {
-      opaque = false;
-      break;
-    }
-  }
-  if (opaque) return b;
-  const d = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i += 4) {
-    const a = s[i + 3];
-    d[i] = Math.floor((s[i] * 257 * a) / 255) >>> 8;
-    d[i + 1] = Math.floor((s[i + 1] * 257 * a) / 255) >>> 8;
-    d[i + 2] = Math.floor((s[i + 2] * 257 * a) / 255) >>> 8;
-    d[i + 3] = 255;
-  }
-  return { width: b.width, height: b.height, data: d };
 }

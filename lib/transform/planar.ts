@@ -7,13 +7,12 @@
  * planes gives the same picture (up to rounding) for well under half the work: one full-size
  * channel and two quarter-size ones, and no colour conversion at all.
  */
-import type { JpegPlanes } from '../codecs/jpegfast/decoder.js';
-import type { Plane } from '../codecs/jpegfast/color.js';
-import type { YccPlanes } from '../codecs/jpegfast/encoder.js';
-import type { Rect, ResizeStep, SourceWindow } from './geometry.js';
+import type { JpegPlanes, Plane, YccPlanes } from '../codecs/index.js';
+import { orientedSize, scaleSteps, type Rect, type ResizeStep, type SourceWindow } from './geometry.js';
 import { precomputeWeights, type Span, type Weights } from './resample.js';
 import { resizePlane, type PlaneView } from './planepass.js';
-import { IDENTITY, isIdentity, transformSamples, type Dihedral } from './dihedral.js';
+import { exifOrientation, IDENTITY, isIdentity, then, transformSamples, type Dihedral } from './dihedral.js';
+import type { TransformPlan } from './plan.js';
 
 /**
  * AxisCut is one axis of a crop-then-resample on one plane: the crop's sample range and the
@@ -196,4 +195,23 @@ export function isPlanarYcc(img: JpegPlanes): boolean {
   if (img.colorSpace !== 'ycc' || img.planes.length !== 3) return false;
   const Y = img.planes[0];
   return Y.h === img.hmax && Y.v === img.vmax && Y.width >= img.width && Y.height >= img.height;
+}
+
+/**
+ * renderPlanes carries out a planar plan on the planes decodePlanar gave: the steps, mapped
+ * onto a decode-time reduced image, and the plan's EXIF orientation and turn. It returns 4:2:0
+ * planes for encodePlanes, or undefined when these planes do not suit the YCbCr path (the
+ * caller then renders them as RGBA).
+ */
+export function renderPlanes(
+  planes: JpegPlanes, plan: Pick<TransformPlan, 'steps' | 'oriented' | 'orientation' | 'turn'>,
+): YccPlanes | undefined {
+  if (!isPlanarYcc(planes)) return undefined;
+  const reduced = orientedSize({ width: planes.width, height: planes.height }, plan.orientation);
+  const steps = planes.scale > 1 ? scaleSteps(plan.steps, plan.oriented, reduced, planes.scale) : plan.steps;
+  const cut = cutsFor(steps, reduced.width, reduced.height);
+  if (!cut) return undefined;
+  // Turning commutes with cropping and resampling, so the planes are turned first, once, and
+  // the cut is carried into the turned frame.
+  return resamplePlanes(planes, mapCut(cut, plan.turn, reduced), then(exifOrientation(plan.orientation), plan.turn));
 }

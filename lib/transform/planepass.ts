@@ -4,7 +4,7 @@
  * version (wasm/planes.wat) and this JavaScript one; both do the very same integer arithmetic,
  * so they give identical results and either may run.
  */
-import { YCC_FRACTION_BITS } from '../codecs/jpegfast/encoder.js';
+import { YCC_FRACTION_BITS } from '../codecs/index.js';
 import type { Weights } from './resample.js';
 import { wasmPlanes } from './wasm/planes.js';
 

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTENT_TYPES, DEFAULT_MAX_FRAMES, decode, detectFormat, encode, NotTransformableError } from '../../../lib/codecs/index.js';
+import { decodePlanar, decodeProbed, encodePlanes, imageOfPlanes, probe } from '../../../lib/codecs/index.js';
 import { UnprocessableImageError } from '../../../lib/errors.js';
 import type { Bitmap, EncodableFormat } from '../../../lib/codecs/types.js';
 import { F, fixture, makeAnimatedGif, px } from '../../helpers/codec-fixtures.js';
+import { flattenForJpeg } from '../../../lib/codecs/jpeg.js';
 
 const MAX = 50_000_000;
 const is422 = (e: unknown): boolean => e instanceof UnprocessableImageError && e.status === 422;
@@ -152,4 +154,64 @@ test('encode writes each format that decodes back to the same picture', async ()
 test('CONTENT_TYPES names a media type for every format', () => {
   const want = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml' };
   assert.deepEqual(CONTENT_TYPES, want, `CONTENT_TYPES = ${JSON.stringify(CONTENT_TYPES)}, want ${JSON.stringify(want)}`);
+});
+
+test('encode to JPEG flattens alpha once, with Go\'s rounding (flattenForJpeg)', async () => {
+  // Channel values and alphas where Go's (c*257*a/255)>>8 and rounding c*a/255 disagree.
+  const data = new Uint8Array(8 * 8 * 4);
+  for (let i = 0; i < 64; i++) data.set([1 + i, 255 - i, 3 * i, 128 + i], i * 4);
+  const bm: Bitmap = { width: 8, height: 8, data };
+  const flat = flattenForJpeg(bm);
+  assert.deepEqual([...flat.data.subarray(0, 4)], [0, 128, 0, 255], `flattenForJpeg(first pixel) = ${[...flat.data.subarray(0, 4)]}, want 0,128,0,255 (rounding would give 1,128,0,255)`);
+  const got = await encode({ frames: [{ bitmap: bm, delayMs: 0 }], loopCount: 0, hasAlpha: true }, 'jpeg', 90);
+  const want = await encode({ frames: [{ bitmap: flat, delayMs: 0 }], loopCount: 0, hasAlpha: false }, 'jpeg', 90);
+  assert.ok(Buffer.from(got).equals(Buffer.from(want)), 'encode(semi-transparent, jpeg) is not the JPEG of the flattenForJpeg bitmap');
+});
+
+test('the planar entry: JPEG planes where the fast decoder takes the stream, RGBA otherwise', async () => {
+  const cases: Array<{ name: string; bytes: Uint8Array; shrink?: number; want: string }> = [
+    { name: F.branchesJpg, bytes: fixture(F.branchesJpg), want: 'planes ycc 3 600x400 /1' },
+    { name: `${F.branchesJpg} at 1/4`, bytes: fixture(F.branchesJpg), shrink: 4, want: 'planes ycc 3 150x100 /4' },
+    { name: F.quadGrayJpg, bytes: fixture(F.quadGrayJpg), want: 'planes gray 1 32x32 /1' },
+    { name: F.flowersPng, bytes: fixture(F.flowersPng), want: 'image png 240x160 /1' },
+    { name: F.orientation(6), bytes: fixture(F.orientation(6)), want: 'planes ycc 3 70x50 /1' },
+  ];
+  for (const c of cases) {
+    const source = probe(c.bytes);
+    const d = await decodePlanar(c.bytes, source, { maxPixels: MAX, shrink: c.shrink });
+    const got = d.planes
+      ? `planes ${d.planes.colorSpace} ${d.planes.planes.length} ${d.planes.width}x${d.planes.height} /${d.planes.scale}`
+      : `image ${d.image.format} ${d.image.frames[0].bitmap.width}x${d.image.frames[0].bitmap.height} /${d.image.shrink}`;
+    assert.equal(got, c.want, `decodePlanar(${c.name}) = ${got}, want ${c.want}`);
+    if (!d.planes) continue;
+    // The planes converted to RGBA are what decodeProbed gives.
+    const viaPlanes = imageOfPlanes(d.planes, source);
+    const direct = await decodeProbed(c.bytes, source, { maxPixels: MAX, shrink: c.shrink });
+    const same = Buffer.from(viaPlanes.frames[0].bitmap.data).equals(Buffer.from(direct.frames[0].bitmap.data));
+    assert.ok(same && viaPlanes.orientation === direct.orientation && viaPlanes.shrink === direct.shrink,
+      `imageOfPlanes(decodePlanar(${c.name})) differs from decodeProbed (orientation ${viaPlanes.orientation} vs ${direct.orientation})`);
+  }
+  await assert.rejects(decodePlanar(fixture('jpeg/arith.jpg'), probe(fixture('jpeg/arith.jpg')), { maxPixels: MAX }), is422,
+    'decodePlanar(arithmetic-coded JPEG, which no decoder takes) did not reject with a 422');
+});
+
+test('encodePlanes writes JPEG only', async () => {
+  const bytes = fixture(F.branchesJpg);
+  const planes = await decodePlanar(bytes, probe(bytes), { maxPixels: MAX });
+  assert.ok(planes.planes, 'decodePlanar(branches.jpg) gave no planes');
+  assert.throws(() => encodePlanes({ width: 2, height: 2, y: new Uint16Array(4), cb: new Uint16Array(1), cr: new Uint16Array(1) }, { format: 'png', quality: 90 }),
+    is422, 'encodePlanes(..., png) did not throw a 422');
+  const jpeg = encodePlanes({ width: 2, height: 2, y: new Uint16Array(4).fill(2000), cb: new Uint16Array(1).fill(2048), cr: new Uint16Array(1).fill(2048) }, { format: 'jpeg', quality: 90 });
+  assert.equal(detectFormat(jpeg), 'jpeg', `detectFormat(encodePlanes(..., jpeg)) = ${detectFormat(jpeg)}, want jpeg`);
+});
+
+test('decodeProbed trusts the probe it is given: no second header read or pixel check', async () => {
+  const bytes = fixture(F.flowersPng);
+  const source = probe(bytes);
+  // decode() refuses 240x160 under a 1000-pixel limit; decodeProbed leaves that to its caller.
+  await assert.rejects(decode(bytes, { maxPixels: 1000 }), is422, 'decode(flowers, maxPixels 1000) did not reject');
+  const d = await decodeProbed(bytes, source, { maxPixels: 1000 });
+  assert.equal(d.frames[0].bitmap.width, 240, `decodeProbed(flowers).width = ${d.frames[0].bitmap.width}, want 240`);
+  const oriented = await decodeProbed(fixture(F.orientation(6)), { ...probe(fixture(F.orientation(6))), orientation: 3 }, { maxPixels: MAX });
+  assert.equal(oriented.orientation, 3, `decodeProbed(orientation_6.jpg, probe says 3).orientation = ${oriented.orientation}, want 3`);
 });

@@ -45,3 +45,17 @@ test('probe refuses unknown and truncated headers with 422', () => {
       `probe(${name}) did not throw a 422 UnprocessableImageError`);
   }
 });
+
+test('probe reads the EXIF orientation of JPEG and TIFF headers, and trusts a format it is given', () => {
+  const cases: Array<{ name: string; bytes: Uint8Array; want: number }> = [
+    ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ name: F.orientation(n), bytes: fixture(F.orientation(n)), want: n === 0 ? 1 : n })),
+    { name: F.videoTiff, bytes: fixture(F.videoTiff), want: 1 },
+    { name: F.flowersPng, bytes: fixture(F.flowersPng), want: 1 },
+  ];
+  for (const c of cases) {
+    const got = probe(c.bytes).orientation;
+    assert.equal(got, c.want, `probe(${c.name}).orientation = ${got}, want ${c.want}`);
+  }
+  const png = fixture(F.flowersPng);
+  assert.throws(() => probe(png, { format: 'jpeg' }), UnprocessableImageError, 'probe(png, format jpeg) read the bytes as a PNG, want them read as the JPEG it was told');
+});
