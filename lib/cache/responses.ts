@@ -5,21 +5,11 @@
 import type { Cache, CachedResponse } from './cache.js';
 import type { Logger } from '../config.js';
 import { decodeEntry, encodeEntry } from './framing.js';
+import { UNSTORED_HEADERS } from '../security/headers.js';
 import { hasValidatorHeaders, storageDecision, type FreshnessPolicy, type RequestContext } from './freshness.js';
 
-/** UNSTORED_HEADERS are never kept: hop-by-hop headers, and Set-Cookie, which is per-client. */
-export const UNSTORED_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'set-cookie',
-]);
+/** UNSTORED_HEADERS are never kept: hop-by-hop headers and Set-Cookie (see security/headers.ts). */
+export { UNSTORED_HEADERS };
 
 /** NOT_UPDATED_BY_304 are stored headers a 304 must not replace, since they describe the stored body. */
 export const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-type', 'content-encoding', 'content-range']);

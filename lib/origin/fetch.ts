@@ -16,6 +16,8 @@ import type { ProxyConfig } from '../config.js';
 import type { Lease } from '../flow/budget.js';
 import type { Admission } from '../security/policy.js';
 import { checkHop } from '../security/policy.js';
+import { unbracket } from '../security/hostmatch.js';
+import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS, UNPASSABLE_REQUEST_HEADERS } from '../security/headers.js';
 import { contentTypeAllowed, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
 import {
@@ -53,26 +55,6 @@ export interface FetchResult {
 
 /** REDIRECT_STATUSES are the statuses followed as redirects, as by Go's http.Client. */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/** Response headers never stored or passed on: they describe the connection, not the image. */
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate',
-  'proxy-connection', 'content-length', 'content-encoding', 'set-cookie',
-]);
-
-/**
- * Request headers a client may not dictate to the origin, whatever passRequestHeaders says: they
- * describe the connection, or would make the origin send a partial or empty body that the proxy
- * would then cache and transform as if it were the image.
- */
-const UNPASSABLE_REQUEST_HEADERS = new Set([
-  'host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length',
-  'proxy-connection', 'accept-encoding', 'user-agent', 'range', 'if-range', 'if-none-match',
-  'if-modified-since', 'if-match', 'if-unmodified-since',
-]);
-
-/** Credentials dropped when a redirect leaves the original host, as Go's http.Client does. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'www-authenticate'];
 
 /** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -192,7 +174,7 @@ function request(
     try {
       req = mod.request({
         protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        hostname: unbracket(url.hostname),
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         method: 'GET',

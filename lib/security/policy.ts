@@ -6,7 +6,7 @@ import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { ProxyConfig } from '../config.js';
 import { ForbiddenError } from '../errors.js';
-import { HostMatcher, normalizeName } from './hostmatch.js';
+import { HostMatcher, normalizeName, unbracket } from './hostmatch.js';
 import { isPrivateAddress } from './netguard.js';
 import type { ProxyRequest } from '../request/request.js';
 import { verifySignature } from '../request/signature.js';
@@ -28,12 +28,6 @@ function matcher(list: string[]): HostMatcher {
     matchers.set(list, m);
   }
   return m;
-}
-
-/** hostOf returns a WHATWG hostname without IPv6 brackets. */
-function hostOf(url: URL): string {
-  const h = url.hostname;
-  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
 }
 
 /** isLocalhostName reports names that always mean this machine (RFC 6761), without asking DNS. */
@@ -64,7 +58,7 @@ export function checkRequest(req: ProxyRequest, referer: string | undefined, con
       throw new ForbiddenError('The Referer header is missing or names a host that is not allowed.', 'referrer');
     }
   }
-  const host = hostOf(req.remote);
+  const host = unbracket(req.remote.hostname);
   if (matcher(config.denyHosts).matchesName(host)) {
     throw new ForbiddenError('The remote host is denied.', 'denied_host');
   }
@@ -96,7 +90,7 @@ export function checkHop(url: URL, admission: Admission, config: ProxyConfig, re
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ForbiddenError('Only http and https URLs may be fetched.', 'bad_scheme');
   }
-  const host = hostOf(url);
+  const host = unbracket(url.hostname);
   const deny = matcher(config.denyHosts);
   const allow = matcher(config.allowHosts);
   if (host === '' || deny.matchesName(host)) throw new ForbiddenError('The remote host is denied.', 'denied_host');
