@@ -11,13 +11,16 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 import { pipeline, Transform } from 'node:stream';
 import type { LookupFunction } from 'node:net';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ProxyConfig } from '../config.js';
 import type { Lease } from '../flow/budget.js';
 import type { Admission } from '../security/policy.js';
+import type { OriginFetcher } from '../core/types.js';
 import { checkHop } from '../security/policy.js';
 import { unbracket } from '../security/hostmatch.js';
-import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS, UNPASSABLE_REQUEST_HEADERS } from '../security/headers.js';
+import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/headers.js';
+
+export { originRequestHeaders } from './request.js';
 import { contentTypeAllowed, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
 import {
@@ -58,26 +61,6 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
-
-/**
- * originRequestHeaders returns the headers a client request contributes to the origin request:
- * the configured passRequestHeaders, and Referer when includeReferer is set.
- */
-export function originRequestHeaders(
-  config: Pick<ProxyConfig, 'passRequestHeaders' | 'includeReferer'>,
-  client: IncomingHttpHeaders,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of config.passRequestHeaders) {
-    const n = name.trim().toLowerCase();
-    if (n === '' || UNPASSABLE_REQUEST_HEADERS.has(n)) continue;
-    const v = client[n];
-    if (v === undefined) continue;
-    out[n] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  if (config.includeReferer && typeof client.referer === 'string') out.referer = client.referer;
-  return out;
-}
 
 /**
  * fetchRemote GETs `url` under the proxy's policy and limits and reads the whole body.
@@ -324,4 +307,9 @@ async function readBody(res: IncomingMessage, encoding: string, max: number, lea
     decoder?.destroy();
   }
   return Buffer.concat(chunks, total);
+}
+
+/** nodeOrigin is the core's Node origin: fetchRemote under `config` (node:http and node:https, one socket per fetch). */
+export function nodeOrigin(config: ProxyConfig): OriginFetcher {
+  return { fetch: (url, request) => fetchRemote(url, { config, ...request }) };
 }

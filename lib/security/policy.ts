@@ -76,17 +76,16 @@ export function checkRequest(req: ProxyRequest, referer: string | undefined, con
 const defaultResolver: Resolver = (hostname, options) =>
   dns.promises.lookup(hostname, { family: options.family ?? 0, hints: options.hints, all: true });
 
-/**
- * checkHop checks a URL about to be contacted (the first request and every redirect hop): scheme
- * http/https, the deny list always, allowHosts only when admission is 'allowHosts', and private IP
- * literals unless config.allowPrivateNetworks. Throws ForbiddenError.
- *
- * Returns a `lookup` function (dns.lookup's signature, for http.request's `lookup` option) that
- * resolves the name and refuses with a ForbiddenError when ANY resolved address is private (unless
- * allowed), is in a denied CIDR block, or — when the host was admitted through allowHosts' CIDR
- * blocks only — lies outside them. It honours the `all` and `family` options.
- */
-export function checkHop(url: URL, admission: Admission, config: ProxyConfig, resolve: Resolver = defaultResolver): { lookup: LookupFunction } {
+/** HopRules are what checkTarget found out about a hop, for the address checks of its lookup. */
+interface HopRules {
+  deny: HostMatcher;
+  allow: HostMatcher;
+  /** The host was admitted only by allowHosts' CIDR blocks, so every resolved address must lie in one. */
+  requireCidr: boolean;
+}
+
+/** hopRules runs the static checks of a hop (see checkTarget) and returns what its lookup must enforce. */
+function hopRules(url: URL, admission: Admission, config: ProxyConfig): HopRules {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ForbiddenError('Only http and https URLs may be fetched.', 'bad_scheme');
   }
@@ -106,6 +105,31 @@ export function checkHop(url: URL, admission: Admission, config: ProxyConfig, re
   if (!config.allowPrivateNetworks && (literal ? isPrivateAddress(host) : isLocalhostName(host))) {
     throw new ForbiddenError(PRIVATE_MESSAGE, 'private_network');
   }
+  return { deny, allow, requireCidr };
+}
+
+/**
+ * checkTarget runs the checks of a URL about to be contacted that need no DNS: scheme http/https,
+ * the deny list always, allowHosts only when admission is 'allowHosts', and private IP literals
+ * (and localhost names) unless config.allowPrivateNetworks. Throws ForbiddenError.
+ *
+ * The core runs it before the cache too, so an entry stored under a more permissive
+ * configuration is not served.
+ */
+export function checkTarget(url: URL, admission: Admission, config: ProxyConfig): void {
+  hopRules(url, admission, config);
+}
+
+/**
+ * checkHop checks a URL about to be contacted (the first request and every redirect hop) as
+ * checkTarget does, and returns a `lookup` function (dns.lookup's signature, for http.request's
+ * `lookup` option) that resolves the name and refuses with a ForbiddenError when ANY resolved
+ * address is private (unless allowed), is in a denied CIDR block, or — when the host was admitted
+ * through allowHosts' CIDR blocks only — lies outside them. It honours the `all` and `family`
+ * options. Throws ForbiddenError.
+ */
+export function checkHop(url: URL, admission: Admission, config: ProxyConfig, resolve: Resolver = defaultResolver): { lookup: LookupFunction } {
+  const { deny, allow, requireCidr } = hopRules(url, admission, config);
 
   /** refusal returns why address may not be contacted, or undefined when it may. */
   const refusal = (address: string): ForbiddenError | undefined => {
