@@ -5,9 +5,10 @@
 import type { ProxyConfig } from '../config.js';
 
 /**
- * READ_HEADERS are read from every request: Referer (the referrers policy, includeReferer),
- * Accept (output format negotiation), the conditionals of a client 304, and the credential
- * markers Authorization and Cookie, which say that a request was made with credentials.
+ * READ_HEADERS are the headers the core may read from any request: Referer (the referrers
+ * policy, includeReferer), the conditionals of a client 304, Accept (kept for output format
+ * negotiation), and the credential markers Authorization and Cookie, which say that a request was
+ * made with credentials.
  */
 const READ_HEADERS = ['referer', 'accept', 'if-none-match', 'if-modified-since', 'authorization', 'cookie'];
 

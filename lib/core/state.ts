@@ -29,10 +29,15 @@ export interface CoreOptions {
 
 /** CoreState is one proxy's shared state; the request path's module functions read it through their RequestContext. */
 export interface CoreState {
+  /** The complete configuration. */
   readonly config: ProxyConfig;
+  /** Where the request path records what it did. */
   readonly metrics: ProxyMetrics;
+  /** config.logger. */
   readonly log: Logger;
+  /** How origins are fetched. */
   readonly origin: OriginFetcher;
+  /** Runs transforms. */
   readonly transformer: Transformer;
   /** The response cache, when config.cache is set. */
   readonly responses: ResponseCache | undefined;

@@ -33,8 +33,11 @@ export interface CoreRequest {
  * the body, which is undefined for HEAD, 204, 304, redirects and CLIENT_CLOSED_REQUEST.
  */
 export interface Answer {
+  /** HTTP status. */
   status: number;
+  /** Response headers, names as they are to be sent; no name appears twice in any spelling. */
   headers: Record<string, string>;
+  /** Response body, or undefined when there is none to send. */
   body: Uint8Array | undefined;
 }
 
@@ -81,6 +84,7 @@ export interface OriginResponse {
  * reason when aborted.
  */
 export interface OriginFetcher {
+  /** fetch GETs url (following redirects under the admission when configured) and reads the whole body. */
   fetch(url: URL, request: OriginRequest): Promise<OriginResponse>;
 }
 
