@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { FakeTransformer, IMAGE, harness, header, image, text, type OriginRoute } from './fakes.js';
 import { createCore } from '../../../lib/core/core.js';
 import { LazyTransformer } from '../../../lib/core/state.js';
+import { coreHeaderNames } from '../../../lib/core/headers.js';
+import { headerValue } from '../../../lib/core/context.js';
 import { defaultConfig } from '../../../lib/config.js';
 import { SECURITY_HEADERS } from '../../../lib/security/headers.js';
 import type { Answer } from '../../../lib/core/types.js';
@@ -172,4 +174,24 @@ test('a core made without a transformer of its own makes one on first use, and c
   assert.equal(made.length, 1, `transformers made by two variant requests = ${made.length}, want 1`);
   await core.close();
   assert.equal(made[0].closed, true, 'close() did not close the transformer it made');
+});
+
+test('coreHeaderNames lists what an adapter must copy; headerValue joins repeated headers', () => {
+  const cases: Array<{ pass: string[]; want: string[] }> = [
+    { pass: [], want: ['referer', 'accept', 'if-none-match', 'if-modified-since', 'authorization', 'cookie'] },
+    { pass: [' X-Token ', 'Referer', ''], want: ['referer', 'accept', 'if-none-match', 'if-modified-since', 'authorization', 'cookie', 'x-token'] },
+  ];
+  for (const { pass, want } of cases) {
+    const got = coreHeaderNames({ passRequestHeaders: pass });
+    assert.deepEqual(got, want, `coreHeaderNames(${JSON.stringify(pass)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+  const values: Array<{ headers: Record<string, string | string[]>; want: string | undefined }> = [
+    { headers: {}, want: undefined },
+    { headers: { 'if-none-match': '"a"' }, want: '"a"' },
+    { headers: { 'if-none-match': ['"a"', '"b"'] }, want: '"a", "b"' },
+  ];
+  for (const { headers, want } of values) {
+    const got = headerValue(headers, 'if-none-match');
+    assert.equal(got, want, `headerValue(${JSON.stringify(headers)}, if-none-match) = ${got}, want ${want}`);
+  }
 });
