@@ -63,7 +63,7 @@ export interface Options {
  * A field is set by exact tokens (`fit`, `png`), by a prefix followed by a value (`r90`), or, for
  * width and height, by the size token (see applySize), which no entry claims.
  */
-interface OptionEntry<V> {
+export interface OptionEntry<V> {
   /** The unset value; a field at its default is left out of the canonical form. */
   default: V;
   /** Exact tokens that set the field, each to its value. */
@@ -80,7 +80,7 @@ interface OptionEntry<V> {
 }
 
 /** OptionTable has exactly one entry per field of Options: a missing or unknown field does not compile. */
-type OptionTable = { readonly [K in keyof Options]: OptionEntry<Options[K]> };
+export type OptionTable = { readonly [K in keyof Options]: OptionEntry<Options[K]> };
 
 /** Go's parse helpers return 0 on error, and the Go server assigns that 0: last token wins. */
 const float = (v: string): number => goParseFloat(v) ?? 0;
