@@ -45,8 +45,8 @@ export function createCore(options: CoreOptions): ProxyCore {
   };
 }
 
-const FAVICON: Answer = Object.freeze({ status: 204, headers: Object.freeze({}) as Record<string, string>, body: undefined });
-const GONE: Answer = Object.freeze({ status: CLIENT_CLOSED_REQUEST, headers: Object.freeze({}) as Record<string, string>, body: undefined });
+/** bare is an answer with no headers and no body. */
+const bare = (status: number): Answer => ({ status, headers: {}, body: undefined });
 
 /** answer routes one request; see ProxyCore.answer. */
 export async function answer(core: CoreState, req: CoreRequest, controller?: AbortController): Promise<Answer> {
@@ -54,7 +54,7 @@ export async function answer(core: CoreState, req: CoreRequest, controller?: Abo
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (path === '/' || path === '/health-check') return textAnswer(req, 200, 'OK');
-    if (path === '/favicon.ico') return FAVICON;
+    if (path === '/favicon.ico') return bare(204);
     if (path === '/metrics') {
       const text = await core.metrics.registry.metrics();
       return textAnswer(req, 200, text, { 'Content-Type': core.metrics.registry.contentType });
@@ -77,7 +77,7 @@ async function serveImage(core: CoreState, req: CoreRequest, ctl: AbortControlle
   const timer = setTimeout(() => ctl.abort(new GatewayTimeoutError('The request took too long to answer.')), config.timeoutMs);
   // The origin body this request fetches counts against -maxSourceMemory until it has answered.
   const lease = core.sourceMemory.lease();
-  let a: Answer = GONE;
+  let a: Answer | undefined;
   let cache = '';
   try {
     const ctx = createContext(core, req, lease, ctl.signal);
@@ -91,14 +91,14 @@ async function serveImage(core: CoreState, req: CoreRequest, ctl: AbortControlle
     }
   } catch (err) {
     const gone = err instanceof ClientGoneError || (ctl.signal.aborted && ctl.signal.reason instanceof ClientGoneError);
-    a = gone ? GONE : errorAnswer(core, req, err);
+    a = gone ? bare(CLIENT_CLOSED_REQUEST) : errorAnswer(core, req, err);
   } finally {
     lease.release();
     metrics.sourceMemoryBytes.set(core.sourceMemory.inUse());
     clearTimeout(timer);
     metrics.requestsInFlight.dec();
     endTimer();
-    if (config.verbose) log(core, 'info', `imageproxy: ${req.method} ${req.url} ${a.status}${cache ? ` ${cache}` : ''} ${Date.now() - started}ms`);
+    if (config.verbose) log(core, 'info', `imageproxy: ${req.method} ${req.url} ${a?.status}${cache ? ` ${cache}` : ''} ${Date.now() - started}ms`);
   }
   return a;
 }
