@@ -99,19 +99,28 @@ const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((
 /** fields splits on whitespace, like Go's strings.Fields. */
 const fields = (v: string): string[] => v.split(/\s+/).filter((s) => s !== '');
 
-/** readKey returns a signature key: the text itself, or `@path`'s contents less one trailing newline. */
-function readKey(v: string, where: string): Buffer {
-  if (!v.startsWith('@')) return Buffer.from(v, 'utf8');
+/**
+ * readSignatureKey returns a signature key: the text itself, or `@path`'s contents less one
+ * trailing newline (LF or CRLF). Both commands (imageproxy -signatureKey, imageproxy-sign -key)
+ * read keys with it. An unreadable file and an empty key are UsageErrors: an empty HMAC key
+ * would sign and verify anything anyone can compute. `where` names the flag or variable.
+ */
+export function readSignatureKey(spec: string, where: string): Buffer {
+  if (!spec.startsWith('@')) {
+    if (spec === '') throw new UsageError(`${where}: a key must not be empty`);
+    return Buffer.from(spec, 'utf8');
+  }
+  const file = spec.slice(1);
   let data: Buffer;
   try {
-    data = readFileSync(v.slice(1));
+    data = readFileSync(file);
   } catch (err) {
-    throw new UsageError(`${where}: cannot read key file ${JSON.stringify(v.slice(1))}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new UsageError(`${where}: cannot read key file ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   let end = data.length;
   if (end > 0 && data[end - 1] === 0x0a) end--;
   if (end > 0 && data[end - 1] === 0x0d) end--;
-  if (end === 0) throw new UsageError(`${where}: key file ${JSON.stringify(v.slice(1))} is empty`);
+  if (end === 0) throw new UsageError(`${where}: key file ${JSON.stringify(file)} is empty`);
   return data.subarray(0, end);
 }
 
@@ -145,7 +154,7 @@ export const FLAGS: readonly Flag[] = [
       if (u) p.config.baseURL = u;
     } },
   { name: 'signatureKey', kind: 'fields', default: '', help: 'HMAC key for signed requests, or @file to read it from a file; repeat or space-separate for several',
-    apply: (p, v, w) => { p.config.signatureKeys = [...(p.config.signatureKeys ?? []), ...fields(v).map((k) => readKey(k, w))]; } },
+    apply: (p, v, w) => { p.config.signatureKeys = [...(p.config.signatureKeys ?? []), ...fields(v).map((k) => readSignatureKey(k, w))]; } },
   { name: 'allowPrivateNetworks', kind: 'bool', default: 'false', help: 'allow origins on loopback, private, link-local and other non-public addresses',
     apply: (p, v, w) => { p.config.allowPrivateNetworks = parseBool(v, w); } },
   { name: 'followRedirects', kind: 'bool', default: 'true', help: 'follow origin redirects (each hop is checked again)',

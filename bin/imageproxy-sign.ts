@@ -4,13 +4,13 @@
  * (`http://host/400x400,q40/https://...`) or for a remote URL with options in its fragment
  * (`https://example.com/a.jpg#400x400,q40`), as the Go imageproxy-sign tool computes it.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseRequest } from '../lib/request/request.js';
 import { signURL } from '../lib/request/signature.js';
 import { parseOptions } from '../lib/request/options.js';
 import { fromByteString, goEscapedPath, goParse, goString, toByteString } from '../lib/request/gourl.js';
-import { UsageError } from './flags.js';
+import { UsageError, readSignatureKey } from './flags.js';
 
 /** signUsage is the help text of imageproxy-sign. */
 export function signUsage(): string {
@@ -71,21 +71,6 @@ function parseSignArgs(argv: string[]): SignArgs {
   return out;
 }
 
-/** loadKey returns the key text itself, or @path's contents less one trailing newline. */
-function loadKey(spec: string): Buffer {
-  if (!spec.startsWith('@')) return Buffer.from(spec, 'utf8');
-  let data: Buffer;
-  try {
-    data = readFileSync(spec.slice(1));
-  } catch {
-    throw new UsageError(`cannot read key file ${JSON.stringify(spec.slice(1))}`);
-  }
-  let end = data.length;
-  if (end > 0 && data[end - 1] === 0x0a) end--;
-  if (end > 0 && data[end - 1] === 0x0d) end--;
-  return data.subarray(0, end);
-}
-
 /**
  * signatureFor returns the signature of url (a proxy URL, or a remote URL with options in the
  * fragment) under key; with urlOnly the options are left out. Throws UsageError for a bad URL.
@@ -130,8 +115,7 @@ export function signCommand(argv: string[], env: Record<string, string | undefin
   // The environment may hold several space-separated keys, as the server accepts; sign with the first.
   const spec = args.key ?? (env.IMAGEPROXY_SIGNATUREKEY ?? '').split(/\s+/).find((k) => k !== '');
   if (spec === undefined || spec === '') throw new UsageError('give a key with -key or IMAGEPROXY_SIGNATUREKEY');
-  const key = loadKey(spec);
-  if (key.length === 0) throw new UsageError('the key is empty');
+  const key = readSignatureKey(spec, args.key !== undefined ? 'flag -key' : 'IMAGEPROXY_SIGNATUREKEY');
   return signatureFor(key, args.url, args.urlOnly);
 }
 

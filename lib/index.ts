@@ -10,13 +10,18 @@
  */
 export { imageproxy, SECURITY_HEADERS } from './handler.js';
 export type { HandlerOptions, ImageProxyHandler } from './handler.js';
+export { createCore, LazyTransformer, coreHeaderNames, CLIENT_CLOSED_REQUEST, ClientGoneError } from './core/index.js';
+export type {
+  ProxyCore, CoreOptions, Answer, CoreRequest, RequestHeaders, OriginFetcher, OriginRequest, OriginResponse, CacheState,
+  FetchHandler,
+} from './core/index.js';
 export { createServer, parseAddr, DEFAULT_ADDR } from './server.js';
 export type { ProxyServer, ListenTarget, ServerOptions } from './server.js';
 export { createHardenedServer, guardListener, resolveServerLimits, DEFAULT_SERVER_LIMITS } from './listener.js';
 export type { ServerLimits, HardenedServerOptions } from './listener.js';
 export { createMetrics } from './metrics.js';
 export type { ProxyMetrics } from './metrics.js';
-export { fetchRemote, originRequestHeaders } from './origin/fetch.js';
+export { fetchRemote, originRequestHeaders, nodeOrigin } from './origin/fetch.js';
 export type { FetchOptions, FetchResult } from './origin/fetch.js';
 export { sniffImageType } from './origin/sniff.js';
 export { parseMediaType, contentTypeAllowed } from './origin/contenttype.js';
@@ -24,11 +29,11 @@ export type { MediaType } from './origin/contenttype.js';
 export { SingleFlight } from './flow/singleflight.js';
 export * from './config.js';
 export * from './errors.js';
-export { parseOptions, formatOptions, isTransform, emptyOptions } from './request/options.js';
+export { parseOptions, formatOptions, isTransform, emptyOptions, OPTIONS, OUTPUT_FORMATS } from './request/options.js';
 export type { Options, OutputFormat } from './request/options.js';
-export { parseRequest, cacheKey } from './request/request.js';
+export { parseRequest, cacheKey, remoteWithOptions } from './request/request.js';
 export type { ProxyRequest } from './request/request.js';
-export { checkRequest, checkHop } from './security/policy.js';
+export { checkRequest, checkHop, checkTarget } from './security/policy.js';
 export type { Admission } from './security/policy.js';
 export { signURL, verifySignature, verifySignature as verify } from './request/signature.js';
 export { createCache, CacheConfigError } from './cache/index.js';

@@ -1,6 +1,8 @@
 /**
  * HTTP freshness: whether the proxy, as a shared cache, may store a response and until when it
- * is fresh (RFC 9111), adjusted by the -minCacheDuration and -forceCache settings.
+ * is fresh (RFC 9111), adjusted by the -minCacheDuration and -forceCache settings; and the
+ * validator comparisons (RFC 9110 section 13) that decide a client 304 and whether a stored
+ * variant still matches its original.
  */
 
 /** FreshnessPolicy is the operator's override of origin caching headers. */
@@ -97,15 +99,18 @@ export function hasValidatorHeaders(headers: Record<string, string>): boolean {
 }
 
 /**
- * RequestContext describes the origin request behind a response, for the storage rules that
+ * OriginRequestInfo describes the origin request behind a response, for the storage rules that
  * depend on what was asked (RFC 9111 sections 3.5 and 4.1).
  */
-export interface RequestContext {
+export interface OriginRequestInfo {
   /** The origin request carried an Authorization header. */
   authorization: boolean;
   /** Lower-case names of request headers the proxy copies from clients, which may differ per client. */
   clientHeaders: readonly string[];
 }
+
+/** RequestContext is the former name of OriginRequestInfo. @deprecated Use OriginRequestInfo. */
+export type RequestContext = OriginRequestInfo;
 
 /**
  * sharedStorageRefusal says why a response must not go into a cache shared by every client, or
@@ -113,7 +118,7 @@ export interface RequestContext {
  * client's variant); a response to a request with credentials that does not say it may be shared.
  * forceCache does not override these: they protect one client's data from another.
  */
-function sharedStorageRefusal(cc: Map<string, string>, headers: Record<string, string>, request?: RequestContext): string | undefined {
+function sharedStorageRefusal(cc: Map<string, string>, headers: Record<string, string>, request?: OriginRequestInfo): string | undefined {
   const vary = (headers['vary'] ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== '');
   if (vary.includes('*')) return 'Vary: *';
   if (!request) return undefined;
@@ -147,7 +152,7 @@ export function storageDecision(
   headers: Record<string, string>,
   now: number,
   policy: FreshnessPolicy,
-  request?: RequestContext,
+  request?: OriginRequestInfo,
 ): StoreDecision {
   if (status !== 200) return { store: false, expiresAt: now, reason: `status ${status}` };
   const cc = parseCacheControl(headers['cache-control']);
@@ -178,4 +183,39 @@ export function storageDecision(
     return { store: false, expiresAt: now, reason: `${reason}: stale at once without validators` };
   }
   return { store: true, expiresAt: now + fresh, reason };
+}
+
+/** etagMatches implements If-None-Match's weak comparison (RFC 9110 section 13.1.2) against one ETag. */
+export function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const want = weakTag(etag);
+  return header.split(',').some((t) => weakTag(t) === want);
+}
+
+function weakTag(t: string): string {
+  return t.trim().replace(/^W\//, '');
+}
+
+/**
+ * notModified reports whether a client's conditional headers make 304 the right answer for a
+ * response with `headers` (lower-case names): If-None-Match when present (it wins over
+ * If-Modified-Since, RFC 9110 section 13.2.2), else If-Modified-Since against Last-Modified.
+ */
+export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, headers: Record<string, string>): boolean {
+  if (ifNoneMatch !== undefined) return !!headers.etag && etagMatches(ifNoneMatch, headers.etag);
+  const lm = headers['last-modified'];
+  if (ifModifiedSince === undefined || lm === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  const modified = Date.parse(lm);
+  return !Number.isNaN(since) && !Number.isNaN(modified) && since >= modified;
+}
+
+/**
+ * sameVersion reports whether a stored variant was made from the same origin version as the
+ * original whose headers are `orig`: the same ETag when either has one, else the same
+ * Last-Modified. Without validators nothing is known to be the same.
+ */
+export function sameVersion(variant: Record<string, string>, orig: Record<string, string>): boolean {
+  if (variant.etag || orig.etag) return variant.etag === orig.etag && !!orig.etag;
+  return !!orig['last-modified'] && variant['last-modified'] === orig['last-modified'];
 }

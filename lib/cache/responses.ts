@@ -5,21 +5,11 @@
 import type { Cache, CachedResponse } from './cache.js';
 import type { Logger } from '../config.js';
 import { decodeEntry, encodeEntry } from './framing.js';
-import { hasValidatorHeaders, storageDecision, type FreshnessPolicy, type RequestContext } from './freshness.js';
+import { UNSTORED_HEADERS } from '../security/headers.js';
+import { hasValidatorHeaders, storageDecision, type FreshnessPolicy, type OriginRequestInfo } from './freshness.js';
 
-/** UNSTORED_HEADERS are never kept: hop-by-hop headers, and Set-Cookie, which is per-client. */
-export const UNSTORED_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'set-cookie',
-]);
+/** UNSTORED_HEADERS are never kept: hop-by-hop headers and Set-Cookie (see security/headers.ts). */
+export { UNSTORED_HEADERS };
 
 /** NOT_UPDATED_BY_304 are stored headers a 304 must not replace, since they describe the stored body. */
 export const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-type', 'content-encoding', 'content-range']);
@@ -49,15 +39,16 @@ export interface ResponseCacheOptions {
   minCacheDurationMs: number;
   /** Store responses even when they say no-store or private. */
   forceCache: boolean;
-  /** Where corrupt entries are reported. */
+  /** Where corrupt entries and failures are reported. */
   logger: Logger;
-  /** Called for corrupt entries and unexpected cache failures. */
+  /** Called for corrupt entries and unexpected cache failures, e.g. to count them. */
   onError?: (err: unknown) => void;
 }
 
 /**
- * ResponseCache keeps framed HTTP responses in a Cache. It never throws: a backend failure or a
- * corrupt entry is a miss (and a corrupt entry is deleted).
+ * ResponseCache keeps framed HTTP responses in a Cache. It never throws or rejects: a backend
+ * failure or a corrupt entry is a miss (and a corrupt entry is deleted), a failed write is
+ * skipped, and each is counted (onError) and logged here, so callers need no try/catch.
  *
  * An entry that has validators is stored without a backend TTL, so it can still be revalidated
  * after it goes stale; one without validators gets its freshness lifetime as TTL, since it is
@@ -80,15 +71,14 @@ export class ResponseCache {
     try {
       buf = await this.cache.get(key);
     } catch (err) {
-      this.report(err);
+      this.fail('read', key, err, 'read failed, treated as a miss');
       return undefined;
     }
     if (buf === undefined) return undefined;
     try {
       return decodeEntry(buf);
     } catch (err) {
-      this.opts.logger.warn(`cache: dropped a corrupt entry for ${key}: ${(err as Error).message}`);
-      this.report(err);
+      this.fail('read', key, err, 'dropped a corrupt entry');
       await this.safeDelete(key);
       return undefined;
     }
@@ -102,12 +92,18 @@ export class ResponseCache {
     key: string,
     resp: { status: number; headers: Record<string, string>; body: Buffer },
     now: number = Date.now(),
-    request?: RequestContext,
+    request?: OriginRequestInfo,
   ): Promise<CachedResponse | undefined> {
-    const headers = storableHeaders(resp.headers);
-    const d = storageDecision(resp.status, headers, now, this.policy, request);
-    if (!d.store) return undefined;
-    const entry: CachedResponse = { status: resp.status, headers, body: resp.body, storedAt: now, expiresAt: d.expiresAt };
+    let entry: CachedResponse;
+    try {
+      const headers = storableHeaders(resp.headers);
+      const d = storageDecision(resp.status, headers, now, this.policy, request);
+      if (!d.store) return undefined;
+      entry = { status: resp.status, headers, body: resp.body, storedAt: now, expiresAt: d.expiresAt };
+    } catch (err) {
+      this.fail('write', key, err);
+      return undefined;
+    }
     await this.write(key, entry, now);
     return entry;
   }
@@ -115,28 +111,38 @@ export class ResponseCache {
   /**
    * refresh updates a stale entry after the origin answered 304: the 304's headers replace the
    * stored ones (except those describing the body), and the expiry is computed again. If the
-   * new headers forbid storing, the entry is deleted; it is returned either way. Never throws.
+   * new headers forbid storing, the entry is deleted; it is returned either way. Never throws:
+   * should the update itself fail, the entry is returned with the 304's headers over its own
+   * and already stale, and the stored one is left as it was.
    */
   async refresh(key: string, entry: CachedResponse, headers: Record<string, string>, now: number = Date.now()): Promise<CachedResponse> {
-    const merged: Record<string, string> = { ...entry.headers };
-    // An Age from the first response no longer describes the refreshed entry.
-    delete merged['age'];
-    for (const [k, v] of Object.entries(storableHeaders(headers))) {
-      if (!NOT_UPDATED_BY_304.has(k)) merged[k] = v;
+    let updated: CachedResponse;
+    let store: boolean;
+    try {
+      const merged: Record<string, string> = { ...entry.headers };
+      // An Age from the first response no longer describes the refreshed entry.
+      delete merged['age'];
+      for (const [k, v] of Object.entries(storableHeaders(headers))) {
+        if (!NOT_UPDATED_BY_304.has(k)) merged[k] = v;
+      }
+      const d = storageDecision(entry.status, merged, now, this.policy);
+      store = d.store;
+      updated = { ...entry, headers: merged, storedAt: now, expiresAt: d.store ? d.expiresAt : now };
+    } catch (err) {
+      this.fail('refresh', key, err);
+      return { ...entry, headers: { ...entry.headers, ...headers }, expiresAt: now };
     }
-    const d = storageDecision(entry.status, merged, now, this.policy);
-    const updated: CachedResponse = { ...entry, headers: merged, storedAt: now, expiresAt: d.store ? d.expiresAt : now };
-    if (d.store) await this.write(key, updated, now);
+    if (store) await this.write(key, updated, now);
     else await this.safeDelete(key);
     return updated;
   }
 
   private async write(key: string, entry: CachedResponse, now: number): Promise<void> {
-    const ttl = hasValidators(entry) ? undefined : Math.max(1, entry.expiresAt - now);
     try {
+      const ttl = hasValidators(entry) ? undefined : Math.max(1, entry.expiresAt - now);
       await this.cache.set(key, encodeEntry(entry), ttl);
     } catch (err) {
-      this.report(err);
+      this.fail('write', key, err);
     }
   }
 
@@ -144,15 +150,21 @@ export class ResponseCache {
     try {
       await this.cache.delete(key);
     } catch (err) {
-      this.report(err);
+      this.fail('delete', key, err);
     }
   }
 
-  private report(err: unknown): void {
+  /** fail counts a failure and logs it; neither a broken hook nor a broken logger may fail a request. */
+  private fail(op: string, key: string, err: unknown, what = `${op} failed`): void {
     try {
       this.opts.onError?.(err);
     } catch {
       // A broken metrics hook must not fail a request.
+    }
+    try {
+      this.opts.logger.warn(`cache: ${what} for ${key}: ${err instanceof Error ? err.message || err.name : String(err)}`);
+    } catch {
+      // Nor a broken logger.
     }
   }
 }

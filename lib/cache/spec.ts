@@ -3,6 +3,7 @@
  * same forms the Go server accepts, plus the startup errors a bad value or a missing optional
  * SDK produces.
  */
+import { goParseDuration } from '../request/goformat.js';
 
 /** DEFAULT_MEMORY_CACHE_MB is the size of a bare `memory` cache, as in the Go server (100 MB). */
 export const DEFAULT_MEMORY_CACHE_MB = 100;
@@ -79,40 +80,8 @@ export class CacheConfigError extends Error {
   }
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/**
- * parseGoDuration parses a Go duration string (`300ms`, `1.5h`, `2h45m`, `0`) into
- * milliseconds, or returns undefined when s is not valid Go duration syntax.
- */
-export function parseGoDuration(s: string): number | undefined {
-  let rest = s;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest[0] === '-' ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest !== '') {
-    const m = part.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return sign * total;
-}
+/** parseGoDuration is goParseDuration (request/goformat.ts): a Go duration in milliseconds, or undefined. */
+export const parseGoDuration = goParseDuration;
 
 function trimSlashes(p: string): string {
   return p.replace(/^\/+/, '').replace(/\/+$/, '');

@@ -11,11 +11,16 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 import { pipeline, Transform } from 'node:stream';
 import type { LookupFunction } from 'node:net';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ProxyConfig } from '../config.js';
 import type { Lease } from '../flow/budget.js';
 import type { Admission } from '../security/policy.js';
+import type { OriginFetcher } from '../core/types.js';
 import { checkHop } from '../security/policy.js';
+import { unbracket } from '../security/hostmatch.js';
+import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/headers.js';
+
+export { originRequestHeaders } from './request.js';
 import { checkContentType, notAnImage, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
 import {
@@ -54,48 +59,8 @@ export interface FetchResult {
 /** REDIRECT_STATUSES are the statuses followed as redirects, as by Go's http.Client. */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Response headers never stored or passed on: they describe the connection, not the image. */
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate',
-  'proxy-connection', 'content-length', 'content-encoding', 'set-cookie',
-]);
-
-/**
- * Request headers a client may not dictate to the origin, whatever passRequestHeaders says: they
- * describe the connection, or would make the origin send a partial or empty body that the proxy
- * would then cache and transform as if it were the image.
- */
-const UNPASSABLE_REQUEST_HEADERS = new Set([
-  'host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length',
-  'proxy-connection', 'accept-encoding', 'user-agent', 'range', 'if-range', 'if-none-match',
-  'if-modified-since', 'if-match', 'if-unmodified-since',
-]);
-
-/** Credentials dropped when a redirect leaves the original host, as Go's http.Client does. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'www-authenticate'];
-
 /** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
-
-/**
- * originRequestHeaders returns the headers a client request contributes to the origin request:
- * the configured passRequestHeaders, and Referer when includeReferer is set.
- */
-export function originRequestHeaders(
-  config: Pick<ProxyConfig, 'passRequestHeaders' | 'includeReferer'>,
-  client: IncomingHttpHeaders,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of config.passRequestHeaders) {
-    const n = name.trim().toLowerCase();
-    if (n === '' || UNPASSABLE_REQUEST_HEADERS.has(n)) continue;
-    const v = client[n];
-    if (v === undefined) continue;
-    out[n] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  if (config.includeReferer && typeof client.referer === 'string') out.referer = client.referer;
-  return out;
-}
 
 /**
  * fetchRemote GETs `url` under the proxy's policy and limits and reads the whole body.
@@ -193,7 +158,7 @@ function request(
     try {
       req = mod.request({
         protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        hostname: unbracket(url.hostname),
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         method: 'GET',
@@ -338,4 +303,9 @@ async function readBody(res: IncomingMessage, encoding: string, max: number, lea
     decoder?.destroy();
   }
   return Buffer.concat(chunks, total);
+}
+
+/** nodeOrigin is the core's Node origin: fetchRemote under `config` (node:http and node:https, one socket per fetch). */
+export function nodeOrigin(config: ProxyConfig): OriginFetcher {
+  return { fetch: (url, request) => fetchRemote(url, { config, ...request }) };
 }

@@ -63,3 +63,38 @@ export function goFormatFloat(v: number): string {
   }
   return neg ? `-${out}` : out;
 }
+
+/** Nanoseconds per unit of Go's time.ParseDuration (sums are kept in ns, so 100ns is exactly 0.0001 ms). */
+const DURATION_UNITS_NS: Readonly<Record<string, number>> = {
+  ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12,
+};
+const DURATION_COMPONENT = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
+/** MAX_DURATION_NS is the largest time.Duration (an int64 of nanoseconds, about 292 years). */
+const MAX_DURATION_NS = 2 ** 63;
+
+/**
+ * goParseDuration parses a duration the way Go's time.ParseDuration does ("30s", "1m30s", "500ms",
+ * "1.5h", "-2s", "0") and returns milliseconds, or undefined where Go reports an error: no unit,
+ * an unknown unit, a component without digits, anything else in the string, or a value outside
+ * time.Duration's range.
+ */
+export function goParseDuration(input: string): number | undefined {
+  let s = input;
+  let sign = 1;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s === '') return undefined;
+  let ns = 0;
+  while (s !== '') {
+    const m = DURATION_COMPONENT.exec(s);
+    // Every component needs digits (before or after the point) and a unit.
+    if (!m || m[1] === '' || m[1] === '.') return undefined;
+    ns += Number(m[1]) * DURATION_UNITS_NS[m[2]];
+    s = s.slice(m[0].length);
+  }
+  if (!(ns <= MAX_DURATION_NS)) return undefined;
+  return (sign * ns) / 1e6;
+}

@@ -1,13 +1,18 @@
 /**
  * Transformation options: the data behind the `{options}` path segment.
  *
- * The grammar is a table with one entry per token; the canonical string (formatOptions) is
- * the cache key and what option-signatures cover, byte-identical to the Go server's.
+ * The options are one table (OPTIONS) with an entry per field of Options: the tokens that set
+ * it, how it prints in the canonical form, whether it asks for a transform, and its default. The
+ * canonical string (formatOptions) is the cache key and what option-signatures cover,
+ * byte-identical to the Go server's.
  */
 import { goAtoi, goFormatFloat, goParseFloat } from './goformat.js';
 
+/** OUTPUT_FORMATS are the output encodings a request may name; each name is also its token. */
+export const OUTPUT_FORMATS = ['jpeg', 'png', 'tiff'] as const;
+
 /** OutputFormat is an explicitly requested output encoding. */
-export type OutputFormat = 'jpeg' | 'png' | 'tiff';
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
  * Options are the transformations requested for one image.
@@ -52,58 +57,130 @@ export interface Options {
   validUntil: number;
 }
 
-/** emptyOptions returns an Options value with every field unset. */
-export function emptyOptions(): Options {
-  return {
-    width: 0, height: 0, fit: false, rotate: 0, flipVertical: false, flipHorizontal: false,
-    quality: 0, signature: '', scaleUp: false, format: '', cropX: 0, cropY: 0, cropWidth: 0,
-    cropHeight: 0, smartCrop: false, trim: false, validUntil: 0,
-  };
+/**
+ * OptionEntry is one field's row of the option table.
+ *
+ * A field is set by exact tokens (`fit`, `png`), by a prefix followed by a value (`r90`), or, for
+ * width and height, by the size token (see applySize), which no entry claims.
+ */
+export interface OptionEntry<V> {
+  /** The unset value; a field at its default is left out of the canonical form. */
+  default: V;
+  /** Exact tokens that set the field, each to its value. */
+  exact?: Readonly<Record<string, V>>;
+  /**
+   * A prefix token: `parse` turns what follows the prefix into the new value; it is given the
+   * current value, since Go leaves some fields alone on a bad value.
+   */
+  prefix?: { token: string; parse(rest: string, current: V): V };
+  /** The field's token in the canonical form, or undefined to leave it out. */
+  print(value: V, o: Readonly<Options>): string | undefined;
+  /** Whether the value asks for a change to the image. */
+  transforms(value: V): boolean;
 }
 
-/** One grammar entry: how a token is recognised and what it sets. */
-interface Rule {
-  /** Exact token, or prefix when `prefix` is true. */
-  token: string;
-  prefix?: boolean;
-  /** Applies the token (with the prefix removed) to the options. */
-  apply(o: Options, value: string): void;
-}
+/** OptionTable has exactly one entry per field of Options: a missing or unknown field does not compile. */
+export type OptionTable = { readonly [K in keyof Options]: OptionEntry<Options[K]> };
 
 /** Go's parse helpers return 0 on error, and the Go server assigns that 0: last token wins. */
 const float = (v: string): number => goParseFloat(v) ?? 0;
 const int = (v: string): number => goAtoi(v) ?? 0;
+const never = (): boolean => false;
+
+const truthy = (v: boolean): boolean => v;
+const nonZero = (v: number): boolean => v !== 0;
+
+/** flag is a boolean field set by one exact token. */
+function flag(token: string, transforms: boolean): OptionEntry<boolean> {
+  return { default: false, exact: { [token]: true }, print: (v) => (v ? token : undefined), transforms: transforms ? truthy : never };
+}
 
 /**
- * RULES is the option grammar, tried in order; the first matching entry takes the token.
- * Exact tokens come before prefixes so that `sc` is smart crop, not a signature `c`, and
- * `scaleUp` is not a signature either. Sizes are handled after the table (see applySize).
+ * number is a numeric field set by a prefix token; 0 is unset and prints nothing. Go prints
+ * integer fields with %d and float fields with %v, hence `print`.
  */
-const RULES: readonly Rule[] = [
-  { token: 'fit', apply: (o) => { o.fit = true; } },
-  { token: 'fv', apply: (o) => { o.flipVertical = true; } },
-  { token: 'fh', apply: (o) => { o.flipHorizontal = true; } },
-  { token: 'scaleUp', apply: (o) => { o.scaleUp = true; } },
-  { token: 'jpeg', apply: (o) => { o.format = 'jpeg'; } },
-  { token: 'png', apply: (o) => { o.format = 'png'; } },
-  { token: 'tiff', apply: (o) => { o.format = 'tiff'; } },
-  { token: 'sc', apply: (o) => { o.smartCrop = true; } },
-  { token: 'trim', apply: (o) => { o.trim = true; } },
-  { token: 'r', prefix: true, apply: (o, v) => { o.rotate = int(v); } },
-  { token: 'q', prefix: true, apply: (o, v) => { o.quality = int(v); } },
-  { token: 's', prefix: true, apply: (o, v) => { o.signature = v; } },
-  { token: 'cx', prefix: true, apply: (o, v) => { o.cropX = float(v); } },
-  { token: 'cy', prefix: true, apply: (o, v) => { o.cropY = float(v); } },
-  { token: 'cw', prefix: true, apply: (o, v) => { o.cropWidth = float(v); } },
-  { token: 'ch', prefix: true, apply: (o, v) => { o.cropHeight = float(v); } },
-  {
-    token: 'vu', prefix: true, apply: (o, v) => {
-      // Go only sets ValidUntil for a positive value and otherwise leaves the earlier one.
-      const t = goAtoi(v);
-      if (t !== undefined && t > 0) o.validUntil = t;
-    },
+function number(token: string, parse: (v: string) => number, kind: 'int' | 'float'): OptionEntry<number> {
+  const print = kind === 'int' ? String : goFormatFloat;
+  return { default: 0, prefix: { token, parse }, print: (v) => (v !== 0 ? `${token}${print(v)}` : undefined), transforms: nonZero };
+}
+
+/** OPTIONS is the option table. Adding a token means adding a field to Options and its entry here. */
+export const OPTIONS: OptionTable = {
+  // The size is printed whole by width's entry, always, even as `0x0`.
+  width: { default: 0, print: (_v, o) => `${goFormatFloat(o.width)}x${goFormatFloat(o.height)}`, transforms: nonZero },
+  height: { default: 0, print: () => undefined, transforms: nonZero },
+  // fit alone changes nothing: it only says how a size is applied.
+  fit: flag('fit', false),
+  rotate: number('r', int, 'int'),
+  flipVertical: flag('fv', true),
+  flipHorizontal: flag('fh', true),
+  quality: number('q', int, 'int'),
+  signature: {
+    default: '',
+    prefix: { token: 's', parse: (v) => v },
+    print: (v) => (v !== '' ? `s${v}` : undefined),
+    transforms: never,
   },
-];
+  scaleUp: flag('scaleUp', false),
+  format: {
+    default: '',
+    exact: Object.fromEntries(OUTPUT_FORMATS.map((f) => [f, f])),
+    print: (v) => (v !== '' ? v : undefined),
+    transforms: (v) => v !== '',
+  },
+  cropX: number('cx', float, 'float'),
+  cropY: number('cy', float, 'float'),
+  cropWidth: number('cw', float, 'float'),
+  cropHeight: number('ch', float, 'float'),
+  // Smart crop needs a size, which is a transform of its own.
+  smartCrop: flag('sc', false),
+  trim: flag('trim', true),
+  validUntil: {
+    default: 0,
+    // Go only sets ValidUntil for a positive value and otherwise leaves the earlier one.
+    prefix: { token: 'vu', parse: (v, current) => { const t = goAtoi(v); return t !== undefined && t > 0 ? t : current; } },
+    print: (v) => (v !== 0 ? `vu${v}` : undefined),
+    transforms: never,
+  },
+};
+
+type Field = keyof Options;
+const FIELDS = Object.keys(OPTIONS) as Field[];
+/** entry returns a field's row with its value type widened, for the loops below. */
+const entry = (f: Field): OptionEntry<unknown> => OPTIONS[f] as OptionEntry<unknown>;
+/** Applies one token (its text after the prefix, for a prefix token) to the options. */
+type Setter = (o: Options, rest: string) => void;
+
+/**
+ * DEFAULTS is every field at its default, copied by emptyOptions. It is built by adding one
+ * field after another (not by Object.fromEntries), so V8 keeps it, and every copy, a fast-mode
+ * object: property reads stay cheap on the request path.
+ */
+const DEFAULTS = {} as Record<Field, unknown>;
+for (const f of FIELDS) DEFAULTS[f] = OPTIONS[f].default;
+
+/** EXACT maps each exact token to what it sets. */
+const EXACT = new Map<string, Setter>();
+/** PREFIXES are the prefix tokens, longest first, so that a longer prefix is never taken by a shorter one. */
+const PREFIXES: Array<{ token: string; set: Setter }> = [];
+for (const f of FIELDS) {
+  const { exact = {}, prefix } = entry(f);
+  const write = (o: Options, value: unknown): void => { (o as unknown as Record<Field, unknown>)[f] = value; };
+  for (const [token, value] of Object.entries(exact)) {
+    if (EXACT.has(token)) throw new Error(`option token ${token} is claimed twice`);
+    EXACT.set(token, (o) => write(o, value));
+  }
+  if (prefix) PREFIXES.push({ token: prefix.token, set: (o, rest) => write(o, prefix.parse(rest, o[f])) });
+}
+PREFIXES.sort((a, b) => b.token.length - a.token.length);
+
+/** TRANSFORMING are the fields whose value can make a request a transform. */
+const TRANSFORMING = FIELDS.filter((f) => OPTIONS[f].transforms !== never);
+
+/** emptyOptions returns an Options value with every field unset. */
+export function emptyOptions(): Options {
+  return { ...DEFAULTS } as Options;
+}
 
 /** applySize handles `{w}x{h}`, `{w}x`, `x{h}` and a bare `{n}` (both sides). */
 function applySize(o: Options, tok: string): void {
@@ -122,6 +199,16 @@ function applySize(o: Options, tok: string): void {
   }
 }
 
+/** applyToken applies one token: an exact token, else a prefix (`sc` is smart crop, not a signature `c`), else a size. */
+function applyToken(o: Options, tok: string): void {
+  const exact = EXACT.get(tok);
+  if (exact) return exact(o, tok);
+  for (const p of PREFIXES) {
+    if (tok.startsWith(p.token)) return p.set(o, tok.slice(p.token.length));
+  }
+  applySize(o, tok);
+}
+
 /**
  * parseOptions parses a comma-separated option list.
  *
@@ -131,10 +218,7 @@ function applySize(o: Options, tok: string): void {
 export function parseOptions(str: string): Options {
   const o = emptyOptions();
   for (const tok of str.split(',')) {
-    if (tok === '') continue;
-    const rule = RULES.find((r) => (r.prefix ? tok.startsWith(r.token) : tok === r.token));
-    if (rule) rule.apply(o, rule.prefix ? tok.slice(rule.token.length) : '');
-    else applySize(o, tok);
+    if (tok !== '') applyToken(o, tok);
   }
   return o;
 }
@@ -147,23 +231,12 @@ export function parseOptions(str: string): Options {
  * itself covers.
  */
 export function formatOptions(o: Options, withSignature = true): string {
-  const f = goFormatFloat;
-  const parts = [`${f(o.width)}x${f(o.height)}`];
-  if (o.fit) parts.push('fit');
-  if (o.rotate !== 0) parts.push(`r${o.rotate}`);
-  if (o.flipVertical) parts.push('fv');
-  if (o.flipHorizontal) parts.push('fh');
-  if (o.quality !== 0) parts.push(`q${o.quality}`);
-  if (withSignature && o.signature !== '') parts.push(`s${o.signature}`);
-  if (o.scaleUp) parts.push('scaleUp');
-  if (o.format !== '') parts.push(o.format);
-  if (o.cropX !== 0) parts.push(`cx${f(o.cropX)}`);
-  if (o.cropY !== 0) parts.push(`cy${f(o.cropY)}`);
-  if (o.cropWidth !== 0) parts.push(`cw${f(o.cropWidth)}`);
-  if (o.cropHeight !== 0) parts.push(`ch${f(o.cropHeight)}`);
-  if (o.smartCrop) parts.push('sc');
-  if (o.trim) parts.push('trim');
-  if (o.validUntil !== 0) parts.push(`vu${o.validUntil}`);
+  const parts: string[] = [];
+  for (const f of FIELDS) {
+    if (f === 'signature' && !withSignature) continue;
+    const t = entry(f).print(o[f], o);
+    if (t !== undefined) parts.push(t);
+  }
   // Go's sort.Strings compares bytes; all tokens are ASCII, so UTF-16 order is the same.
   parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return parts.join(',');
@@ -175,7 +248,8 @@ export function formatOptions(o: Options, withSignature = true): string {
  * A signature, an expiry, scaleUp or fit alone change nothing; smart crop needs a size.
  */
 export function isTransform(o: Options): boolean {
-  return o.width !== 0 || o.height !== 0 || o.rotate !== 0 || o.flipHorizontal ||
-    o.flipVertical || o.quality !== 0 || o.format !== '' || o.cropX !== 0 || o.cropY !== 0 ||
-    o.cropWidth !== 0 || o.cropHeight !== 0 || o.trim;
+  for (const f of TRANSFORMING) {
+    if (entry(f).transforms(o[f])) return true;
+  }
+  return false;
 }

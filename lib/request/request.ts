@@ -137,10 +137,17 @@ export function parseRequest(pathAndQuery: string, baseURL?: URL): ProxyRequest 
 }
 
 /**
- * cacheKey returns remoteString, or remoteString + '#' + formatOptions(options, false) when options
+ * remoteWithOptions returns `remote#canonical options` (without the signature): the message an
+ * option signature covers and the cache key of a transformed variant, which are the same string.
+ */
+export function remoteWithOptions(remote: string, options: Options): string {
+  return `${remote}#${formatOptions(options, false)}`;
+}
+
+/**
+ * cacheKey returns remoteString, or remoteWithOptions(remoteBase, options) when options
  * transform. The signature is not part of the key.
  */
 export function cacheKey(req: ProxyRequest): string {
-  if (!isTransform(req.options)) return req.remoteString;
-  return `${req.remoteBase}#${formatOptions(req.options, false)}`;
+  return isTransform(req.options) ? remoteWithOptions(req.remoteBase, req.options) : req.remoteString;
 }

@@ -2,8 +2,8 @@
  * HMAC-SHA256 request signatures, compatible with the Go server and its imageproxy-sign tool.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { formatOptions, type Options } from './options.js';
-import type { ProxyRequest } from './request.js';
+import type { Options } from './options.js';
+import { remoteWithOptions, type ProxyRequest } from './request.js';
 
 /** SIGNATURE_BYTES is the length of an HMAC-SHA256 digest. */
 const SIGNATURE_BYTES = 32;
@@ -16,13 +16,13 @@ function hmac(key: Buffer | string, message: string): Buffer {
 
 /**
  * signURL returns the base64url (with padding, as Go's base64.URLEncoding) HMAC-SHA256 of
- * remoteString, or of remoteString + '#' + formatOptions(options, false) when options are given.
+ * remoteString, or of remoteWithOptions(remoteString, options) when options are given.
  *
  * remoteString must be the Go form of the remote URL (ProxyRequest.remoteString, or remoteBase when
  * options are given and the remote URL has a fragment of its own).
  */
 export function signURL(key: Buffer | string, remoteString: string, options?: Options): string {
-  const message = options ? `${remoteString}#${formatOptions(options, false)}` : remoteString;
+  const message = options ? remoteWithOptions(remoteString, options) : remoteString;
   return hmac(key, message).toString('base64url') + '=';
 }
 
@@ -44,7 +44,7 @@ function decodeSignature(sig: string): Buffer | undefined {
 export function verifySignature(keys: Buffer[], req: ProxyRequest): boolean {
   const got = decodeSignature(req.options.signature);
   if (got === undefined) return false;
-  const messages = [req.remoteString, `${req.remoteBase}#${formatOptions(req.options, false)}`];
+  const messages = [req.remoteString, remoteWithOptions(req.remoteBase, req.options)];
   let ok = false;
   for (const key of keys) {
     if (key.length === 0) continue;

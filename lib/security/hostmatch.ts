@@ -8,10 +8,17 @@ import ipaddr from 'ipaddr.js';
 
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 
+/**
+ * unbracket returns host without the square brackets an IPv6 literal wears in a URL
+ * (`[::1]` -> `::1`); any other host is returned as it is.
+ */
+export function unbracket(host: string): string {
+  return host.length >= 2 && host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 /** normalizeName lower-cases a host name, drops a trailing dot and IPv6 brackets, and converts IDNs to ASCII. */
 export function normalizeName(name: string): string {
-  let n = name.trim().toLowerCase();
-  if (n.startsWith('[') && n.endsWith(']')) n = n.slice(1, -1);
+  let n = unbracket(name.trim().toLowerCase());
   if (n.endsWith('.')) n = n.slice(0, -1);
   if (isIP(n) !== 0 || n === '') return n;
   // domainToASCII returns '' for names it cannot convert; keep the lower-cased form then.
@@ -20,8 +27,7 @@ export function normalizeName(name: string): string {
 
 /** parseAddress parses a strict IPv4 dotted quad or IPv6 address (brackets and zone allowed), or returns undefined. */
 export function parseAddress(ip: string): Addr | undefined {
-  let s = ip.trim();
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  let s = unbracket(ip.trim());
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);
   if (isIP(s) === 0) return undefined;

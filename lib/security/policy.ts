@@ -6,7 +6,7 @@ import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { ProxyConfig } from '../config.js';
 import { ForbiddenError } from '../errors.js';
-import { HostMatcher, normalizeName } from './hostmatch.js';
+import { HostMatcher, normalizeName, unbracket } from './hostmatch.js';
 import { isPrivateAddress } from './netguard.js';
 import type { ProxyRequest } from '../request/request.js';
 import { verifySignature } from '../request/signature.js';
@@ -28,12 +28,6 @@ function matcher(list: string[]): HostMatcher {
     matchers.set(list, m);
   }
   return m;
-}
-
-/** hostOf returns a WHATWG hostname without IPv6 brackets. */
-function hostOf(url: URL): string {
-  const h = url.hostname;
-  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
 }
 
 /** isLocalhostName reports names that always mean this machine (RFC 6761), without asking DNS. */
@@ -72,7 +66,7 @@ export function checkRequest(req: ProxyRequest, referer: string | undefined, con
       throw new ForbiddenError('The Referer header is missing or names a host that is not allowed.', 'referrer');
     }
   }
-  const host = hostOf(req.remote);
+  const host = unbracket(req.remote.hostname);
   if (matcher(config.denyHosts).matchesName(host)) {
     throw new ForbiddenError('The remote host is denied.', 'denied_host');
   }
@@ -88,21 +82,20 @@ export function checkRequest(req: ProxyRequest, referer: string | undefined, con
 const defaultResolver: Resolver = (hostname, options) =>
   dns.promises.lookup(hostname, { family: options.family ?? 0, hints: options.hints, all: true });
 
-/**
- * checkHop checks a URL about to be contacted (the first request and every redirect hop): scheme
- * http/https, the deny list always, allowHosts only when admission is 'allowHosts', and private IP
- * literals unless config.allowPrivateNetworks. Throws ForbiddenError.
- *
- * Returns a `lookup` function (dns.lookup's signature, for http.request's `lookup` option) that
- * resolves the name and refuses with a ForbiddenError when ANY resolved address is private (unless
- * allowed), is in a denied CIDR block, or — when the host was admitted through allowHosts' CIDR
- * blocks only — lies outside them. It honours the `all` and `family` options.
- */
-export function checkHop(url: URL, admission: Admission, config: ProxyConfig, resolve: Resolver = defaultResolver): { lookup: LookupFunction } {
+/** HopRules are what checkTarget found out about a hop, for the address checks of its lookup. */
+interface HopRules {
+  deny: HostMatcher;
+  allow: HostMatcher;
+  /** The host was admitted only by allowHosts' CIDR blocks, so every resolved address must lie in one. */
+  requireCidr: boolean;
+}
+
+/** hopRules runs the static checks of a hop (see checkTarget) and returns what its lookup must enforce. */
+function hopRules(url: URL, admission: Admission, config: ProxyConfig): HopRules {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ForbiddenError('Only http and https URLs may be fetched.', 'bad_scheme');
   }
-  const host = hostOf(url);
+  const host = unbracket(url.hostname);
   const deny = matcher(config.denyHosts);
   const allow = matcher(config.allowHosts);
   if (host === '' || deny.matchesName(host)) throw new ForbiddenError('The remote host is denied.', 'denied_host');
@@ -118,6 +111,31 @@ export function checkHop(url: URL, admission: Admission, config: ProxyConfig, re
   if (!config.allowPrivateNetworks && (literal ? isPrivateAddress(host) : isLocalhostName(host))) {
     throw new ForbiddenError(PRIVATE_MESSAGE, 'private_network');
   }
+  return { deny, allow, requireCidr };
+}
+
+/**
+ * checkTarget runs the checks of a URL about to be contacted that need no DNS: scheme http/https,
+ * the deny list always, allowHosts only when admission is 'allowHosts', and private IP literals
+ * (and localhost names) unless config.allowPrivateNetworks. Throws ForbiddenError.
+ *
+ * The core runs it before the cache too, so an entry stored under a more permissive
+ * configuration is not served.
+ */
+export function checkTarget(url: URL, admission: Admission, config: ProxyConfig): void {
+  hopRules(url, admission, config);
+}
+
+/**
+ * checkHop checks a URL about to be contacted (the first request and every redirect hop) as
+ * checkTarget does, and returns a `lookup` function (dns.lookup's signature, for http.request's
+ * `lookup` option) that resolves the name and refuses with a ForbiddenError when ANY resolved
+ * address is private (unless allowed), is in a denied CIDR block, or — when the host was admitted
+ * through allowHosts' CIDR blocks only — lies outside them. It honours the `all` and `family`
+ * options. Throws ForbiddenError.
+ */
+export function checkHop(url: URL, admission: Admission, config: ProxyConfig, resolve: Resolver = defaultResolver): { lookup: LookupFunction } {
+  const { deny, allow, requireCidr } = hopRules(url, admission, config);
 
   /** refusal returns why address may not be contacted, or undefined when it may. */
   const refusal = (address: string): ForbiddenError | undefined => {

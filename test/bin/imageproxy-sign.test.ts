@@ -56,6 +56,36 @@ test('signCommand reads @file keys', () => {
   assert.throws(() => signCommand(['-key', `@${path.join(dir, 'missing')}`, CODERCAT], {}), UsageError);
 });
 
+test('signCommand reads keys as the server does (one loader for both commands)', () => {
+  // imageproxy-sign used to have a loader of its own; the stricter server rules now hold for both:
+  // CRLF is dropped, an empty file is refused by name, a missing file says why.
+  const dir = mkdtempSync(path.join(tmpdir(), 'sign-'));
+  const crlf = path.join(dir, 'crlf');
+  const empty = path.join(dir, 'empty');
+  const newlineOnly = path.join(dir, 'newline');
+  writeFileSync(crlf, 'secretkey\r\n');
+  writeFileSync(empty, '');
+  writeFileSync(newlineOnly, '\n');
+  const cases: Array<{ name: string; argv: string[]; env: Record<string, string>; want: string | RegExp }> = [
+    { name: 'CRLF file', argv: ['-key', `@${crlf}`, `${CODERCAT}#400x400,q40`], env: {}, want: KNOWN },
+    { name: 'CRLF file from the environment', argv: [`${CODERCAT}#400x400,q40`], env: { IMAGEPROXY_SIGNATUREKEY: `@${crlf}` }, want: KNOWN },
+    { name: 'empty file', argv: ['-key', `@${empty}`, CODERCAT], env: {}, want: /^flag -key: key file ".*empty" is empty$/ },
+    { name: 'newline-only file', argv: ['-key', `@${newlineOnly}`, CODERCAT], env: {}, want: /^flag -key: key file ".*newline" is empty$/ },
+    { name: 'missing file', argv: [CODERCAT], env: { IMAGEPROXY_SIGNATUREKEY: `@${path.join(dir, 'missing')}` }, want: /^IMAGEPROXY_SIGNATUREKEY: cannot read key file ".*missing": ENOENT$/ },
+  ];
+  for (const { name, argv, env, want } of cases) {
+    let got: string;
+    try {
+      got = signCommand(argv, env);
+    } catch (err) {
+      assert.ok(err instanceof UsageError, `${name}: signCommand threw ${String(err)}, want a UsageError`);
+      got = err.message;
+    }
+    if (typeof want === 'string') assert.equal(got, want, `${name}: signCommand(${JSON.stringify(argv)}) = ${got}, want ${want}`);
+    else assert.match(got, want, `${name}: signCommand(${JSON.stringify(argv)}) = ${got}, want ${want}`);
+  }
+});
+
 test('signCommand refuses bad input', () => {
   const cases: Array<[string[], Record<string, string>]> = [
     [[], { IMAGEPROXY_SIGNATUREKEY: 'k' }],

@@ -593,3 +593,32 @@ test('-maxSourceMemory sheds a fetch with 503 while other requests hold the budg
     await p.close();
   }
 });
+
+test('the adapter never touches headers once they are sent: it drops the connection instead', async () => {
+  const log = new Log();
+  const handler = imageproxy({ allowPrivateNetworks: true, logger: log, transformer: new FakeTransformer() });
+  const app = express();
+  // Middleware that has already started its own response before the proxy runs.
+  app.use((_req, res, next) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Early': '1' });
+    res.write('early');
+    next();
+  });
+  app.use(handler);
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const reqPath of [`/${route(png())}`, '/health-check', '/100x/not-a-url']) {
+      const r = await fetch(base + reqPath);
+      const headers = { early: r.headers.get('x-early'), xcache: r.headers.get('x-cache') };
+      assert.deepEqual(headers, { early: '1', xcache: null }, `GET ${reqPath} headers = ${JSON.stringify(headers)}, want the early ones only`);
+      const body = await r.text().then((t) => `ended: ${t}`, (err: unknown) => `cut: ${String(err)}`);
+      assert.match(body, /^cut: /, `GET ${reqPath} body = ${body}, want the connection dropped`);
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await handler.close();
+  }
+});

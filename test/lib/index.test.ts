@@ -41,3 +41,22 @@ test('imageproxy() from the entry builds a handler with its config defaults', as
     await h.close();
   }
 });
+
+test('the package entry exports the core and its collaborators', () => {
+  const want: Array<{ name: string; type: string }> = [
+    { name: 'createCore', type: 'function' },
+    { name: 'LazyTransformer', type: 'function' },
+    { name: 'ClientGoneError', type: 'function' },
+    { name: 'CLIENT_CLOSED_REQUEST', type: 'number' },
+    { name: 'coreHeaderNames', type: 'function' },
+    { name: 'nodeOrigin', type: 'function' },
+    { name: 'checkTarget', type: 'function' },
+    { name: 'remoteWithOptions', type: 'function' },
+    { name: 'OPTIONS', type: 'object' },
+    { name: 'OUTPUT_FORMATS', type: 'object' },
+  ];
+  for (const { name, type } of want) {
+    const got = typeof (lib as Record<string, unknown>)[name];
+    assert.equal(got, type, `typeof ${name} = ${got}, want ${type}`);
+  }
+});

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explicitLifetimeMs, parseCacheControl, storageDecision, type FreshnessPolicy, type RequestContext } from '../../../lib/cache/freshness.js';
+import {
+  etagMatches, explicitLifetimeMs, notModified, parseCacheControl, sameVersion, storageDecision, type FreshnessPolicy, type RequestContext,
+} from '../../../lib/cache/freshness.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -117,6 +119,70 @@ describe('storageDecision with the origin request', () => {
     it(name, () => {
       const d = storageDecision(200, headers, NOW, policy, request);
       assert.equal(d.store, wantStore, `storageDecision(200, ${JSON.stringify(headers)}, ${JSON.stringify(request)}).store = ${d.store} (${d.reason}), want ${wantStore}`);
+    });
+  }
+});
+
+describe('etagMatches', () => {
+  const cases: Array<{ header: string; etag: string; want: boolean }> = [
+    { header: '"v7"', etag: '"v7"', want: true },
+    { header: ' "v7" ', etag: '"v7"', want: true },
+    { header: '"a", W/"v7"', etag: '"v7"', want: true },
+    { header: '"v7"', etag: 'W/"v7"', want: true },
+    { header: '*', etag: '"anything"', want: true },
+    { header: ' * ', etag: '"anything"', want: true },
+    { header: '"v6"', etag: '"v7"', want: false },
+    { header: '"a", "b"', etag: '"v7"', want: false },
+    { header: '', etag: '"v7"', want: false },
+  ];
+  for (const { header, etag, want } of cases) {
+    it(`etagMatches(${JSON.stringify(header)}, ${etag})`, () => {
+      const got = etagMatches(header, etag);
+      assert.equal(got, want, `etagMatches(${JSON.stringify(header)}, ${JSON.stringify(etag)}) = ${got}, want ${want}`);
+    });
+  }
+});
+
+describe('notModified', () => {
+  const lm = 'Wed, 21 Oct 2015 07:28:00 GMT';
+  const both = { etag: '"v7"', 'last-modified': lm };
+  const cases: Array<{ name: string; inm?: string; ims?: string; headers: Record<string, string>; want: boolean }> = [
+    { name: 'no conditions', headers: both, want: false },
+    { name: 'matching etag', inm: '"v7"', headers: both, want: true },
+    { name: 'other etag', inm: '"v6"', headers: both, want: false },
+    { name: 'If-None-Match wins over a matching date', inm: '"v6"', ims: lm, headers: both, want: false },
+    { name: 'If-None-Match without a stored ETag', inm: '*', headers: { 'last-modified': lm }, want: false },
+    { name: 'same date', ims: lm, headers: both, want: true },
+    { name: 'later date', ims: 'Thu, 22 Oct 2015 07:28:00 GMT', headers: both, want: true },
+    { name: 'earlier date', ims: 'Tue, 20 Oct 2015 07:28:00 GMT', headers: both, want: false },
+    { name: 'garbage date', ims: 'yesterday', headers: both, want: false },
+    { name: 'date without Last-Modified', ims: lm, headers: { etag: '"v7"' }, want: false },
+    { name: 'garbage Last-Modified', ims: lm, headers: { 'last-modified': 'soon' }, want: false },
+  ];
+  for (const { name, inm, ims, headers, want } of cases) {
+    it(name, () => {
+      const got = notModified(inm, ims, headers);
+      assert.equal(got, want, `notModified(${inm}, ${ims}, ${JSON.stringify(headers)}) = ${got}, want ${want}`);
+    });
+  }
+});
+
+describe('sameVersion', () => {
+  const lm = 'Wed, 21 Oct 2015 07:28:00 GMT';
+  const cases: Array<{ name: string; variant: Record<string, string>; orig: Record<string, string>; want: boolean }> = [
+    { name: 'same ETag', variant: { etag: '"a"' }, orig: { etag: '"a"' }, want: true },
+    { name: 'other ETag', variant: { etag: '"a"' }, orig: { etag: '"b"' }, want: false },
+    { name: 'ETag lost', variant: { etag: '"a"' }, orig: {}, want: false },
+    { name: 'ETag gained', variant: {}, orig: { etag: '"a"' }, want: false },
+    { name: 'ETags differ though dates agree', variant: { etag: '"a"', 'last-modified': lm }, orig: { etag: '"b"', 'last-modified': lm }, want: false },
+    { name: 'same Last-Modified', variant: { 'last-modified': lm }, orig: { 'last-modified': lm }, want: true },
+    { name: 'other Last-Modified', variant: { 'last-modified': lm }, orig: { 'last-modified': 'Thu, 22 Oct 2015 07:28:00 GMT' }, want: false },
+    { name: 'no validators', variant: {}, orig: {}, want: false },
+  ];
+  for (const { name, variant, orig, want } of cases) {
+    it(name, () => {
+      const got = sameVersion(variant, orig);
+      assert.equal(got, want, `sameVersion(${JSON.stringify(variant)}, ${JSON.stringify(orig)}) = ${got}, want ${want}`);
     });
   }
 });

@@ -104,6 +104,44 @@ describe('ResponseCache', () => {
     assert.equal(errors.length, 3, `onError calls = ${errors.length}, want 3`);
   });
 
+  it('never throws, whatever the backend, the hooks, the logger or the headers do; counts and logs each failure', async () => {
+    // The handler used to wrap every call in try/catch; the core relies on this instead.
+    const syncThrowing: Cache = {
+      get: () => { throw new Error('sync down'); },
+      set: () => { throw new Error('sync down'); },
+      delete: () => { throw new Error('sync down'); },
+    };
+    const notBytes: Cache = { ...new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 }), get: async () => 'not a buffer' as unknown as Buffer, set: async () => {}, delete: async () => {} };
+    const badHeaders = { 'cache-control': 42, vary: {} } as unknown as Record<string, string>;
+    const entry = { status: 200, headers: { etag: '"a"' }, body, storedAt: NOW, expiresAt: NOW };
+    const brokenLogger = { info: () => { throw new Error('log'); }, warn: () => { throw new Error('log'); }, error: () => { throw new Error('log'); } };
+    const cases: Array<{ name: string; cache: Cache; headers: Record<string, string>; logger?: typeof brokenLogger; onErrorThrows?: boolean; wantErrors: number }> = [
+      { name: 'backend rejects', cache: throwing, headers: { 'cache-control': 'max-age=5' }, wantErrors: 3 },
+      { name: 'backend throws synchronously', cache: syncThrowing, headers: { 'cache-control': 'max-age=5' }, wantErrors: 3 },
+      { name: 'backend returns no bytes (read, then the delete of the corrupt entry)', cache: notBytes, headers: { 'cache-control': 'max-age=5' }, wantErrors: 1 },
+      { name: 'headers that are not strings', cache: new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 }), headers: badHeaders, wantErrors: 2 },
+      { name: 'broken logger and hook', cache: throwing, headers: { 'cache-control': 'max-age=5' }, logger: brokenLogger, onErrorThrows: true, wantErrors: 3 },
+    ];
+    for (const { name, cache, headers, logger, onErrorThrows, wantErrors } of cases) {
+      const errors: unknown[] = [];
+      const log = quietLogger();
+      const r = new ResponseCache(cache, {
+        minCacheDurationMs: 0, forceCache: false, logger: logger ?? log,
+        onError: (e) => { errors.push(e); if (onErrorThrows) throw new Error('hook'); },
+      });
+      const got = await r.get('u');
+      assert.equal(got, undefined, `${name}: get(u) = ${JSON.stringify(got)}, want undefined`);
+      await r.put('u', { status: 200, headers, body }, NOW);
+      const refreshed = await r.refresh('u', entry, headers, NOW + 1);
+      assert.ok(refreshed.body.equals(body), `${name}: refresh() lost the body`);
+      assert.equal(errors.length, wantErrors, `${name}: onError calls = ${errors.length}, want ${wantErrors}`);
+      if (!logger) {
+        const warned = log.lines.filter((l) => /cache: .* for u: /.test(l)).length;
+        assert.equal(warned, wantErrors, `${name}: warnings = ${JSON.stringify(log.lines)}, want ${wantErrors} naming the key`);
+      }
+    }
+  });
+
   it('refresh applies the 304 headers and recomputes expiry', async () => {
     const c = new RecordingCache();
     const r = rc(c);

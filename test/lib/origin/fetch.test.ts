@@ -267,6 +267,13 @@ test('request headers: user agent, passed headers, referer only when asked', asy
   }
 });
 
+test('originRequestHeaders never passes hop-by-hop headers, Proxy-Authorization included', () => {
+  const client = { 'proxy-authorization': 'Basic eDp5', 'proxy-authenticate': 'Basic', connection: 'close', te: 'trailers', 'x-token': 'abc' };
+  const cfg = config({ passRequestHeaders: ['Proxy-Authorization', 'Proxy-Authenticate', 'Connection', 'TE', 'X-Token'] });
+  const got = originRequestHeaders(cfg, client);
+  assert.deepEqual(got, { 'x-token': 'abc' }, `originRequestHeaders(${JSON.stringify(client)}) = ${JSON.stringify(got)}, want only x-token`);
+});
+
 test('aborting the signal cancels the origin request', async () => {
   const url = route({ headers: { 'Content-Type': 'image/png' }, drip: { chunk: 'a', intervalMs: 20 } }, 'abort');
   const ctl = new AbortController();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOptions, formatOptions, emptyOptions, isTransform, type Options } from '../../../lib/request/options.js';
+import { parseOptions, formatOptions, emptyOptions, isTransform, OPTIONS, OUTPUT_FORMATS, type Options } from '../../../lib/request/options.js';
 
 /** opts builds an Options value from the fields that differ from empty. */
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
@@ -112,5 +112,37 @@ test('isTransform', () => {
   for (const [input, want] of cases) {
     const got = isTransform(parseOptions(input));
     assert.equal(got, want, `isTransform(${JSON.stringify(input)}) = ${got}, want ${want}`);
+  }
+});
+
+test('integer fields print as Go prints an int (%d), float fields as %v', () => {
+  // The table prints every numeric field through one builder; the integer fields must not take
+  // the float form's exponent (Go's Options.String prints Rotate and Quality with %d).
+  const cases: Array<{ input: Partial<Options>; want: string }> = [
+    { input: { rotate: 1_000_000 }, want: '0x0,r1000000' },
+    { input: { quality: 10_000_000 }, want: '0x0,q10000000' },
+    { input: { validUntil: 4_000_000_000 }, want: '0x0,vu4000000000' },
+    { input: { cropX: 1_000_000 }, want: '0x0,cx1e+06' },
+    { input: { width: 1_000_000, height: 0.00001 }, want: '1e+06x1e-05' },
+  ];
+  for (const { input, want } of cases) {
+    const got = formatOptions(opts(input));
+    assert.equal(got, want, `formatOptions(${JSON.stringify(input)}) = ${got}, want ${want}`);
+  }
+});
+
+test('the option table: defaults are emptyOptions, every exact token parses to its value and prints back', () => {
+  const empty = emptyOptions();
+  for (const [field, entry] of Object.entries(OPTIONS) as Array<[keyof Options, (typeof OPTIONS)[keyof Options]]>) {
+    assert.equal(empty[field], entry.default, `emptyOptions().${field} = ${String(empty[field])}, want ${String(entry.default)}`);
+    for (const [token, value] of Object.entries(entry.exact ?? {})) {
+      const got = parseOptions(token);
+      assert.equal(got[field], value, `parseOptions(${token}).${field} = ${String(got[field])}, want ${String(value)}`);
+      const printed = formatOptions(got);
+      assert.equal(printed, `0x0,${token}`, `formatOptions(parseOptions(${token})) = ${printed}, want 0x0,${token}`);
+    }
+  }
+  for (const f of OUTPUT_FORMATS) {
+    assert.equal(isTransform(parseOptions(f)), true, `isTransform(parseOptions(${f})) = false, want true`);
   }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequest, cacheKey } from '../../../lib/request/request.js';
+import { parseRequest, cacheKey, remoteWithOptions } from '../../../lib/request/request.js';
+import { signURL } from '../../../lib/request/signature.js';
 import { emptyOptions, type Options } from '../../../lib/request/options.js';
 import { BadRequestError } from '../../../lib/errors.js';
 
@@ -178,6 +179,21 @@ test('cacheKey covers options only when they transform, never the signature', ()
   for (const [input, want] of cases) {
     const got = cacheKey(parseRequest(input));
     assert.equal(got, want, `cacheKey(${JSON.stringify(input)}) = ${got}, want ${want}`);
+  }
+});
+
+test('the cache key of a variant is the message its option signature covers', () => {
+  // remote#options was built in three places (cacheKey, signURL, verifySignature); one function now.
+  const cases: Array<{ path: string; want: string }> = [
+    { path: '/100x,q80,sXYZ/https://example.com/a.jpg?v=1', want: 'https://example.com/a.jpg?v=1#100x0,q80' },
+    { path: '/r90/aHR0cHM6Ly9leGFtcGxlLmNvbS9hLmpwZyNmcmFn', want: 'https://example.com/a.jpg#0x0,r90' },
+  ];
+  for (const { path, want } of cases) {
+    const req = parseRequest(path);
+    const got = cacheKey(req);
+    assert.equal(got, want, `cacheKey(parseRequest(${path})) = ${got}, want ${want}`);
+    assert.equal(remoteWithOptions(req.remoteBase, req.options), got, `remoteWithOptions(${req.remoteBase}) differs from the cache key`);
+    assert.equal(signURL('k', req.remoteBase, req.options), signURL('k', got), `signURL over the options form of ${path} does not sign the cache key`);
   }
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostMatcher } from '../../../lib/security/hostmatch.js';
+import { HostMatcher, unbracket } from '../../../lib/security/hostmatch.js';
 
 test('HostMatcher.matchesName', () => {
   const m = new HostMatcher(['example.com', '*.example.org', 'Upper.Example.NET.', '10.0.0.0/8', '2001:db8::/32', '192.0.2.7', '*.bücher.example', ' spaced.example ']);
@@ -65,5 +65,24 @@ test('HostMatcher.hasCidrs and isEmpty', () => {
     const m = new HostMatcher(patterns);
     assert.equal(m.hasCidrs, cidrs, `HostMatcher(${JSON.stringify(patterns)}).hasCidrs = ${m.hasCidrs}, want ${cidrs}`);
     assert.equal(m.isEmpty, empty, `HostMatcher(${JSON.stringify(patterns)}).isEmpty = ${m.isEmpty}, want ${empty}`);
+  }
+});
+
+test('unbracket strips the brackets of an IPv6 literal and nothing else', () => {
+  // One helper now serves the four places that stripped brackets (fetch, policy, two in hostmatch).
+  const cases: Array<{ host: string; want: string }> = [
+    { host: '[::1]', want: '::1' },
+    { host: '[2001:db8::1]', want: '2001:db8::1' },
+    { host: '[]', want: '' },
+    { host: '[', want: '[' },
+    { host: ']', want: ']' },
+    { host: '[::1', want: '[::1' },
+    { host: '::1]', want: '::1]' },
+    { host: 'example.com', want: 'example.com' },
+    { host: ' [::1] ', want: ' [::1] ' },
+  ];
+  for (const { host, want } of cases) {
+    const got = unbracket(host);
+    assert.equal(got, want, `unbracket(${JSON.stringify(host)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { checkRequest, checkHop, isExpired, type Admission, type Resolver } from '../../../lib/security/policy.js';
+import { checkRequest, checkHop, checkTarget, isExpired, type Admission, type Resolver } from '../../../lib/security/policy.js';
 import { parseRequest } from '../../../lib/request/request.js';
 import { signURL } from '../../../lib/request/signature.js';
 import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
@@ -137,8 +137,22 @@ test('checkHop rules', () => {
   for (const [name, url, admission, config, want] of cases) {
     const got = hop(url, admission, config);
     assert.equal(got, want, `${name}: checkHop(${url}, ${admission}) = ${got}, want ${want}`);
+    // checkTarget is checkHop without the lookup: the same static rules, the same verdicts.
+    const target = outcomeOf(() => checkTarget(new URL(url), admission, defaultConfig(config)));
+    assert.equal(target, want, `${name}: checkTarget(${url}, ${admission}) = ${target}, want ${want}`);
   }
 });
+
+/** outcomeOf runs a check and returns 'ok' or the ForbiddenError's code. */
+function outcomeOf(check: () => unknown): string {
+  try {
+    check();
+    return 'ok';
+  } catch (err) {
+    if (err instanceof ForbiddenError) return `403 ${err.code}`;
+    throw err;
+  }
+}
 
 type LookupResult = { err: Error | null; address?: string | LookupAddress[]; family?: number };
 

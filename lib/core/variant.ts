@@ -1,0 +1,58 @@
+/**
+ * Loading a variant: a transformed image, from the cache when fresh, renewed when its original
+ * has not changed, or made again from the original; concurrent requests for the same variant
+ * share one load (and so one transform).
+ */
+import { isFresh } from '../cache/responses.js';
+import { sameVersion } from '../cache/freshness.js';
+import { BadGatewayError, isProxyError } from '../errors.js';
+import type { TransformResult } from '../transform/types.js';
+import type { CachedResponse } from '../cache/cache.js';
+import type { RequestContext } from './context.js';
+import { originalFlight } from './original.js';
+import { asBuffer, refresh, store } from './store.js';
+import type { Outcome } from './types.js';
+
+/** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
+export function variantFlight(ctx: RequestContext): Promise<Outcome> {
+  return ctx.core.variants.do(ctx.variantFlightKey as string, (s) => loadVariant(ctx, s), ctx.signal);
+}
+
+/** loadVariant serves a transformed variant from cache, or transforms the original; `signal` is the flight's. */
+export async function loadVariant(ctx: RequestContext, signal: AbortSignal): Promise<Outcome> {
+  const key = ctx.variantKey as string;
+  const cached = await ctx.core.responses?.get(key);
+  if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  const orig = await originalFlight(ctx, signal);
+  if (orig.kind !== 'image') return orig;
+  const { 'content-type': _, ...origHeaders } = orig.entry.headers;
+  if (cached && orig.cache !== 'MISS' && sameVersion(cached.headers, orig.entry.headers)) {
+    // The origin has not changed since this variant was made: renew it instead of transforming again.
+    return { kind: 'image', entry: await refresh(ctx, key, cached, origHeaders), cache: orig.cache === 'HIT' ? 'HIT' : 'REVALIDATED' };
+  }
+  const result = await transformOriginal(ctx, orig.entry, signal);
+  const headers = { ...origHeaders, 'content-type': result.contentType };
+  const entry = await store(ctx, key, { status: 200, headers, body: asBuffer(result.bytes) });
+  return { kind: 'image', entry, cache: 'MISS' };
+}
+
+/**
+ * transformOriginal runs the transformer on the original, timed; a failure that is not a
+ * ProxyError (a transformer bug) is a 502 with the cause kept for the log.
+ */
+async function transformOriginal(ctx: RequestContext, orig: CachedResponse, signal: AbortSignal): Promise<TransformResult> {
+  const { config, metrics, transformer } = ctx.core;
+  const options = { ...ctx.preq.options, scaleUp: ctx.preq.options.scaleUp || config.scaleUp };
+  const end = metrics.transformationDuration.startTimer();
+  let result: TransformResult;
+  try {
+    result = await transformer.run(orig.body, options, config.limits, signal);
+  } catch (err) {
+    if (isProxyError(err) || signal.aborted) throw err;
+    const e = new BadGatewayError('The remote image could not be processed.', 'transform_failed');
+    e.cause = err;
+    throw e;
+  }
+  end();
+  return result;
+}
