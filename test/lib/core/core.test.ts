@@ -26,7 +26,7 @@ test('endpoints: health check, favicon, metrics, methods', async () => {
     { method: 'GET', url: '/health-check?x=1', wantStatus: 200, wantBody: 'OK', wantType: 'text/plain; charset=utf-8' },
     { method: 'POST', url: '/health-check', wantStatus: 200, wantBody: 'OK', wantType: 'text/plain; charset=utf-8' },
     { method: 'HEAD', url: '/', wantStatus: 200, wantBody: '', wantType: 'text/plain; charset=utf-8' },
-    { method: 'GET', url: '/favicon.ico', wantStatus: 204, wantBody: '', wantType: undefined },
+    { method: 'GET', url: '/favicon.ico', wantStatus: 200, wantBody: '', wantType: undefined },
     { method: 'GET', url: '/metrics', wantStatus: 200, wantBody: /^# HELP imageproxy_/m, wantType: 'text/plain; version=0.0.4; charset=utf-8' },
     { method: 'POST', url: `/${REMOTE}`, wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
     { method: 'DELETE', url: `/100x/${REMOTE}`, wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
