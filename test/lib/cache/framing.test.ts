@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import type { CachedResponse } from '../../../lib/cache/cache.js';
 import { CorruptEntryError, crc32, crc32Js, decodeEntry, encodeEntry, FRAME_HEADER_BYTES } from '../../../lib/cache/framing.js';
 
@@ -12,7 +12,7 @@ const entry: CachedResponse = {
   expiresAt: 1_700_000_060_000,
 };
 
-describe('crc32', () => {
+test('crc32', async (suite) => {
   const cases: Array<[string, number]> = [
     ['', 0],
     ['a', 0xe8b7be43],
@@ -20,25 +20,25 @@ describe('crc32', () => {
     ['The quick brown fox jumps over the lazy dog', 0x414fa339],
   ];
   for (const [input, want] of cases) {
-    it(`crc32(${JSON.stringify(input)})`, () => {
+    await suite.test(`crc32(${JSON.stringify(input)})`, () => {
       const b = Buffer.from(input);
       assert.equal(crc32(b), want, `crc32(${input}) = ${crc32(b).toString(16)}, want ${want.toString(16)}`);
       assert.equal(crc32Js(b), want, `crc32Js(${input}) = ${crc32Js(b).toString(16)}, want ${want.toString(16)}`);
     });
   }
-  it('matches between node:zlib and the JavaScript table on random data', () => {
+  await suite.test('matches between node:zlib and the JavaScript table on random data', () => {
     const b = randomBytes(100_000);
     assert.equal(crc32(b), crc32Js(b));
   });
 });
 
-describe('encodeEntry/decodeEntry', () => {
-  it('round-trips every field, binary body included', () => {
+test('encodeEntry/decodeEntry', async (suite) => {
+  await suite.test('round-trips every field, binary body included', () => {
     const got = decodeEntry(encodeEntry(entry));
     assert.deepEqual({ ...got, body: Buffer.from(got.body) }, entry, `decodeEntry(encodeEntry(e)) = ${JSON.stringify(got)}`);
   });
 
-  it('round-trips an empty body', () => {
+  await suite.test('round-trips an empty body', () => {
     const e = { ...entry, body: Buffer.alloc(0) };
     assert.equal(decodeEntry(encodeEntry(e)).body.length, 0);
   });
@@ -58,12 +58,12 @@ describe('encodeEntry/decodeEntry', () => {
     ['foreign bytes', () => Buffer.from('HTTP/1.1 200 OK\r\n\r\nbody'), /magic/],
   ];
   for (const [name, make, want] of corruptions) {
-    it(`decodeEntry rejects ${name}`, () => {
+    await suite.test(`decodeEntry rejects ${name}`, () => {
       assert.throws(() => decodeEntry(make()), (err) => err instanceof CorruptEntryError && want.test(err.message), `decodeEntry(${name}) did not throw CorruptEntryError matching ${want}`);
     });
   }
 
-  it('detects every single-bit flip of a small entry', () => {
+  await suite.test('detects every single-bit flip of a small entry', () => {
     const small = encodeEntry({ ...entry, headers: {}, body: Buffer.from('xy') });
     let undetected = 0;
     for (let i = 0; i < small.length * 8; i++) {
@@ -80,7 +80,7 @@ describe('encodeEntry/decodeEntry', () => {
     assert.equal(undetected, 0, `undetected single-bit flips = ${undetected}, want 0`);
   });
 
-  it('rejects a well-framed header that lacks fields', () => {
+  await suite.test('rejects a well-framed header that lacks fields', () => {
     const header = Buffer.from(JSON.stringify({ status: 200, headers: {} }));
     const body = Buffer.from('b');
     const out = Buffer.alloc(FRAME_HEADER_BYTES + header.length + body.length);

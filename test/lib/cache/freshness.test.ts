@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import {
   etagMatches, explicitLifetimeMs, notModified, parseCacheControl, sameVersion, storageDecision, type FreshnessPolicy, type RequestContext,
 } from '../../../lib/cache/freshness.js';
@@ -11,7 +11,7 @@ const min10m: FreshnessPolicy = { minCacheDurationMs: 600_000, forceCache: false
 const forced: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: true };
 const forcedMin: FreshnessPolicy = { minCacheDurationMs: 600_000, forceCache: true };
 
-describe('parseCacheControl', () => {
+test('parseCacheControl', async (suite) => {
   const cases: Array<[string | undefined, Record<string, string>]> = [
     [undefined, {}],
     ['', {}],
@@ -22,14 +22,14 @@ describe('parseCacheControl', () => {
     ['max-age="30"', { 'max-age': '30' }],
   ];
   for (const [input, want] of cases) {
-    it(`parseCacheControl(${JSON.stringify(input)})`, () => {
+    await suite.test(`parseCacheControl(${JSON.stringify(input)})`, () => {
       const got = Object.fromEntries(parseCacheControl(input));
       assert.deepEqual(got, want, `parseCacheControl(${JSON.stringify(input)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     });
   }
 });
 
-describe('explicitLifetimeMs', () => {
+test('explicitLifetimeMs', async (suite) => {
   const cases: Array<[string, Record<string, string>, number | undefined]> = [
     ['nothing', {}, undefined],
     ['max-age', { 'cache-control': 'max-age=60' }, 60_000],
@@ -43,14 +43,14 @@ describe('explicitLifetimeMs', () => {
     ['huge max-age is capped', { 'cache-control': 'max-age=99999999999999' }, 2 ** 31 * 1000],
   ];
   for (const [name, headers, want] of cases) {
-    it(name, () => {
+    await suite.test(name, () => {
       const got = explicitLifetimeMs(headers, NOW);
       assert.equal(got, want, `explicitLifetimeMs(${JSON.stringify(headers)}) = ${got}, want ${want}`);
     });
   }
 });
 
-describe('storageDecision', () => {
+test('storageDecision', async (suite) => {
   const LM = { 'last-modified': httpDate(NOW - 86_400_000) };
   const cases: Array<[string, number, Record<string, string>, FreshnessPolicy, boolean, number]> = [
     // name, status, headers, policy, want store, want expiresAt - NOW
@@ -86,7 +86,7 @@ describe('storageDecision', () => {
     ['status 304', 304, { 'cache-control': 'max-age=60' }, forced, false, 0],
   ];
   for (const [name, status, headers, policy, wantStore, wantLife] of cases) {
-    it(name, () => {
+    await suite.test(name, () => {
       const d = storageDecision(status, headers, NOW, policy);
       assert.equal(d.store, wantStore, `storageDecision(${status}, ${JSON.stringify(headers)}, ${JSON.stringify(policy)}).store = ${d.store} (${d.reason}), want ${wantStore}`);
       if (wantStore) {
@@ -96,7 +96,7 @@ describe('storageDecision', () => {
   }
 });
 
-describe('storageDecision with the origin request', () => {
+test('storageDecision with the origin request', async (suite) => {
   const anon: RequestContext = { authorization: false, clientHeaders: ['cookie'] };
   const authed: RequestContext = { authorization: true, clientHeaders: ['authorization'] };
   const forcedPolicy: FreshnessPolicy = { minCacheDurationMs: 0, forceCache: true };
@@ -116,14 +116,14 @@ describe('storageDecision with the origin request', () => {
     ['no credentials', { 'cache-control': 'max-age=60' }, plainPolicy, anon, true],
   ];
   for (const [name, headers, policy, request, wantStore] of cases) {
-    it(name, () => {
+    await suite.test(name, () => {
       const d = storageDecision(200, headers, NOW, policy, request);
       assert.equal(d.store, wantStore, `storageDecision(200, ${JSON.stringify(headers)}, ${JSON.stringify(request)}).store = ${d.store} (${d.reason}), want ${wantStore}`);
     });
   }
 });
 
-describe('etagMatches', () => {
+test('etagMatches', async (suite) => {
   const cases: Array<{ header: string; etag: string; want: boolean }> = [
     { header: '"v7"', etag: '"v7"', want: true },
     { header: ' "v7" ', etag: '"v7"', want: true },
@@ -136,14 +136,14 @@ describe('etagMatches', () => {
     { header: '', etag: '"v7"', want: false },
   ];
   for (const { header, etag, want } of cases) {
-    it(`etagMatches(${JSON.stringify(header)}, ${etag})`, () => {
+    await suite.test(`etagMatches(${JSON.stringify(header)}, ${etag})`, () => {
       const got = etagMatches(header, etag);
       assert.equal(got, want, `etagMatches(${JSON.stringify(header)}, ${JSON.stringify(etag)}) = ${got}, want ${want}`);
     });
   }
 });
 
-describe('notModified', () => {
+test('notModified', async (suite) => {
   const lm = 'Wed, 21 Oct 2015 07:28:00 GMT';
   const both = { etag: '"v7"', 'last-modified': lm };
   const cases: Array<{ name: string; inm?: string; ims?: string; headers: Record<string, string>; want: boolean }> = [
@@ -160,14 +160,14 @@ describe('notModified', () => {
     { name: 'garbage Last-Modified', ims: lm, headers: { 'last-modified': 'soon' }, want: false },
   ];
   for (const { name, inm, ims, headers, want } of cases) {
-    it(name, () => {
+    await suite.test(name, () => {
       const got = notModified(inm, ims, headers);
       assert.equal(got, want, `notModified(${inm}, ${ims}, ${JSON.stringify(headers)}) = ${got}, want ${want}`);
     });
   }
 });
 
-describe('sameVersion', () => {
+test('sameVersion', async (suite) => {
   const lm = 'Wed, 21 Oct 2015 07:28:00 GMT';
   const cases: Array<{ name: string; variant: Record<string, string>; orig: Record<string, string>; want: boolean }> = [
     { name: 'same ETag', variant: { etag: '"a"' }, orig: { etag: '"a"' }, want: true },
@@ -180,7 +180,7 @@ describe('sameVersion', () => {
     { name: 'no validators', variant: {}, orig: {}, want: false },
   ];
   for (const { name, variant, orig, want } of cases) {
-    it(name, () => {
+    await suite.test(name, () => {
       const got = sameVersion(variant, orig);
       assert.equal(got, want, `sameVersion(${JSON.stringify(variant)}, ${JSON.stringify(orig)}) = ${got}, want ${want}`);
     });

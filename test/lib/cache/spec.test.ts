@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { CacheConfigError, describeSpec, importOptional, parseCacheSpec, parseCacheSpecs, parseGoDuration } from '../../../lib/cache/spec.js';
 
-describe('parseGoDuration', () => {
+test('parseGoDuration', async (suite) => {
   const cases: Array<[string, number | undefined]> = [
     ['0', 0],
     ['4h', 4 * 3_600_000],
@@ -20,14 +20,14 @@ describe('parseGoDuration', () => {
     ['1h ', undefined],
   ];
   for (const [input, want] of cases) {
-    it(`parseGoDuration(${JSON.stringify(input)})`, () => {
+    await suite.test(`parseGoDuration(${JSON.stringify(input)})`, () => {
       const got = parseGoDuration(input);
       assert.equal(got, want, `parseGoDuration(${JSON.stringify(input)}) = ${got}, want ${want}`);
     });
   }
 });
 
-describe('parseCacheSpec', () => {
+test('parseCacheSpec', async (suite) => {
   const cases: Array<[string, unknown]> = [
     ['memory', { kind: 'memory', maxBytes: 100e6, maxAgeMs: 0 }],
     ['memory:200', { kind: 'memory', maxBytes: 200e6, maxAgeMs: 0 }],
@@ -91,7 +91,7 @@ describe('parseCacheSpec', () => {
     ],
   ];
   for (const [input, want] of cases) {
-    it(`parseCacheSpec(${input})`, () => {
+    await suite.test(`parseCacheSpec(${input})`, () => {
       const got = parseCacheSpec(input);
       assert.deepEqual(got, want, `parseCacheSpec(${input}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     });
@@ -129,7 +129,7 @@ describe('parseCacheSpec', () => {
     ['redis-clusters://h1', /unknown scheme "redis-clusters:"/],
   ];
   for (const [input, want] of bad) {
-    it(`parseCacheSpec(${JSON.stringify(input)}) fails`, () => {
+    await suite.test(`parseCacheSpec(${JSON.stringify(input)}) fails`, () => {
       assert.throws(
         () => parseCacheSpec(input),
         (err) => err instanceof CacheConfigError && want.test(err.message),
@@ -139,19 +139,19 @@ describe('parseCacheSpec', () => {
   }
 });
 
-describe('parseCacheSpecs', () => {
-  it('makes tiers from repeated flags and space-separated values, in order', () => {
+test('parseCacheSpecs', async (suite) => {
+  await suite.test('makes tiers from repeated flags and space-separated values, in order', () => {
     const got = parseCacheSpecs(['memory:50 /tmp/a', '', '  gcs://b/  ']).map((s) => s.kind);
     assert.deepEqual(got, ['memory', 'disk', 'gcs'], `parseCacheSpecs(...) kinds = ${got}, want memory,disk,gcs`);
   });
-  it('returns no tiers for no values', () => {
+  await suite.test('returns no tiers for no values', () => {
     assert.deepEqual(parseCacheSpecs([]), []);
     assert.deepEqual(parseCacheSpecs(['  ']), []);
   });
 });
 
-describe('describeSpec', () => {
-  it('never shows a Redis password', () => {
+test('describeSpec', async (suite) => {
+  await suite.test('never shows a Redis password', () => {
     const got = describeSpec(parseCacheSpec('redis://:hunter2@cache.local:6379/3'));
     assert.equal(got, 'redis(cache.local:6379/3)', `describeSpec(redis with password) = ${got}`);
   });
@@ -162,15 +162,15 @@ describe('describeSpec', () => {
     ['rediss-sentinel://s1/mymaster/t', 'rediss-sentinel(mymaster@s1:26379 prefix t:)'],
   ];
   for (const [input, want] of cases) {
-    it(`describeSpec(${input.replace('hunter2', '***')})`, () => {
+    await suite.test(`describeSpec(${input.replace('hunter2', '***')})`, () => {
       const got = describeSpec(parseCacheSpec(input));
       assert.equal(got, want, `describeSpec(${input}) = ${got}, want ${want}`);
     });
   }
 });
 
-describe('importOptional', () => {
-  it('names the package to install when it is missing', async () => {
+test('importOptional', async (suite) => {
+  await suite.test('names the package to install when it is missing', async () => {
     const pkg = 'no-such-package-for-imageproxy-tests';
     await assert.rejects(
       importOptional(pkg, 'test', () => import(pkg)),
@@ -178,7 +178,7 @@ describe('importOptional', () => {
       'importOptional(missing) did not reject with the one-sentence install hint',
     );
   });
-  it('passes other errors through', async () => {
+  await suite.test('passes other errors through', async () => {
     await assert.rejects(importOptional('x', 'test', () => Promise.reject(new TypeError('boom'))), TypeError);
   });
 });
