@@ -13,13 +13,13 @@ const entry: CachedResponse = {
 };
 
 test('crc32', async (suite) => {
-  const cases: Array<[string, number]> = [
-    ['', 0],
-    ['a', 0xe8b7be43],
-    ['123456789', 0xcbf43926],
-    ['The quick brown fox jumps over the lazy dog', 0x414fa339],
+  const cases: Array<{ input: string; want: number }> = [
+    { input: '', want: 0 },
+    { input: 'a', want: 0xe8b7be43 },
+    { input: '123456789', want: 0xcbf43926 },
+    { input: 'The quick brown fox jumps over the lazy dog', want: 0x414fa339 },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     await suite.test(`crc32(${JSON.stringify(input)})`, () => {
       const b = Buffer.from(input);
       assert.equal(crc32(b), want, `crc32(${input}) = ${crc32(b).toString(16)}, want ${want.toString(16)}`);
@@ -44,20 +44,20 @@ test('encodeEntry/decodeEntry', async (suite) => {
   });
 
   const framed = encodeEntry(entry);
-  const corruptions: Array<[string, () => Buffer, RegExp]> = [
-    ['empty', () => Buffer.alloc(0), /shorter than its frame header/],
-    ['truncated header', () => framed.subarray(0, 10), /shorter than its frame header/],
-    ['truncated body', () => framed.subarray(0, framed.length - 1), /its frame says/],
-    ['extra byte', () => Buffer.concat([framed, Buffer.from([0])]), /its frame says/],
-    ['wrong magic', () => Buffer.concat([Buffer.from('XXXX'), framed.subarray(4)]), /magic/],
-    ['wrong version', () => { const b = Buffer.from(framed); b[4] = 9; return b; }, /version 9/],
-    ['bit flip in body', () => { const b = Buffer.from(framed); b[b.length - 5] ^= 0x10; return b; }, /checksum/],
-    ['bit flip in header JSON', () => { const b = Buffer.from(framed); b[FRAME_HEADER_BYTES + 3] ^= 0x01; return b; }, /checksum/],
-    ['bit flip in checksum', () => { const b = Buffer.from(framed); b[17] ^= 0x80; return b; }, /checksum/],
-    ['huge header length', () => { const b = Buffer.from(framed); b.writeUInt32BE(0x7fffffff, 8); return b; }, /too large/],
-    ['foreign bytes', () => Buffer.from('HTTP/1.1 200 OK\r\n\r\nbody'), /magic/],
+  const corruptions: Array<{ name: string; make: () => Buffer; want: RegExp }> = [
+    { name: 'empty', make: () => Buffer.alloc(0), want: /shorter than its frame header/ },
+    { name: 'truncated header', make: () => framed.subarray(0, 10), want: /shorter than its frame header/ },
+    { name: 'truncated body', make: () => framed.subarray(0, framed.length - 1), want: /its frame says/ },
+    { name: 'extra byte', make: () => Buffer.concat([framed, Buffer.from([0])]), want: /its frame says/ },
+    { name: 'wrong magic', make: () => Buffer.concat([Buffer.from('XXXX'), framed.subarray(4)]), want: /magic/ },
+    { name: 'wrong version', make: () => { const b = Buffer.from(framed); b[4] = 9; return b; }, want: /version 9/ },
+    { name: 'bit flip in body', make: () => { const b = Buffer.from(framed); b[b.length - 5] ^= 0x10; return b; }, want: /checksum/ },
+    { name: 'bit flip in header JSON', make: () => { const b = Buffer.from(framed); b[FRAME_HEADER_BYTES + 3] ^= 0x01; return b; }, want: /checksum/ },
+    { name: 'bit flip in checksum', make: () => { const b = Buffer.from(framed); b[17] ^= 0x80; return b; }, want: /checksum/ },
+    { name: 'huge header length', make: () => { const b = Buffer.from(framed); b.writeUInt32BE(0x7fffffff, 8); return b; }, want: /too large/ },
+    { name: 'foreign bytes', make: () => Buffer.from('HTTP/1.1 200 OK\r\n\r\nbody'), want: /magic/ },
   ];
-  for (const [name, make, want] of corruptions) {
+  for (const { name, make, want } of corruptions) {
     await suite.test(`decodeEntry rejects ${name}`, () => {
       assert.throws(() => decodeEntry(make()), (err) => err instanceof CorruptEntryError && want.test(err.message), `decodeEntry(${name}) did not throw CorruptEntryError matching ${want}`);
     });

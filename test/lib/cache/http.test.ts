@@ -91,15 +91,15 @@ test('HTTP caching through createCache backends', async (suite) => {
   });
 
   await suite.test('refetches no-store and private responses, unless forceCache', async () => {
-    const cases: Array<[string, string, boolean, number]> = [
+    const cases: Array<{ name: string; cc: string; forceCache: boolean; want: number }> = [
       // name, Cache-Control, forceCache, want origin hits after two requests
-      ['no-store', 'no-store, max-age=600', false, 2],
-      ['private', 'private, max-age=600', false, 2],
-      ['no-store forced', 'no-store, max-age=600', true, 1],
-      ['private forced', 'private, max-age=600', true, 1],
-      ['max-age=0 without validators', 'max-age=0', false, 2],
+      { name: 'no-store', cc: 'no-store, max-age=600', forceCache: false, want: 2 },
+      { name: 'private', cc: 'private, max-age=600', forceCache: false, want: 2 },
+      { name: 'no-store forced', cc: 'no-store, max-age=600', forceCache: true, want: 1 },
+      { name: 'private forced', cc: 'private, max-age=600', forceCache: true, want: 1 },
+      { name: 'max-age=0 without validators', cc: 'max-age=0', forceCache: false, want: 2 },
     ];
-    for (const [name, cc, forceCache, want] of cases) {
+    for (const { name, cc, forceCache, want } of cases) {
       const cache = await createCache(['memory'], quietLogger());
       const p = await startProxy({ cache, forceCache });
       try {

@@ -178,12 +178,12 @@ test('ResponseCache', async (suite) => {
 
   await suite.test('hasValidators looks for ETag or Last-Modified', () => {
     const e = (headers: Record<string, string>) => ({ status: 200, headers, body, storedAt: 0, expiresAt: 0 });
-    const cases: Array<[Record<string, string>, boolean]> = [
-      [{}, false],
-      [{ etag: '"x"' }, true],
-      [{ 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }, true],
-      [{ 'cache-control': 'max-age=5' }, false],
+    const cases: Array<{ h: Record<string, string>; want: boolean }> = [
+      { h: {}, want: false },
+      { h: { etag: '"x"' }, want: true },
+      { h: { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }, want: true },
+      { h: { 'cache-control': 'max-age=5' }, want: false },
     ];
-    for (const [h, want] of cases) assert.equal(hasValidators(e(h)), want, `hasValidators(${JSON.stringify(h)}) = ${!want}, want ${want}`);
+    for (const { h, want } of cases) assert.equal(hasValidators(e(h)), want, `hasValidators(${JSON.stringify(h)}) = ${!want}, want ${want}`);
   });
 });

@@ -21,12 +21,12 @@ runCacheContract('s3 (s3rver)', async () => {
 
 test('s3 backend', async (suite) => {
   await suite.test('names objects prefix/sha256(key)', () => {
-    const cases: Array<[string, string, string]> = [
-      ['', 'k', keyHash('k')],
-      ['p', 'k', `p/${keyHash('k')}`],
-      ['/a/b/', 'k', `a/b/${keyHash('k')}`],
+    const cases: Array<{ prefix: string; key: string; want: string }> = [
+      { prefix: '', key: 'k', want: keyHash('k') },
+      { prefix: 'p', key: 'k', want: `p/${keyHash('k')}` },
+      { prefix: '/a/b/', key: 'k', want: `a/b/${keyHash('k')}` },
     ];
-    for (const [prefix, key, want] of cases) {
+    for (const { prefix, key, want } of cases) {
       const got = objectName(prefix, key);
       assert.equal(got, want, `objectName(${prefix}, ${key}) = ${got}, want ${want}`);
     }

@@ -96,11 +96,11 @@ test('a worker given the compiled modules compiles none of its own', async () =>
       await worker.terminate();
     }
   };
-  const cases: [boolean, string][] = [
-    [true, 'true,true compiled here: '],
-    [false, 'true,true compiled here: webp_enc,avif_enc'],
+  const cases: Array<{ withModules: boolean; want: string }> = [
+    { withModules: true, want: 'true,true compiled here: ' },
+    { withModules: false, want: 'true,true compiled here: webp_enc,avif_enc' },
   ];
-  for (const [withModules, want] of cases) {
+  for (const { withModules, want } of cases) {
     const got = await run(withModules);
     assert.equal(got, want, `worker (modules provided: ${withModules}) = ${got}, want ${want}`);
   }
