@@ -49,6 +49,7 @@ interface Parsed {
   cacheTimeoutMs: number;
   serverLimits: ServerLimits;
   help: boolean;
+  version: boolean;
   config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
 }
 
@@ -223,8 +224,8 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.serverLimits.keepAliveTimeoutMs = parseServerTimeout(v, w); } },
   { name: 'shutdownGrace', kind: 'duration', default: '10s', help: 'how long in-flight requests may finish after SIGTERM',
     apply: (p, v, w) => { p.shutdownGraceMs = parseDur(v, w, false); } },
-  { name: 'version', kind: 'bool', default: 'false', help: 'deprecated, does nothing (kept for compatibility with the Go server)',
-    apply: (_p, v, w) => { parseBool(v, w); } },
+  { name: 'version', kind: 'bool', default: 'false', help: 'print the version and exit',
+    apply: (p, v, w) => { p.version = parseBool(v, w); } },
   { name: 'help', kind: 'bool', default: 'false', help: 'print this help and exit',
     apply: (p, v, w) => { p.help = parseBool(v, w); } },
 ];
@@ -278,6 +279,7 @@ function readArgv(argv: string[]): Map<Flag, string[]> {
 function initial(): Parsed {
   return {
     addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
+    version: false,
     serverLimits: { ...DEFAULT_SERVER_LIMITS },
     config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES, maxScans: DEFAULT_MAX_SCANS } },
   };
@@ -290,7 +292,7 @@ function initial(): Parsed {
  * or followed by `true`/`false`. Every flag also reads IMAGEPROXY_<NAME>; a flag given on the
  * command line wins over its variable. Throws UsageError for unknown flags and bad values.
  */
-export function parseFlags(argv: string[], env: Record<string, string | undefined>): CliOptions & { help: boolean } {
+export function parseFlags(argv: string[], env: Record<string, string | undefined>): CliOptions & { help: boolean; version: boolean } {
   const fromArgv = readArgv(argv);
   const p = initial();
   for (const flag of FLAGS) {
@@ -321,6 +323,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   return {
     addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, cacheTimeoutMs: p.cacheTimeoutMs,
     serverLimits: p.serverLimits, config: p.config, help: p.help,
+    version: p.version,
   };
 }
 

@@ -4,8 +4,9 @@
  * cache, serves, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish within
  * the grace period, closes the transform pool and the cache, and exits 0.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags, usage, UsageError } from './flags.js';
 import { createCache, CacheConfigError } from '../lib/cache/index.js';
 import { createMetrics } from '../lib/metrics.js';
@@ -40,7 +41,7 @@ const defaultIO: MainIO = {
 
 /**
  * start parses argv and env, builds the cache and starts listening. It resolves with the running
- * server, or with an exit code when there is nothing to run: 0 after -help, 2 for a bad flag or
+ * server, or with an exit code when there is nothing to run: 0 after -help and -version, 2 for a bad flag or
  * cache spec, 1 when the address cannot be bound.
  */
 export async function start(argv: string[], env: Record<string, string | undefined>, io: MainIO = defaultIO): Promise<Running | number> {
@@ -56,6 +57,10 @@ export async function start(argv: string[], env: Record<string, string | undefin
   }
   if (flags.help) {
     io.stdout(usage());
+    return 0;
+  }
+  if (flags.version) {
+    io.stdout(`imageproxy ${packageVersion()}`);
     return 0;
   }
   try {
@@ -88,6 +93,26 @@ export async function start(argv: string[], env: Record<string, string | undefin
   }
   io.stdout(`imageproxy listening on ${addr}`);
   return { addr, server, shutdown: () => server.close(flags.shutdownGraceMs) };
+}
+
+/**
+ * packageVersion is the version in the package.json of the imageproxy package this command
+ * belongs to: the nearest one above this file named imageproxy (dist/bin/ in the package, bin/
+ * in a checkout), or "unknown" when the command was moved out of its package (a bundle).
+ */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'imageproxy' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here, or not one we can read: look further up.
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
 }
 
 /**

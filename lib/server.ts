@@ -78,7 +78,8 @@ export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
 export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
   const { serverLimits, ...handlerOpts } = opts;
   const limits = resolveServerLimits(serverLimits);
-  const handler = imageproxy({ ...config, ...handlerOpts });
+  // The standalone server owns its root: it answers the health check, metrics and bad URLs itself.
+  const handler = imageproxy({ healthCheck: true, metricsEndpoint: true, fallthrough: false, ...config, ...handlerOpts });
   const app = express();
   app.disable('x-powered-by');
   app.use('/', handler);

@@ -51,6 +51,10 @@ const bare = (status: number): Answer => ({ status, headers: {}, body: undefined
 /** answer routes one request; see ProxyCore.answer. */
 export async function answer(core: CoreState, req: CoreRequest, controller?: AbortController): Promise<Answer> {
   try {
+    // Before any route: every path the proxy answers, its endpoints included, is GET and HEAD only.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return errorAnswer(core, req, new ProxyError(405, 'method', 'Only GET and HEAD are supported.', { Allow: 'GET, HEAD' }));
+    }
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (path === '/' || path === '/health-check') return textAnswer(req, 200, 'OK');
@@ -59,9 +63,6 @@ export async function answer(core: CoreState, req: CoreRequest, controller?: Abo
     if (path === '/metrics') {
       const text = await core.metrics.registry.metrics();
       return textAnswer(req, 200, text, { 'Content-Type': core.metrics.registry.contentType });
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return errorAnswer(core, req, new ProxyError(405, 'method', 'Only GET and HEAD are supported.', { Allow: 'GET, HEAD' }));
     }
     return await serveImage(core, req, controller ?? new AbortController());
   } catch (err) {

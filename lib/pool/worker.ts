@@ -81,7 +81,9 @@ export function serveTransforms(fn: TransformFn): void {
 
 // Start serving only when the pool started this very module; a test worker that imports
 // serveTransforms from here must not also load the real transform and its codecs.
+// No top-level await: a module graph with one cannot be require()d (ERR_REQUIRE_ASYNC_MODULE) nor
+// bundled as CommonJS. A failed import rejects unobserved, which ends the worker before it is ready,
+// as a throwing module would.
 if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_ENTRY_KEY] === import.meta.url) {
-  const { transform } = await import('../transform/transform.js');
-  serveTransforms(transform satisfies TransformFn);
+  void import('../transform/transform.js').then(({ transform }) => serveTransforms(transform satisfies TransformFn));
 }
