@@ -5,7 +5,8 @@
  * work on our bitmaps instead. Its analysis-size prescale uses a box average, which reads each
  * source pixel once (a Lanczos pass over a large photo would cost far more and add nothing).
  */
-import { createRequire } from 'node:module';
+// A static import, which bundlers follow (a createRequire call is invisible to them, and needs import.meta.url).
+import smartcropModule from 'smartcrop';
 import type { Bitmap } from '../codecs/types.js';
 import type { Rect } from './geometry.js';
 import { boxShrink } from './boxshrink.js';
@@ -29,8 +30,7 @@ interface SmartcropLib {
   }): Promise<{ topCrop: { x: number; y: number; width: number; height: number } }>;
 }
 
-const require = createRequire(import.meta.url);
-const smartcrop = require('smartcrop') as SmartcropLib;
+const smartcrop = smartcropModule as unknown as SmartcropLib;
 
 /** imageOperations feeds bitmaps to smartcrop.js without a canvas. */
 const imageOperations = {
