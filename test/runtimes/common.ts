@@ -2,6 +2,7 @@
  * What the runtime tests share: the JPEG they resize, a loopback origin serving it, decoding an
  * answer to check its size, and starting a server process under another runtime.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,7 @@ export interface Served {
  * HOST:PORT` on stdout; the process is killed when it exits early or does not say so in time.
  */
 export async function serveWith(command: string, args: string[], timeoutMs = 20_000): Promise<Served> {
-  const child: ChildProcess = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+  const child: ChildProcess = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
@@ -70,4 +71,24 @@ export async function serveWith(command: string, args: string[], timeoutMs = 20_
 /** cleanEnv is this process's environment without IMAGEPROXY_ settings, so a developer's shell cannot change a test. */
 function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
+}
+
+/** CLI is the built command-line server. */
+export const CLI = path.join(ROOT, 'dist', 'bin', 'imageproxy.js');
+/** FETCH_SERVE is the script serving createFetchHandler with Bun.serve or Deno.serve. */
+export const FETCH_SERVE = path.join(ROOT, 'test', 'runtimes', 'fetch-serve.mjs');
+
+/**
+ * resizeThrough asks the proxy at `base` for the fixture at 100 px wide and checks the answer:
+ * 200, image/jpeg, and a JPEG that decodes to 100 px by the fixture's aspect.
+ */
+export async function resizeThrough(name: string, base: string, origin: Origin): Promise<void> {
+  const url = `${base}/100x/${origin.url}/photo.jpg`;
+  const r = await fetch(url);
+  const body = new Uint8Array(await r.arrayBuffer());
+  const got = { status: r.status, type: r.headers.get('content-type') };
+  assert.deepEqual(got, { status: 200, type: 'image/jpeg' }, `${name}: GET ${url} = ${JSON.stringify(got)} ${r.status === 200 ? '' : new TextDecoder().decode(body)}`);
+  const size = await decodedSize(body);
+  const want = { format: 'jpeg', width: 100, height: Math.round((100 * JPEG_HEIGHT) / JPEG_WIDTH) };
+  assert.deepEqual(size, want, `${name}: decoded answer = ${JSON.stringify(size)}, want ${JSON.stringify(want)}`);
 }
