@@ -23,10 +23,8 @@ import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/header
 export { originRequestHeaders } from './request.js';
 import { checkContentType, notAnImage, parseMediaType } from './contenttype.js';
 import { sniffImageType } from './sniff.js';
-import {
-  BadGatewayError, GatewayTimeoutError, NotFoundError, OriginStatusError, TooLargeError, UnsupportedMediaError,
-  isProxyError,
-} from '../errors.js';
+import { REDIRECT_STATUSES, finalStatus, resolveLocation } from './status.js';
+import { BadGatewayError, GatewayTimeoutError, TooLargeError, UnsupportedMediaError, isProxyError } from '../errors.js';
 
 /** FetchOptions configure one fetchRemote call. */
 export interface FetchOptions {
@@ -55,9 +53,6 @@ export interface FetchResult {
   /** Media type of body, from Content-Type or sniffed; '' for 304 and redirects. */
   contentType: string;
 }
-
-/** REDIRECT_STATUSES are the statuses followed as redirects, as by Go's http.Client. */
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -128,21 +123,6 @@ function fetchError(err: unknown, signal: AbortSignal): unknown {
   return e;
 }
 
-/** resolveLocation resolves a redirect target against the URL that answered with it. */
-function resolveLocation(location: string, base: URL): URL {
-  let next: URL;
-  try {
-    next = new URL(location, base);
-  } catch {
-    throw new BadGatewayError('The remote server redirected to an invalid URL.', 'bad_redirect');
-  }
-  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-    throw new BadGatewayError('The remote server redirected to an unsupported URL.', 'bad_redirect');
-  }
-  next.hash = '';
-  return next;
-}
-
 /** request sends one GET and resolves with the response head; `track` receives the request so an abort can destroy it. */
 function request(
   url: URL, headers: Record<string, string>, lookup: LookupFunction, signal: AbortSignal,
@@ -203,21 +183,8 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
   try {
     const status = res.statusCode ?? 0;
     const headers = responseHeaders(res);
-    if (status === 304 && conditional) {
-      res.destroy();
-      return { status, headers, body: Buffer.alloc(0), url, contentType: '' };
-    }
-    if (status === 404) throw new NotFoundError();
-    if (status === 304 || status < 200) {
-      throw new BadGatewayError(`The remote server answered with an unexpected status ${status}.`, 'origin_status');
-    }
-    if (status >= 300 && status <= 399) {
-      throw new BadGatewayError(`The remote server answered with a redirect (${status}) that cannot be followed.`, 'bad_redirect');
-    }
-    if (status > 299) throw new OriginStatusError(status);
-    if (status === 206) throw new BadGatewayError('The remote server sent only part of the image.', 'origin_partial');
-    // No Content has no body to check or transform: it is passed on as it is, as the Go server does.
-    if (status === 204) return { status, headers, body: Buffer.alloc(0), url, contentType: '' };
+    // 304 and 204 have no body to check or transform: they are passed on as they are.
+    if (finalStatus(status, conditional) !== 'body') return { status, headers, body: Buffer.alloc(0), url, contentType: '' };
 
     const declared = rawHeaderValues(res, 'content-type').filter((v) => v.trim() !== '');
     if (declared.length > 1) {
