@@ -14,6 +14,7 @@ import {
 } from '../lib/config.js';
 import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
+import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log.js';
 
 /** CliOptions is what the command line asks for. */
 export interface CliOptions {
@@ -29,6 +30,10 @@ export interface CliOptions {
   serverLimits: ServerLimits;
   /** Proxy configuration taken from the flags. */
   config: Partial<ProxyConfig>;
+  /** Layout of log lines. */
+  logFormat: LogFormat;
+  /** Address of a separate metrics listener; '' serves /metrics on the main listener. */
+  metricsAddr: string;
 }
 
 /** UsageError is a bad command line: unknown flag or bad value. The CLI exits 2 with usage(). */
@@ -50,6 +55,8 @@ interface Parsed {
   serverLimits: ServerLimits;
   help: boolean;
   version: boolean;
+  logFormat: LogFormat;
+  metricsAddr: string;
   config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
 }
 
@@ -190,6 +197,13 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.scaleUp = parseBool(v, w); } },
   { name: 'verbose', kind: 'bool', default: 'false', help: 'log every request',
     apply: (p, v, w) => { p.config.verbose = parseBool(v, w); } },
+  { name: 'logFormat', kind: 'string', default: DEFAULT_LOG_FORMAT, help: `layout of log lines: ${LOG_FORMATS.join(' or ')} (one JSON object a line, with an ISO timestamp)`,
+    apply: (p, v, w) => {
+      if (!isLogFormat(v.trim())) throw new UsageError(`${w}: want ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
+      p.logFormat = v.trim() as LogFormat;
+    } },
+  { name: 'metricsAddr', kind: 'string', default: '', help: 'serve /metrics on this address (host:port or unix:/path) instead of -addr, with the same time limits',
+    apply: (p, v) => { p.metricsAddr = v.trim(); } },
   { name: 'minCacheDuration', kind: 'duration', default: '0s', help: 'cache responses for at least this long, whatever the origin says',
     apply: (p, v, w) => { p.config.minCacheDurationMs = parseDur(v, w, false); } },
   { name: 'forceCache', kind: 'bool', default: 'false', help: 'cache responses even when the origin says private or no-store',
@@ -281,6 +295,7 @@ function initial(): Parsed {
     addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
     version: false,
     serverLimits: { ...DEFAULT_SERVER_LIMITS },
+    logFormat: DEFAULT_LOG_FORMAT, metricsAddr: '',
     config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES, maxScans: DEFAULT_MAX_SCANS } },
   };
 }
@@ -324,6 +339,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, cacheTimeoutMs: p.cacheTimeoutMs,
     serverLimits: p.serverLimits, config: p.config, help: p.help,
     version: p.version,
+    logFormat: p.logFormat, metricsAddr: p.metricsAddr,
   };
 }
 

@@ -12,6 +12,8 @@ import { createCache, CacheConfigError } from '../lib/cache/index.js';
 import { createMetrics } from '../lib/metrics.js';
 import { createServer, parseAddr, type ProxyServer } from '../lib/server.js';
 import type { Logger } from '../lib/config.js';
+import { createLogger } from '../lib/log.js';
+import { logFields } from '../lib/log-format.js';
 
 /** MainIO is where main writes and the environment it reads; tests substitute their own. */
 export interface MainIO {
@@ -19,8 +21,8 @@ export interface MainIO {
   stdout(line: string): void;
   /** Receives usage errors and fatal errors. */
   stderr(line: string): void;
-  /** Log lines of the proxy and the cache. */
-  logger: Logger;
+  /** Log lines of the proxy and the cache; default: the structured logger (-logFormat) on standard output. */
+  logger?: Logger;
 }
 
 /** Running is a started proxy: its bound address, and how to stop it. */
@@ -36,7 +38,6 @@ export interface Running {
 const defaultIO: MainIO = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
-  logger: console,
 };
 
 /**
@@ -69,10 +70,19 @@ export async function start(argv: string[], env: Record<string, string | undefin
     io.stderr(`imageproxy: flag -addr: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
     return 2;
   }
-  const metrics = createMetrics();
+  if (flags.metricsAddr !== '') {
+    try {
+      parseAddr(flags.metricsAddr);
+    } catch (err) {
+      io.stderr(`imageproxy: flag -metricsAddr: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
+      return 2;
+    }
+  }
+  const logger = io.logger ?? createLogger({ format: flags.logFormat });
+  const metrics = createMetrics(undefined, { defaultMetrics: true });
   let cache;
   try {
-    cache = await createCache(flags.cacheSpecs, io.logger, {
+    cache = await createCache(flags.cacheSpecs, logger, {
       env, timeoutMs: flags.cacheTimeoutMs, onError: () => metrics.cacheErrors.inc(),
     });
   } catch (err) {
@@ -82,7 +92,9 @@ export async function start(argv: string[], env: Record<string, string | undefin
     }
     throw err;
   }
-  const server = createServer({ logger: io.logger, ...flags.config, cache }, { metrics, serverLimits: flags.serverLimits });
+  const server = createServer({ logger, ...flags.config, cache }, {
+    metrics, serverLimits: flags.serverLimits, metricsAddr: flags.metricsAddr || undefined,
+  });
   let addr: string;
   try {
     addr = await server.listen(flags.addr);
@@ -91,7 +103,13 @@ export async function start(argv: string[], env: Record<string, string | undefin
     await server.close(0);
     return 1;
   }
-  io.stdout(`imageproxy listening on ${addr}`);
+  if (flags.logFormat === 'json') {
+    // Standard output stays all JSON lines.
+    logFields(logger, 'info', `imageproxy listening on ${addr}`, { addr, metricsAddr: server.metricsAddress });
+  } else {
+    io.stdout(`imageproxy listening on ${addr}`);
+    if (server.metricsAddress) io.stdout(`imageproxy metrics listening on ${server.metricsAddress}`);
+  }
   return { addr, server, shutdown: () => server.close(flags.shutdownGraceMs) };
 }
 
@@ -130,7 +148,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         process.exit(1);
       }
       stopping = true;
-      io.logger.info(`imageproxy: ${signal} received, finishing in-flight requests`);
+      running.server.handler.config.logger.info(`imageproxy: ${signal} received, finishing in-flight requests`);
       running.shutdown().then(
         () => resolve(0),
         (err: unknown) => {
