@@ -169,7 +169,7 @@ export async function encodeImage(img: EncodeInput, settings: EncoderSettings): 
       case 'tiff': return encodeTiff(first);
       case 'bmp': return encodeBmp(first, img.hasAlpha);
       case 'webp': return await encodeWebp(img.frames, { quality, hasAlpha: img.hasAlpha, loopCount: img.loopCount });
-      case 'avif': return await encodeAvif(first, { quality, hasAlpha: img.hasAlpha });
+      case 'avif': return await encodeAvif(first, { quality, hasAlpha: img.hasAlpha, maxPixels: settings.maxPixels });
       default: throw badImage(`Encoding ${String(format)} is not supported`);
     }
   } catch (err) {

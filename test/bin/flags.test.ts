@@ -46,7 +46,7 @@ test('parseFlags defaults', () => {
     followRedirects: true, maxRedirects: 10, timeoutMs: 30_000, maxSourceBytes: 50 * 1024 * 1024,
     contentTypes: ['image/*'], passRequestHeaders: [], passResponseHeaders: ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'],
     includeReferer: false, scaleUp: false, verbose: false, minCacheDurationMs: 0, forceCache: false,
-    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256 }, workers: 0, maxQueue: 64,
+    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 }, workers: 0, maxQueue: 64,
     transformTimeoutMs: 20_000, workerMemoryMb: 512,
   };
   for (const [k, v] of Object.entries(want)) {
@@ -92,7 +92,7 @@ test('parseFlags accepts Go and npm spellings', () => {
     [['-userAgent', 'bot/1.0'], (r) => r.config.userAgent, 'bot/1.0'],
     [['-maxRedirects', '0'], (r) => r.config.maxRedirects, 0],
     [['-minCacheDuration', '1h'], (r) => r.config.minCacheDurationMs, 3_600_000],
-    [['-maxPixels', '1000', '-maxOutputSide', '100'], (r) => r.config.limits, { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256 }],
+    [['-maxPixels', '1000', '-maxOutputSide', '100'], (r) => r.config.limits, { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 }],
     [['-workers', '3', '-maxQueue', '0'], (r) => [r.config.workers, r.config.maxQueue], [3, 0]],
     [['-shutdownGrace', '2s'], (r) => r.shutdownGraceMs, 2000],
     [['-maxFrames', '50'], (r) => r.config.limits?.maxFrames, 50],
