@@ -7,7 +7,7 @@
  * pixel-dependent steps (trim, smart crop) leave something for execution to settle: the plan
  * says that they run and what they aim for, and render.ts derives their steps from the pixels.
  */
-import { REDUCING_FORMATS } from '../codecs/index.js';
+import { PLANAR_FORMATS, REDUCING_FORMATS } from '../codecs/index.js';
 import type { EncodableFormat, EncoderSettings, ImageFormat, ProbeResult } from '../codecs/types.js';
 import { DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_QUALITY, DEFAULT_WEBP_QUALITY, type Limits } from '../config.js';
 import { UnprocessableImageError } from '../errors.js';
@@ -55,7 +55,7 @@ export interface TransformPlan {
   /** How the output is written. */
   encoder: EncoderSettings;
   /**
-   * Take the YCbCr path (planar.ts): JPEG to JPEG, nothing pixel-dependent, and steps that are a
+   * Take the YCbCr path (planar.ts): JPEG to JPEG, WebP or AVIF, nothing pixel-dependent, and steps that are a
    * crop-then-resample. A step that needs RGB pixels (a colour conversion) must turn it off.
    */
   planar: boolean;
@@ -181,7 +181,7 @@ export function planTransform(source: ProbeResult, options: Options, limits: Lim
     animated,
     frames,
     encoder,
-    planar: encoder.format === 'jpeg' && source.format === 'jpeg' && !pixelDependent &&
+    planar: PLANAR_FORMATS.has(encoder.format) && source.format === 'jpeg' && !pixelDependent &&
       cutsFor(steps, oriented.width, oriented.height) !== undefined,
     verdict,
   };
