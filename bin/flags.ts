@@ -12,6 +12,9 @@ import {
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
+import {
+  DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_WEBP_QUALITY, NEGOTIABLE_FORMATS, type NegotiableFormat,
+} from '../lib/config.js';
 import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
 import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log.js';
@@ -57,7 +60,7 @@ interface Parsed {
   version: boolean;
   logFormat: LogFormat;
   metricsAddr: string;
-  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
+  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number; maxAvifPixels?: number } };
 }
 
 /** Flag is one entry of the flag table. */
@@ -144,6 +147,25 @@ function parseBaseURL(v: string, where: string): URL | undefined {
   return u;
 }
 
+/** parseQuality reads an encoder quality, 1..100. */
+const parseQuality = (v: string, where: string): number => {
+  const n = parseInt10(v, where, 1);
+  if (n > 100) throw new UsageError(`${where}: want a quality from 1 to 100, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** parseAutoFormat reads -autoFormat: negotiable formats in order of preference, each once. */
+const parseAutoFormat = (v: string, where: string): NegotiableFormat[] => {
+  const out: NegotiableFormat[] = [];
+  for (const f of list(v.toLowerCase())) {
+    if (!(NEGOTIABLE_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`${where}: ${JSON.stringify(f)} cannot be negotiated (list ${NEGOTIABLE_FORMATS.join(', ')})`);
+    }
+    if (!out.includes(f as NegotiableFormat)) out.push(f as NegotiableFormat);
+  }
+  return out;
+};
+
 /** FLAGS is the flag table: every flag the command accepts. */
 export const FLAGS: readonly Flag[] = [
   { name: 'addr', kind: 'string', default: 'localhost:8080', help: 'address to listen on: host:port, :port, or unix:/path/to/socket',
@@ -216,6 +238,14 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.limits.maxFrames = parseInt10(v, w, 1); } },
   { name: 'maxScans', kind: 'int', default: String(DEFAULT_MAX_SCANS), help: 'most scans a (progressive) JPEG may have',
     apply: (p, v, w) => { p.config.limits.maxScans = parseInt10(v, w, 1); } },
+  { name: 'maxAvifPixels', kind: 'int', default: String(DEFAULT_MAX_AVIF_PIXELS), help: 'largest AVIF output (width x height); larger AVIF requests get 422 (AVIF costs far more CPU per pixel than JPEG)',
+    apply: (p, v, w) => { p.config.limits.maxAvifPixels = parseInt10(v, w, 1); } },
+  { name: 'webpQuality', kind: 'int', default: String(DEFAULT_WEBP_QUALITY), help: 'WebP quality (1-100) when a request names none',
+    apply: (p, v, w) => { p.config.webpQuality = parseQuality(v, w); } },
+  { name: 'avifQuality', kind: 'int', default: String(DEFAULT_AVIF_QUALITY), help: 'AVIF quality (1-100) when a request names none',
+    apply: (p, v, w) => { p.config.avifQuality = parseQuality(v, w); } },
+  { name: 'autoFormat', kind: 'list', default: '', help: 'comma-separated formats (avif, webp) chosen from the Accept header, in order of preference, when a transform URL names no format; empty is off',
+    apply: (p, v, w) => { p.config.autoFormat = parseAutoFormat(v, w); } },
   { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
     apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
   { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',

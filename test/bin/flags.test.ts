@@ -46,7 +46,7 @@ test('parseFlags defaults', () => {
     followRedirects: true, maxRedirects: 10, timeoutMs: 30_000, maxSourceBytes: 50 * 1024 * 1024,
     contentTypes: ['image/*'], passRequestHeaders: [], passResponseHeaders: ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'],
     includeReferer: false, scaleUp: false, verbose: false, minCacheDurationMs: 0, forceCache: false,
-    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256 }, workers: 0, maxQueue: 64,
+    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 }, workers: 0, maxQueue: 64,
     transformTimeoutMs: 20_000, workerMemoryMb: 512,
   };
   for (const [k, v] of Object.entries(want)) {
@@ -92,7 +92,7 @@ test('parseFlags accepts Go and npm spellings', () => {
     { argv: ['-userAgent', 'bot/1.0'], pick: (r) => r.config.userAgent, want: 'bot/1.0' },
     { argv: ['-maxRedirects', '0'], pick: (r) => r.config.maxRedirects, want: 0 },
     { argv: ['-minCacheDuration', '1h'], pick: (r) => r.config.minCacheDurationMs, want: 3_600_000 },
-    { argv: ['-maxPixels', '1000', '-maxOutputSide', '100'], pick: (r) => r.config.limits, want: { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256 } },
+    { argv: ['-maxPixels', '1000', '-maxOutputSide', '100'], pick: (r) => r.config.limits, want: { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 } },
     { argv: ['-workers', '3', '-maxQueue', '0'], pick: (r) => [r.config.workers, r.config.maxQueue], want: [3, 0] },
     { argv: ['-shutdownGrace', '2s'], pick: (r) => r.shutdownGraceMs, want: 2000 },
     { argv: ['-maxFrames', '50'], pick: (r) => r.config.limits?.maxFrames, want: 50 },

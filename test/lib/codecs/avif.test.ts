@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTENT_TYPES, decode, detectFormat, encode, probe } from '../../../lib/codecs/index.js';
-import { avifQuality, decodeAvif, DEFAULT_AVIF_QUALITY, encodeAvif, isAvif, MAX_AVIF_PIXELS, readAvifSize } from '../../../lib/codecs/avif.js';
+import { avifMemory, avifQuality, decodeAvif, DEFAULT_AVIF_QUALITY, encodeAvif, isAvif, MAX_AVIF_PIXELS, readAvifSize } from '../../../lib/codecs/avif.js';
 import { encodeWebp } from '../../../lib/codecs/webp-encode.js';
+import { CODEC_KEEP_BYTES } from '../../../lib/codecs/wasm/loader.js';
 import { UnprocessableImageError } from '../../../lib/errors.js';
 import type { Bitmap } from '../../../lib/codecs/types.js';
 import { F, fixture, makeAnimatedGif } from '../../helpers/codec-fixtures.js';
@@ -170,4 +171,18 @@ test('WebP and AVIF of the same picture both beat JPEG q95 bytes at the default 
   for (const [name, b] of [['webp', webp], ['avif', avif]] as const) {
     assert.ok(b.length < jpeg.length, `${name} default = ${b.length} B, want fewer than JPEG q95's ${jpeg.length} B`);
   }
+});
+
+test('the AVIF encoder drops a wasm instance that grew large and keeps a small one', async () => {
+  await encodeAvif(halfTransparent(32, 32), { hasAlpha: true });
+  const small = (await avifMemory()).encoder;
+  assert.ok(small > 0 && small <= CODEC_KEEP_BYTES, `encoder memory after a 32x32 encode = ${small}, want kept (0 < m <= ${CODEC_KEEP_BYTES})`);
+  // 1.5 MP grows aom's heap past the keep size; a smooth picture at low quality keeps it quick.
+  const w = 1400, h = 1100;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x & 255, y & 255, 128, 255], (y * w + x) * 4);
+  await encodeAvif({ width: w, height: h, data }, { hasAlpha: false, quality: 30 });
+  assert.equal((await avifMemory()).encoder, 0, `encoder memory after a ${w}x${h} encode is still kept, want released`);
+  const again = await decodeAvif(await encodeAvif(halfTransparent(16, 16), { hasAlpha: true }));
+  assert.equal(again.bitmap.width, 16, 'encodeAvif after a released instance failed');
 });
