@@ -22,6 +22,14 @@ export interface ProxyMetrics {
   requestsInFlight: Gauge;
   /** imageproxy_source_memory_bytes: origin bodies held by requests in progress (see -maxSourceMemory). */
   sourceMemoryBytes: Gauge;
+  /**
+   * imageproxy_fleet_leases_total: misses coalesced across the fleet (see -fleetLeases), by
+   * `entry` (original, variant), `outcome` (led: did the work under the lease; followed: served
+   * another instance's entry; alone: did the work without a lease) and, for alone, `reason`
+   * (unavailable: Redis failed; timeout: the holder kept the lease too long; unfinished: the
+   * holder left no entry).
+   */
+  fleetLeases: Counter<'entry' | 'outcome' | 'reason'>;
 }
 
 /**
@@ -65,6 +73,12 @@ export function createMetrics(registry: Registry = new Registry()): ProxyMetrics
     sourceMemoryBytes: new Gauge({
       name: 'imageproxy_source_memory_bytes',
       help: 'Bytes of origin bodies held by requests in progress.',
+      registers,
+    }),
+    fleetLeases: new Counter({
+      name: 'imageproxy_fleet_leases_total',
+      help: 'Cache misses coalesced across the fleet, by entry, outcome (led, followed, alone) and reason (for alone).',
+      labelNames: ['entry', 'outcome', 'reason'] as const,
       registers,
     }),
   };

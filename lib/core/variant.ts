@@ -11,6 +11,7 @@ import type { CachedResponse } from '../cache/cache.js';
 import type { RequestContext } from './context.js';
 import { originalFlight } from './original.js';
 import { asBuffer, refresh, store } from './store.js';
+import { fleetLoad, freshHit } from './fleet.js';
 import type { Outcome } from './types.js';
 
 /** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
@@ -23,6 +24,12 @@ export async function loadVariant(ctx: RequestContext, signal: AbortSignal): Pro
   const key = ctx.variantKey as string;
   const cached = await ctx.core.responses?.get(key);
   if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  // Across a fleet, one instance transforms while the others wait for its entry.
+  return fleetLoad(ctx, 'variant', key, () => freshHit(ctx, key), () => makeVariant(ctx, key, cached, signal), signal);
+}
+
+/** makeVariant renews the stale variant `cached` when its original is unchanged, or transforms the original and stores the result. */
+async function makeVariant(ctx: RequestContext, key: string, cached: CachedResponse | undefined, signal: AbortSignal): Promise<Outcome> {
   const orig = await originalFlight(ctx, signal);
   if (orig.kind !== 'image') return orig;
   const { 'content-type': _, ...origHeaders } = orig.entry.headers;
