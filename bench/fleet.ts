@@ -296,7 +296,7 @@ export function renderFleet(r: FleetBenchResult): string {
   return out.join('\n').trim();
 }
 
-/** FLEET_HEADING is the section's heading in RESULTS.md, placed before the history when first written. */
+/** FLEET_HEADING is the section's heading in RESULTS.md, placed after the latest bench and load sections when first written. */
 const FLEET_HEADING = '## Latest fleet benchmark';
 
 /** writeFleet puts the section into bench/RESULTS.md and adds a history line. */
@@ -304,7 +304,8 @@ export function writeFleet(r: FleetBenchResult, file = path.join(REPO_ROOT, 'ben
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const body = renderFleet(r);
   if (!doc.includes('<!-- fleet:begin -->')) {
-    const at = doc.indexOf('## History');
+    const before = ['## What each change bought', '## History'].map((h) => doc.indexOf(h)).filter((x) => x >= 0);
+    const at = before.length > 0 ? Math.min(...before) : -1;
     const block = `${FLEET_HEADING}\n\n<!-- fleet:begin -->\n<!-- fleet:end -->\n\n`;
     doc = at >= 0 ? doc.slice(0, at) + block + doc.slice(at) : `${doc}\n${block}`;
   }
