@@ -89,24 +89,52 @@ test('createFleet: leases only with a Redis tier, and only while -fleetLeases is
   }
 });
 
-test('two instances miss one variant: one fetches and transforms, the other serves its entry as a HIT', async () => {
+test('two instances miss one entry: one fetches (and transforms), the other serves its entry as a HIT', async () => {
+  const cases: Array<{ name: string; path: (url: string) => string; wantRuns: number[]; want: string[] }> = [
+    { name: 'a variant', path: (url) => `/40x/${url}`, wantRuns: [1, 0], want: ['original/led=1 variant/led=1', 'variant/followed=1'] },
+    { name: 'an original', path: (url) => `/${url}`, wantRuns: [0, 0], want: ['original/led=1', 'original/followed=1'] },
+  ];
+  for (const c of cases) {
+    const origin = new FakeOrigin();
+    const gate = new Gate();
+    const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'max-age=600' }); });
+    const [a, b] = [await instance(origin), await instance(origin)];
+    const first = a.get(c.path(url));
+    await waitFor(() => origin.calls.length === 1, 'instance a fetching the original');
+    const second = b.get(c.path(url));
+    await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
+    gate.open();
+    const [ra, rb] = await Promise.all([first, second]);
+    assert.deepEqual([summary(ra), summary(rb)], ['200 MISS', '200 HIT'], `${c.name}: answers = ${summary(ra)}, ${summary(rb)}, want 200 MISS, 200 HIT`);
+    assert.equal(text(rb), text(ra), `${c.name}: b's body = ${text(rb)}, want a's ${text(ra)}`);
+    assert.equal(origin.hits(url), 1, `${c.name}: origin fetches = ${origin.hits(url)}, want 1`);
+    const runs = [a.transformer.runs.length, b.transformer.runs.length];
+    assert.deepEqual(runs, c.wantRuns, `${c.name}: transforms per instance = ${runs}, want ${c.wantRuns}`);
+    const got = [await outcomes(a), await outcomes(b)];
+    assert.deepEqual(got, c.want, `${c.name}: lease outcomes = ${got.join(' | ')}, want ${c.want.join(' | ')}`);
+  }
+});
+
+test('two instances holding a stale original: one revalidates, the other serves the renewed entry', async () => {
   const origin = new FakeOrigin();
   const gate = new Gate();
-  const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'max-age=600' }); });
+  const url = origin.set(remote(), async (req) => {
+    await gate.wait();
+    return req.headers['if-none-match'] === '"v1"' ? { status: 304, headers: { 'cache-control': 'max-age=600', etag: '"v1"' }, body: new Uint8Array() } : image();
+  });
   const [a, b] = [await instance(origin), await instance(origin)];
-  const first = a.get(`/40x/${url}`);
-  await waitFor(() => origin.calls.length === 1, 'instance a fetching the original');
-  const second = b.get(`/40x/${url}`);
+  // Stored an hour ago with a minute of freshness: stale now, and revalidatable by its ETag.
+  const stored = await a.state.responses!.put(url, { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'max-age=60', etag: '"v1"' }, body: Buffer.from('old') }, Date.now() - 3_600_000);
+  assert.ok(stored, 'the stale entry was not stored');
+  const first = a.get(`/${url}`);
+  await waitFor(() => origin.calls.length === 1, 'instance a revalidating');
+  const second = b.get(`/${url}`);
   await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
   gate.open();
-  const [ra, rb] = await Promise.all([first, second]);
-  assert.deepEqual([summary(ra), summary(rb)], ['200 MISS', '200 HIT'], `answers = ${summary(ra)}, ${summary(rb)}, want 200 MISS, 200 HIT`);
-  assert.equal(text(rb), text(ra), `b's body = ${text(rb)}, want a's ${text(ra)}`);
-  assert.equal(origin.hits(url), 1, `origin fetches = ${origin.hits(url)}, want 1`);
-  const runs = [a.transformer.runs.length, b.transformer.runs.length];
-  assert.deepEqual(runs, [1, 0], `transforms per instance = ${runs}, want 1, 0`);
-  const got = [await outcomes(a), await outcomes(b)];
-  assert.deepEqual(got, ['original/led=1 variant/led=1', 'variant/followed=1'], `lease outcomes = ${got.join(' | ')}`);
+  const got = (await Promise.all([first, second])).map((r) => `${summary(r)} ${text(r)}`);
+  assert.deepEqual(got, ['200 REVALIDATED old', '200 HIT old'], `answers = ${got}, want a revalidated and b served the renewed entry`);
+  const conditional = origin.calls.map((c) => c.headers['if-none-match'] ?? '-');
+  assert.deepEqual(conditional, ['"v1"'], `origin requests (If-None-Match) = ${conditional}, want one conditional request`);
 });
 
 test('three instances, five variants of one image on each: one fetch, one transform per variant', async () => {
