@@ -21,6 +21,7 @@ import { summarize, ratio, fmt, fmtBytes, percentile, type Summary } from './lib
 import { machineInfo, loadAverage, verdict, table, updateResults, type Verdict } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
 import { benchFormats } from './formats.js';
+import { benchFleet } from './fleet.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -337,6 +338,7 @@ async function main(): Promise<void> {
     updateResults(path.join(REPO_ROOT, 'bench', 'RESULTS.md'), 'bench', md, line);
     log('wrote bench/RESULTS.md');
   }
+  if (results.proxy) await benchFleet(script, !flags['no-write']);
 }
 
 let lastMet = 0;

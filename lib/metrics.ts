@@ -23,6 +23,14 @@ export interface ProxyMetrics {
   requestsInFlight: Gauge;
   /** imageproxy_source_memory_bytes: origin bodies held by requests in progress (see -maxSourceMemory). */
   sourceMemoryBytes: Gauge;
+  /**
+   * imageproxy_fleet_leases_total: misses coalesced across the fleet (see -fleetLeases), by
+   * `entry` (original, variant), `outcome` (led: did the work under the lease; followed: served
+   * another instance's entry; alone: did the work without a lease) and, for alone, `reason`
+   * (unavailable: Redis failed; timeout: the holder kept the lease too long; unfinished: the
+   * holder left no entry).
+   */
+  fleetLeases: Counter<'entry' | 'outcome' | 'reason'>;
   /** imageproxy_request_duration_seconds: time to answer, by status class (2xx...) and cache state (HIT...). */
   requestDurationByOutcome: Histogram<'status_class' | 'cache'>;
   /** imageproxy_pool_busy_workers: transform workers running a task (see observePool). */
@@ -123,6 +131,12 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
       name: 'imageproxy_pool_workers',
       help: 'Live transform workers, including ones starting up.',
       collect: pool('workers'),
+      registers,
+    }),
+    fleetLeases: new Counter({
+      name: 'imageproxy_fleet_leases_total',
+      help: 'Cache misses coalesced across the fleet, by entry, outcome (led, followed, alone) and reason (for alone).',
+      labelNames: ['entry', 'outcome', 'reason'] as const,
       registers,
     }),
   };

@@ -9,6 +9,7 @@ import { contentTypeAllowed } from '../origin/contenttype.js';
 import { isProxyError } from '../errors.js';
 import type { RequestContext } from './context.js';
 import { asBuffer, refresh, store } from './store.js';
+import { fleetLoad, freshHit } from './fleet.js';
 import type { OriginResponse, Outcome } from './types.js';
 
 /**
@@ -31,8 +32,20 @@ export async function loadOriginal(ctx: RequestContext, signal: AbortSignal): Pr
   const { core, originalKey: key } = ctx;
   let cached = await core.responses?.get(key);
   // An entry stored under an older, wider contentTypes setting is not served; the fetch decides again.
-  if (cached && !contentTypeAllowed(cached.headers['content-type'] ?? '', core.config.contentTypes)) cached = undefined;
+  if (cached && !servable(ctx, cached)) cached = undefined;
   if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  // Across a fleet, one instance fetches (or revalidates) while the others wait for its entry.
+  return fleetLoad(ctx, 'original', key, () => freshHit(ctx, key, (e) => servable(ctx, e)), () => fetchAndStore(ctx, cached, signal), signal);
+}
+
+/** servable reports whether a cached original's type is still allowed by -contentTypes. */
+function servable(ctx: RequestContext, entry: CachedResponse): boolean {
+  return contentTypeAllowed(entry.headers['content-type'] ?? '', ctx.core.config.contentTypes);
+}
+
+/** fetchAndStore fetches the original (conditionally when `cached` is stale) and stores what came. */
+async function fetchAndStore(ctx: RequestContext, cached: CachedResponse | undefined, signal: AbortSignal): Promise<Outcome> {
+  const key = ctx.originalKey;
   const r = await fetchOriginal(ctx, cached, signal);
   if (r.status === 304 && cached) return { kind: 'image', entry: await refresh(ctx, key, cached, r.headers), cache: 'REVALIDATED' };
   if (r.status >= 300 && r.status < 400) return { kind: 'redirect', status: r.status, location: r.headers.location ?? '' };

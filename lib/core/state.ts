@@ -14,6 +14,8 @@ import type { Transformer, TransformResult } from '../transform/types.js';
 import type { Options } from '../request/options.js';
 import type { Limits } from '../config.js';
 import type { OriginFetcher, Outcome } from './types.js';
+import type { FleetLeases } from '../flow/lease.js';
+import { createFleet } from './fleet.js';
 
 /** CoreOptions are what a core is built from; the adapters supply the runtime's collaborators. */
 export interface CoreOptions {
@@ -47,6 +49,8 @@ export interface CoreState {
   readonly variants: SingleFlight<Outcome>;
   /** The origin bodies all requests in progress hold (-maxSourceMemory). */
   readonly sourceMemory: ByteBudget;
+  /** Leases that make a miss worked on by one instance of the fleet (config.fleetLeases with a Redis tier); see fleet.ts. */
+  readonly fleet: FleetLeases | undefined;
   /** Lower-case request headers copied from clients to origins, which may differ per client (for Vary). */
   readonly clientHeaders: readonly string[];
   /** passResponseHeaders that may be copied to a client: [name as configured, lower-case name], each once. */
@@ -81,6 +85,7 @@ export function createState(options: CoreOptions): CoreState {
     originals: new SingleFlight<Outcome>(),
     variants: new SingleFlight<Outcome>(),
     sourceMemory: new ByteBudget(config.maxSourceMemory),
+    fleet: createFleet(config),
     clientHeaders: [
       ...config.passRequestHeaders.map((h) => h.trim().toLowerCase()),
       ...(config.includeReferer ? ['referer'] : []),

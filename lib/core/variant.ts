@@ -12,6 +12,7 @@ import { withFormat, type RequestContext } from './context.js';
 import { animationFallback } from './negotiate.js';
 import { originalFlight } from './original.js';
 import { asBuffer, refresh, store } from './store.js';
+import { fleetLoad, freshHit } from './fleet.js';
 import type { Outcome } from './types.js';
 
 /** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
@@ -27,6 +28,15 @@ export async function loadVariant(ctx: RequestContext, signal: AbortSignal, give
   const key = ctx.variantKey as string;
   const cached = await ctx.core.responses?.get(key);
   if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  // Across a fleet, one instance transforms while the others wait for its entry.
+  return fleetLoad(ctx, 'variant', key, () => freshHit(ctx, key), () => makeVariant(ctx, key, cached, signal, given), signal);
+}
+
+/**
+ * makeVariant renews the stale variant `cached` when its original is unchanged, or transforms the
+ * original (`given`, when already loaded) and stores the result.
+ */
+async function makeVariant(ctx: RequestContext, key: string, cached: CachedResponse | undefined, signal: AbortSignal, given?: Outcome): Promise<Outcome> {
   const orig = given ?? await originalFlight(ctx, signal);
   if (orig.kind !== 'image') return orig;
   // An animation negotiated to AVIF is answered as the next accepted format's variant instead.

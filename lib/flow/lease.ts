@@ -11,15 +11,8 @@
  * of a Redis Cluster, and loses messages across a failover. Polling works the same on a single
  * server, a Cluster and Sentinel, and its cost is at most LEASE_POLL_MAX_MS of extra latency.
  *
- * How the request core uses it, behind its in-process single flight (one FleetLeases per
- * handler; `fetchAndStore` / `transformAndStore` resolve once the entry is in the cache):
- *
- *     const store = config.fleetLeases ? leaseStoreOf(config.cache) : undefined;
- *     const leases = store && new FleetLeases(store, { leaseTimeMs: config.leaseTimeMs });
- *     // after a miss (or a stale entry) for key, inside SingleFlight.do(key, ...):
- *     const got = leases
- *       ? await leases.coalesce(key, () => freshEntry(key), () => fetchAndStore(key), { signal })
- *       : { value: await fetchAndStore(key), outcome: 'alone' };
+ * The request core (lib/core/fleet.ts) puts one FleetLeases per core behind its in-process
+ * single flights, for the misses of originals and of variants.
  */
 import { DEFAULT_LEASE_TIME_MS } from '../config.js';
 
@@ -81,7 +74,15 @@ export interface Coalesced<T> {
 export interface CoalesceOptions {
   /** Stops waiting (rejecting with the signal's reason) when it aborts; work gets no signal from here. */
   signal?: AbortSignal;
+  /**
+   * Called once per call as soon as the outcome is decided (before work runs, so a failing work is
+   * counted too), e.g. to count outcomes in metrics; what it throws is ignored.
+   */
+  onDecision?: (outcome: CoalesceOutcome, reason?: AloneReason) => void;
 }
+
+/** Decide records one decision: the stats and the caller's onDecision. */
+type Decide = (outcome: CoalesceOutcome, reason?: AloneReason) => void;
 
 /** FleetLeasesOptions configure FleetLeases; every field has a default. */
 export interface FleetLeasesOptions {
@@ -194,6 +195,14 @@ export class FleetLeases {
   ): Promise<Coalesced<T>> {
     const { signal } = opts;
     if (signal?.aborted) throw signal.reason;
+    const decide: Decide = (outcome, reason) => {
+      this.stats[outcome]++;
+      try {
+        opts.onDecision?.(outcome, reason);
+      } catch {
+        // A broken counter must not change what the request gets.
+      }
+    };
     const started = this.now();
     const token = this.token();
     // An acquire that timed out may still land later; finishing it then ends the stray lease
@@ -201,9 +210,9 @@ export class FleetLeases {
     const taken = await this.tryStore(() => this.store.acquire(key, token, this.leaseTimeMs), () => {
       void this.tryStore(() => this.store.finish(key, token, this.doneMarkMs));
     });
-    if (taken === null) return this.alone(work, 'unavailable', 0);
-    if (taken) return this.lead(key, token, work);
-    return this.follow(key, token, lookup, work, started, signal);
+    if (taken === null) return this.alone(work, 'unavailable', 0, decide);
+    if (taken) return this.lead(key, token, work, 0, decide);
+    return this.follow(key, token, lookup, work, started, signal, decide);
   }
 
   /** follow waits for the holder of key's lease; see coalesce. */
@@ -214,6 +223,7 @@ export class FleetLeases {
     work: () => Promise<T>,
     started: number,
     signal: AbortSignal | undefined,
+    decide: Decide,
   ): Promise<Coalesced<T>> {
     const deadline = started + this.leaseTimeMs;
     let pause = this.pollFirstMs;
@@ -221,34 +231,34 @@ export class FleetLeases {
       const seen = await this.tryStore(() => this.store.peek(key));
       if (signal?.aborted) throw signal.reason;
       const waited = (): number => Math.max(0, this.now() - started);
-      if (seen === null) return this.alone(work, 'unavailable', waited());
+      if (seen === null) return this.alone(work, 'unavailable', waited(), decide);
       if (seen === LEASE_DONE) {
         const found = await this.look(lookup);
-        if (found !== undefined) return this.followed(found, waited());
-        return this.alone(work, 'unfinished', waited());
+        if (found !== undefined) return this.followed(found, waited(), decide);
+        return this.alone(work, 'unfinished', waited(), decide);
       }
       if (seen === undefined) {
         // Free again: the holder's lease expired, or the done mark lapsed before we looked.
         const taken = await this.tryStore(() => this.store.acquire(key, token, this.leaseTimeMs));
-        if (taken === null) return this.alone(work, 'unavailable', waited());
+        if (taken === null) return this.alone(work, 'unavailable', waited(), decide);
         if (taken) {
           const found = await this.look(lookup);
-          if (found === undefined) return this.lead(key, token, work, waited());
+          if (found === undefined) return this.lead(key, token, work, waited(), decide);
           await this.tryStore(() => this.store.finish(key, token, this.doneMarkMs));
-          return this.followed(found, waited());
+          return this.followed(found, waited(), decide);
         }
         // Another waiter took it first: wait for that one, within the same deadline.
       }
       const left = deadline - this.now();
-      if (left <= 0) return this.alone(work, 'timeout', waited());
+      if (left <= 0) return this.alone(work, 'timeout', waited(), decide);
       await abortable(Math.min(pause, left), signal);
       pause = Math.min(pause * 2, this.pollMaxMs);
     }
   }
 
   /** lead runs work under the lease and marks the lease done, whatever work did. */
-  private async lead<T>(key: string, token: string, work: () => Promise<T>, waitedMs = 0): Promise<Coalesced<T>> {
-    this.stats.led++;
+  private async lead<T>(key: string, token: string, work: () => Promise<T>, waitedMs: number, decide: Decide): Promise<Coalesced<T>> {
+    decide('led');
     try {
       return { value: await work(), outcome: 'led', waitedMs };
     } finally {
@@ -256,13 +266,13 @@ export class FleetLeases {
     }
   }
 
-  private async alone<T>(work: () => Promise<T>, reason: AloneReason, waitedMs: number): Promise<Coalesced<T>> {
-    this.stats.alone++;
+  private async alone<T>(work: () => Promise<T>, reason: AloneReason, waitedMs: number, decide: Decide): Promise<Coalesced<T>> {
+    decide('alone', reason);
     return { value: await work(), outcome: 'alone', reason, waitedMs };
   }
 
-  private followed<T>(value: T, waitedMs: number): Coalesced<T> {
-    this.stats.followed++;
+  private followed<T>(value: T, waitedMs: number, decide: Decide): Coalesced<T> {
+    decide('followed');
     return { value, outcome: 'followed', waitedMs };
   }
 

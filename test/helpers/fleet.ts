@@ -25,8 +25,8 @@ export interface ProxyProcess {
   proc: ChildProcess;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
-  /** metrics returns the sum of the samples of a Prometheus metric on /metrics (e.g. a histogram's `_count`). */
-  metric(name: string): Promise<number>;
+  /** metric returns the sum of the samples of a Prometheus metric on /metrics (e.g. a histogram's `_count`) that carry `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
   /** stop sends SIGTERM and waits for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
   /** kill ends it with SIGKILL at once. */
@@ -74,21 +74,26 @@ export async function startProxyProcess(args: string[], env: Record<string, stri
     url,
     proc,
     stderr: () => err,
-    async metric(name) {
+    async metric(name, labels) {
       const text = await (await fetch(`${url}/metrics`)).text();
-      return metricSum(text, name);
+      return metricSum(text, name, labels);
     },
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
   };
 }
 
-/** metricSum adds up the samples of `name` (with any labels) in Prometheus text exposition. */
-export function metricSum(text: string, name: string): number {
+/**
+ * metricSum adds up the samples of `name` in Prometheus text exposition: those with any labels,
+ * or only those that carry every one of `labels` (other labels may be there too).
+ */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m && m[1] === name) sum += Number(m[3]);
+    if (!m || m[1] !== name) continue;
+    const have = `,${(m[2] ?? '{}').slice(1, -1)},`;
+    if (Object.entries(labels).every(([k, v]) => have.includes(`,${k}=${JSON.stringify(v)},`))) sum += Number(m[3]);
   }
   return sum;
 }
@@ -105,32 +110,33 @@ export interface Balancer {
 
 /**
  * startBalancer forwards each request to the next of targets in turn. When a target cannot be
- * reached or drops the connection before answering, the request goes to the next target (each
- * tried at most once); when none answers, the client gets a 502.
+ * reached or drops the connection before answering, the request goes to the target after it
+ * (each tried at most once); when none answers, the client gets a 502.
  */
 export async function startBalancer(targets: string[]): Promise<Balancer> {
   const answered = targets.map(() => 0);
   let next = 0;
   const sockets = new Set<Socket>();
   const agent = new http.Agent({ keepAlive: true });
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, tries: number): void => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, first: number, tries: number): void => {
     if (tries >= targets.length) {
       res.writeHead(502, { 'content-type': 'text/plain' }).end('No instance answered.');
       return;
     }
-    const i = next++ % targets.length;
+    // Retries go round from this request's first pick, so no two tries hit the same instance.
+    const i = (first + tries) % targets.length;
     const up = http.request(`${targets[i]}${req.url}`, { method: req.method, headers: req.headers, agent }, (upRes) => {
       answered[i]++;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
     up.once('error', () => {
-      if (!res.headersSent) forward(req, res, tries + 1);
+      if (!res.headersSent) forward(req, res, first, tries + 1);
       else res.destroy();
     });
     up.end();
   };
-  const server = http.createServer((req, res) => forward(req, res, 0));
+  const server = http.createServer((req, res) => forward(req, res, next++ % targets.length, 0));
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
