@@ -63,6 +63,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
  * nginx: 60 s), which must close first, or they reuse a connection being closed and answer 502.
  */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/**
+ * DEFAULT_MAX_COLOR_PROFILE_SIZE bounds an embedded ICC profile (4 MB): real ones are a few KB
+ * to a few hundred KB, and a compressed PNG iCCP could otherwise inflate to gigabytes.
+ */
+export const DEFAULT_MAX_COLOR_PROFILE_SIZE = 4 * 1024 * 1024;
 /** DEFAULT_QUALITY is the JPEG quality when the request names none, as in the Go server. */
 export const DEFAULT_QUALITY = 95;
 /** DEFAULT_PASS_RESPONSE_HEADERS are the origin headers copied to the client, as in the Go server. */
@@ -82,6 +87,10 @@ export interface Limits {
   maxFrames?: number;
   /** Largest number of scans in a JPEG; DEFAULT_MAX_SCANS when absent. */
   maxScans?: number;
+  /** Largest embedded colour profile read; DEFAULT_MAX_COLOR_PROFILE_SIZE when absent. */
+  maxColorProfileSize?: number;
+  /** Keep the source's ICC profile in JPEG, PNG and WebP output instead of converting to sRGB. */
+  keepColorProfile?: boolean;
 }
 
 /** DEFAULT_LIMITS are the transform limits used when none are given. */

@@ -11,6 +11,7 @@ import type { CachedResponse } from '../cache/cache.js';
 import type { RequestContext } from './context.js';
 import { originalFlight } from './original.js';
 import { asBuffer, refresh, store } from './store.js';
+import { log } from './answer.js';
 import type { Outcome } from './types.js';
 
 /** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
@@ -54,5 +55,7 @@ async function transformOriginal(ctx: RequestContext, orig: CachedResponse, sign
     throw e;
   }
   end();
+  // What the transform ignored (a malformed colour profile...) does not fail the request: log it.
+  for (const w of result.warnings ?? []) log(ctx.core, 'warn', `imageproxy: transform of ${ctx.preq.remoteString}: ${w}`);
   return result;
 }

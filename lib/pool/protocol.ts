@@ -49,7 +49,7 @@ export interface SerializedError {
 /** ReplyMessage is a worker's answer: ready after start-up, then one result or error per task. */
 export type ReplyMessage =
   | { type: 'ready' }
-  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string }
+  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string; warnings?: string[] }
   | { type: 'error'; id: number; error: SerializedError };
 
 /** WORKER_ENTRY_KEY names the workerData field the pool sets to the URL of the worker's entry module. */
