@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
+import { DEFAULT_MAX_COLOR_PROFILE_SIZE } from '../lib/config.js';
 import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
 
@@ -201,6 +202,14 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.limits.maxFrames = parseInt10(v, w, 1); } },
   { name: 'maxScans', kind: 'int', default: String(DEFAULT_MAX_SCANS), help: 'most scans a (progressive) JPEG may have',
     apply: (p, v, w) => { p.config.limits.maxScans = parseInt10(v, w, 1); } },
+  { name: 'maxColorProfileSize', kind: 'int', default: String(DEFAULT_MAX_COLOR_PROFILE_SIZE), help: 'largest embedded ICC colour profile read, in bytes; a larger one is ignored (pixels taken as sRGB)',
+    // Set only when it differs from the default, which the transform applies when the field is absent.
+    apply: (p, v, w) => {
+      const n = parseInt10(v, w, 1);
+      if (n !== DEFAULT_MAX_COLOR_PROFILE_SIZE) Object.assign(p.config.limits, { maxColorProfileSize: n });
+    } },
+  { name: 'keepColorProfile', kind: 'bool', default: 'false', help: "keep the source's ICC profile in JPEG, PNG and WebP output (pixels unchanged) instead of converting to sRGB",
+    apply: (p, v, w) => { if (parseBool(v, w)) Object.assign(p.config.limits, { keepColorProfile: true }); } },
   { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
     apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
   { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',
