@@ -50,12 +50,14 @@ export function adaptation(from: readonly number[], to: readonly number[]): Mat3
 /** D65 is sRGB's white point (X, Y, Z), from its chromaticity 0.3127, 0.3290. */
 const D65: readonly [number, number, number] = [0.3127 / 0.329, 1, (1 - 0.3127 - 0.329) / 0.329];
 
-/** primariesToXyz is the RGB-to-XYZ matrix of primaries (x, y pairs) and white (x, y). */
-export function primariesToXyz(p: readonly number[], white: readonly number[]): Mat3 {
+/** primariesToXyz is the RGB-to-XYZ matrix of primaries (x, y pairs) and white (x, y); undefined when they are degenerate. */
+export function primariesToXyz(p: readonly number[], white: readonly number[]): Mat3 | undefined {
   const cols = [0, 1, 2].map((i) => [p[2 * i] / p[2 * i + 1], 1, (1 - p[2 * i] - p[2 * i + 1]) / p[2 * i + 1]]);
   const m: Mat3 = [cols[0][0], cols[1][0], cols[2][0], cols[0][1], cols[1][1], cols[2][1], cols[0][2], cols[1][2], cols[2][2]];
   const w = [white[0] / white[1], 1, (1 - white[0] - white[1]) / white[1]];
-  const s = apply(invert(m) as Mat3, w[0], w[1], w[2]);
+  const inv = invert(m);
+  if (!inv) return undefined;
+  const s = apply(inv, w[0], w[1], w[2]);
   return [m[0] * s[0], m[1] * s[1], m[2] * s[2], m[3] * s[0], m[4] * s[1], m[5] * s[2], m[6] * s[0], m[7] * s[1], m[8] * s[2]];
 }
 
@@ -63,7 +65,7 @@ export function primariesToXyz(p: readonly number[], white: readonly number[]): 
 const SRGB_PRIMARIES = [0.64, 0.33, 0.3, 0.6, 0.15, 0.06];
 
 /** SRGB_TO_XYZ_D50 is linear sRGB to PCS XYZ (D50), Bradford-adapted, as ICC sRGB profiles store it. */
-export const SRGB_TO_XYZ_D50: Mat3 = mul(adaptation(D65, D50), primariesToXyz(SRGB_PRIMARIES, [0.3127, 0.329]));
+export const SRGB_TO_XYZ_D50: Mat3 = mul(adaptation(D65, D50), primariesToXyz(SRGB_PRIMARIES, [0.3127, 0.329]) as Mat3);
 
 /** XYZ_D50_TO_SRGB is PCS XYZ (D50) to linear sRGB. */
 export const XYZ_D50_TO_SRGB: Mat3 = invert(SRGB_TO_XYZ_D50) as Mat3;

@@ -75,19 +75,27 @@ export function converterFor(icc: Uint8Array): Converter | string {
   return made;
 }
 
+/** IDENTITY is the 3x3 identity matrix. */
+const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+/**
+ * chrmMatrix is the device-linear to linear-sRGB matrix a PNG cHRM chunk describes, or
+ * undefined (with a warning) when its chromaticities do not make one.
+ */
+function chrmMatrix(chrm: number[], warnings: string[]): Mat3 | undefined {
+  const [wx, wy, ...prim] = chrm;
+  const sane = chrm.every((v) => v > 0 && v <= 1) && wx + wy < 1;
+  const toXyz = sane ? primariesToXyz(prim, [wx, wy]) : undefined;
+  const m = toXyz && mul(XYZ_D50_TO_SRGB, mul(adaptation([wx / wy, 1, (1 - wx - wy) / wy], D50), toXyz));
+  if (m && m.every(Number.isFinite)) return m;
+  warnings.push('PNG cHRM ignored: its chromaticities do not define a colour space');
+  return undefined;
+}
+
 /** pngChunkConverter is the converter a PNG's gAMA (and cHRM) chunks describe. */
-function pngChunkConverter(png: PngColour): Converter | undefined {
+function pngChunkConverter(png: PngColour, warnings: string[]): Converter | undefined {
   if (png.gamma === undefined) return undefined;
-  let m: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  if (png.chrm) {
-    const [wx, wy, ...prim] = png.chrm;
-    if (wy > 0 && prim.every((v, i) => v > 0 || i % 2 === 0)) {
-      const toXyz = primariesToXyz(prim, [wx, wy]);
-      const white = [wx / wy, 1, (1 - wx - wy) / wy];
-      m = mul(XYZ_D50_TO_SRGB, mul(adaptation(white, D50), toXyz));
-      if (!m.every(Number.isFinite)) m = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-    }
-  }
+  const m = (png.chrm && chrmMatrix(png.chrm, warnings)) ?? IDENTITY;
   const curve = curveOfPower(1 / png.gamma);
   return matrixConverterOf([curve, curve, curve], m);
 }
@@ -120,7 +128,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
     if (typeof c !== 'string') return { converter: c, warnings };
   }
   if (src.png && !src.png.srgb && !src.icc) {
-    const c = pngChunkConverter(src.png);
+    const c = pngChunkConverter(src.png, warnings);
     if (c && !isNearSrgb(c)) return { converter: c, warnings };
   }
   return { warnings };
