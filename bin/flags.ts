@@ -15,6 +15,7 @@ import {
 import {
   DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_WEBP_QUALITY, NEGOTIABLE_FORMATS, type NegotiableFormat,
 } from '../lib/config.js';
+import { DEFAULT_MAX_COLOR_PROFILE_SIZE } from '../lib/config.js';
 import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
 import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log.js';
@@ -246,6 +247,14 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.avifQuality = parseQuality(v, w); } },
   { name: 'autoFormat', kind: 'list', default: '', help: 'comma-separated formats (avif, webp) chosen from the Accept header, in order of preference, when a transform URL names no format; empty is off',
     apply: (p, v, w) => { p.config.autoFormat = parseAutoFormat(v, w); } },
+  { name: 'maxColorProfileSize', kind: 'int', default: String(DEFAULT_MAX_COLOR_PROFILE_SIZE), help: 'largest embedded ICC colour profile read, in bytes; a larger one is ignored (pixels taken as sRGB)',
+    // Set only when it differs from the default, which the transform applies when the field is absent.
+    apply: (p, v, w) => {
+      const n = parseInt10(v, w, 1);
+      if (n !== DEFAULT_MAX_COLOR_PROFILE_SIZE) Object.assign(p.config.limits, { maxColorProfileSize: n });
+    } },
+  { name: 'keepColorProfile', kind: 'bool', default: 'false', help: "keep the source's ICC profile in JPEG, PNG and WebP output (pixels unchanged) instead of converting to sRGB",
+    apply: (p, v, w) => { if (parseBool(v, w)) Object.assign(p.config.limits, { keepColorProfile: true }); } },
   { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
     apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
   { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',

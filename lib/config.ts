@@ -65,6 +65,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
  * nginx: 60 s), which must close first, or they reuse a connection being closed and answer 502.
  */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/**
+ * DEFAULT_MAX_COLOR_PROFILE_SIZE bounds an embedded ICC profile (4 MB): real ones are a few KB
+ * to a few hundred KB, and a compressed PNG iCCP could otherwise inflate to gigabytes.
+ */
+export const DEFAULT_MAX_COLOR_PROFILE_SIZE = 4 * 1024 * 1024;
 /** DEFAULT_QUALITY is the JPEG quality when the request names none, as in the Go server. */
 export const DEFAULT_QUALITY = 95;
 /** DEFAULT_WEBP_QUALITY is the WebP quality when a request names none (see codecs/webp-encode.ts for why 92). */
@@ -96,6 +101,10 @@ export interface Limits {
   maxScans?: number;
   /** Largest AVIF output (width*height); DEFAULT_MAX_AVIF_PIXELS when absent. */
   maxAvifPixels?: number;
+  /** Largest embedded colour profile read; DEFAULT_MAX_COLOR_PROFILE_SIZE when absent. */
+  maxColorProfileSize?: number;
+  /** Keep the source's ICC profile in JPEG, PNG and WebP output instead of converting to sRGB. */
+  keepColorProfile?: boolean;
 }
 
 /** DEFAULT_LIMITS are the transform limits used when none are given. */

@@ -195,3 +195,34 @@ export function encodePng(bitmap: Bitmap, hasAlpha: boolean): Uint8Array {
     throw badImage('The image could not be encoded as PNG', err);
   }
 }
+
+/**
+ * decodePng16 decodes a 16-bit PNG (gray, gray+alpha, RGB, RGBA) to RGBA16 samples, for a
+ * colour conversion that must see all 16 bits before its tone curves (lib/color); the image
+ * data is bounded as decodePng bounds it and iCCP is not inflated here. tRNS is not applied.
+ */
+export function decodePng16(bytes: Uint8Array): { width: number; height: number; data: Uint16Array } {
+  const h = checkedHeader(bytes);
+  if (h.depth !== 16 || h.colorType === 3) throw badImage('The PNG image is not 16-bit');
+  checkInflatedSize(bytes, h.expected);
+  let png: DecodedPng;
+  try {
+    png = pngDecode(withoutIccProfiles(bytes), { checkCrc: false });
+  } catch (err) {
+    throw badImage('The PNG image is corrupt or uses a feature we cannot decode', err);
+  }
+  const ch = CHANNELS[h.colorType], n = png.width * png.height, src = png.data;
+  if (src.length < n * ch) throw badImage('The PNG image data is truncated');
+  const out = new Uint16Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const s = i * ch, o = i * 4;
+    if (ch <= 2) {
+      out[o] = out[o + 1] = out[o + 2] = src[s];
+      out[o + 3] = ch === 2 ? src[s + 1] : 65535;
+    } else {
+      out[o] = src[s]; out[o + 1] = src[s + 1]; out[o + 2] = src[s + 2];
+      out[o + 3] = ch === 4 ? src[s + 3] : 65535;
+    }
+  }
+  return { width: png.width, height: png.height, data: out };
+}

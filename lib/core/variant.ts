@@ -13,6 +13,7 @@ import { animationFallback } from './negotiate.js';
 import { originalFlight } from './original.js';
 import { asBuffer, refresh, store } from './store.js';
 import { fleetLoad, freshHit } from './fleet.js';
+import { log } from './answer.js';
 import type { Outcome } from './types.js';
 
 /** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
@@ -79,5 +80,7 @@ async function transformOriginal(ctx: RequestContext, orig: CachedResponse, sign
     throw e;
   }
   end();
+  // What the transform ignored (a malformed colour profile...) does not fail the request: log it.
+  for (const w of result.warnings ?? []) log(ctx.core, 'warn', `imageproxy: transform of ${ctx.preq.remoteString}: ${w}`);
   return result;
 }

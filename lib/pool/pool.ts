@@ -355,7 +355,8 @@ class Pool implements TransformPool {
     this.finish(slot);
     if (msg.type === 'result') {
       const b = msg.bytes;
-      this.settle(task, { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength), contentType: msg.contentType });
+      const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      this.settle(task, msg.warnings ? { bytes, contentType: msg.contentType, warnings: msg.warnings } : { bytes, contentType: msg.contentType });
     } else {
       this.settle(task, undefined, reviveError(msg.error));
     }

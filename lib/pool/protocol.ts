@@ -52,7 +52,7 @@ export interface SerializedError {
 /** ReplyMessage is a worker's answer: ready after start-up, then one result or error per task. */
 export type ReplyMessage =
   | { type: 'ready' }
-  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string }
+  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string; warnings?: string[] }
   | { type: 'error'; id: number; error: SerializedError };
 
 /** WORKER_DATA_KEY names the workerData field that carries a worker's WorkerStartData. */

@@ -70,6 +70,7 @@ async function answer(port: NonNullable<typeof parentPort>, fn: TransformFn, msg
   try {
     const result = await fn(msg.bytes, msg.options, msg.limits);
     reply = { type: 'result', id: msg.id, bytes: ownedBytes(result.bytes), contentType: result.contentType };
+    if (result.warnings && result.warnings.length > 0) reply.warnings = result.warnings;
   } catch (err) {
     reply = { type: 'error', id: msg.id, error: serializeError(err) };
   }

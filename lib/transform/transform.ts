@@ -21,6 +21,8 @@ import { planTransform, refusal, type TransformPlan } from './plan.js';
 import { renderPlanes } from './planar.js';
 import { renderPlanned } from './render.js';
 import type { TransformResult } from './types.js';
+import { colourPlanFor, convertFrames, convertPlanes, decodeForColour, withProfile } from './colour.js';
+import type { ColourPlan } from '../color/index.js';
 
 export { jpegQuality, outputFormat } from './plan.js';
 export { renderFrames } from './render.js';
@@ -41,8 +43,10 @@ type Decoded = { image: DecodedImage; ycc?: undefined } | { ycc: YccPlanes; imag
  * decodeFor decodes the source for plan: for a planar plan to planes and, when they suit it,
  * straight through the YCbCr path to 4:2:0 planes ready to encode; otherwise to RGBA frames.
  */
-async function decodeFor(bytes: Uint8Array, plan: TransformPlan): Promise<Decoded> {
+async function decodeFor(bytes: Uint8Array, plan: TransformPlan, colour: ColourPlan): Promise<Decoded> {
   try {
+    const special = await decodeForColour(bytes, plan, colour, decodeOptions(plan));
+    if (special) return { image: special };
     if (!plan.planar) return { image: await decodeProbed(bytes, plan.source, decodeOptions(plan)) };
     const d = await decodePlanar(bytes, plan.source, decodeOptions(plan));
     if (d.image) return { image: d.image };
@@ -60,15 +64,24 @@ async function decodeFor(bytes: Uint8Array, plan: TransformPlan): Promise<Decode
  */
 export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<TransformResult> {
   const contentType = CONTENT_TYPES[plan.encoder.format];
-  const decoded = await decodeFor(bytes, plan);
-  if (decoded.ycc) return { bytes: await encodeYccPlanes(decoded.ycc, plan.encoder), contentType };
+  const colour = colourPlanFor(bytes, plan);
+  const decoded = await decodeFor(bytes, plan, colour);
+  const done = (encoded: Uint8Array): TransformResult => {
+    const out = withProfile(encoded, plan, colour);
+    return colour.warnings.length > 0 ? { bytes: out, contentType, warnings: colour.warnings } : { bytes: out, contentType };
+  };
+  if (decoded.ycc) {
+    // The YCbCr path converts its output planes: the colour step then costs output pixels only.
+    convertPlanes(decoded.ycc, colour);
+    return done(await encodeYccPlanes(decoded.ycc, plan.encoder));
+  }
   const { image } = decoded;
-  // The decoded pixels stand complete here, before any geometry: the place for a per-pixel
-  // colour step (a source profile to sRGB), which must also keep the plan off the planar path.
+  // The decoded pixels stand complete here, after the decode-time shrink and before any
+  // geometry: the colour step converts them to sRGB.
+  convertFrames(image, colour);
   const frames = await renderPlanned(image, plan);
   const hasAlpha = plan.encoder.format !== 'jpeg' && frames.some((f) => hasTransparency(f.bitmap.data));
-  const encoded = await encodeImage({ frames, loopCount: plan.animated ? image.loopCount : 0, hasAlpha }, plan.encoder);
-  return { bytes: encoded, contentType };
+  return done(await encodeImage({ frames, loopCount: plan.animated ? image.loopCount : 0, hasAlpha }, plan.encoder));
 }
 
 /**

@@ -10,6 +10,8 @@ export interface TransformResult {
   bytes: Uint8Array;
   /** Media type of bytes, e.g. `image/jpeg`. */
   contentType: string;
+  /** What the transform ignored and why (e.g. a malformed colour profile), one log line each. */
+  warnings?: string[];
 }
 
 /**

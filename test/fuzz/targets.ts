@@ -10,9 +10,10 @@ import { transform } from '../../lib/transform/transform.js';
 import { isProxyError } from '../../lib/errors.js';
 import { isTransform, type Options } from '../../lib/request/options.js';
 import type { Limits } from '../../lib/config.js';
+import { converterFor, planColour } from '../../lib/color/index.js';
 
 /** TARGETS names every fuzz target, in the order they run on each input. */
-export const TARGETS = ['detectFormat', 'readOrientation', 'probe', 'decode', 'transform'] as const;
+export const TARGETS = ['detectFormat', 'readOrientation', 'probe', 'decode', 'transform', 'colour'] as const;
 
 /** TargetName is one of TARGETS. */
 export type TargetName = (typeof TARGETS)[number];
@@ -91,6 +92,21 @@ async function runOne(target: TargetName, bytes: Uint8Array, options: Options, l
         pixels += w * h;
       }
       invariant(pixels <= limits.maxPixels * Math.max(1, d.frames.length), `decoded ${pixels} pixels, limit ${limits.maxPixels}`);
+      return;
+    }
+    case 'colour': {
+      // The colour readers and the profile parser never throw and never give non-finite colours,
+      // whether the input is an image carrying a (mutated) profile or taken as a profile itself.
+      const format = detectFormat(bytes);
+      if (format) planColour(bytes, format, { maxProfileBytes: 1 << 20 });
+      const c = converterFor(bytes);
+      if (typeof c !== 'string') {
+        const out = new Float64Array(3);
+        for (let i = 0; i < 16; i++) {
+          c.evaluate([i / 15, (15 - i) / 15, (i % 4) / 3, (i % 2)], out);
+          invariant(out.every((v) => Number.isFinite(v) && v >= 0 && v <= 255), `converter gave ${Array.from(out)}`);
+        }
+      }
       return;
     }
     case 'transform': {

@@ -299,3 +299,38 @@ function yccWord(Y: number, cb: number, cr: number): number {
 function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
+
+/**
+ * planesToInk converts four-component planes (Adobe CMYK or YCCK, stored inverted as Adobe
+ * writes them) to interleaved ink amounts, CMYK8 with 255 = full ink, for a CMYK profile to
+ * convert (lib/color); chroma is upsampled as planesToRGBA does.
+ */
+export function planesToInk(planes: Plane[], cs: ColorSpace, outW: number, outH: number): Uint8Array {
+  let hmax = 1, vmax = 1;
+  for (const p of planes) {
+    if (p.h > hmax) hmax = p.h;
+    if (p.v > vmax) vmax = p.v;
+  }
+  const srcs = planes.map((p) => new RowSource(p, hmax, vmax, outW));
+  const out = new Uint8Array(outW * outH * 4);
+  const rows: Uint8Array[] = [], offs: number[] = [0, 0, 0, 0];
+  for (let y = 0, o = 0; y < outH; y++) {
+    for (let c = 0; c < 4; c++) {
+      const s = srcs[c];
+      if (s.direct) { rows[c] = planes[c].data; offs[c] = s.offset(y); } else { s.fill(y, outW); rows[c] = s.row; offs[c] = 0; }
+    }
+    for (let x = 0; x < outW; x++, o += 4) {
+      const a = rows[0][offs[0] + x], b = rows[1][offs[1] + x], c = rows[2][offs[2] + x];
+      if (cs === 'ycck') {
+        // YCCK holds the RGB of the stored (inverted) CMY: ink = 255 - stored = that RGB.
+        out[o] = clamp(a + CR_R[c]);
+        out[o + 1] = clamp(a + ((CB_G[b] + CR_G[c]) >> 16));
+        out[o + 2] = clamp(a + CB_B[b]);
+      } else {
+        out[o] = 255 - a; out[o + 1] = 255 - b; out[o + 2] = 255 - c;
+      }
+      out[o + 3] = 255 - rows[3][offs[3] + x];
+    }
+  }
+  return out;
+}

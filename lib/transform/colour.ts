@@ -1,0 +1,92 @@
+/**
+ * The colour steps of executing a plan: decide the source's colour plan (lib/color), decode
+ * what a conversion needs that the ordinary decode loses (CMYK ink, 16-bit PNG samples), convert
+ * decoded frames or the YCbCr path's output planes to sRGB, and write a kept profile into the
+ * output.
+ *
+ * Conversion runs on the decoded image, after any decode-time shrink (exact enough: the shrink
+ * averages in the source's encoding, as a resize after conversion would); on the YCbCr path it
+ * runs on the output planes, so JPEG to JPEG stays on that path for tagged files too.
+ */
+import { isProxyError } from '../errors.js';
+import type { DecodedImage, DecodeOptions, YccPlanes } from '../codecs/index.js';
+import { decodePlanar } from '../codecs/index.js';
+import { decodePng16 } from '../codecs/png.js';
+import { planesToInk } from '../codecs/jpegfast/color.js';
+import {
+  convertCmyk8, convertRgba16, convertRgba8, convertYccPlanes, embedProfile, EMBEDDABLE_FORMATS, planColour,
+  type ColourPlan,
+} from '../color/index.js';
+import type { TransformPlan } from './plan.js';
+
+/** colourPlanFor reads the source's colour metadata and decides the colour step of plan. */
+export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPlan {
+  const keep = plan.limits.keepColorProfile === true && EMBEDDABLE_FORMATS.has(plan.encoder.format);
+  try {
+    return planColour(bytes, plan.source.format, { keepProfile: keep, maxProfileBytes: plan.limits.maxColorProfileSize });
+  } catch (err) {
+    // A reader bug must not fail the request: the pixels are then taken as sRGB.
+    if (isProxyError(err)) throw err;
+    return { warnings: [`colour profile ignored (pixels taken as sRGB): ${String(err instanceof Error ? err.message : err)}`] };
+  }
+}
+
+/**
+ * decodeForColour decodes what the colour plan needs beyond the ordinary decode: a CMYK or YCCK
+ * JPEG to its ink, converted; a 16-bit PNG at full depth, converted. Undefined means the
+ * ordinary decode serves (and convertFrames runs on its frames).
+ */
+export async function decodeForColour(
+  bytes: Uint8Array, plan: TransformPlan, colour: ColourPlan, opts: DecodeOptions,
+): Promise<DecodedImage | undefined> {
+  const c = colour.converter;
+  if (!c) return undefined;
+  const still = (width: number, height: number, data: Uint8Array, shrink: number, hasAlpha: boolean): DecodedImage => ({
+    format: plan.source.format, frames: [{ bitmap: { width, height, data }, delayMs: 0 }], loopCount: 0,
+    orientation: plan.source.orientation, hasAlpha, shrink,
+  });
+  if (c.channels === 4 && plan.source.format === 'jpeg') {
+    const d = await decodePlanar(bytes, plan.source, opts);
+    if (!d.planes || (d.planes.colorSpace !== 'cmyk' && d.planes.colorSpace !== 'ycck')) {
+      colour.warnings.push('CMYK colour profile not applied: the JPEG decoder that took the file gives no CMYK samples');
+      colour.converter = undefined;
+      return d.image;
+    }
+    const p = d.planes;
+    const rgba = new Uint8Array(p.width * p.height * 4);
+    convertCmyk8(c, planesToInk(p.planes, p.colorSpace, p.width, p.height), rgba);
+    colour.applied = true;
+    return still(p.width, p.height, rgba, p.scale, false);
+  }
+  if (plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3) {
+    const img = decodePng16(bytes);
+    const rgba = new Uint8Array(img.data.length);
+    convertRgba16(c, img.data, rgba);
+    colour.applied = true;
+    let alpha = false;
+    for (let i = 3; i < rgba.length && !alpha; i += 4) alpha = rgba[i] !== 255;
+    return still(img.width, img.height, rgba, 1, alpha);
+  }
+  return undefined;
+}
+
+/** convertFrames converts every decoded frame to sRGB in place, as the colour plan says. */
+export function convertFrames(image: DecodedImage, colour: ColourPlan): void {
+  const c = colour.converter;
+  if (!c || c.channels === 4 || colour.applied) return;
+  for (const f of image.frames) convertRgba8(c, f.bitmap.data);
+}
+
+/** convertPlanes converts the YCbCr path's output planes to sRGB in place, as the colour plan says. */
+export function convertPlanes(ycc: YccPlanes, colour: ColourPlan): void {
+  if (colour.converter && colour.converter.channels === 3 && !colour.applied) convertYccPlanes(colour.converter, ycc);
+}
+
+/** withProfile writes the kept source profile into encoded output, when the plan keeps one. */
+export function withProfile(encoded: Uint8Array, plan: TransformPlan, colour: ColourPlan): Uint8Array {
+  if (!colour.keep) return encoded;
+  const out = embedProfile(encoded, plan.encoder.format, colour.keep);
+  if (out) return out;
+  colour.warnings.push(`colour profile not kept: it does not fit a ${plan.encoder.format.toUpperCase()} file`);
+  return encoded;
+}
