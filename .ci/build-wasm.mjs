@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// Compiles every lib/transform/wasm/<name>.wat with wabt (a devDependency) into
-// lib/transform/wasm/<name>-bytes.ts, the module embedded in the library as base64 under the
-// name <NAME>_WASM_BASE64. `npm run build:wasm` runs it; test/lib/transform/wasm/embedded.test.ts
-// checks that each embedded module is a fresh compile of its source.
+// Compiles every <name>.wat in WAT_DIRS (lib/transform/wasm, lib/codecs/jpegfast) with wabt (a
+// devDependency) into <name>-bytes.ts beside it, the module embedded in the library as base64
+// under the name <NAME>_WASM_BASE64. `npm run build:wasm` runs it;
+// test/lib/transform/wasm/embedded.test.ts and test/lib/codecs/jpegfast/huffwasm.test.ts check
+// that each embedded module is a fresh compile of its source.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = path.join(root, 'lib/transform/wasm');
+/** WAT_DIRS are the folders whose .wat sources are compiled and embedded. */
+const WAT_DIRS = ['lib/transform/wasm', 'lib/codecs/jpegfast'];
 
 /** compileWat returns the binary module for WAT source text, SIMD enabled. */
 async function compileWat(name, text) {
@@ -19,7 +21,7 @@ async function compileWat(name, text) {
   return Buffer.from(mod.toBinary({}).buffer);
 }
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat')).sort()) {
+for (const dir of WAT_DIRS.map((d) => path.join(root, d))) for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat')).sort()) {
   const name = file.slice(0, -4);
   const bytes = await compileWat(file, readFileSync(path.join(dir, file), 'utf8'));
   const constName = `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_WASM_BASE64`;

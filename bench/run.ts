@@ -1,24 +1,29 @@
 /**
- * `npm run bench`: measures the proxy against plain jimp and the Go reference on local images and
- * writes the results into bench/RESULTS.md. See bench/README.md for the method.
+ * `npm run bench`: measures the proxy against sharp (libvips), plain jimp and the Go reference on
+ * local images and writes the results into bench/RESULTS.md. See bench/README.md for the method.
  *
  * Flags: --runs N (15) --warmup N (3) --seconds N (10, throughput) --cache-seconds N (5)
- *        --connections N (8, cache-hit run) --no-go --no-jimp --no-proxy --no-write
+ *        --connections N (16, cache-hit run) --no-go --no-jimp --no-sharp --no-proxy --no-write
+ *        --only-sections (skip the engines; run only EXTRA_SECTIONS)
  *        --proxy PATH (dist/bin/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
  */
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startOrigin, startBareServer, type Server } from './lib/origin.js';
 import { get, newAgent, closedLoop, mergeLoops, throwUnlessOk, type LoopResult } from './lib/client.js';
 import { startProxy, type ServerProcess } from './lib/proc.js';
 import { buildGoref, startGoref } from './lib/goref.js';
+import { startSharp, firstAnswerMs, freeLoopbackPort } from './lib/sharpref.js';
+import { issueGoals, type CaseFigures, type GoalRow } from './lib/goals.js';
+import { runSections, type ExtraSection, type SectionContext } from './lib/sections.js';
+import { render, CASES, ENGINE_LABEL, type EngineName, type EngineResult, type CaseResult, type CacheResult } from './lib/render.js';
 import { JimpPool } from './lib/jimp.js';
 import { runCannon, mergeCannon, type CannonSummary } from './lib/cannon.js';
 import { qualityOf, referenceCheck } from './lib/quality.js';
-import { summarize, ratio, fmt, fmtBytes, percentile, type Summary } from './lib/stats.js';
-import { machineInfo, loadAverage, verdict, table, updateResults, type Verdict } from './lib/report.js';
+import { summarize, fmt, fmtBytes } from './lib/stats.js';
+import { machineInfo, updateResults } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
 import { benchFormats } from './formats.js';
 import { benchFleet } from './fleet.js';
@@ -29,8 +34,10 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     'cache-seconds': { type: 'string', default: '5' },
-    connections: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '16' },
     'no-go': { type: 'boolean', default: false },
+    'no-sharp': { type: 'boolean', default: false },
+    'only-sections': { type: 'boolean', default: false },
     'no-jimp': { type: 'boolean', default: false },
     'no-proxy': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -52,36 +59,18 @@ const CONCURRENCY = 4;
 const MIN_W = 300;
 const MAX_W = 700;
 
-/** CASES are the sequential-latency cases, in report order. */
-const CASES: Array<{ image: ImageName; label: string }> = [
-  { image: 'jpeg1024', label: 'JPEG 1024x683 → 500w' },
-  { image: 'jpeg4000', label: 'JPEG 4000x2667 → 500w' },
-  { image: 'png1024', label: 'PNG 1024x683 → 500w' },
-  { image: 'gif640', label: 'GIF 640x427 ×5 frames → 500w' },
+/**
+ * EXTRA_SECTIONS are other bench files run after the engines, one line each (module relative to
+ * dist/bench/run.js, exporting `run(ctx: SectionContext): Promise<SectionResult>`; see lib/sections.ts).
+ */
+const EXTRA_SECTIONS: ExtraSection[] = [
 ];
 
-type EngineName = 'proxy' | 'jimp' | 'go';
-const ENGINES: EngineName[] = ['proxy', 'jimp', 'go'];
-const ENGINE_LABEL: Record<EngineName, string> = { proxy: 'imageproxy (this)', jimp: 'jimp 1.6 (pure JS)', go: 'Go reference' };
+/** COLD_START_MODULE is helper "bundle"'s cold-start measure, used when it exists (see coldStart). */
+const COLD_START_MODULE = './coldstart.js';
 
 /** Engine sends one "resize this image to width w" request and returns the output bytes. */
 type Engine = (image: ImageName, width: number, seq: number) => Promise<Uint8Array>;
-
-interface CaseResult {
-  latency?: Summary;
-  bytes?: number;
-  format?: string;
-  width?: number;
-  height?: number;
-  psnr?: number;
-  error?: string;
-}
-
-interface EngineResult {
-  cases: Partial<Record<ImageName, CaseResult>>;
-  throughput?: LoopResult;
-  peakRss?: number;
-}
 
 const notes: string[] = [];
 /** PROXY_ARGS are extra proxy flags from --proxy-args, split on spaces. */
@@ -201,12 +190,6 @@ function httpEngine(base: string, origin: Server, optionSuffix: string, singleSl
 /** CACHE_ROUNDS is how many alternating turns the cache-hit comparison takes per server. */
 const CACHE_ROUNDS = 2;
 
-interface CacheResult {
-  proxy?: CannonSummary;
-  bare?: CannonSummary;
-  proxyPeakRss?: number;
-}
-
 /** measureCacheHits compares the caching proxy on one hot URL with a bare server of the same bytes. */
 async function measureCacheHits(script: string, origin: Server): Promise<CacheResult> {
   const out: CacheResult = {};
@@ -241,12 +224,107 @@ async function measureCacheHits(script: string, origin: Server): Promise<CacheRe
   return out;
 }
 
-function row(cells: Array<string | number>): string[] {
-  return cells.map(String);
-}
-
 /** machineAtStart is the machine description taken before the run, when its load is still ours to see. */
 let machineAtStart: string[] = [];
+
+/**
+ * coldStart measures the first transform answered after start: Go's here, the proxy's by helper
+ * "bundle"'s bench/coldstart.ts when it exists (export `measureColdStart(ctx)` resolving to ms).
+ */
+async function coldStart(ctx: SectionContext, goBinary: string | undefined): Promise<{ proxy?: number; go?: number }> {
+  const out: { proxy?: number; go?: number } = {};
+  const file = `/500x/${ctx.origin.url.replace('://', ':/')}/${BENCH_IMAGES.jpeg1024}`;
+  if (goBinary) {
+    try {
+      const port = await freeLoopbackPort();
+      out.go = await firstAnswerMs(goBinary, ['-addr', `127.0.0.1:${port}`], `http://127.0.0.1:${port}${file}`);
+      log(`Go first answer after start: ${fmt(out.go, 0)} ms`);
+    } catch (err) {
+      notes.push(`Go first answer not measured: ${errorText(err).slice(0, 200)}`);
+    }
+  }
+  const mod = await import(new URL(COLD_START_MODULE, import.meta.url).href).catch(() => undefined) as
+    | { measureColdStart?: (c: SectionContext) => Promise<number> } | undefined;
+  if (mod?.measureColdStart) {
+    try {
+      out.proxy = await mod.measureColdStart(ctx);
+    } catch (err) {
+      notes.push(`proxy first answer failed: ${errorText(err).slice(0, 200)}`);
+    }
+  }
+  return out;
+}
+
+/** figures picks the goal inputs of one engine's cases. */
+function figures(r: EngineResult | undefined): Partial<Record<ImageName, CaseFigures>> {
+  const out: Partial<Record<ImageName, CaseFigures>> = {};
+  for (const c of CASES) {
+    const x = r?.cases[c.image];
+    if (x && !x.error) out[c.image] = { median: x.latency?.median, bytes: x.bytes, psnr: x.psnr };
+  }
+  return out;
+}
+
+/** startEngines starts every engine asked for and adds it to contenders. */
+async function startEngines(script: string, origin: Server, contenders: Contender[], stops: Array<() => Promise<void>>):
+  Promise<{ proxy?: ServerProcess; go?: ServerProcess; sharp?: ServerProcess; goBinary?: string }> {
+  const out: { proxy?: ServerProcess; go?: ServerProcess; sharp?: ServerProcess; goBinary?: string } = {};
+  if (!flags['no-proxy']) {
+    if (!existsSync(script)) {
+      notes.push(`imageproxy not measured: ${path.relative(REPO_ROOT, script)} does not exist (build it first).`);
+    } else {
+      try {
+        const proxy = out.proxy = await startProxy(script, PROXY_ARGS);
+        stops.push(() => proxy.stop());
+        log(`proxy (uncached) on ${proxy.url}`);
+        contenders.push({ name: 'proxy', engine: httpEngine(proxy.url, origin, `,q${QUALITY}`), result: { cases: {} } });
+      } catch (err) {
+        notes.push(`imageproxy not measured: ${errorText(err).slice(0, 400)}`);
+      }
+    }
+  }
+  if (!flags['no-sharp']) {
+    try {
+      const sharp = out.sharp = await startSharp();
+      stops.push(() => sharp.stop());
+      log(`sharp reference on ${sharp.url}`);
+      contenders.push({ name: 'sharp', engine: httpEngine(sharp.url, origin, `,q${QUALITY}`), result: { cases: {} } });
+      notes.push('sharp runs in its own node:http process with its defaults (Lanczos3; JPEG q95 4:2:0, PNG level 6, GIF with every frame), keeping the input format as the proxy does.');
+    } catch (err) {
+      notes.push(`sharp reference failed to start: ${errorText(err).slice(0, 300)}`);
+    }
+  }
+  if (!flags['no-jimp']) {
+    const size = Math.min(CONCURRENCY, os.availableParallelism());
+    const pool = new JimpPool(size);
+    stops.push(() => pool.close());
+    contenders.push({
+      name: 'jimp',
+      engine: (image, width) => pool.resize(`${origin.url}/${BENCH_IMAGES[image]}`, width, QUALITY),
+      result: { cases: {} },
+    });
+    notes.push(`jimp runs in ${size} worker thread(s) of the bench process (one job per worker), default resize filter, JPEG output for every input.`);
+  }
+  if (!flags['no-go']) {
+    const build = buildGoref();
+    if ('skipped' in build) {
+      notes.push(`Go reference skipped: ${build.skipped}`);
+      log(`Go skipped: ${build.skipped}`);
+    } else {
+      out.goBinary = build.binary;
+      try {
+        const go = out.go = await startGoref(build.binary);
+        stops.push(() => go.stop());
+        log(`Go reference on ${go.url}`);
+        contenders.push({ name: 'go', engine: httpEngine(go.url, origin, '', true), result: { cases: {} } });
+        notes.push('The Go reference decodes the first frame only and always encodes JPEG q95 (4:2:0).');
+      } catch (err) {
+        notes.push(`Go reference failed to start: ${errorText(err).slice(0, 300)}`);
+      }
+    }
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   machineAtStart = machineInfo(REPO_ROOT);
@@ -258,192 +336,65 @@ async function main(): Promise<void> {
   const results: Partial<Record<EngineName, EngineResult>> = {};
   let cache: CacheResult = {};
   let goRss: number | undefined;
+  let sharpRss: number | undefined;
+  let goBinary: string | undefined;
   log(`origin on ${origin.url}; ${RUNS} runs after ${WARMUP} warm-ups; ${SECONDS} s at c=${CONCURRENCY}`);
 
   // All engines are started first and then driven in turn (interleaved), so drifting load from
   // other processes affects them alike; an idle engine waits on its socket and costs no CPU.
   const contenders: Contender[] = [];
   const stops: Array<() => Promise<void>> = [];
-  let proxy: ServerProcess | undefined;
-  let go: ServerProcess | undefined;
   const script = path.resolve(flags.proxy!);
-  try {
-    if (!flags['no-proxy']) {
-      if (!existsSync(script)) {
-        notes.push(`imageproxy not measured: ${path.relative(REPO_ROOT, script)} does not exist (build it first).`);
-      } else {
-        try {
-          proxy = await startProxy(script, PROXY_ARGS);
-          stops.push(() => proxy!.stop());
-          log(`proxy (uncached) on ${proxy.url}`);
-          contenders.push({ name: 'proxy', engine: httpEngine(proxy.url, origin, `,q${QUALITY}`), result: { cases: {} } });
-        } catch (err) {
-          notes.push(`imageproxy not measured: ${errorText(err).slice(0, 400)}`);
-        }
-      }
+  if (!flags['only-sections']) {
+    try {
+      const started = await startEngines(script, origin, contenders, stops);
+      goBinary = started.goBinary;
+      await measureLatency(contenders);
+      await measureThroughput(contenders);
+      for (const k of contenders) results[k.name] = k.result;
+      if (results.proxy) results.proxy.peakRss = started.proxy!.peakRss();
+      if (results.go) goRss = results.go.peakRss = started.go!.peakRss();
+      if (results.sharp) sharpRss = results.sharp.peakRss = started.sharp!.peakRss();
+    } finally {
+      for (const stop of stops) await stop();
     }
-    if (!flags['no-jimp']) {
-      const size = Math.min(CONCURRENCY, os.availableParallelism());
-      const pool = new JimpPool(size);
-      stops.push(() => pool.close());
-      contenders.push({
-        name: 'jimp',
-        engine: (image, width) => pool.resize(`${origin.url}/${BENCH_IMAGES[image]}`, width, QUALITY),
-        result: { cases: {} },
-      });
-      notes.push(`jimp runs in ${size} worker thread(s) of the bench process (one job per worker), default resize filter, JPEG output for every input.`);
-    }
-    if (!flags['no-go']) {
-      const build = buildGoref();
-      if ('skipped' in build) {
-        notes.push(`Go reference skipped: ${build.skipped}`);
-        log(`Go skipped: ${build.skipped}`);
-      } else {
-        try {
-          go = await startGoref(build.binary);
-          stops.push(() => go!.stop());
-          log(`Go reference on ${go.url}`);
-          contenders.push({ name: 'go', engine: httpEngine(go.url, origin, '', true), result: { cases: {} } });
-          notes.push('The Go reference decodes the first frame only and always encodes JPEG q95 (4:2:0).');
-        } catch (err) {
-          notes.push(`Go reference failed to start: ${errorText(err).slice(0, 300)}`);
-        }
-      }
-    }
-    await measureLatency(contenders);
-    await measureThroughput(contenders);
-    for (const k of contenders) results[k.name] = k.result;
-    if (results.proxy) results.proxy.peakRss = proxy!.peakRss();
-    if (results.go) goRss = results.go.peakRss = go!.peakRss();
-  } finally {
-    for (const stop of stops) await stop();
+    if (results.proxy) cache = await measureCacheHits(script, origin);
   }
-  if (results.proxy) cache = await measureCacheHits(script, origin);
+  const ctx: SectionContext = { origin, proxyScript: script, proxyArgs: PROXY_ARGS, goBinary, log, note: (m) => notes.push(m) };
+  const first = flags['only-sections'] ? {} : await coldStart(ctx, goBinary);
+  const sections = await runSections(EXTRA_SECTIONS, ctx, import.meta.url);
   await origin.close();
 
-  const md = `${render(results, cache, goRss)}\n${(await benchFormats({ runs: Math.min(RUNS, 7) })).markdown}\n`;
-  process.stdout.write(`${md}\n`);
+  const goals: GoalRow[] = issueGoals({
+    proxy: figures(results.proxy), sharp: figures(results.sharp), go: figures(results.go),
+    rps: { proxy: results.proxy?.throughput?.rps, sharp: results.sharp?.throughput?.rps },
+    firstAnswer: first,
+    cache: { proxy: cache.proxy?.rps, bare: cache.bare?.rps, connections: CONNECTIONS },
+    gifSourceBytes: statSync(path.join(IMAGES_DIR, BENCH_IMAGES.gif640)).size,
+    peakRssBytes: results.proxy?.peakRss,
+  });
+  for (const s of sections) goals.push(...(s.goals ?? []));
+  const report = render({
+    settings: { runs: RUNS, warmup: WARMUP, seconds: SECONDS, concurrency: CONCURRENCY, minW: MIN_W, maxW: MAX_W,
+      cacheSeconds: CACHE_SECONDS, connections: CONNECTIONS, cacheRounds: CACHE_ROUNDS, proxyArgs: PROXY_ARGS },
+    machine: machineAtStart, results, cache, goRss, sharpRss, goals, sections, notes,
+  });
+  // Interim until formats.ts is an EXTRA_SECTIONS entry: its Markdown follows the report.
+  report.markdown += `\n${(await benchFormats({ runs: Math.min(RUNS, 7) })).markdown}\n`;
+  process.stdout.write(`${report.markdown}\n`);
   if (!flags['no-write']) {
-    const p = results.proxy?.cases.jpeg1024?.latency?.median;
-    const j = results.jimp?.cases.jpeg1024?.latency?.median;
-    const g = results.go?.cases.jpeg1024?.latency?.median;
-    const p4 = results.proxy?.cases.jpeg4000?.latency?.median;
-    const g4 = results.go?.cases.jpeg4000?.latency?.median;
+    const med = (e: EngineName, img: ImageName) => fmt(results[e]?.cases[img]?.latency?.median);
     const line =
-      `- ${new Date().toISOString().slice(0, 16)}Z bench (load avg ${os.loadavg()[0].toFixed(1)}): 1024→500 median proxy ${fmt(p)} / jimp ${fmt(j)} / Go ${fmt(g)} ms; ` +
-      `4000→500 proxy ${fmt(p4)} / Go ${fmt(g4)} ms; c=4 req/s proxy ${fmt(results.proxy?.throughput?.rps, 2)} / ` +
-      `jimp ${fmt(results.jimp?.throughput?.rps, 2)} / Go ${fmt(results.go?.throughput?.rps, 2)}; ` +
+      `- ${new Date().toISOString().slice(0, 16)}Z bench (load avg ${os.loadavg()[0].toFixed(1)}): 1024→500 median proxy ${med('proxy', 'jpeg1024')} / sharp ${med('sharp', 'jpeg1024')} / jimp ${med('jimp', 'jpeg1024')} / Go ${med('go', 'jpeg1024')} ms; ` +
+      `4000→500 proxy ${med('proxy', 'jpeg4000')} / sharp ${med('sharp', 'jpeg4000')} / Go ${med('go', 'jpeg4000')} ms; c=4 req/s proxy ${fmt(results.proxy?.throughput?.rps, 2)} / ` +
+      `sharp ${fmt(results.sharp?.throughput?.rps, 2)} / jimp ${fmt(results.jimp?.throughput?.rps, 2)} / Go ${fmt(results.go?.throughput?.rps, 2)}; ` +
+      `GIF proxy ${med('proxy', 'gif640')} ms ${results.proxy?.cases.gif640?.bytes ?? 'n/a'} B; ` +
       `cache hits ${fmt(cache.proxy?.rps, 0)} vs bare ${fmt(cache.bare?.rps, 0)} req/s; ` +
-      `proxy peak RSS ${fmtBytes(results.proxy?.peakRss)}; targets met ${lastMet}/${lastTotal}`;
-    updateResults(path.join(REPO_ROOT, 'bench', 'RESULTS.md'), 'bench', md, line);
+      `proxy peak RSS ${fmtBytes(results.proxy?.peakRss)}; goals met ${report.goalsMet}/${report.goalsTotal}; targets met ${report.targetsMet}/${report.targetsTotal}`;
+    updateResults(path.join(REPO_ROOT, 'bench', 'RESULTS.md'), 'bench', report.markdown, line);
     log('wrote bench/RESULTS.md');
   }
   if (results.proxy) await benchFleet(script, !flags['no-write']);
-}
-
-let lastMet = 0;
-let lastTotal = 0;
-
-function render(results: Partial<Record<EngineName, EngineResult>>, cache: CacheResult, goRss: number | undefined): string {
-  const out: string[] = [];
-  const lat = (e: EngineName, img: ImageName) => results[e]?.cases[img]?.latency?.median;
-  const cell = (e: EngineName, img: ImageName) => {
-    const c = results[e]?.cases[img];
-    if (!results[e]) return 'skipped';
-    if (c?.error) return 'error';
-    return fmt(c?.latency?.median);
-  };
-
-  out.push(`Run: ${RUNS} sequential requests after ${WARMUP} warm-ups per case; throughput ${SECONDS} s at concurrency ${CONCURRENCY} ` +
-    `(widths ${MIN_W}..${MAX_W}); cache hits ${CACHE_SECONDS} s at ${CONNECTIONS} connections.` +
-    (PROXY_ARGS.length ? ` Extra proxy flags: \`${PROXY_ARGS.join(' ')}\`.` : ''), '');
-  out.push('### Machine', '', ...machineAtStart, `- Load average at the end: ${loadAverage()}`, '');
-
-  // Targets.
-  const t: Array<{ name: string; value: number; limit: number; kind: 'atLeast' | 'atMost' | 'below'; show: string; goal: string }> = [];
-  const p1 = lat('proxy', 'jpeg1024');
-  const j1 = lat('jimp', 'jpeg1024');
-  const g1 = lat('go', 'jpeg1024');
-  const p4 = lat('proxy', 'jpeg4000');
-  const g4 = lat('go', 'jpeg4000');
-  const pr = results.proxy?.throughput?.rps;
-  const jr = results.jimp?.throughput?.rps;
-  const gr = results.go?.throughput?.rps;
-  t.push({ name: '1024→500 latency vs jimp', value: ratio(j1, p1), limit: 3, kind: 'atLeast', show: `${fmt(ratio(j1, p1), 2)}× faster`, goal: '≥ 3× faster' });
-  t.push({ name: '1024→500 latency vs Go', value: ratio(p1, g1), limit: 1.5, kind: 'atMost', show: `${fmt(ratio(p1, g1), 2)}× Go's time`, goal: '≤ 1.5× Go' });
-  t.push({ name: `c=${CONCURRENCY} throughput vs jimp`, value: ratio(pr, jr), limit: 3, kind: 'atLeast', show: `${fmt(ratio(pr, jr), 2)}× jimp's req/s`, goal: '≥ 3×' });
-  t.push({ name: `c=${CONCURRENCY} throughput vs Go`, value: ratio(gr, pr), limit: 1.5, kind: 'atMost', show: `Go does ${fmt(ratio(gr, pr), 2)}× ours`, goal: 'Go ≤ 1.5× ours' });
-  t.push({ name: '4000→500 latency vs Go', value: ratio(p4, g4), limit: 2, kind: 'atMost', show: `${fmt(ratio(p4, g4), 2)}× Go's time`, goal: '≤ 2× Go' });
-  for (const img of ['jpeg1024', 'jpeg4000'] as const) {
-    const pc = results.proxy?.cases[img];
-    const gc = results.go?.cases[img];
-    const short = img === 'jpeg1024' ? '1024' : '4000';
-    t.push({ name: `${short}→500 output bytes vs Go`, value: ratio(pc?.bytes, gc?.bytes), limit: 1.1, kind: 'atMost', show: `${fmt(ratio(pc?.bytes, gc?.bytes), 3)}× (${pc?.bytes ?? 'n/a'} vs ${gc?.bytes ?? 'n/a'} B)`, goal: '≤ 1.1× Go' });
-    const dp = (pc?.psnr ?? NaN) - (gc?.psnr ?? NaN);
-    t.push({ name: `${short}→500 PSNR vs Go`, value: dp, limit: 0, kind: 'atLeast', show: `${fmt(pc?.psnr, 2)} vs ${fmt(gc?.psnr, 2)} dB`, goal: '≥ Go' });
-  }
-  const hit = ratio(cache.proxy?.rps, cache.bare?.rps);
-  t.push({ name: 'cache hits vs bare http server', value: hit, limit: 0.6, kind: 'atLeast', show: `${fmt(hit, 2)}× (${fmt(cache.proxy?.rps, 0)} vs ${fmt(cache.bare?.rps, 0)} req/s)`, goal: '≥ 0.6×' });
-  const rssMB = (results.proxy?.peakRss ?? NaN) / 2 ** 20;
-  t.push({ name: 'proxy peak RSS (uncached run)', value: rssMB, limit: 512, kind: 'below', show: `${fmt(rssMB, 0)} MiB`, goal: '< 512 MiB' });
-  const verdicts: Verdict[] = t.map((x) => verdict(x.value, x.limit, x.kind));
-  lastMet = verdicts.filter((v) => v === 'met').length;
-  lastTotal = verdicts.length;
-  out.push('### Targets', '', table(['target', 'measured', 'goal', 'status'], t.map((x, i) => row([x.name, x.show, x.goal, `**${verdicts[i]}**`]))), '');
-  out.push(`${lastMet} of ${lastTotal} targets met (n/a = an engine was skipped or failed).`, '');
-
-  // Latency.
-  out.push(`### Uncached latency, median ms (${RUNS} sequential requests)`, '');
-  out.push(table(
-    ['case', 'imageproxy', 'jimp', 'Go', 'jimp ÷ imageproxy', 'imageproxy ÷ Go'],
-    CASES.map((c) => row([c.label, cell('proxy', c.image), cell('jimp', c.image), cell('go', c.image),
-      fmt(ratio(lat('jimp', c.image), lat('proxy', c.image)), 2), fmt(ratio(lat('proxy', c.image), lat('go', c.image)), 2)])),
-  ), '');
-  out.push('Spread (min / p99 / max, ms):', '');
-  const spreadRows: string[][] = [];
-  for (const c of CASES) {
-    for (const e of ENGINES) {
-      const l = results[e]?.cases[c.image]?.latency;
-      if (l) spreadRows.push(row([c.label, ENGINE_LABEL[e], `${fmt(l.min)} / ${fmt(l.p99)} / ${fmt(l.max)}`]));
-    }
-  }
-  out.push(table(['case', 'engine', 'min / p99 / max'], spreadRows), '');
-
-  // Output.
-  out.push('### Output: size and quality', '');
-  out.push('PSNR (dB, RGB) of the decoded output against a double-precision Lanczos3 resize of the full-resolution decode, at the output\'s own size; higher is better.', '');
-  const outRows: string[][] = [];
-  for (const c of CASES) {
-    for (const e of ENGINES) {
-      const r = results[e]?.cases[c.image];
-      if (!r || r.error) continue;
-      outRows.push(row([c.label, ENGINE_LABEL[e], r.format ?? '?', `${r.width}x${r.height}`, `${r.bytes} (${fmtBytes(r.bytes)})`, fmt(r.psnr, 2)]));
-    }
-  }
-  out.push(table(['case', 'engine', 'format', 'size', 'bytes', 'PSNR'], outRows), '');
-
-  // Throughput.
-  out.push(`### Throughput, uncached, JPEG 1024x683 → ${MIN_W}..${MAX_W}w, concurrency ${CONCURRENCY}`, '');
-  out.push(table(['engine', 'req/s', 'ok', 'failed', 'latency p50 ms', 'p99 ms'], ENGINES.filter((e) => results[e]).map((e) => {
-    const r = results[e]!.throughput;
-    if (!r) return row([ENGINE_LABEL[e], 'error', '', '', '', '']);
-    return row([ENGINE_LABEL[e], fmt(r.rps, 2), r.ok, r.failed, fmt(percentile(r.latencies, 50)), fmt(percentile(r.latencies, 99))]);
-  })), '');
-
-  // Cache hits.
-  out.push(`### Cache hits (proxy with -cache memory, one URL) vs a bare Node http server sending the same bytes`, '');
-  out.push(`Each server ran ${CACHE_ROUNDS} alternating turns; p50 and p99 are the means of the turns' percentiles.`, '');
-  const ch = (name: string, s?: CannonSummary) => (s ? row([name, fmt(s.rps, 0), fmt(s.p50, 1), fmt(s.p99, 1), s.errors, JSON.stringify(s.statusCounts)]) : row([name, 'n/a', '', '', '', '']));
-  out.push(table(['server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'statuses'], [ch('imageproxy (cache hit)', cache.proxy), ch('bare http server', cache.bare)]), '');
-
-  // Memory.
-  out.push('### Memory (peak RSS, VmHWM)', '');
-  out.push(`- imageproxy, uncached run (all cases + throughput): ${fmtBytes(results.proxy?.peakRss)}`);
-  out.push(`- imageproxy, cache-hit run: ${fmtBytes(cache.proxyPeakRss)}`);
-  out.push(`- Go reference: ${fmtBytes(goRss)}`, '');
-
-  if (notes.length) out.push('### Notes', '', ...notes.map((n) => `- ${n.replace(/\n/g, ' ')}`), '');
-  return out.join('\n');
 }
 
 main().catch((err) => {

@@ -11,8 +11,13 @@ import { startByHealthCheck, type ServerProcess } from './proc.js';
 // goref cannot report a port-0 choice, so it is given a free port up front.
 import { freePort } from '../../test/helpers/servers.js';
 
-/** GOREF_BUILD_SCRIPT is the reference's offline build script, beside the repository. */
-export const GOREF_BUILD_SCRIPT = path.join(REPO_ROOT, '..', 'shared', 'bench', 'goref', 'build.sh');
+/**
+ * GOREF_BUILD_SCRIPT is the reference's offline build script in the `shared` folder beside the
+ * repository, or beside its parent (a git worktree one level deeper).
+ */
+export const GOREF_BUILD_SCRIPT = [path.join(REPO_ROOT, '..'), path.join(REPO_ROOT, '..', '..')]
+  .map((d) => path.join(d, 'shared', 'bench', 'goref', 'build.sh'))
+  .find((f) => existsSync(f)) ?? path.join(REPO_ROOT, '..', 'shared', 'bench', 'goref', 'build.sh');
 /** GOREF_BINARY is where the benchmark builds the reference (private to this user). */
 export const GOREF_BINARY = path.join(os.tmpdir(), `imageproxy-bench-goref-${process.getuid?.() ?? 0}`);
 /** GOREF_BUILD_TIMEOUT_MS bounds the build, including an apt-get install of Go. */

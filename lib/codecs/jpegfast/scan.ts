@@ -5,7 +5,8 @@
  */
 import { UnprocessableImageError } from '../../errors.js';
 import { BitReader, type HuffTable } from './bitreader.js';
-import { idct1, idct2, idct4, idct8, idctRect } from './idct.js';
+import { blk, nz, storeBlock } from './store.js';
+import { decodeBaselineWasm, wasmEntropyReady } from './huffwasm.js';
 import { acFirst, acRefine, dcFirst, dcRefine, type ProgState } from './progressive.js';
 import { ZIGZAG } from './tables.js';
 
@@ -56,9 +57,6 @@ function bad(msg: string): UnprocessableImageError {
   return new UnprocessableImageError(msg);
 }
 
-const blk = new Int32Array(64);
-/** nz lists the natural positions of blk's non-zero AC coefficients, so it can be cleared sparsely. */
-const nz = new Int32Array(64);
 
 /**
  * decodeScan decodes one scan whose header is at [start, end). It returns the offset just after
@@ -104,6 +102,7 @@ export function decodeScan(
   }
   // blk is shared: a previous decode that threw may have left coefficients in it.
   blk.fill(0);
+  if (mode === 0 && wasmEntropyReady()) return decodeBaselineWasm(b, end, f, sc, ri);
   const br = new BitReader(b, end);
   const pred = new Int32Array(ns);
   const st: ProgState = { eobrun: 0, ss, se, al };
@@ -250,29 +249,6 @@ function decodeBlock(
   br.cnt = cnt;
   if (row < c.bhp && col < c.bwp) storeBlock(c, row, col, n);
   for (let i = 0; i < n; i++) blk[nz[i]] = 0;
-}
-
-/** storeBlock transforms blk into the component's plane at block (row, col). */
-function storeBlock(c: Component, row: number, col: number, nnz: number): void {
-  const stride = c.stride;
-  const bsx = c.bsx, bsy = c.bsy;
-  const off = row * bsy * stride + col * bsx;
-  const plane = c.plane;
-  if (nnz === 0) {
-    let v = ((blk[0] + 4) >> 3) + 128;
-    v = v < 0 ? 0 : v > 255 ? 255 : v;
-    if (bsx === 1 && bsy === 1) plane[off] = v;
-    else {
-      // Plain stores: a fill() call per row costs more than the few bytes it writes.
-      for (let y = 0, o = off; y < bsy; y++, o += stride) for (let x = 0; x < bsx; x++) plane[o + x] = v;
-    }
-    return;
-  }
-  if (bsx !== bsy) idctRect(blk, plane, off, stride, bsx, bsy);
-  else if (bsx === 8) idct8(blk, plane, off, stride, nz, nnz);
-  else if (bsx === 4) idct4(blk, plane, off, stride, nz, nnz);
-  else if (bsx === 2) idct2(blk, plane, off, stride, nz, nnz);
-  else idct1(blk, plane, off);
 }
 
 /** finishProgressive dequantizes and transforms every block of a progressive frame into its plane. */

@@ -4,7 +4,7 @@
  * against the exact float box filter of the full-size transform (equal after rounding, or one
  * level apart where the exact value is a half).
  */
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { idct1, idct2, idct4, idct8, idctRect } from '../../../../lib/codecs/jpegfast/idct.js';
 import { seededUint32 } from '../../../helpers/prng.js';
@@ -147,21 +147,19 @@ function run(fn: (out: Uint8Array, off: number) => void, w: number, h: number): 
 
 const BLOCKS_PER_KIND = 300;
 
-describe('idct8', () => {
-  for (const kind of KINDS) {
-    it(`equals the islow reference bit for bit on ${kind} blocks`, () => {
-      const next = seededUint32(0x1dc7 + KINDS.indexOf(kind));
-      for (let n = 0; n < BLOCKS_PER_KIND; n++) {
-        const b = makeBlock(next, kind);
-        const blk = b.blk.slice();
-        const got = run((out, off) => idct8(b.blk, out, off, STRIDE, b.nz, b.nnz), 8, 8);
-        assert.deepEqual(b.blk, blk, 'idct8 changed its input block');
-        const want = run((out, off) => islowRef(blk, out, off, STRIDE), 8, 8);
-        assert.deepEqual(got, want, `idct8(${kind} block ${n} [${blk.join(',')}]) = [${got.join(',')}], want [${want.join(',')}]`);
-      }
-    });
-  }
-});
+for (const kind of KINDS) {
+  test(`idct8: equals the islow reference bit for bit on ${kind} blocks`, () => {
+    const next = seededUint32(0x1dc7 + KINDS.indexOf(kind));
+    for (let n = 0; n < BLOCKS_PER_KIND; n++) {
+      const b = makeBlock(next, kind);
+      const blk = b.blk.slice();
+      const got = run((out, off) => idct8(b.blk, out, off, STRIDE, b.nz, b.nnz), 8, 8);
+      assert.deepEqual(b.blk, blk, 'idct8 changed its input block');
+      const want = run((out, off) => islowRef(blk, out, off, STRIDE), 8, 8);
+      assert.deepEqual(got, want, `idct8(${kind} block ${n} [${blk.join(',')}]) = [${got.join(',')}], want [${want.join(',')}]`);
+    }
+  });
+}
 
 interface BoxCase {
   name: string;
@@ -178,66 +176,64 @@ const BOX_CASES: BoxCase[] = [
   })),
 ];
 
-describe('reduced transforms', () => {
-  for (const c of BOX_CASES) {
-    it(`${c.name} is the exact box filter, rounded`, (t) => {
-      const next = seededUint32(0xb0 + c.nx * 16 + c.ny);
-      let ties = 0, tiesDiffer = 0, samples = 0;
-      for (const kind of KINDS) {
-        for (let n = 0; n < BLOCKS_PER_KIND; n++) {
-          const b = makeBlock(next, kind);
-          const got = run((out, off) => c.fn(b, out, off), c.nx, c.ny);
-          const ref = boxRef(b.blk, c.nx, c.ny);
-          for (let i = 0; i < ref.length; i++) {
-            const want = Math.min(255, Math.max(0, Math.round(ref[i])));
-            // Box means of integer coefficients often land on exact halves, where float noise
-            // in either computation decides the rounding: those may differ by one, nothing else.
-            const tie = Math.abs(ref[i] - Math.floor(ref[i]) - 0.5) < 1e-6 && ref[i] > -1 && ref[i] < 256;
-            samples++;
-            if (tie) ties++;
-            if (tie && got[i] !== want) tiesDiffer++;
-            assert.ok(got[i] === want || (tie && Math.abs(got[i] - want) === 1),
-              `${c.name}(${kind} block ${n} [${b.blk.join(',')}]) sample ${i} = ${got[i]}, want ${want} (exact ${ref[i]})`);
-          }
+for (const c of BOX_CASES) {
+  test(`reduced transforms: ${c.name} is the exact box filter, rounded`, (t) => {
+    const next = seededUint32(0xb0 + c.nx * 16 + c.ny);
+    let ties = 0, tiesDiffer = 0, samples = 0;
+    for (const kind of KINDS) {
+      for (let n = 0; n < BLOCKS_PER_KIND; n++) {
+        const b = makeBlock(next, kind);
+        const got = run((out, off) => c.fn(b, out, off), c.nx, c.ny);
+        const ref = boxRef(b.blk, c.nx, c.ny);
+        for (let i = 0; i < ref.length; i++) {
+          const want = Math.min(255, Math.max(0, Math.round(ref[i])));
+          // Box means of integer coefficients often land on exact halves, where float noise
+          // in either computation decides the rounding: those may differ by one, nothing else.
+          const tie = Math.abs(ref[i] - Math.floor(ref[i]) - 0.5) < 1e-6 && ref[i] > -1 && ref[i] < 256;
+          samples++;
+          if (tie) ties++;
+          if (tie && got[i] !== want) tiesDiffer++;
+          assert.ok(got[i] === want || (tie && Math.abs(got[i] - want) === 1),
+            `${c.name}(${kind} block ${n} [${b.blk.join(',')}]) sample ${i} = ${got[i]}, want ${want} (exact ${ref[i]})`);
         }
       }
-      t.diagnostic(`${c.name}: ${samples} samples, ${ties} exact halves, ${tiesDiffer} of them rounded down by one`);
-    });
-  }
+    }
+    t.diagnostic(`${c.name}: ${samples} samples, ${ties} exact halves, ${tiesDiffer} of them rounded down by one`);
+  });
+}
 
-  const PATHS = [
-    { name: 'idct4', n: 4, fn: idct4 },
-    { name: 'idct2', n: 2, fn: idct2 },
-  ];
-  for (const c of PATHS) {
-    it(`${c.name} gives the same samples on its sparse and its separable path`, () => {
-      // The same coefficients listed with and without extra zero positions take both paths.
-      const next = seededUint32(0x54 + c.n);
-      for (let n = 0; n < 500; n++) {
-        const b = makeBlock(next, 'sparse');
-        // Keep at most three terms: few enough for the sparse path of both transforms.
-        for (let i = 3; i < b.nnz; i++) b.blk[b.nz[i]] = 0;
-        b.nnz = Math.min(b.nnz, 3);
-        const padded = new Int32Array(64);
-        padded.set(b.nz.subarray(0, b.nnz));
-        let k = b.nnz;
-        for (let p = 1; p < 64 && k < 20; p++) if (b.blk[p] === 0) padded[k++] = p;
-        const sparse = run((out, off) => c.fn(b.blk, out, off, STRIDE, b.nz, b.nnz), c.n, c.n);
-        const dense = run((out, off) => c.fn(b.blk, out, off, STRIDE, padded, k), c.n, c.n);
-        for (let i = 0; i < c.n * c.n; i++) {
-          assert.ok(Math.abs(sparse[i] - dense[i]) <= 1, `${c.name}(block ${n}) sample ${i} = ${sparse[i]} sparse, ${dense[i]} separable`);
-        }
+const PATHS = [
+  { name: 'idct4', n: 4, fn: idct4 },
+  { name: 'idct2', n: 2, fn: idct2 },
+];
+for (const c of PATHS) {
+  test(`reduced transforms: ${c.name} gives the same samples on its sparse and its separable path`, () => {
+    // The same coefficients listed with and without extra zero positions take both paths.
+    const next = seededUint32(0x54 + c.n);
+    for (let n = 0; n < 500; n++) {
+      const b = makeBlock(next, 'sparse');
+      // Keep at most three terms: few enough for the sparse path of both transforms.
+      for (let i = 3; i < b.nnz; i++) b.blk[b.nz[i]] = 0;
+      b.nnz = Math.min(b.nnz, 3);
+      const padded = new Int32Array(64);
+      padded.set(b.nz.subarray(0, b.nnz));
+      let k = b.nnz;
+      for (let p = 1; p < 64 && k < 20; p++) if (b.blk[p] === 0) padded[k++] = p;
+      const sparse = run((out, off) => c.fn(b.blk, out, off, STRIDE, b.nz, b.nnz), c.n, c.n);
+      const dense = run((out, off) => c.fn(b.blk, out, off, STRIDE, padded, k), c.n, c.n);
+      for (let i = 0; i < c.n * c.n; i++) {
+        assert.ok(Math.abs(sparse[i] - dense[i]) <= 1, `${c.name}(block ${n}) sample ${i} = ${sparse[i]} sparse, ${dense[i]} separable`);
       }
-    });
-  }
-
-  it('idct1 is the rounded block mean', () => {
-    const next = seededUint32(0x11);
-    for (let n = 0; n < 2000; n++) {
-      const b = makeBlock(next, n % 2 === 0 ? 'bright' : 'dark');
-      const got = run((out, off) => idct1(b.blk, out, off), 1, 1)[0];
-      const want = Math.min(255, Math.max(0, Math.round(b.blk[0] / 8 + 128)));
-      assert.equal(got, want, `idct1(dc ${b.blk[0]}) = ${got}, want ${want}`);
     }
   });
+}
+
+test('reduced transforms: idct1 is the rounded block mean', () => {
+  const next = seededUint32(0x11);
+  for (let n = 0; n < 2000; n++) {
+    const b = makeBlock(next, n % 2 === 0 ? 'bright' : 'dark');
+    const got = run((out, off) => idct1(b.blk, out, off), 1, 1)[0];
+    const want = Math.min(255, Math.max(0, Math.round(b.blk[0] / 8 + 128)));
+    assert.equal(got, want, `idct1(dc ${b.blk[0]}) = ${got}, want ${want}`);
+  }
 });
