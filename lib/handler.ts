@@ -110,12 +110,12 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
 }
 
 /** ENDPOINTS are the standalone server's fixed paths, by the option that turns each on. */
-const ENDPOINTS: Record<string, keyof Endpoints> = {
-  '/': 'healthCheck',
-  '/health-check': 'healthCheck',
-  '/favicon.ico': 'healthCheck',
-  '/metrics': 'metricsEndpoint',
-};
+const ENDPOINTS = new Map<string, keyof Endpoints>([
+  ['/', 'healthCheck'],
+  ['/health-check', 'healthCheck'],
+  ['/favicon.ico', 'healthCheck'],
+  ['/metrics', 'metricsEndpoint'],
+]);
 
 /** Endpoints says which of the standalone server's endpoints a handler answers. */
 type Endpoints = Required<Pick<HandlerOptions, 'healthCheck' | 'metricsEndpoint'>>;
@@ -130,7 +130,7 @@ type Endpoints = Required<Pick<HandlerOptions, 'healthCheck' | 'metricsEndpoint'
  */
 function owner(url: string, endpoints: Endpoints, app: { baseURL: URL | undefined } | undefined): 'proxy' | 'endpoint-off' | 'app' {
   const q = url.indexOf('?');
-  const endpoint = ENDPOINTS[q < 0 ? url : url.slice(0, q)];
+  const endpoint = ENDPOINTS.get(q < 0 ? url : url.slice(0, q));
   if (endpoint !== undefined) return endpoints[endpoint] ? 'proxy' : 'endpoint-off';
   if (app === undefined) return 'proxy';
   try {
