@@ -203,10 +203,12 @@ function pathOf(url: string | undefined): string {
 /** notHere answers `/metrics` on the main listener when a metrics listener serves it. */
 function notHere(res: http.ServerResponse): void {
   const body = 'Not found: metrics are served on the metrics listener.\n';
-  res.writeHead(404, {
-    'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
-  });
+  // setHeader, not writeHead's object: the access line reads Content-Length back with getHeader.
+  res.statusCode = 404;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
