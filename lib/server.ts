@@ -87,7 +87,13 @@ export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
 
 /**
  * createServer builds the proxy app for `config` (over defaultConfig) without listening yet.
- * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits).
+ * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits), and an Error
+ * when opts.metricsAddr is no listen address.
+ *
+ * With config.verbose the server writes one access line per request (lib/access.ts) in place of
+ * the core's verbose line. It records the request-duration histogram, observes its transform pool
+ * for the pool gauges, and, when not given metrics, makes its own with the default process and
+ * Node.js metrics.
  */
 export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
   const { serverLimits, metricsAddr, ...handlerOpts } = opts;
@@ -143,7 +149,13 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
           throw new Error(`metrics listener ${metricsAddr}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         });
       }
-      return listenOn(s, addr);
+      try {
+        return await listenOn(s, addr);
+      } catch (err) {
+        // A server that could not start leaves no port of its own open.
+        await closeNow(metricsServer);
+        throw err;
+      }
     },
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
