@@ -222,8 +222,10 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.verbose = parseBool(v, w); } },
   { name: 'logFormat', kind: 'string', default: DEFAULT_LOG_FORMAT, help: `layout of log lines: ${LOG_FORMATS.join(' or ')} (one JSON object a line, with an ISO timestamp)`,
     apply: (p, v, w) => {
-      if (!isLogFormat(v.trim())) throw new UsageError(`${w}: want ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
-      p.logFormat = v.trim() as LogFormat;
+      // An empty value (IMAGEPROXY_LOGFORMAT= in an env file, say) leaves the default.
+      const f = v.trim() === '' ? DEFAULT_LOG_FORMAT : v.trim();
+      if (!isLogFormat(f)) throw new UsageError(`${w}: want ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
+      p.logFormat = f;
     } },
   { name: 'metricsAddr', kind: 'string', default: '', help: 'serve /metrics on this address (host:port or unix:/path) instead of -addr, with the same time limits',
     apply: (p, v) => { p.metricsAddr = v.trim(); } },

@@ -21,6 +21,13 @@ export { createHardenedServer, guardListener, resolveServerLimits, DEFAULT_SERVE
 export type { ServerLimits, HardenedServerOptions } from './listener.js';
 export { createMetrics } from './metrics.js';
 export type { ProxyMetrics } from './metrics.js';
+export { observePool, statusClass, REQUEST_DURATION_BUCKETS } from './metrics.js';
+export type { MetricsOptions } from './metrics.js';
+export { createLogger, isLogFormat, LOG_FORMATS, DEFAULT_LOG_FORMAT } from './log.js';
+export type { LogFormat, LogSink, LoggerOptions } from './log.js';
+export { logFields, formatFields } from './log-format.js';
+export type { FieldLogger, LogFields, LogLevel } from './log-format.js';
+export { createMetricsListener, METRICS_PATH } from './metrics-listener.js';
 export { fetchRemote, originRequestHeaders, nodeOrigin } from './origin/fetch.js';
 export type { FetchOptions, FetchResult } from './origin/fetch.js';
 export { sniffImageType } from './origin/sniff.js';

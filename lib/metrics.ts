@@ -33,12 +33,6 @@ export interface ProxyMetrics {
   fleetLeases: Counter<'entry' | 'outcome' | 'reason'>;
   /** imageproxy_request_duration_seconds: time to answer, by status class (2xx...) and cache state (HIT...). */
   requestDurationByOutcome: Histogram<'status_class' | 'cache'>;
-  /** imageproxy_pool_busy_workers: transform workers running a task (see observePool). */
-  poolBusyWorkers: Gauge;
-  /** imageproxy_pool_queue_length: transforms waiting for a worker (see observePool). */
-  poolQueueLength: Gauge;
-  /** imageproxy_pool_workers: live transform workers, starting ones included (see observePool). */
-  poolWorkers: Gauge;
 }
 
 /** MetricsOptions configure createMetrics. */
@@ -60,6 +54,13 @@ export const REQUEST_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 
 /** Where each metrics set reads its pool's load from; see observePool. */
 const poolSources = new WeakMap<ProxyMetrics, () => PoolStats | undefined>();
 
+/** POOL_GAUGES are the worker-pool gauges observePool adds: name, help, and the PoolStats field each reads. */
+const POOL_GAUGES: ReadonlyArray<readonly [string, string, keyof PoolStats]> = [
+  ['imageproxy_pool_busy_workers', 'Transform workers running a task.', 'busy'],
+  ['imageproxy_pool_queue_length', 'Transforms waiting for a worker.', 'queued'],
+  ['imageproxy_pool_workers', 'Live transform workers, including ones starting up.', 'workers'],
+];
+
 /**
  * createMetrics creates the proxy's metrics in `registry` (a new Registry by default, never the
  * prom-client global one).
@@ -67,11 +68,7 @@ const poolSources = new WeakMap<ProxyMetrics, () => PoolStats | undefined>();
 export function createMetrics(registry: Registry = new Registry(), opts: MetricsOptions = {}): ProxyMetrics {
   const registers = [registry];
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
-  // The pool gauges read the pool when scraped, so they cost nothing between scrapes.
-  const pool = (key: keyof PoolStats) => function collect(this: Gauge): void {
-    this.set(poolSources.get(m)?.()?.[key] ?? 0);
-  };
-  const m: ProxyMetrics = {
+  return {
     registry,
     servedFromCache: new Counter({
       name: 'imageproxy_requests_served_from_cache_total',
@@ -115,24 +112,6 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
       buckets: [...REQUEST_DURATION_BUCKETS],
       registers,
     }),
-    poolBusyWorkers: new Gauge({
-      name: 'imageproxy_pool_busy_workers',
-      help: 'Transform workers running a task.',
-      collect: pool('busy'),
-      registers,
-    }),
-    poolQueueLength: new Gauge({
-      name: 'imageproxy_pool_queue_length',
-      help: 'Transforms waiting for a worker.',
-      collect: pool('queued'),
-      registers,
-    }),
-    poolWorkers: new Gauge({
-      name: 'imageproxy_pool_workers',
-      help: 'Live transform workers, including ones starting up.',
-      collect: pool('workers'),
-      registers,
-    }),
     fleetLeases: new Counter({
       name: 'imageproxy_fleet_leases_total',
       help: 'Cache misses coalesced across the fleet, by entry, outcome (led, followed, alone) and reason (for alone).',
@@ -140,15 +119,26 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
       registers,
     }),
   };
-  return m;
 }
 
 /**
- * observePool makes the pool gauges of metrics read stats() at each scrape; stats returns
- * undefined (gauges at 0) while no pool is running, e.g. before the first transform.
+ * observePool adds the worker-pool gauges (POOL_GAUGES) to metrics' registry, each reading
+ * stats() when scraped, so they cost nothing between scrapes; stats returns undefined (gauges at
+ * 0) while no pool runs, e.g. before the first transform. Called again, it changes the source.
+ * Only a server that owns its pool calls it, so nobody else's metrics show a pool that is not there.
  */
 export function observePool(metrics: ProxyMetrics, stats: () => PoolStats | undefined): void {
+  const known = poolSources.has(metrics);
   poolSources.set(metrics, stats);
+  if (known) return;
+  for (const [name, help, key] of POOL_GAUGES) {
+    new Gauge({
+      name, help, registers: [metrics.registry],
+      collect(this: Gauge) {
+        this.set(poolSources.get(metrics)?.()?.[key] ?? 0);
+      },
+    });
+  }
 }
 
 /** statusClass names the class of an HTTP status for a metric label: `2xx`, `4xx`, ... */

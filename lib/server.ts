@@ -87,7 +87,13 @@ export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
 
 /**
  * createServer builds the proxy app for `config` (over defaultConfig) without listening yet.
- * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits).
+ * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits), and an Error
+ * when opts.metricsAddr is no listen address.
+ *
+ * With config.verbose the server writes one access line per request (lib/access.ts) in place of
+ * the core's verbose line. It records the request-duration histogram, observes its transform pool
+ * for the pool gauges, and, when not given metrics, makes its own with the default process and
+ * Node.js metrics.
  */
 export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
   const { serverLimits, metricsAddr, ...handlerOpts } = opts;
@@ -145,7 +151,13 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
           throw new Error(`metrics listener ${metricsAddr}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         });
       }
-      return listenOn(s, addr);
+      try {
+        return await listenOn(s, addr);
+      } catch (err) {
+        // A server that could not start leaves no port of its own open.
+        await closeNow(metricsServer);
+        throw err;
+      }
     },
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
@@ -205,10 +217,12 @@ function pathOf(url: string | undefined): string {
 /** notHere answers `/metrics` on the main listener when a metrics listener serves it. */
 function notHere(res: http.ServerResponse): void {
   const body = 'Not found: metrics are served on the metrics listener.\n';
-  res.writeHead(404, {
-    'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
-  });
+  // setHeader, not writeHead's object: the access line reads Content-Length back with getHeader.
+  res.statusCode = 404;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DIST, FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
+import { parseFlags, UsageError } from '../../bin/flags.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
@@ -109,5 +110,29 @@ test('bad -logFormat and -metricsAddr values exit 2 with usage', async () => {
     const code = await p.exited;
     assert.equal(code, 2, `imageproxy ${c.args.join(' ')} exit = ${code}, want 2; stderr=${p.stderr()}`);
     assert.match(p.stderr(), c.want, `imageproxy ${c.args.join(' ')} stderr`);
+  }
+});
+
+test('parseFlags reads -logFormat and -metricsAddr from flags and variables', () => {
+  const cases: Array<{ name: string; argv: string[]; env: Record<string, string>; want: { logFormat: string; metricsAddr: string } | 'usage' }> = [
+    { name: 'defaults', argv: [], env: {}, want: { logFormat: 'text', metricsAddr: '' } },
+    { name: 'flags', argv: ['-logFormat', 'json', '-metricsAddr', '127.0.0.1:9090'], env: {}, want: { logFormat: 'json', metricsAddr: '127.0.0.1:9090' } },
+    { name: 'npm spelling', argv: ['--logFormat=json'], env: {}, want: { logFormat: 'json', metricsAddr: '' } },
+    { name: 'variables', argv: [], env: { IMAGEPROXY_LOGFORMAT: 'json', IMAGEPROXY_METRICSADDR: ':9090' }, want: { logFormat: 'json', metricsAddr: ':9090' } },
+    { name: 'flag wins over variable', argv: ['-logFormat', 'text'], env: { IMAGEPROXY_LOGFORMAT: 'json' }, want: { logFormat: 'text', metricsAddr: '' } },
+    { name: 'empty variable keeps the default', argv: [], env: { IMAGEPROXY_LOGFORMAT: '', IMAGEPROXY_METRICSADDR: '' }, want: { logFormat: 'text', metricsAddr: '' } },
+    { name: 'unknown format', argv: ['-logFormat', 'pretty'], env: {}, want: 'usage' },
+    { name: 'format is case-sensitive', argv: [], env: { IMAGEPROXY_LOGFORMAT: 'JSON' }, want: 'usage' },
+  ];
+  for (const c of cases) {
+    let got: { logFormat: string; metricsAddr: string } | 'usage';
+    try {
+      const f = parseFlags(c.argv, c.env);
+      got = { logFormat: f.logFormat, metricsAddr: f.metricsAddr };
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      got = 'usage';
+    }
+    assert.deepEqual(got, c.want, `${c.name}: parseFlags(${JSON.stringify(c.argv)}, ${JSON.stringify(c.env)}) = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
   }
 });

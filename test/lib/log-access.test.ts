@@ -114,3 +114,21 @@ test('without -verbose there are no access lines', async () => {
     await s.close(100);
   }
 });
+
+test('the main listener\'s 404 for /metrics (metrics served elsewhere) is logged with its bytes', async () => {
+  let text = '';
+  const logger = createLogger({ format: 'json', sink: { write: (c: string) => { text += c; } } });
+  const s = createServer({ verbose: true, logger }, { transformer: identity, metricsAddr: '127.0.0.1:0' });
+  const base = `http://${await s.listen('127.0.0.1:0')}`;
+  try {
+    const r = await fetch(`${base}/metrics`);
+    const body = Buffer.from(await r.arrayBuffer());
+    assert.equal(r.status, 404, `GET /metrics on the main listener = ${r.status}`);
+    const access = (): Record_[] => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record_).filter((x) => x.msg === ACCESS_MESSAGE);
+    await waitFor(() => access().length > 0, 'the access line');
+    const got = { status: access()[0].status, bytes: access()[0].bytes };
+    assert.deepEqual(got, { status: 404, bytes: body.length }, `access line ${JSON.stringify(access()[0])}`);
+  } finally {
+    await s.close(100);
+  }
+});

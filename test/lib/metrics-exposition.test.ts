@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
 import { createServer } from '../../lib/server.js';
-import { createMetrics, statusClass } from '../../lib/metrics.js';
+import { createMetrics, observePool, statusClass } from '../../lib/metrics.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
 import type { PoolStats } from '../../lib/pool/pool.js';
 import type { TransformResult } from '../../lib/transform/types.js';
@@ -63,6 +63,22 @@ test('createMetrics collects the default process and Node.js metrics only when a
       const got = new RegExp(`^# TYPE ${name} `, 'm').test(text);
       assert.equal(got, c.want, `${c.name}: ${name} exposed = ${got}, want ${c.want}`);
     }
+  }
+});
+
+test('observePool adds the pool gauges, reading the latest source at each scrape', async () => {
+  const m = createMetrics();
+  assert.doesNotMatch(await m.registry.metrics(), /imageproxy_pool_/, 'pool gauges before any pool is observed');
+  const cases: Array<{ name: string; stats: PoolStats | undefined; want: number[] }> = [
+    { name: 'no pool yet', stats: undefined, want: [0, 0, 0] },
+    { name: 'a loaded pool', stats: { busy: 3, queued: 7, workers: 4 }, want: [3, 7, 4] },
+    { name: 'a second source replaces the first', stats: { busy: 1, queued: 0, workers: 2 }, want: [1, 0, 2] },
+  ];
+  for (const c of cases) {
+    observePool(m, () => c.stats);
+    const text = await m.registry.metrics();
+    const got = ['imageproxy_pool_busy_workers', 'imageproxy_pool_queue_length', 'imageproxy_pool_workers'].map((n) => sample(text, n));
+    assert.deepEqual(got, c.want, `${c.name}: pool gauges = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
   }
 });
 

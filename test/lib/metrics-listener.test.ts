@@ -4,6 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { createMetricsListener } from '../../lib/metrics-listener.js';
+import { DEFAULT_SERVER_LIMITS } from '../../lib/listener.js';
 import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
 import { createServer } from '../../lib/server.js';
 import type { ServerLimits } from '../../lib/listener.js';
@@ -94,5 +101,55 @@ test('an unusable metricsAddr is refused when the server is created', () => {
   for (const addr of cases) {
     assert.throws(() => createServer({ logger: quiet }, { transformer: identity, metricsAddr: addr }), /invalid listen address/,
       `createServer({ metricsAddr: ${JSON.stringify(addr)} }) did not throw`);
+  }
+});
+
+test('the metrics listener on a unix socket serves /metrics', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imageproxy-metrics-'));
+  const sock = path.join(dir, 'metrics.sock');
+  const s = createServer({ logger: quiet }, { transformer: identity, metricsAddr: `unix:${sock}` });
+  try {
+    await s.listen('127.0.0.1:0');
+    assert.equal(s.metricsAddress, `unix:${sock}`);
+    const got = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http.get({ socketPath: sock, path: '/metrics' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { body += c; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    assert.equal(got.status, 200, `GET /metrics over ${sock} = ${got.status}`);
+    assert.match(got.body, /^# TYPE http_request_duration_seconds summary$/m);
+  } finally {
+    await s.close(100);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a scrape that fails answers 500, is logged, and the metrics listener goes on serving', async () => {
+  const broken = new Registry();
+  broken.metrics = async () => {
+    throw new Error('registry broke');
+  };
+  const logged: string[] = [];
+  const server = createMetricsListener(broken, DEFAULT_SERVER_LIMITS, { info() {}, warn() {}, error: (m: string) => logged.push(m) });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  try {
+    const cases: Array<{ path: string; status: number }> = [
+      { path: '/metrics', status: 500 },
+      { path: '/other', status: 404 },
+      { path: '/metrics', status: 500 },
+    ];
+    for (const c of cases) {
+      const r = await fetch(base + c.path);
+      await r.arrayBuffer();
+      assert.equal(r.status, c.status, `GET ${c.path} = ${r.status}, want ${c.status}`);
+    }
+    assert.ok(logged.some((l) => l.includes('registry broke')), `the failure was not logged: ${JSON.stringify(logged)}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
