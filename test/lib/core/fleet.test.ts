@@ -13,7 +13,7 @@ import type { Answer } from '../../../lib/core/types.js';
 import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
 import { FleetLeases } from '../../../lib/flow/lease.js';
 import { Gate, waitFor } from '../../helpers/origin.js';
-import { redisCli, startRedis, type RedisServer } from '../../helpers/servers.js';
+import { redisCli, startRedis, startRedisSentinel, type RedisServer } from '../../helpers/servers.js';
 import { quietLogger } from '../cache/contract.js';
 import { FakeOrigin, FakeTransformer, header, image, text } from './fakes.js';
 
@@ -47,8 +47,8 @@ interface Instance {
 }
 
 /** instance builds a core over its own Redis client, sharing origin with the other instances. */
-async function instance(origin: FakeOrigin, config: Partial<ProxyConfig> = {}, transformer = new FakeTransformer()): Promise<Instance> {
-  const cache = await redisCache();
+async function instance(origin: FakeOrigin, config: Partial<ProxyConfig> = {}, transformer = new FakeTransformer(), url = redis.url): Promise<Instance> {
+  const cache = await redisCache([url]);
   const state = createState({ config: defaultConfig({ logger: quietLogger(), cache, ...config }), origin, transformer });
   let peeks = 0;
   const store = state.fleet?.store;
@@ -228,4 +228,27 @@ test('Redis down: misses go on alone and every request still answers 200', async
   const { values } = await state.metrics.fleetLeases.get();
   const alone = values.filter((v) => v.labels.outcome === 'alone' && v.labels.reason === 'unavailable').reduce((n, v) => n + v.value, 0);
   assert.ok(alone >= 2, `alone/unavailable outcomes = ${alone}, want one per miss (original and variant at least)`);
+});
+
+test('a Sentinel-managed Redis: two instances share one fetch and one transform', async () => {
+  const sentinel = await startRedisSentinel({ replicas: 0, sentinels: 1 });
+  try {
+    const origin = new FakeOrigin();
+    const gate = new Gate();
+    const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'max-age=600' }); });
+    const [a, b] = [await instance(origin, {}, undefined, sentinel.url()), await instance(origin, {}, undefined, sentinel.url())];
+    const first = a.get(`/40x/${url}`);
+    await waitFor(() => origin.calls.length === 1, 'instance a fetching the original');
+    const second = b.get(`/40x/${url}`);
+    await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
+    gate.open();
+    const got = (await Promise.all([first, second])).map(summary);
+    assert.deepEqual(got, ['200 MISS', '200 HIT'], `answers over Sentinel = ${got}, want 200 MISS, 200 HIT`);
+    const runs = a.transformer.runs.length + b.transformer.runs.length;
+    assert.equal(runs, 1, `transforms over Sentinel = ${runs}, want 1`);
+    assert.equal(origin.hits(url), 1, `origin fetches over Sentinel = ${origin.hits(url)}, want 1`);
+  } finally {
+    await Promise.all(caches.splice(0).map((c) => c.close?.()));
+    await sentinel.stop();
+  }
 });
