@@ -13,7 +13,7 @@ import type { Answer } from '../../../lib/core/types.js';
 import { defaultConfig, type ProxyConfig } from '../../../lib/config.js';
 import { FleetLeases } from '../../../lib/flow/lease.js';
 import { Gate, waitFor } from '../../helpers/origin.js';
-import { redisCli, startRedis, type RedisServer } from '../../helpers/servers.js';
+import { redisCli, startRedis, startRedisSentinel, type RedisServer } from '../../helpers/servers.js';
 import { quietLogger } from '../cache/contract.js';
 import { FakeOrigin, FakeTransformer, header, image, text } from './fakes.js';
 
@@ -47,8 +47,8 @@ interface Instance {
 }
 
 /** instance builds a core over its own Redis client, sharing origin with the other instances. */
-async function instance(origin: FakeOrigin, config: Partial<ProxyConfig> = {}, transformer = new FakeTransformer()): Promise<Instance> {
-  const cache = await redisCache();
+async function instance(origin: FakeOrigin, config: Partial<ProxyConfig> = {}, transformer = new FakeTransformer(), url = redis.url): Promise<Instance> {
+  const cache = await redisCache([url]);
   const state = createState({ config: defaultConfig({ logger: quietLogger(), cache, ...config }), origin, transformer });
   let peeks = 0;
   const store = state.fleet?.store;
@@ -73,6 +73,24 @@ const remote = (name = 'a.png'): string => `https://img${seq++}.example/${name}`
 
 const summary = (a: Answer): string => `${a.status} ${header(a, 'x-cache') ?? '-'}`;
 
+/** gated is a route for a new remote whose answer waits for the gate; it returns the URL. */
+function gated(origin: FakeOrigin, gate: Gate, headers: Record<string, string> = { 'cache-control': 'max-age=600' }): string {
+  return origin.set(remote(), async () => { await gate.wait(); return image(headers); });
+}
+
+/**
+ * missTogether has a ask for path first and b once a is fetching, opens the gate once b waits on
+ * the lease, and returns both answers.
+ */
+async function missTogether(a: Instance, b: Instance, origin: FakeOrigin, gate: Gate, path: string): Promise<[Answer, Answer]> {
+  const first = a.get(path);
+  await waitFor(() => origin.calls.length === 1, 'instance a fetching');
+  const second = b.get(path);
+  await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
+  gate.open();
+  return Promise.all([first, second]);
+}
+
 test('createFleet: leases only with a Redis tier, and only while -fleetLeases is on', async () => {
   const cases: Array<{ name: string; specs: string[] | undefined; fleetLeases: boolean; want: boolean }> = [
     { name: 'no cache', specs: undefined, fleetLeases: true, want: false },
@@ -95,16 +113,10 @@ test('two instances miss one entry: one fetches (and transforms), the other serv
     { name: 'an original', path: (url) => `/${url}`, wantRuns: [0, 0], want: ['original/led=1', 'original/followed=1'] },
   ];
   for (const c of cases) {
-    const origin = new FakeOrigin();
-    const gate = new Gate();
-    const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'max-age=600' }); });
+    const [origin, gate] = [new FakeOrigin(), new Gate()];
+    const url = gated(origin, gate);
     const [a, b] = [await instance(origin), await instance(origin)];
-    const first = a.get(c.path(url));
-    await waitFor(() => origin.calls.length === 1, 'instance a fetching the original');
-    const second = b.get(c.path(url));
-    await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
-    gate.open();
-    const [ra, rb] = await Promise.all([first, second]);
+    const [ra, rb] = await missTogether(a, b, origin, gate, c.path(url));
     assert.deepEqual([summary(ra), summary(rb)], ['200 MISS', '200 HIT'], `${c.name}: answers = ${summary(ra)}, ${summary(rb)}, want 200 MISS, 200 HIT`);
     assert.equal(text(rb), text(ra), `${c.name}: b's body = ${text(rb)}, want a's ${text(ra)}`);
     assert.equal(origin.hits(url), 1, `${c.name}: origin fetches = ${origin.hits(url)}, want 1`);
@@ -116,8 +128,7 @@ test('two instances miss one entry: one fetches (and transforms), the other serv
 });
 
 test('two instances holding a stale original: one revalidates, the other serves the renewed entry', async () => {
-  const origin = new FakeOrigin();
-  const gate = new Gate();
+  const [origin, gate] = [new FakeOrigin(), new Gate()];
   const url = origin.set(remote(), async (req) => {
     await gate.wait();
     return req.headers['if-none-match'] === '"v1"' ? { status: 304, headers: { 'cache-control': 'max-age=600', etag: '"v1"' }, body: new Uint8Array() } : image();
@@ -126,21 +137,15 @@ test('two instances holding a stale original: one revalidates, the other serves 
   // Stored an hour ago with a minute of freshness: stale now, and revalidatable by its ETag.
   const stored = await a.state.responses!.put(url, { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'max-age=60', etag: '"v1"' }, body: Buffer.from('old') }, Date.now() - 3_600_000);
   assert.ok(stored, 'the stale entry was not stored');
-  const first = a.get(`/${url}`);
-  await waitFor(() => origin.calls.length === 1, 'instance a revalidating');
-  const second = b.get(`/${url}`);
-  await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
-  gate.open();
-  const got = (await Promise.all([first, second])).map((r) => `${summary(r)} ${text(r)}`);
+  const got = (await missTogether(a, b, origin, gate, `/${url}`)).map((r) => `${summary(r)} ${text(r)}`);
   assert.deepEqual(got, ['200 REVALIDATED old', '200 HIT old'], `answers = ${got}, want a revalidated and b served the renewed entry`);
   const conditional = origin.calls.map((c) => c.headers['if-none-match'] ?? '-');
   assert.deepEqual(conditional, ['"v1"'], `origin requests (If-None-Match) = ${conditional}, want one conditional request`);
 });
 
 test('three instances, five variants of one image on each: one fetch, one transform per variant', async () => {
-  const origin = new FakeOrigin();
-  const gate = new Gate();
-  const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'max-age=600' }); });
+  const [origin, gate] = [new FakeOrigin(), new Gate()];
+  const url = gated(origin, gate);
   const fleet = [await instance(origin), await instance(origin), await instance(origin)];
   const widths = [10, 20, 30, 40, 50];
   const pending = fleet.flatMap((i) => widths.map((w) => i.get(`/${w}x/${url}`)));
@@ -182,16 +187,10 @@ test('a holder that never finishes delays the others by the lease time, then one
 });
 
 test('an uncacheable result: the waiter goes on alone once the holder is done', async () => {
-  const origin = new FakeOrigin();
-  const gate = new Gate();
-  const url = origin.set(remote(), async () => { await gate.wait(); return image({ 'cache-control': 'no-store' }); });
+  const [origin, gate] = [new FakeOrigin(), new Gate()];
+  const url = gated(origin, gate, { 'cache-control': 'no-store' });
   const [a, b] = [await instance(origin), await instance(origin)];
-  const first = a.get(`/${url}`);
-  await waitFor(() => origin.calls.length === 1, 'instance a fetching');
-  const second = b.get(`/${url}`);
-  await waitFor(() => b.peeks() > 0, 'instance b waiting on the lease');
-  gate.open();
-  const got = (await Promise.all([first, second])).map(summary);
+  const got = (await missTogether(a, b, origin, gate, `/${url}`)).map(summary);
   assert.deepEqual(got, ['200 MISS', '200 MISS'], `answers = ${got}, want both 200 MISS`);
   assert.equal(origin.hits(url), 2, `origin fetches = ${origin.hits(url)}, want 2 (nothing to share)`);
   assert.equal(await outcomes(b), 'original/alone/unfinished=1', `b's outcomes = ${await outcomes(b)}`);
@@ -228,4 +227,21 @@ test('Redis down: misses go on alone and every request still answers 200', async
   const { values } = await state.metrics.fleetLeases.get();
   const alone = values.filter((v) => v.labels.outcome === 'alone' && v.labels.reason === 'unavailable').reduce((n, v) => n + v.value, 0);
   assert.ok(alone >= 2, `alone/unavailable outcomes = ${alone}, want one per miss (original and variant at least)`);
+});
+
+test('a Sentinel-managed Redis: two instances share one fetch and one transform', async () => {
+  const sentinel = await startRedisSentinel({ replicas: 0, sentinels: 1 });
+  try {
+    const [origin, gate] = [new FakeOrigin(), new Gate()];
+    const url = gated(origin, gate);
+    const [a, b] = [await instance(origin, {}, undefined, sentinel.url()), await instance(origin, {}, undefined, sentinel.url())];
+    const got = (await missTogether(a, b, origin, gate, `/40x/${url}`)).map(summary);
+    assert.deepEqual(got, ['200 MISS', '200 HIT'], `answers over Sentinel = ${got}, want 200 MISS, 200 HIT`);
+    const runs = a.transformer.runs.length + b.transformer.runs.length;
+    assert.equal(runs, 1, `transforms over Sentinel = ${runs}, want 1`);
+    assert.equal(origin.hits(url), 1, `origin fetches over Sentinel = ${origin.hits(url)}, want 1`);
+  } finally {
+    await Promise.all(caches.splice(0).map((c) => c.close?.()));
+    await sentinel.stop();
+  }
 });
