@@ -31,15 +31,14 @@ interface Rect { x: number; y: number; w: number; h: number }
 function changedRect(idx: Uint8Array, canvas: Uint8Array, width: number, t: number): { rect: Rect; pixels: Uint8Array } {
   const height = idx.length / width;
   let x0 = width, y0 = -1, x1 = -1, y1 = -1;
-  for (let y = 0, i = 0; y < height; y++) {
-    let first = -1, last = -1;
-    for (let x = 0; x < width; x++, i++) {
-      if (idx[i] !== canvas[i]) {
-        if (first < 0) first = x;
-        last = x;
-      }
-    }
-    if (first < 0) continue;
+  for (let y = 0; y < height; y++) {
+    // The first and last change of a row, each found scanning from its own end.
+    const row = y * width;
+    let first = 0;
+    while (first < width && idx[row + first] === canvas[row + first]) first++;
+    if (first === width) continue;
+    let last = width - 1;
+    while (idx[row + last] === canvas[row + last]) last--;
     if (y0 < 0) y0 = y;
     y1 = y;
     if (first < x0) x0 = first;
@@ -55,15 +54,6 @@ function changedRect(idx: Uint8Array, canvas: Uint8Array, width: number, t: numb
     }
   }
   return { rect, pixels };
-}
-
-/** draw records on canvas what a decoder shows after drawing pixels at rect (transparent keeps). */
-function draw(canvas: Uint8Array, width: number, rect: Rect, pixels: Uint8Array, transparent: number | undefined): void {
-  for (let y = 0, o = 0; y < rect.h; y++) {
-    for (let x = 0, i = (rect.y + y) * width + rect.x; x < rect.w; x++, i++, o++) {
-      if (pixels[o] !== transparent) canvas[i] = pixels[o];
-    }
-  }
 }
 
 /**
@@ -96,7 +86,9 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     for (const c of 'NETSCAPE2.0') out[p++] = c.charCodeAt(0);
     out[p++] = 3; out[p++] = 1; u16(Math.min(loopCount, 65535)); out[p++] = 0;
   }
-  const canvas = new Uint8Array(pixels);
+  // What a decoder shows after each frame is that frame's indices: changedRect leaves out (makes
+  // transparent) only pixels already showing the same index.
+  let canvas = q.indices[0];
   frames.forEach((f, i) => {
     const idx = q.indices[i];
     let rect: Rect = { x: 0, y: 0, w: width, h: height }, px = idx;
@@ -111,7 +103,7 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     out[p++] = 0x2c; u16(rect.x); u16(rect.y); u16(rect.w); u16(rect.h);
     out[p++] = 0; // no local colour table
     p = lzwEncode(px, Math.max(2, bits), out, p); // GIF's smallest LZW code size is 2
-    if (differenced) draw(canvas, width, rect, px, transparent ? q.transparent : undefined);
+    canvas = idx;
   });
   out[p++] = 0x3b;
   if (p > out.length) throw badImage('The image could not be encoded as GIF');
