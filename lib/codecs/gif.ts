@@ -6,6 +6,7 @@ import { badImage, hasTransparency, type Frame } from './types.js';
 import { DEFAULT_MAX_FRAMES } from '../config.js';
 import { lzwDecode, lzwEncode } from './gif-lzw.js';
 import { quantize, type Quantized } from './quantize.js';
+import { encodeAnimatedGif } from './gif-anim.js';
 
 export { DEFAULT_MAX_FRAMES, lzwDecode, lzwEncode, quantize, type Quantized };
 
@@ -178,8 +179,8 @@ export function decodeGif(bytes: Uint8Array): { frames: Frame[]; loopCount: numb
 }
 
 /**
- * encodeGif writes every frame as a full-canvas image with a local palette; frames with
- * transparency use "restore to background" disposal so earlier frames do not show through.
+ * encodeGif writes one frame as a full-canvas image with a local palette, and several frames
+ * with encodeAnimatedGif (gif-anim.ts: one global palette, frame differencing).
  * loopCount < 0 (or a single frame) writes no loop extension.
  */
 export function encodeGif(frames: Frame[], loopCount: number, hasAlpha: boolean): Uint8Array {
@@ -189,6 +190,7 @@ export function encodeGif(frames: Frame[], loopCount: number, hasAlpha: boolean)
   for (const f of frames) {
     if (f.bitmap.width !== width || f.bitmap.height !== height) throw badImage('The image could not be encoded as GIF');
   }
+  if (frames.length > 1) return encodeAnimatedGif(frames, loopCount, hasAlpha);
   // LZW output stays under 12 bits per pixel plus clear codes; add room for sub-block lengths,
   // palettes and block framing.
   const pixels = width * height;

@@ -18,56 +18,101 @@ const EXACT_SLOTS = 1024;
  * the exact colours when few enough, else median cut over a 15-bit histogram.
  */
 export function quantize(rgba: Uint8Array, keepAlpha: boolean): Quantized {
-  const max = keepAlpha ? 255 : 256;
-  const n = rgba.length >> 2;
-  const indices = new Uint8Array(n);
-  const transparentIndex = keepAlpha ? max : -1; // fixed up below once the palette size is known
+  const q = quantizeFrames([rgba], { keepAlpha, reserve: false, maxColours: 256 });
+  return { palette: q.palette, indices: q.indices[0], transparent: q.transparent };
+}
+
+/** SharedQuantized is several frames reduced to one palette (0xRRGGBB, padded to a power of two). */
+export interface SharedQuantized {
+  palette: number[];
+  /** colours is how many palette entries are real colours (the rest is padding and the transparent slot). */
+  colours: number;
+  indices: Uint8Array[];
+  transparent?: number;
+  /** exact is true when every colour of the frames is in the palette (no median cut). */
+  exact: boolean;
+}
+
+/** QuantizeOptions: keepAlpha maps pixels below ALPHA_THRESHOLD to a transparent slot; reserve keeps one anyway. */
+export interface QuantizeOptions {
+  keepAlpha: boolean;
+  reserve: boolean;
+  /** maxColours bounds the palette including the transparent slot (2..256); exact palettes may use up to 256. */
+  maxColours: number;
+  /** cutColours, when set, bounds the median-cut palette instead (a photo needs fewer colours for a smaller file). */
+  cutColours?: number;
+}
+
+/**
+ * quantizeFrames maps frames to one shared palette: their exact colours when few enough, else a
+ * median cut over one histogram sampled across all of them, so a colour gets the same index in
+ * every frame (what frame differencing needs).
+ */
+export function quantizeFrames(frames: Uint8Array[], o: QuantizeOptions): SharedQuantized {
+  const slot = o.keepAlpha || o.reserve;
+  const max = o.maxColours - (slot ? 1 : 0);
+  const transparentIndex = slot ? max : -1; // fixed up below once the palette size is known
   const colors: number[] = [];
-  // Exact pass: index every pixel while counting colours; give up at the first colour too many.
-  const slotKey = new Int32Array(EXACT_SLOTS), slotIndex = new Uint8Array(EXACT_SLOTS);
-  let overflow = false, lastKey = -1, lastIndex = 0;
-  for (let i = 0, o = 0; i < n; i++, o += 4) {
-    if (keepAlpha && rgba[o + 3] < ALPHA_THRESHOLD) { indices[i] = transparentIndex; continue; }
-    const key = ((rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2]) + 1; // 0 marks an empty slot
-    if (key !== lastKey) {
-      let h = Math.imul(key, 0x9e3779b1) >>> 22;
-      for (;;) {
-        const k = slotKey[h];
-        if (k === key) { lastIndex = slotIndex[h]; break; }
-        if (k === 0) {
-          if (colors.length === max) { overflow = true; break; }
-          slotKey[h] = key;
-          slotIndex[h] = lastIndex = colors.length;
-          colors.push(key - 1);
-          break;
-        }
-        h = (h + 1) & (EXACT_SLOTS - 1);
-      }
-      if (overflow) break;
-      lastKey = key;
-    }
-    indices[i] = lastIndex;
-  }
-  if (overflow) {
+  const indices = frames.map((f) => new Uint8Array(f.length >> 2));
+  const exact = exactPass(frames, o.keepAlpha, max, transparentIndex, indices, colors);
+  if (!exact) {
     colors.length = 0;
-    const { lut, nearest } = medianCut(rgba, keepAlpha, max, colors);
-    for (let i = 0, o = 0; i < n; i++, o += 4) {
-      if (keepAlpha && rgba[o + 3] < ALPHA_THRESHOLD) { indices[i] = transparentIndex; continue; }
-      const k = ((rgba[o] >> 3) << 10) | ((rgba[o + 1] >> 3) << 5) | (rgba[o + 2] >> 3);
-      let v = lut[k];
-      // A cell the histogram sample missed takes the entry nearest its centre.
-      if (v === UNSET) v = lut[k] = nearest(((k >> 10) << 3) + 4, (((k >> 5) & 31) << 3) + 4, ((k & 31) << 3) + 4, 0);
-      indices[i] = v;
-    }
+    const cut = o.cutColours !== undefined ? Math.min(max, o.cutColours - (slot ? 1 : 0)) : max;
+    const { lut, nearest } = medianCut(frames, o.keepAlpha, cut, colors);
+    frames.forEach((rgba, f) => {
+      const idx = indices[f];
+      for (let i = 0, p = 0; i < idx.length; i++, p += 4) {
+        if (o.keepAlpha && rgba[p + 3] < ALPHA_THRESHOLD) { idx[i] = transparentIndex; continue; }
+        const k = ((rgba[p] >> 3) << 10) | ((rgba[p + 1] >> 3) << 5) | (rgba[p + 2] >> 3);
+        let v = lut[k];
+        // A cell the histogram sample missed takes the entry nearest its centre.
+        if (v === UNSET) v = lut[k] = nearest(((k >> 10) << 3) + 4, (((k >> 5) & 31) << 3) + 4, ((k & 31) << 3) + 4, 0);
+        idx[i] = v;
+      }
+    });
   }
-  const transparent = keepAlpha ? colors.length : undefined;
-  if (keepAlpha && colors.length !== transparentIndex) {
-    for (let i = 0; i < n; i++) if (indices[i] === transparentIndex) indices[i] = colors.length;
+  const transparent = slot ? colors.length : undefined;
+  if (o.keepAlpha && colors.length !== transparentIndex) {
+    for (const idx of indices) for (let i = 0; i < idx.length; i++) if (idx[i] === transparentIndex) idx[i] = colors.length;
   }
   let size = 2;
-  while (size < colors.length + (keepAlpha ? 1 : 0)) size <<= 1;
+  while (size < colors.length + (slot ? 1 : 0)) size <<= 1;
   const palette = colors.concat(new Array<number>(size - colors.length).fill(0));
-  return { palette, indices, transparent };
+  return { palette, colours: colors.length, indices, transparent, exact };
+}
+
+/**
+ * exactPass indexes every pixel of frames while collecting their colours into colors; it gives
+ * up (returns false) at the first colour past max.
+ */
+function exactPass(frames: Uint8Array[], keepAlpha: boolean, max: number, transparentIndex: number, indices: Uint8Array[], colors: number[]): boolean {
+  const slotKey = new Int32Array(EXACT_SLOTS), slotIndex = new Uint8Array(EXACT_SLOTS);
+  let lastKey = -1, lastIndex = 0;
+  for (let f = 0; f < frames.length; f++) {
+    const rgba = frames[f], idx = indices[f], n = idx.length;
+    for (let i = 0, o = 0; i < n; i++, o += 4) {
+      if (keepAlpha && rgba[o + 3] < ALPHA_THRESHOLD) { idx[i] = transparentIndex; continue; }
+      const key = ((rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2]) + 1; // 0 marks an empty slot
+      if (key !== lastKey) {
+        let h = Math.imul(key, 0x9e3779b1) >>> 22;
+        for (;;) {
+          const k = slotKey[h];
+          if (k === key) { lastIndex = slotIndex[h]; break; }
+          if (k === 0) {
+            if (colors.length === max) return false;
+            slotKey[h] = key;
+            slotIndex[h] = lastIndex = colors.length;
+            colors.push(key - 1);
+            break;
+          }
+          h = (h + 1) & (EXACT_SLOTS - 1);
+        }
+        lastKey = key;
+      }
+      idx[i] = lastIndex;
+    }
+  }
+  return true;
 }
 
 /** SAMPLE_TARGET is about how many pixels the histogram looks at: median cut needs the colour
@@ -81,12 +126,12 @@ const UNSET = 0xffff;
  * histogram counts and sums the opaque pixels of about one in step pixels per 15-bit cell:
  * four numbers per cell (count, red, green and blue sums) side by side, and how many it took.
  */
-function histogram(rgba: Uint8Array, keepAlpha: boolean, step: number): { hist: Float64Array; sampled: number } {
+function histogram(frames: Uint8Array[], keepAlpha: boolean, step: number): { hist: Float64Array; sampled: number } {
   const hist = new Float64Array(32768 * 4);
   let sampled = 0;
-  const n = rgba.length >> 2, span = 2 * step - 1;
+  const span = 2 * step - 1;
   let seed = 0x2545f491;
-  for (let p = 0; p < n; ) {
+  for (const rgba of frames) for (let p = 0, n = rgba.length >> 2; p < n; ) {
     const i = p * 4;
     if (!keepAlpha || rgba[i + 3] >= ALPHA_THRESHOLD) {
       const r = rgba[i], g = rgba[i + 1], b = rgba[i + 2];
@@ -115,13 +160,13 @@ function channel(k: number, c: number): number {
  * Boxes are ranges of one key array, split in place at the population median of their longest
  * axis (a 32-bin count on that axis finds it without sorting).
  */
-function medianCut(rgba: Uint8Array, keepAlpha: boolean, max: number, colors: number[]):
+function medianCut(frames: Uint8Array[], keepAlpha: boolean, max: number, colors: number[]):
   { lut: Uint16Array; nearest: (r: number, g: number, b: number, guess: number) => number } {
-  const n = rgba.length >> 2;
+  const n = frames.reduce((sum, f) => sum + (f.length >> 2), 0);
   const step = n > SAMPLE_TARGET ? Math.floor(n / SAMPLE_TARGET) : 1;
-  let { hist, sampled } = histogram(rgba, keepAlpha, step);
+  let { hist, sampled } = histogram(frames, keepAlpha, step);
   // A sample that saw no opaque pixel (a frame mostly transparent) cannot choose colours.
-  if (sampled === 0 && step > 1) ({ hist, sampled } = histogram(rgba, keepAlpha, 1));
+  if (sampled === 0 && step > 1) ({ hist, sampled } = histogram(frames, keepAlpha, 1));
   let nk = 0;
   for (let k = 0; k < 32768; k++) if (hist[k << 2] > 0) nk++;
   const keys = new Int32Array(nk);
