@@ -10,8 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultConfig, type ProxyConfig } from './config.js';
 import type { ProxyMetrics } from './metrics.js';
-import { createTransformPool, workerResourceLimits } from './pool/pool.js';
-import { defaultWorkers } from './pool/cpus.js';
+import { createTransformPool, poolOptionsFor } from './pool/pool.js';
 import { nodeOrigin } from './origin/fetch.js';
 import { createCore, type ProxyCore } from './core/core.js';
 import { LazyTransformer } from './core/state.js';
@@ -53,13 +52,7 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
   const { transformer, metrics, origin, ...overrides } = options;
   const config = defaultConfig(withoutUndefined(overrides));
-  const pool = (): Transformer => createTransformPool({
-    workers: config.workers || defaultWorkers(),
-    maxQueue: config.maxQueue,
-    taskTimeoutMs: config.transformTimeoutMs,
-    resourceLimits: workerResourceLimits(config.workerMemoryMb),
-    logger: config.logger,
-  });
+  const pool = (): Transformer => createTransformPool(poolOptionsFor(config));
   const core = createCore({
     config,
     metrics,

@@ -13,6 +13,8 @@ import type { ProxyConfig } from './config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
 import { createHardenedServer, resolveServerLimits, type ServerLimits } from './listener.js';
+import { LazyTransformer } from './core/state.js';
+import { createTransformPool, poolOptionsFor } from './pool/pool.js';
 
 /** DEFAULT_ADDR is where the server listens when no address is given, as in the Go server. */
 export const DEFAULT_ADDR = 'localhost:8080';
@@ -27,7 +29,9 @@ export interface ProxyServer {
   server: http.Server | undefined;
   /**
    * listen starts serving on `addr` (`host:port`, `:port`, `[v6]:port` or `unix:/path`) and
-   * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0).
+   * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0). It
+   * first waits for the transformer's ready() (the pool's workers started and warm, its wasm
+   * compiled), so the first request is answered at full speed.
    */
   listen(addr?: string): Promise<string>;
   /**
@@ -78,7 +82,9 @@ export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
 export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
   const { serverLimits, ...handlerOpts } = opts;
   const limits = resolveServerLimits(serverLimits);
-  const handler = imageproxy({ ...config, ...handlerOpts });
+  // The server makes the handler's transformer itself so that listen() can warm it up first.
+  const transformer = handlerOpts.transformer ?? new LazyTransformer(() => createTransformPool(poolOptionsFor(handler.config)));
+  const handler = imageproxy({ ...config, ...handlerOpts, transformer });
   const app = express();
   app.disable('x-powered-by');
   app.use('/', handler);
@@ -95,6 +101,9 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
     },
     listen(addr = DEFAULT_ADDR) {
       const target = parseAddr(addr);
+      // Workers started, wasm compiled and code warm before the first request can arrive, so a
+      // cold start (serverless, desktop) does not make its first client wait for them.
+      const warm = transformer.ready?.() ?? Promise.resolve();
       const s = createHardenedServer((req, res) => {
         drain.admit(res);
         app(req, res);
@@ -108,7 +117,7 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
       };
       server = s;
       const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
-      return stale.then(() => new Promise<string>((resolve, reject) => {
+      return Promise.all([warm, stale]).then(() => new Promise<string>((resolve, reject) => {
         s.once('error', reject);
         const done = (): void => {
           s.off('error', reject);
