@@ -20,6 +20,7 @@ import { qualityOf, referenceCheck } from './lib/quality.js';
 import { summarize, ratio, fmt, fmtBytes, percentile, type Summary } from './lib/stats.js';
 import { machineInfo, loadAverage, verdict, table, updateResults, type Verdict } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
+import { coldStartSection } from './coldstart.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -317,9 +318,10 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop();
   }
   if (results.proxy) cache = await measureCacheHits(script, origin);
+  const coldStart = await coldStartSection({ proxyScript: script, originUrl: origin.url, go: !flags['no-go'], log });
   await origin.close();
 
-  const md = render(results, cache, goRss);
+  const md = `${render(results, cache, goRss)}\n\n${coldStart}`;
   process.stdout.write(`${md}\n`);
   if (!flags['no-write']) {
     const p = results.proxy?.cases.jpeg1024?.latency?.median;
