@@ -6,8 +6,9 @@
 // library works the same from dist/, from a packed tarball and from a consumer's bundle.
 //
 // The codec wasm (lib/codecs/wasm/*-bytes.ts, ~7 MB of base64) is left out of the worker: the
-// pool compiles it once in the main thread and hands the compiled modules to every worker, so
-// the worker's copies of those imports are stubs that say so if ever reached.
+// pool compiles what transform() uses (the decoders, lib/pool/start.ts WORKER_CODECS) once in
+// the main thread and hands the compiled modules to every worker, so the worker's copies of
+// those imports are stubs that say so if ever reached.
 //
 // Build-time only (esbuild is a devDependency). Generated, not committed; `npm run build` runs
 // it before tsc. The file is rewritten only when its text changes.
@@ -33,7 +34,7 @@ const providedCodecs = {
     });
     b.onLoad({ filter: /.*/, namespace: 'provided-codecs' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(
-        `${path.basename(args.path)} is not in the worker: the pool hands its workers the compiled codec modules`,
+        `${path.basename(args.path)} is not in the worker: the pool hands its workers the compiled codec modules transform() uses`,
       )});`,
       loader: 'js',
     }));

@@ -14,8 +14,7 @@ import { defaultConfig, type ProxyConfig } from './config.js';
 import { parseRequest } from './request/request.js';
 import { SECURITY_HEADERS } from './security/headers.js';
 import type { ProxyMetrics } from './metrics.js';
-import { createTransformPool, workerResourceLimits } from './pool/pool.js';
-import { defaultWorkers } from './pool/cpus.js';
+import { createTransformPool, poolOptionsFor } from './pool/pool.js';
 import { nodeOrigin } from './origin/fetch.js';
 import { createCore, type ProxyCore } from './core/core.js';
 import { LazyTransformer } from './core/state.js';
@@ -79,13 +78,7 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
   const { transformer, metrics, origin, healthCheck = false, metricsEndpoint = false, fallthrough = true, ...overrides } = options;
   const config = defaultConfig(withoutUndefined(overrides));
-  const pool = (): Transformer => createTransformPool({
-    workers: config.workers || defaultWorkers(),
-    maxQueue: config.maxQueue,
-    taskTimeoutMs: config.transformTimeoutMs,
-    resourceLimits: workerResourceLimits(config.workerMemoryMb),
-    logger: config.logger,
-  });
+  const pool = (): Transformer => createTransformPool(poolOptionsFor(config));
   const core = createCore({
     config,
     metrics,

@@ -36,7 +36,9 @@ export interface ProxyServer {
   readonly metricsAddress: string | undefined;
   /**
    * listen starts serving on `addr` (`host:port`, `:port`, `[v6]:port` or `unix:/path`) and
-   * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0).
+   * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0). It
+   * first waits for the transformer's ready() (the pool's workers started and warm, its wasm
+   * compiled), so the first request is answered at full speed.
    */
   listen(addr?: string): Promise<string>;
   /**
@@ -131,6 +133,9 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
       return metricsAddress;
     },
     async listen(addr = DEFAULT_ADDR) {
+      // Workers started, wasm compiled and code warm before the first request can arrive, so a
+      // cold start (serverless, desktop) does not make its first client wait for them.
+      await (pool.transformer.ready?.() ?? Promise.resolve());
       const s = createHardenedServer((req, res) => {
         drain.admit(res);
         trackAccess(req, res, access);

@@ -126,6 +126,19 @@ export class LazyTransformer implements Transformer {
     return this.current.run(bytes, options, limits, signal);
   }
 
+  /**
+   * ready makes the real transformer now (a standalone server wants its workers before its
+   * first request, not on it) and waits for its own ready(), if it has one.
+   */
+  async ready(): Promise<void> {
+    try {
+      this.current ??= this.create();
+    } catch {
+      return; // run() reports the same error for each request.
+    }
+    await this.current.ready?.();
+  }
+
   async close(): Promise<void> {
     const t = this.current;
     this.current = undefined;

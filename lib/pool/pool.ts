@@ -31,7 +31,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { defaultWorkers } from './cpus.js';
 import type { Options } from '../request/options.js';
 import {
-  DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger,
+  DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger, type ProxyConfig,
 } from '../config.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
 import { OverloadedError, UnprocessableImageError, WorkerStartError, type ProxyError } from '../errors.js';
@@ -426,6 +426,20 @@ class Pool implements TransformPool {
     }
     return new UnprocessableImageError('The image could not be processed.', 'worker_crashed');
   }
+}
+
+/**
+ * poolOptionsFor is the pool a proxy with `config` runs: its workers (0: defaultWorkers()), queue,
+ * time limit and per-worker memory, logging to its logger.
+ */
+export function poolOptionsFor(config: ProxyConfig): PoolOptions {
+  return {
+    workers: config.workers || defaultWorkers(),
+    maxQueue: config.maxQueue,
+    taskTimeoutMs: config.transformTimeoutMs,
+    resourceLimits: workerResourceLimits(config.workerMemoryMb),
+    logger: config.logger,
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   isProxyError,
 } from '../errors.js';
 import { NotTransformableError } from '../codecs/types.js';
-import type { CodecModules, WasmModule } from '../codecs/wasm/loader.js';
+import type { CodecModules, CodecWasm, WasmModule } from '../codecs/wasm/loader.js';
 import type { MessagePort } from 'node:worker_threads';
 
 /** TransformFn is the shape of transform() in lib/transform/transform.ts. */
@@ -62,6 +62,8 @@ export const WORKER_DATA_KEY = 'imageproxyWorker';
 export interface WorkerStartData {
   /** Port on which one CodecDelivery arrives: the codec wasm, compiled once in the pool's thread. */
   codecPort?: MessagePort;
+  /** The codec modules that arrive on codecPort; the worker waits for these and no others. */
+  codecs?: readonly CodecWasm[];
   /** The transform passes' wasm modules by name, compiled in the pool's thread (lib/transform/wasm/runtime.ts). */
   transformModules?: Record<string, WasmModule>;
   /** Whether to run the warm-up transform (warmup.ts) before posting `ready`. */

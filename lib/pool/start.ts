@@ -10,7 +10,7 @@
  * modules are small and compile synchronously, so they travel in workerData.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { compileCodecModules, type CodecModules } from '../codecs/wasm/loader.js';
+import { compileCodecModules, type CodecModules, type CodecWasm } from '../codecs/wasm/loader.js';
 import { compiledTransformModules } from '../transform/wasm/runtime.js';
 // The transform passes' modules register themselves with the runtime when imported.
 import '../transform/wasm/rgba.js';
@@ -24,6 +24,14 @@ export type WorkerCode = { source: string } | { module: URL };
 /** EMBEDDED_WORKER is the pool's own worker, bundled into source text at build time. */
 export const EMBEDDED_WORKER: WorkerCode = { source: WORKER_SOURCE };
 
+/**
+ * WORKER_CODECS are the codec modules the pool's worker can reach: transform() decodes WebP and
+ * AVIF but never encodes them (the URL language asks for JPEG, PNG or TIFF, and WebP and AVIF
+ * sources default to JPEG), so the encoders (3.8 MB of wasm, 3.4 MB of it AVIF's) are neither
+ * loaded nor compiled for the pool, which keeps them off every cold start.
+ */
+export const WORKER_CODECS: readonly CodecWasm[] = ['webp_dec', 'avif_dec'];
+
 /** WorkerWasm is the wasm a pool hands its workers: compiled once, shared by all. */
 export class WorkerWasm {
   /** The codec modules, or the reason they could not be compiled; settles once. */
@@ -31,7 +39,7 @@ export class WorkerWasm {
   private readonly transformModules: Record<string, object>;
 
   constructor() {
-    this.codecs = compileCodecModules().then(
+    this.codecs = compileCodecModules(WORKER_CODECS).then(
       (modules: CodecModules): CodecDelivery => ({ modules }),
       (err: unknown): CodecDelivery => ({ error: err instanceof Error ? err.message : String(err) }),
     );
@@ -48,6 +56,6 @@ export class WorkerWasm {
       port1.postMessage(d);
       port1.close();
     });
-    return { data: { codecPort: port2, transformModules: this.transformModules, warmUp }, transfer: [port2] };
+    return { data: { codecPort: port2, codecs: WORKER_CODECS, transformModules: this.transformModules, warmUp }, transfer: [port2] };
   }
 }

@@ -28,7 +28,7 @@ function receiveCodecs(port: MessagePort): Promise<CodecModules> {
 
 if (!isMainThread) {
   const data = (workerData as Record<string, unknown> | null)?.[WORKER_DATA_KEY] as WorkerStartData | undefined;
-  if (data?.codecPort) expectCodecModules(receiveCodecs(data.codecPort));
+  if (data?.codecPort) expectCodecModules(receiveCodecs(data.codecPort), data.codecs);
   if (data?.transformModules) provideTransformModules(data.transformModules);
   serveTransforms(transform, data?.warmUp ? warmUp : undefined);
 }

@@ -14,9 +14,9 @@ import {
 } from '../codecs/index.js';
 import { asBytes, type ImageBytes } from '../codecs/bytes.js';
 import { hasTransparency } from '../codecs/types.js';
-import type { Limits } from '../config.js';
+import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { isProxyError, UnprocessableImageError } from '../errors.js';
-import { isTransform, type Options } from '../request/options.js';
+import { emptyOptions, isTransform, type Options } from '../request/options.js';
 import { planTransform, refusal, type TransformPlan } from './plan.js';
 import { renderPlanes } from './planar.js';
 import { renderPlanned } from './render.js';
@@ -84,14 +84,27 @@ export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<T
   return done(await encodeImage({ frames, loopCount: plan.animated ? image.loopCount : 0, hasAlpha }, plan.encoder));
 }
 
+/** withDefaults fills what `given` leaves out (or sets to undefined) from `defaults`. */
+function withDefaults<T extends object>(defaults: T, given: Partial<T>): T {
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
 /**
  * transform decodes bytes, applies options within limits and encodes the result.
  *
- * Options that change nothing return the original bytes; SVG is always returned unchanged.
- * Throws UnprocessableImageError (422) for images it will not decode or outputs too large.
+ * Options and limits may be partial: what they leave out is emptyOptions()'s and DEFAULT_LIMITS'
+ * (so `transform(bytes, { width: 300 })` works as is). Options that change nothing return the
+ * original bytes; SVG is always returned unchanged. Throws UnprocessableImageError (422) for
+ * images it will not decode or outputs too large.
  */
-export async function transform(input: ImageBytes, options: Options, limits: Limits): Promise<TransformResult> {
-  const bytes = asBytes(input);
+export async function transform(input: ImageBytes, options: Partial<Options>, limits: Partial<Limits> = DEFAULT_LIMITS): Promise<TransformResult> {
+  return transformWithin(asBytes(input), withDefaults(emptyOptions(), options), withDefaults(DEFAULT_LIMITS, limits));
+}
+
+/** transformWithin is transform with complete options and limits. */
+async function transformWithin(bytes: Uint8Array, options: Options, limits: Limits): Promise<TransformResult> {
   const format = detectFormat(bytes);
   if (!isTransform(options) || format === 'svg') {
     return { bytes, contentType: format ? CONTENT_TYPES[format] : UNKNOWN_CONTENT_TYPE };

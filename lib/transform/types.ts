@@ -25,4 +25,9 @@ export interface Transformer {
   run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult>;
   /** close stops the workers. */
   close(): Promise<void>;
+  /**
+   * ready, when present, resolves once the transformer can answer at full speed (workers
+   * started, wasm compiled, code warm); a server awaits it before it listens. It never rejects.
+   */
+  ready?(): Promise<void>;
 }

@@ -305,3 +305,18 @@ test('close() ends a keep-alive connection whose answer was already on its way w
     await s.close(0);
   }
 });
+
+test('listen() waits for the transformer to be ready before it listens', async () => {
+  let release!: () => void;
+  const events: string[] = [];
+  const t = new NullTransformer() as NullTransformer & { ready(): Promise<void> };
+  t.ready = () => new Promise<void>((resolve) => { release = () => { events.push('ready'); resolve(); }; });
+  const given = createServer({ logger: quiet }, { transformer: t });
+  const listening = given.listen('127.0.0.1:0').then(() => events.push('listening'));
+  await new Promise((r) => setTimeout(r, 50));
+  events.push('released');
+  release();
+  await listening;
+  await given.close();
+  assert.deepEqual(events, ['released', 'ready', 'listening'], `events = ${JSON.stringify(events)}, want listening only after ready`);
+});

@@ -96,17 +96,18 @@ export function provideCodecModules(mods: Partial<Record<CodecWasm, WasmModule>>
 export type CodecModules = Partial<Record<CodecWasm, WasmModule>>;
 
 /**
- * expectCodecModules makes this thread wait for its codec modules from `incoming` (another
- * thread compiles them and posts them here) instead of compiling embedded bytes: a worker can
- * start, and warm up on codecs without wasm, while the modules are still being compiled. A
- * module missing from what arrives, or a rejection, fails only the calls that need it.
+ * expectCodecModules makes this thread wait for the codec modules `names` (all by default) from
+ * `incoming` (another thread compiles them and posts them here) instead of compiling embedded
+ * bytes: a worker can start, and warm up on codecs without wasm, while the modules are still
+ * being compiled. A module missing from what arrives, or a rejection, fails only the calls that
+ * need it; modules not named keep loading from the embedded bytes.
  */
-export function expectCodecModules(incoming: Promise<CodecModules>): void {
+export function expectCodecModules(incoming: Promise<CodecModules>, names: readonly CodecWasm[] = CODEC_WASM): void {
   const checked = incoming.then((mods) => {
     provideCodecModules(mods);
     return mods;
   });
-  for (const name of CODEC_WASM) {
+  for (const name of names) {
     const p = checked.then((mods) => mods[name] ?? Promise.reject(new Error(`The codec module ${name} was not handed to this thread.`)));
     p.catch(() => { if (compiled.get(name) === p) compiled.delete(name); });
     compiled.set(name, p);

@@ -17,6 +17,10 @@ import { DEFAULT_LIMITS } from '../../../lib/config.js';
 import { WorkerStartError, isProxyError } from '../../../lib/errors.js';
 import { emptyOptions, parseOptions } from '../../../lib/request/options.js';
 import { DIST, FIXTURES } from '../../helpers/paths.js';
+import { WORKER_CODECS } from '../../../lib/pool/start.js';
+import { outputFormat } from '../../../lib/transform/transform.js';
+import { OUTPUT_FORMATS } from '../../../lib/request/options.js';
+import type { ImageFormat } from '../../../lib/codecs/types.js';
 
 /** ROSE_WEBP is a lossy WebP with alpha from golang.org/x/image testdata (BSD-3-Clause), see fixtures/SOURCES.md. */
 const ROSE_WEBP = path.join(FIXTURES, 'ximage', 'yellow_rose.lossy-with-alpha.webp');
@@ -60,6 +64,22 @@ test('the embedded worker decodes WebP and AVIF with the wasm compiled in the po
   } finally {
     await pool.close();
   }
+});
+
+test('the worker is handed every codec module a transform can reach: no WebP or AVIF encoder', () => {
+  // WORKER_CODECS leaves the encoders out because no transform encodes WebP or AVIF; this fails
+  // first if one ever does (then add its encoder to WORKER_CODECS).
+  const sources: ImageFormat[] = ['jpeg', 'png', 'gif', 'tiff', 'bmp', 'webp', 'avif', 'svg'];
+  const encoders = new Set<string>();
+  for (const src of sources) {
+    for (const req of ['', ...OUTPUT_FORMATS] as const) {
+      const f = outputFormat(src, req);
+      if (f === 'webp' || f === 'avif') encoders.add(`${f}_enc`);
+    }
+  }
+  const missing = [...encoders].filter((n) => !WORKER_CODECS.includes(n as never));
+  assert.deepEqual(missing, [], `encoders a transform reaches but WORKER_CODECS lacks = ${JSON.stringify(missing)}, want none`);
+  assert.deepEqual([...WORKER_CODECS].sort(), ['avif_dec', 'webp_dec'], `WORKER_CODECS = ${JSON.stringify(WORKER_CODECS)}, want the two decoders`);
 });
 
 test('a pool whose workers cannot start answers WorkerStartError (500) with the cause for the log', async () => {

@@ -361,3 +361,24 @@ test('limits: maxScans refuses a progressive JPEG with more scans, on both JPEG 
     assert.ok(ok.bytes.length > 0, `transform(maxScans 64, ${opts}) gave no bytes`);
   }
 });
+
+test('transform fills options and limits left out from emptyOptions() and DEFAULT_LIMITS', async () => {
+  const src = await encodeStill(solid(64, 48, RED), 'png');
+  const cases: Array<{ name: string; call: () => Promise<{ bytes: Uint8Array }>; want: string }> = [
+    { name: 'transform(png, { width: 32 })', call: () => transform(src, { width: 32 }), want: '32x24' },
+    { name: 'transform(png, { width: 32, format: "jpeg" }, {})', call: () => transform(src, { width: 32, format: 'jpeg' }, {}), want: '32x24' },
+    { name: 'transform(png, { width: 16 }, { maxFrames: undefined })', call: () => transform(src, { width: 16 }, { maxFrames: undefined }), want: '16x12' },
+    { name: 'transform(png, { width: 32 }, { maxPixels: 100 })', call: () => transform(src, { width: 32 }, { maxPixels: 100 }), want: '422 too_many_pixels' },
+    { name: 'transform(png, {})', call: () => transform(src, {}), want: '64x48' },
+  ];
+  for (const c of cases) {
+    let got: string;
+    try {
+      const d = await decode((await c.call()).bytes, { maxPixels: 1e6 });
+      got = `${d.frames[0].bitmap.width}x${d.frames[0].bitmap.height}`;
+    } catch (err) {
+      got = isProxyError(err) ? `${err.status} ${err.code}` : String(err);
+    }
+    assert.equal(got, c.want, `${c.name} = ${got}, want ${c.want}`);
+  }
+});
