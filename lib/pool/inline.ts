@@ -85,6 +85,8 @@ class Inline implements InlineTransformer {
   private fn: TransformFn | undefined;
   private readonly queue: Task[] = [];
   private running = false;
+  /** The task being transformed now. */
+  private current: Task | undefined;
   private closed = false;
 
   constructor(opts: InlineOptions) {
@@ -97,7 +99,7 @@ class Inline implements InlineTransformer {
   run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult> {
     if (this.closed) return Promise.reject(new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.running && this.queue.length >= this.maxQueue) {
+    if (this.waiting() >= this.maxQueue) {
       return Promise.reject(new OverloadedError(undefined, this.retryAfterSeconds));
     }
     return new Promise<TransformResult>((resolve, reject) => {
@@ -116,7 +118,17 @@ class Inline implements InlineTransformer {
   }
 
   stats(): InlineStats {
-    return { busy: this.running ? 1 : 0, queued: this.queue.length, workers: 1 };
+    return { busy: this.current ? 1 : 0, queued: this.queue.length, workers: 1 };
+  }
+
+  /**
+   * waiting counts the tasks that wait behind another: all queued ones while a task runs, all but
+   * the next one while none does (it starts on the next macrotask); -1 when idle, so a task is
+   * always accepted then.
+   */
+  private waiting(): number {
+    if (this.current) return this.queue.length;
+    return this.queue.length - 1;
   }
 
   async close(): Promise<void> {
@@ -134,10 +146,13 @@ class Inline implements InlineTransformer {
         await nextMacrotask();
         const task = this.queue.shift();
         if (task === undefined) return;
+        this.current = task;
         await this.execute(task);
+        this.current = undefined;
       }
     } finally {
       this.running = false;
+      this.current = undefined;
     }
   }
 
