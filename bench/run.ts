@@ -20,6 +20,7 @@ import { qualityOf, referenceCheck } from './lib/quality.js';
 import { summarize, ratio, fmt, fmtBytes, percentile, type Summary } from './lib/stats.js';
 import { machineInfo, loadAverage, verdict, table, updateResults, type Verdict } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
+import { benchFormats } from './formats.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -319,7 +320,7 @@ async function main(): Promise<void> {
   if (results.proxy) cache = await measureCacheHits(script, origin);
   await origin.close();
 
-  const md = render(results, cache, goRss);
+  const md = `${render(results, cache, goRss)}\n${(await benchFormats({ runs: Math.min(RUNS, 7) })).markdown}\n`;
   process.stdout.write(`${md}\n`);
   if (!flags['no-write']) {
     const p = results.proxy?.cases.jpeg1024?.latency?.median;

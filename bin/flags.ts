@@ -12,8 +12,12 @@ import {
   DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
+import {
+  DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_WEBP_QUALITY, NEGOTIABLE_FORMATS, type NegotiableFormat,
+} from '../lib/config.js';
 import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
 import { parseDuration, parseSize } from './duration.js';
+import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log.js';
 
 /** CliOptions is what the command line asks for. */
 export interface CliOptions {
@@ -29,6 +33,10 @@ export interface CliOptions {
   serverLimits: ServerLimits;
   /** Proxy configuration taken from the flags. */
   config: Partial<ProxyConfig>;
+  /** Layout of log lines. */
+  logFormat: LogFormat;
+  /** Address of a separate metrics listener; '' serves /metrics on the main listener. */
+  metricsAddr: string;
 }
 
 /** UsageError is a bad command line: unknown flag or bad value. The CLI exits 2 with usage(). */
@@ -49,7 +57,10 @@ interface Parsed {
   cacheTimeoutMs: number;
   serverLimits: ServerLimits;
   help: boolean;
-  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number } };
+  version: boolean;
+  logFormat: LogFormat;
+  metricsAddr: string;
+  config: Partial<ProxyConfig> & { limits: { maxPixels: number; maxOutputSide: number; maxFrames: number; maxScans: number; maxAvifPixels?: number } };
 }
 
 /** Flag is one entry of the flag table. */
@@ -136,6 +147,25 @@ function parseBaseURL(v: string, where: string): URL | undefined {
   return u;
 }
 
+/** parseQuality reads an encoder quality, 1..100. */
+const parseQuality = (v: string, where: string): number => {
+  const n = parseInt10(v, where, 1);
+  if (n > 100) throw new UsageError(`${where}: want a quality from 1 to 100, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** parseAutoFormat reads -autoFormat: negotiable formats in order of preference, each once. */
+const parseAutoFormat = (v: string, where: string): NegotiableFormat[] => {
+  const out: NegotiableFormat[] = [];
+  for (const f of list(v.toLowerCase())) {
+    if (!(NEGOTIABLE_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`${where}: ${JSON.stringify(f)} cannot be negotiated (list ${NEGOTIABLE_FORMATS.join(', ')})`);
+    }
+    if (!out.includes(f as NegotiableFormat)) out.push(f as NegotiableFormat);
+  }
+  return out;
+};
+
 /** FLAGS is the flag table: every flag the command accepts. */
 export const FLAGS: readonly Flag[] = [
   { name: 'addr', kind: 'string', default: 'localhost:8080', help: 'address to listen on: host:port, :port, or unix:/path/to/socket',
@@ -189,6 +219,13 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.scaleUp = parseBool(v, w); } },
   { name: 'verbose', kind: 'bool', default: 'false', help: 'log every request',
     apply: (p, v, w) => { p.config.verbose = parseBool(v, w); } },
+  { name: 'logFormat', kind: 'string', default: DEFAULT_LOG_FORMAT, help: `layout of log lines: ${LOG_FORMATS.join(' or ')} (one JSON object a line, with an ISO timestamp)`,
+    apply: (p, v, w) => {
+      if (!isLogFormat(v.trim())) throw new UsageError(`${w}: want ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
+      p.logFormat = v.trim() as LogFormat;
+    } },
+  { name: 'metricsAddr', kind: 'string', default: '', help: 'serve /metrics on this address (host:port or unix:/path) instead of -addr, with the same time limits',
+    apply: (p, v) => { p.metricsAddr = v.trim(); } },
   { name: 'minCacheDuration', kind: 'duration', default: '0s', help: 'cache responses for at least this long, whatever the origin says',
     apply: (p, v, w) => { p.config.minCacheDurationMs = parseDur(v, w, false); } },
   { name: 'forceCache', kind: 'bool', default: 'false', help: 'cache responses even when the origin says private or no-store',
@@ -201,6 +238,14 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.limits.maxFrames = parseInt10(v, w, 1); } },
   { name: 'maxScans', kind: 'int', default: String(DEFAULT_MAX_SCANS), help: 'most scans a (progressive) JPEG may have',
     apply: (p, v, w) => { p.config.limits.maxScans = parseInt10(v, w, 1); } },
+  { name: 'maxAvifPixels', kind: 'int', default: String(DEFAULT_MAX_AVIF_PIXELS), help: 'largest AVIF output (width x height); larger AVIF requests get 422 (AVIF costs far more CPU per pixel than JPEG)',
+    apply: (p, v, w) => { p.config.limits.maxAvifPixels = parseInt10(v, w, 1); } },
+  { name: 'webpQuality', kind: 'int', default: String(DEFAULT_WEBP_QUALITY), help: 'WebP quality (1-100) when a request names none',
+    apply: (p, v, w) => { p.config.webpQuality = parseQuality(v, w); } },
+  { name: 'avifQuality', kind: 'int', default: String(DEFAULT_AVIF_QUALITY), help: 'AVIF quality (1-100) when a request names none',
+    apply: (p, v, w) => { p.config.avifQuality = parseQuality(v, w); } },
+  { name: 'autoFormat', kind: 'list', default: '', help: 'comma-separated formats (avif, webp) chosen from the Accept header, in order of preference, when a transform URL names no format; empty is off',
+    apply: (p, v, w) => { p.config.autoFormat = parseAutoFormat(v, w); } },
   { name: 'transformTimeout', kind: 'duration', default: `${DEFAULT_TRANSFORM_TIMEOUT_MS / 1000}s`, help: 'time limit for one transform; past it the worker is restarted and the answer is 422',
     apply: (p, v, w) => { p.config.transformTimeoutMs = parseDur(v, w, true); } },
   { name: 'workerMemory', kind: 'int', default: String(DEFAULT_WORKER_MEMORY_MB), help: 'heap limit of each transform worker, in megabytes',
@@ -223,8 +268,8 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.serverLimits.keepAliveTimeoutMs = parseServerTimeout(v, w); } },
   { name: 'shutdownGrace', kind: 'duration', default: '10s', help: 'how long in-flight requests may finish after SIGTERM',
     apply: (p, v, w) => { p.shutdownGraceMs = parseDur(v, w, false); } },
-  { name: 'version', kind: 'bool', default: 'false', help: 'deprecated, does nothing (kept for compatibility with the Go server)',
-    apply: (_p, v, w) => { parseBool(v, w); } },
+  { name: 'version', kind: 'bool', default: 'false', help: 'print the version and exit',
+    apply: (p, v, w) => { p.version = parseBool(v, w); } },
   { name: 'help', kind: 'bool', default: 'false', help: 'print this help and exit',
     apply: (p, v, w) => { p.help = parseBool(v, w); } },
 ];
@@ -278,7 +323,9 @@ function readArgv(argv: string[]): Map<Flag, string[]> {
 function initial(): Parsed {
   return {
     addr: 'localhost:8080', cacheSpecs: [], shutdownGraceMs: 0, cacheTimeoutMs: DEFAULT_CACHE_TIMEOUT_MS, help: false,
+    version: false,
     serverLimits: { ...DEFAULT_SERVER_LIMITS },
+    logFormat: DEFAULT_LOG_FORMAT, metricsAddr: '',
     config: { limits: { maxPixels: DEFAULT_MAX_PIXELS, maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE, maxFrames: DEFAULT_MAX_FRAMES, maxScans: DEFAULT_MAX_SCANS } },
   };
 }
@@ -290,7 +337,7 @@ function initial(): Parsed {
  * or followed by `true`/`false`. Every flag also reads IMAGEPROXY_<NAME>; a flag given on the
  * command line wins over its variable. Throws UsageError for unknown flags and bad values.
  */
-export function parseFlags(argv: string[], env: Record<string, string | undefined>): CliOptions & { help: boolean } {
+export function parseFlags(argv: string[], env: Record<string, string | undefined>): CliOptions & { help: boolean; version: boolean } {
   const fromArgv = readArgv(argv);
   const p = initial();
   for (const flag of FLAGS) {
@@ -321,6 +368,8 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   return {
     addr: p.addr, cacheSpecs: p.cacheSpecs, shutdownGraceMs: p.shutdownGraceMs, cacheTimeoutMs: p.cacheTimeoutMs,
     serverLimits: p.serverLimits, config: p.config, help: p.help,
+    version: p.version,
+    logFormat: p.logFormat, metricsAddr: p.metricsAddr,
   };
 }
 

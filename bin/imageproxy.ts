@@ -4,13 +4,16 @@
  * cache, serves, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish within
  * the grace period, closes the transform pool and the cache, and exits 0.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags, usage, UsageError } from './flags.js';
 import { createCache, CacheConfigError } from '../lib/cache/index.js';
 import { createMetrics } from '../lib/metrics.js';
 import { createServer, parseAddr, type ProxyServer } from '../lib/server.js';
 import type { Logger } from '../lib/config.js';
+import { createLogger } from '../lib/log.js';
+import { logFields } from '../lib/log-format.js';
 
 /** MainIO is where main writes and the environment it reads; tests substitute their own. */
 export interface MainIO {
@@ -18,8 +21,8 @@ export interface MainIO {
   stdout(line: string): void;
   /** Receives usage errors and fatal errors. */
   stderr(line: string): void;
-  /** Log lines of the proxy and the cache. */
-  logger: Logger;
+  /** Log lines of the proxy and the cache; default: the structured logger (-logFormat) on standard output. */
+  logger?: Logger;
 }
 
 /** Running is a started proxy: its bound address, and how to stop it. */
@@ -35,12 +38,11 @@ export interface Running {
 const defaultIO: MainIO = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
-  logger: console,
 };
 
 /**
  * start parses argv and env, builds the cache and starts listening. It resolves with the running
- * server, or with an exit code when there is nothing to run: 0 after -help, 2 for a bad flag or
+ * server, or with an exit code when there is nothing to run: 0 after -help and -version, 2 for a bad flag or
  * cache spec, 1 when the address cannot be bound.
  */
 export async function start(argv: string[], env: Record<string, string | undefined>, io: MainIO = defaultIO): Promise<Running | number> {
@@ -58,16 +60,29 @@ export async function start(argv: string[], env: Record<string, string | undefin
     io.stdout(usage());
     return 0;
   }
+  if (flags.version) {
+    io.stdout(`imageproxy ${packageVersion()}`);
+    return 0;
+  }
   try {
     parseAddr(flags.addr);
   } catch (err) {
     io.stderr(`imageproxy: flag -addr: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
     return 2;
   }
-  const metrics = createMetrics();
+  if (flags.metricsAddr !== '') {
+    try {
+      parseAddr(flags.metricsAddr);
+    } catch (err) {
+      io.stderr(`imageproxy: flag -metricsAddr: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
+      return 2;
+    }
+  }
+  const logger = io.logger ?? createLogger({ format: flags.logFormat });
+  const metrics = createMetrics(undefined, { defaultMetrics: true });
   let cache;
   try {
-    cache = await createCache(flags.cacheSpecs, io.logger, {
+    cache = await createCache(flags.cacheSpecs, logger, {
       env, timeoutMs: flags.cacheTimeoutMs, onError: () => metrics.cacheErrors.inc(),
     });
   } catch (err) {
@@ -77,7 +92,9 @@ export async function start(argv: string[], env: Record<string, string | undefin
     }
     throw err;
   }
-  const server = createServer({ logger: io.logger, ...flags.config, cache }, { metrics, serverLimits: flags.serverLimits });
+  const server = createServer({ logger, ...flags.config, cache }, {
+    metrics, serverLimits: flags.serverLimits, metricsAddr: flags.metricsAddr || undefined,
+  });
   let addr: string;
   try {
     addr = await server.listen(flags.addr);
@@ -86,8 +103,34 @@ export async function start(argv: string[], env: Record<string, string | undefin
     await server.close(0);
     return 1;
   }
-  io.stdout(`imageproxy listening on ${addr}`);
+  if (flags.logFormat === 'json') {
+    // Standard output stays all JSON lines.
+    logFields(logger, 'info', `imageproxy listening on ${addr}`, { addr, metricsAddr: server.metricsAddress });
+  } else {
+    io.stdout(`imageproxy listening on ${addr}`);
+    if (server.metricsAddress) io.stdout(`imageproxy metrics listening on ${server.metricsAddress}`);
+  }
   return { addr, server, shutdown: () => server.close(flags.shutdownGraceMs) };
+}
+
+/**
+ * packageVersion is the version in the package.json of the imageproxy package this command
+ * belongs to: the nearest one above this file named imageproxy (dist/bin/ in the package, bin/
+ * in a checkout), or "unknown" when the command was moved out of its package (a bundle).
+ */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'imageproxy' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here, or not one we can read: look further up.
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
 }
 
 /**
@@ -105,7 +148,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         process.exit(1);
       }
       stopping = true;
-      io.logger.info(`imageproxy: ${signal} received, finishing in-flight requests`);
+      running.server.handler.config.logger.info(`imageproxy: ${signal} received, finishing in-flight requests`);
       running.shutdown().then(
         () => resolve(0),
         (err: unknown) => {

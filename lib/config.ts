@@ -5,6 +5,8 @@
  * process.argv or process.env itself.
  */
 import type { Cache } from './cache/cache.js';
+import { DEFAULT_AVIF_QUALITY, MAX_AVIF_PIXELS } from './codecs/avif.js';
+import { DEFAULT_WEBP_QUALITY } from './codecs/webp-encode.js';
 
 /** DEFAULT_TIMEOUT_MS bounds a whole request, so a slow origin cannot hold a connection forever. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -65,6 +67,16 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
 /** DEFAULT_QUALITY is the JPEG quality when the request names none, as in the Go server. */
 export const DEFAULT_QUALITY = 95;
+/** DEFAULT_WEBP_QUALITY is the WebP quality when a request names none (see codecs/webp-encode.ts for why 92). */
+export { DEFAULT_WEBP_QUALITY };
+/** DEFAULT_AVIF_QUALITY is the AVIF quality when a request names none (see codecs/avif.ts for why 85). */
+export { DEFAULT_AVIF_QUALITY };
+/** DEFAULT_MAX_AVIF_PIXELS caps AVIF output (width*height): aom costs ~2.5 µs a pixel, so 3 MP is ~7.5 s of a worker. */
+export const DEFAULT_MAX_AVIF_PIXELS = MAX_AVIF_PIXELS;
+/** NegotiableFormat is an output format that -autoFormat may choose from a request's Accept header. */
+export type NegotiableFormat = 'webp' | 'avif';
+/** NEGOTIABLE_FORMATS are the formats -autoFormat may list. */
+export const NEGOTIABLE_FORMATS: readonly NegotiableFormat[] = ['webp', 'avif'];
 /** DEFAULT_PASS_RESPONSE_HEADERS are the origin headers copied to the client, as in the Go server. */
 export const DEFAULT_PASS_RESPONSE_HEADERS = ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'];
 /** DEFAULT_CONTENT_TYPES allows any image type, as in the Go server. */
@@ -82,6 +94,8 @@ export interface Limits {
   maxFrames?: number;
   /** Largest number of scans in a JPEG; DEFAULT_MAX_SCANS when absent. */
   maxScans?: number;
+  /** Largest AVIF output (width*height); DEFAULT_MAX_AVIF_PIXELS when absent. */
+  maxAvifPixels?: number;
 }
 
 /** DEFAULT_LIMITS are the transform limits used when none are given. */
@@ -90,6 +104,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxOutputSide: DEFAULT_MAX_OUTPUT_SIDE,
   maxFrames: DEFAULT_MAX_FRAMES,
   maxScans: DEFAULT_MAX_SCANS,
+  maxAvifPixels: DEFAULT_MAX_AVIF_PIXELS,
 };
 
 /** Logger receives the proxy's log lines; console is a valid Logger. */
@@ -162,6 +177,15 @@ export interface ProxyConfig {
   leaseTimeMs: number;
   /** Where log lines go. */
   logger: Logger;
+  /**
+   * Output formats chosen from a request's Accept header when its URL names none, in order of
+   * preference (`['avif', 'webp']`); empty (the default) turns negotiation off.
+   */
+  autoFormat: NegotiableFormat[];
+  /** WebP quality (1-100) when a request names none. */
+  webpQuality: number;
+  /** AVIF quality (1-100) when a request names none. */
+  avifQuality: number;
 }
 
 /** defaultConfig returns a ProxyConfig with every default, overridden by `overrides`. */
@@ -194,6 +218,9 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     fleetLeases: true,
     leaseTimeMs: DEFAULT_LEASE_TIME_MS,
     logger: console,
+    autoFormat: [],
+    webpQuality: DEFAULT_WEBP_QUALITY,
+    avifQuality: DEFAULT_AVIF_QUALITY,
     ...overrides,
   };
 }

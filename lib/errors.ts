@@ -93,6 +93,17 @@ export class GatewayTimeoutError extends ProxyError {
   }
 }
 
+/**
+ * WorkerStartError is a transform the server could not run because its worker threads fail to
+ * start (500): a broken install or runtime, not a busy server and not a bad image, so it is
+ * neither a 503 a client would retry nor a 422 blaming the image.
+ */
+export class WorkerStartError extends ProxyError {
+  constructor(message = 'The server could not start its image workers.') {
+    super(500, 'worker_start_failed', message);
+  }
+}
+
 /** OriginStatusError passes a non-2xx origin status through to the client. */
 export class OriginStatusError extends ProxyError {
   constructor(status: number) {

@@ -5,10 +5,14 @@
  *
  * It works as a plain `http.createServer(handler)` listener and as Express middleware
  * (`app.use('/img', imageproxy(opts))`; under a mount it reads req.url, which Express makes
- * relative to the mount).
+ * relative to the mount). As middleware it is a guest in someone else's app: it answers proxy
+ * requests only and hands every other path to `next()`. The standalone server's own endpoints
+ * (health check, favicon, metrics) are answered only when the options ask for them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultConfig, type ProxyConfig } from './config.js';
+import { parseRequest } from './request/request.js';
+import { SECURITY_HEADERS } from './security/headers.js';
 import type { ProxyMetrics } from './metrics.js';
 import { createTransformPool, workerResourceLimits } from './pool/pool.js';
 import { defaultWorkers } from './pool/cpus.js';
@@ -28,10 +32,32 @@ export interface HandlerOptions extends Partial<ProxyConfig> {
   metrics?: ProxyMetrics;
   /** Fetches from origins; default: fetchRemote over node:http and node:https. */
   origin?: OriginFetcher;
+  /**
+   * Answer `/` and `/health-check` ("OK") and `/favicon.ico` (empty), as the standalone server
+   * does; default false, so an embedded handler leaves those paths to the app.
+   */
+  healthCheck?: boolean;
+  /**
+   * Answer `/metrics` with the Prometheus text of `metrics`, as the standalone server does;
+   * default false, so an embedded handler does not publish its metrics under its mount.
+   */
+  metricsEndpoint?: boolean;
+  /**
+   * Given `next` (Express), hand it every request that is not the proxy's; default true. False
+   * answers those here as a plain listener does (400 saying what is wrong with the URL, 404 for an
+   * endpoint that is off): for an app where the proxy owns the whole mount, like the standalone server.
+   */
+  fallthrough?: boolean;
 }
 
 /** ImageProxyHandler is the request listener imageproxy returns, with its configuration and lifecycle. */
 export interface ImageProxyHandler {
+  /**
+   * Answers one request. Given `next` (Express), a request that is not the proxy's (not a proxy
+   * URL, or an endpoint not turned on) goes to `next()`; without it (a plain listener, or with
+   * `fallthrough: false`) such a request is answered here: 400 saying what is wrong with the URL,
+   * 404 for an endpoint not on.
+   */
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
   /** The complete configuration in use. */
   readonly config: ProxyConfig;
@@ -51,7 +77,7 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
  * defaultConfig(); use it with `http.createServer(handler)` or as Express middleware.
  */
 export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
-  const { transformer, metrics, origin, ...overrides } = options;
+  const { transformer, metrics, origin, healthCheck = false, metricsEndpoint = false, fallthrough = true, ...overrides } = options;
   const config = defaultConfig(withoutUndefined(overrides));
   const pool = (): Transformer => createTransformPool({
     workers: config.workers || defaultWorkers(),
@@ -66,13 +92,63 @@ export function imageproxy(options: HandlerOptions = {}): ImageProxyHandler {
     origin: origin ?? nodeOrigin(config),
     transformer: new LazyTransformer(pool, transformer),
   });
-  const handler = ((req: IncomingMessage, res: ServerResponse): void => serve(core, req, res)) as ImageProxyHandler;
+  const endpoints = { healthCheck, metricsEndpoint };
+  const handler = ((req: IncomingMessage, res: ServerResponse, appNext?: (err?: unknown) => void): void => {
+    const next = fallthrough ? appNext : undefined;
+    const url = req.url ?? '/';
+    const whose = owner(url, endpoints, next === undefined ? undefined : { baseURL: config.baseURL });
+    if (whose === 'proxy') serve(core, req, res);
+    else if (next !== undefined) next();
+    else send(res, notFound(req.method), () => undefined);
+  }) as ImageProxyHandler;
   Object.defineProperties(handler, {
     config: { value: core.config, enumerable: true },
     metrics: { value: core.metrics, enumerable: true },
     close: { value: () => core.close() },
   });
   return handler;
+}
+
+/** ENDPOINTS are the standalone server's fixed paths, by the option that turns each on. */
+const ENDPOINTS: Record<string, keyof Endpoints> = {
+  '/': 'healthCheck',
+  '/health-check': 'healthCheck',
+  '/favicon.ico': 'healthCheck',
+  '/metrics': 'metricsEndpoint',
+};
+
+/** Endpoints says which of the standalone server's endpoints a handler answers. */
+type Endpoints = Required<Pick<HandlerOptions, 'healthCheck' | 'metricsEndpoint'>>;
+
+/**
+ * owner decides whose a request is: the proxy's (a proxy URL, or an endpoint turned on), an
+ * endpoint's that is off, or the app's (a URL the proxy cannot parse). `app` is given (with the
+ * baseURL relative URLs resolve against) when there is an app to hand requests to;
+ * without one every URL but an endpoint is the proxy's, so a malformed one gets its 400. Methods
+ * do not matter: a request the proxy owns is 405 unless GET or HEAD, one it does not own is none
+ * of its business.
+ */
+function owner(url: string, endpoints: Endpoints, app: { baseURL: URL | undefined } | undefined): 'proxy' | 'endpoint-off' | 'app' {
+  const q = url.indexOf('?');
+  const endpoint = ENDPOINTS[q < 0 ? url : url.slice(0, q)];
+  if (endpoint !== undefined) return endpoints[endpoint] ? 'proxy' : 'endpoint-off';
+  if (app === undefined) return 'proxy';
+  try {
+    parseRequest(url, app.baseURL);
+    return 'proxy';
+  } catch {
+    return 'app';
+  }
+}
+
+/** notFound answers an endpoint that is not turned on, when there is no app to hand it to. */
+function notFound(method: string | undefined): Answer {
+  const body = new TextEncoder().encode('Not found: this path is not an image request.\n');
+  return {
+    status: 404,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' },
+    body: method === 'HEAD' ? undefined : body,
+  };
 }
 
 /** serve answers one request through the core; nothing it does can throw out of the listener. */

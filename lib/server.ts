@@ -13,6 +13,13 @@ import type { ProxyConfig } from './config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
 import { createHardenedServer, resolveServerLimits, type ServerLimits } from './listener.js';
+import { trackAccess } from './access.js';
+import { createMetrics, observePool } from './metrics.js';
+import { createMetricsListener, METRICS_PATH } from './metrics-listener.js';
+import { createTransformPool, workerResourceLimits, type PoolStats, type TransformPool } from './pool/pool.js';
+import { defaultWorkers } from './pool/cpus.js';
+import { LazyTransformer } from './core/state.js';
+import type { Transformer } from './transform/types.js';
 
 /** DEFAULT_ADDR is where the server listens when no address is given, as in the Go server. */
 export const DEFAULT_ADDR = 'localhost:8080';
@@ -25,6 +32,8 @@ export interface ProxyServer {
   handler: ImageProxyHandler;
   /** The HTTP server once listen() was called. */
   server: http.Server | undefined;
+  /** The metrics listener's address as bound, once listen() started it (ServerOptions.metricsAddr). */
+  readonly metricsAddress: string | undefined;
   /**
    * listen starts serving on `addr` (`host:port`, `:port`, `[v6]:port` or `unix:/path`) and
    * resolves with the address as bound, e.g. `127.0.0.1:8080` (the real port for port 0).
@@ -69,6 +78,11 @@ function formatAddress(a: AddressInfo | string | null): string {
 export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
   /** Listener time limits; DEFAULT_SERVER_LIMITS for any left out. */
   serverLimits?: Partial<ServerLimits>;
+  /**
+   * Where to serve `/metrics` instead of the main listener (`host:port`, `unix:/path`); listen()
+   * starts it with the same time limits, and the main listener then answers `/metrics` 404.
+   */
+  metricsAddr?: string;
 }
 
 /**
@@ -76,16 +90,30 @@ export interface ServerOptions extends Omit<HandlerOptions, keyof ProxyConfig> {
  * Throws a RangeError when opts.serverLimits are unusable (see checkServerLimits).
  */
 export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOptions = {}): ProxyServer {
-  const { serverLimits, ...handlerOpts } = opts;
+  const { serverLimits, metricsAddr, ...handlerOpts } = opts;
   const limits = resolveServerLimits(serverLimits);
-  const handler = imageproxy({ ...config, ...handlerOpts });
+  if (metricsAddr !== undefined) parseAddr(metricsAddr);
+  const pool = observedPool(handlerOpts.transformer, () => handler.config);
+  // The server writes the -verbose access line itself (it knows the client and the bytes sent),
+  // so the core's own verbose line is left off under it.
+  const accessLog = config.verbose ?? false;
+  const handler = imageproxy({
+    // The standalone server owns its root: it answers the health check, metrics and bad URLs itself.
+    healthCheck: true, metricsEndpoint: true, fallthrough: false,
+    ...config, ...handlerOpts, verbose: false, transformer: pool.transformer,
+    metrics: handlerOpts.metrics ?? createMetrics(undefined, { defaultMetrics: true }),
+  });
+  observePool(handler.metrics, pool.stats);
   const app = express();
   app.disable('x-powered-by');
   app.use('/', handler);
 
   let server: http.Server | undefined;
+  let metricsServer: http.Server | undefined;
+  let metricsAddress: string | undefined;
   let closing: Promise<void> | undefined;
   const drain = new Drain();
+  const access = { metrics: handler.metrics, logger: accessLog ? handler.config.logger : undefined };
 
   const ps: ProxyServer = {
     app,
@@ -93,11 +121,15 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
     get server() {
       return server;
     },
-    listen(addr = DEFAULT_ADDR) {
-      const target = parseAddr(addr);
+    get metricsAddress() {
+      return metricsAddress;
+    },
+    async listen(addr = DEFAULT_ADDR) {
       const s = createHardenedServer((req, res) => {
         drain.admit(res);
-        app(req, res);
+        trackAccess(req, res, access);
+        if (metricsAddr !== undefined && pathOf(req.url) === METRICS_PATH) notHere(res);
+        else app(req, res);
       }, { limits, logger: handler.config.logger });
       // Node counts a connection idle once its response is ended, so its idle sweep (which
       // close() runs too) would cut an answer still being flushed to a slow reader. The sweep
@@ -107,16 +139,13 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
         if (!drain.flushing()) sweep();
       };
       server = s;
-      const stale = 'path' in target ? removeStaleSocket(target.path) : Promise.resolve();
-      return stale.then(() => new Promise<string>((resolve, reject) => {
-        s.once('error', reject);
-        const done = (): void => {
-          s.off('error', reject);
-          resolve(formatAddress(s.address()));
-        };
-        if ('path' in target) s.listen(target.path, done);
-        else s.listen(target.port, target.host === '' ? undefined : target.host, done);
-      }));
+      if (metricsAddr !== undefined) {
+        metricsServer = createMetricsListener(handler.metrics.registry, limits, handler.config.logger);
+        metricsAddress = await listenOn(metricsServer, metricsAddr).catch((err: unknown) => {
+          throw new Error(`metrics listener ${metricsAddr}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        });
+      }
+      return listenOn(s, addr);
     },
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
@@ -134,12 +163,75 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
           s.closeAllConnections();
           await closed;
         }
+        await closeNow(metricsServer);
         await handler.close();
       })();
       return closing;
     },
   };
   return ps;
+}
+
+/** listenOn starts s on addr (removing a stale unix socket first) and resolves with the address as bound. */
+async function listenOn(s: http.Server, addr: string): Promise<string> {
+  const target = parseAddr(addr);
+  if ('path' in target) await removeStaleSocket(target.path);
+  return new Promise<string>((resolve, reject) => {
+    s.once('error', reject);
+    const done = (): void => {
+      s.off('error', reject);
+      resolve(formatAddress(s.address()));
+    };
+    if ('path' in target) s.listen(target.path, done);
+    else s.listen(target.port, target.host === '' ? undefined : target.host, done);
+  });
+}
+
+/** closeNow stops a listener and cuts its connections: a scrape in progress is not worth waiting for. */
+async function closeNow(s: http.Server | undefined): Promise<void> {
+  if (!s?.listening) return;
+  const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+  s.closeAllConnections();
+  await closed;
+}
+
+/** pathOf is a request URL without its query. */
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q < 0 ? u : u.slice(0, q);
+}
+
+/** notHere answers `/metrics` on the main listener when a metrics listener serves it. */
+function notHere(res: http.ServerResponse): void {
+  const body = 'Not found: metrics are served on the metrics listener.\n';
+  res.writeHead(404, {
+    'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * observedPool is the transformer the server gives its handler, and how to read that one's load
+ * for the pool gauges: the given transformer when there is one (its stats() if it has them),
+ * else a transform pool made on first use, as the handler would make it.
+ */
+function observedPool(given: Transformer | undefined, config: () => ProxyConfig): { transformer: Transformer; stats: () => PoolStats | undefined } {
+  if (given) return { transformer: given, stats: () => (given as Partial<TransformPool>).stats?.() };
+  let pool: TransformPool | undefined;
+  const transformer = new LazyTransformer(() => {
+    const c = config();
+    pool = createTransformPool({
+      workers: c.workers || defaultWorkers(),
+      maxQueue: c.maxQueue,
+      taskTimeoutMs: c.transformTimeoutMs,
+      resourceLimits: workerResourceLimits(c.workerMemoryMb),
+      logger: c.logger,
+    });
+    return pool;
+  });
+  return { transformer, stats: () => pool?.stats() };
 }
 
 /**

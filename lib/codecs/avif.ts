@@ -4,6 +4,7 @@
  * package (see wasm/loader.ts), never from a file path or a fetch.
  */
 import { defaultOptions } from '@jsquash/avif/meta.js';
+import { UnprocessableImageError } from '../errors.js';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { CODEC_KEEP_BYTES, CodecInstance, type EmscriptenModule, type GlueFactory } from './wasm/loader.js';
 import { encoderQuality, opaque } from './wasm/input.js';
@@ -73,7 +74,8 @@ export function avifQuality(q: number | undefined): number {
 export async function encodeAvif(bm: Bitmap, opts: AvifEncodeOptions): Promise<Uint8Array> {
   const max = opts.maxPixels ?? MAX_AVIF_PIXELS;
   if (bm.width * bm.height > max) {
-    throw badImage(`The image is too large to encode as AVIF (${bm.width}x${bm.height} is more than ${max} pixels)`);
+    throw new UnprocessableImageError(
+      `The image is too large to encode as AVIF (${bm.width}x${bm.height} is more than ${max} pixels).`, 'avif_too_large');
   }
   if (bm.width > AVIF_MAX_SIDE || bm.height > AVIF_MAX_SIDE) throw badImage('The image is too large to encode as AVIF');
   const px = opts.hasAlpha ? bm : opaque(bm);

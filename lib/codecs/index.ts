@@ -16,6 +16,7 @@ import { decodeWebp } from './webp.js';
 import { encodeWebp } from './webp-encode.js';
 import { decodeAvif, encodeAvif } from './avif.js';
 import { asBytes, type ImageBytes } from './bytes.js';
+import { rgbaOfYcc } from './ycc.js';
 import type { JpegPlanes } from './jpegfast/decoder.js';
 import type { YccPlanes } from './jpegfast/encoder.js';
 import {
@@ -169,7 +170,7 @@ export async function encodeImage(img: EncodeInput, settings: EncoderSettings): 
       case 'tiff': return encodeTiff(first);
       case 'bmp': return encodeBmp(first, img.hasAlpha);
       case 'webp': return await encodeWebp(img.frames, { quality, hasAlpha: img.hasAlpha, loopCount: img.loopCount });
-      case 'avif': return await encodeAvif(first, { quality, hasAlpha: img.hasAlpha });
+      case 'avif': return await encodeAvif(first, { quality, hasAlpha: img.hasAlpha, maxPixels: settings.maxPixels });
       default: throw badImage(`Encoding ${String(format)} is not supported`);
     }
   } catch (err) {
@@ -193,4 +194,16 @@ export function encode(img: EncodeInput, format: EncodableFormat, quality: numbe
 export function encodePlanes(planes: YccPlanes, settings: EncoderSettings): Uint8Array {
   if (settings.format !== 'jpeg') throw badImage(`Encoding ${settings.format.toUpperCase()} from YCbCr planes is not supported`);
   return encodeJpegYcc(planes, settings.quality);
+}
+
+/** PLANAR_FORMATS are the formats written from YCbCr 4:2:0 planes (encodeYccPlanes). */
+export const PLANAR_FORMATS: ReadonlySet<EncodableFormat> = new Set<EncodableFormat>(['jpeg', 'webp', 'avif']);
+
+/**
+ * encodeYccPlanes writes YCbCr 4:2:0 planes as settings say: JPEG straight from the planes, WebP
+ * and AVIF (4:2:0 themselves) through opaque RGBA that carries the same chroma samples.
+ */
+export async function encodeYccPlanes(planes: YccPlanes, settings: EncoderSettings): Promise<Uint8Array> {
+  if (settings.format === 'jpeg' || !PLANAR_FORMATS.has(settings.format)) return encodePlanes(planes, settings);
+  return encodeImage({ frames: [{ bitmap: rgbaOfYcc(planes), delayMs: 0 }], loopCount: 0, hasAlpha: false }, settings);
 }

@@ -59,8 +59,10 @@ export interface ProbeResult {
  */
 export interface EncoderSettings {
   format: EncodableFormat;
-  /** Quality 1..100 of a lossy encoder (JPEG); lossless formats ignore it. */
+  /** Quality 1..100 of a lossy encoder (JPEG, WebP, AVIF); lossless formats ignore it. */
   quality: number;
+  /** Largest width*height the encoder takes (AVIF: its limit's flag); past it the encode is a 422. */
+  maxPixels?: number;
 }
 
 /** EncodeInput is what encode needs from a DecodedImage (after transformation). */

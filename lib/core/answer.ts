@@ -10,6 +10,7 @@ import { updateCacheHeaders } from '../cache/clientheaders.js';
 import { ProxyError, isProxyError } from '../errors.js';
 import { SECURITY_HEADERS } from '../security/headers.js';
 import { headerValue } from './context.js';
+import { formatETag } from './negotiate.js';
 import type { CoreState } from './state.js';
 import type { Answer, CacheState, CoreRequest } from './types.js';
 
@@ -23,10 +24,12 @@ const encoder = new TextEncoder();
 
 /**
  * imageAnswer answers with a loaded image: 304 when the client's conditional headers say it has
- * this version, else the image (its headers only, for HEAD).
+ * this version, else the image (its headers only, for HEAD). For a `negotiated` answer the
+ * ETag names the format too, so a 304 never confirms another format's bytes.
  */
-export function imageAnswer(core: CoreState, req: CoreRequest, entry: CachedResponse, cache: CacheState): Answer {
-  const h = updateCacheHeaders(entry.headers, core.config);
+export function imageAnswer(core: CoreState, req: CoreRequest, entry: CachedResponse, cache: CacheState, negotiated = false): Answer {
+  let h = updateCacheHeaders(entry.headers, core.config);
+  if (negotiated && h.etag) h = { ...h, etag: formatETag(h.etag, h['content-type']) };
   const headers: Record<string, string> = {};
   for (const [name, lower] of core.passHeaders) {
     const v = h[lower];

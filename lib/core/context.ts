@@ -5,10 +5,11 @@
  * loading functions.
  */
 import { parseRequest, remoteWithOptions, type ProxyRequest } from '../request/request.js';
-import { isTransform } from '../request/options.js';
+import { isTransform, type OutputFormat } from '../request/options.js';
 import { checkRequest, checkTarget, type Admission } from '../security/policy.js';
 import { originRequestHeaders } from '../origin/request.js';
 import type { Lease } from '../flow/budget.js';
+import { negotiate, type Negotiation } from './negotiate.js';
 import type { CoreState } from './state.js';
 import type { CoreRequest, RequestHeaders } from './types.js';
 
@@ -18,8 +19,13 @@ export interface RequestContext {
   readonly core: CoreState;
   /** The request as the adapter gave it. */
   readonly request: CoreRequest;
-  /** The parsed proxy request. */
+  /** The parsed proxy request; its options carry the negotiated format, if there is one. */
   readonly preq: ProxyRequest;
+  /**
+   * The format negotiated from Accept (-autoFormat), when negotiation was possible for this URL:
+   * its answers then carry Vary: Accept and an ETag per format (negotiate.ts).
+   */
+  readonly negotiation: Negotiation | undefined;
   /** How the request was admitted. */
   readonly admission: Admission;
   /** Headers the client contributes to the origin request (passRequestHeaders, Referer). */
@@ -55,16 +61,33 @@ export function createContext(core: CoreState, request: CoreRequest, lease: Leas
   checkTarget(preq.remote, admission, config);
   const originHeaders = originRequestHeaders(config, request.headers);
   const transform = isTransform(preq.options);
+  // After the policy checks: a signature never covers the negotiated format.
+  const negotiation = negotiate(config.autoFormat, preq.options, transform, headerValue(request.headers, 'accept'));
   const originalKey = preq.remoteString;
-  const variantKey = transform ? remoteWithOptions(preq.remoteBase, preq.options) : undefined;
-  // JSON text has no raw newline, so the policy part and the key cannot run into each other.
-  const policy = `${JSON.stringify([admission, originHeaders])}\n`;
-  return {
-    core, request, preq, admission, originHeaders, transform, originalKey, variantKey,
-    originalFlightKey: policy + originalKey,
-    variantFlightKey: variantKey === undefined ? undefined : policy + variantKey,
-    lease, signal,
+  const ctx: RequestContext = {
+    core, request, preq, negotiation, admission, originHeaders, transform, originalKey, variantKey: undefined,
+    originalFlightKey: flightPolicy(admission, originHeaders) + originalKey, variantFlightKey: undefined, lease, signal,
   };
+  return transform ? withFormat(ctx, negotiation?.format ?? preq.options.format) : ctx;
+}
+
+/**
+ * withFormat is a transform's context with its output format set to `format` and its variant
+ * keys made for it: the cache key holds the resolved format, never the Accept header, so one URL
+ * has at most one variant per format.
+ */
+export function withFormat(ctx: RequestContext, format: OutputFormat | ''): RequestContext {
+  const preq = format === ctx.preq.options.format ? ctx.preq : { ...ctx.preq, options: { ...ctx.preq.options, format } };
+  const variantKey = remoteWithOptions(preq.remoteBase, preq.options);
+  return { ...ctx, preq, variantKey, variantFlightKey: flightPolicy(ctx.admission, ctx.originHeaders) + variantKey };
+}
+
+/**
+ * flightPolicy is the part of a flight key that keeps apart requests whose origin request would
+ * differ. JSON text has no raw newline, so it and the cache key cannot run into each other.
+ */
+function flightPolicy(admission: Admission, originHeaders: Record<string, string>): string {
+  return `${JSON.stringify([admission, originHeaders])}\n`;
 }
 
 /** headerValue returns one request header as a single string (repeated ones joined as node:http joins them). */

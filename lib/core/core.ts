@@ -9,6 +9,7 @@ import type { ProxyConfig } from '../config.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { emptyAnswer, errorAnswer, imageAnswer, log, redirectAnswer, textAnswer } from './answer.js';
 import { createContext } from './context.js';
+import { withVary } from './negotiate.js';
 import { originalFlight } from './original.js';
 import { createState, type CoreOptions, type CoreState } from './state.js';
 import { variantFlight } from './variant.js';
@@ -51,6 +52,10 @@ const bare = (status: number): Answer => ({ status, headers: {}, body: undefined
 /** answer routes one request; see ProxyCore.answer. */
 export async function answer(core: CoreState, req: CoreRequest, controller?: AbortController): Promise<Answer> {
   try {
+    // Before any route: every path the proxy answers, its endpoints included, is GET and HEAD only.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return errorAnswer(core, req, new ProxyError(405, 'method', 'Only GET and HEAD are supported.', { Allow: 'GET, HEAD' }));
+    }
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (path === '/' || path === '/health-check') return textAnswer(req, 200, 'OK');
@@ -59,9 +64,6 @@ export async function answer(core: CoreState, req: CoreRequest, controller?: Abo
     if (path === '/metrics') {
       const text = await core.metrics.registry.metrics();
       return textAnswer(req, 200, text, { 'Content-Type': core.metrics.registry.contentType });
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return errorAnswer(core, req, new ProxyError(405, 'method', 'Only GET and HEAD are supported.', { Allow: 'GET, HEAD' }));
     }
     return await serveImage(core, req, controller ?? new AbortController());
   } catch (err) {
@@ -80,8 +82,10 @@ async function serveImage(core: CoreState, req: CoreRequest, ctl: AbortControlle
   const lease = core.sourceMemory.lease();
   let a: Answer | undefined;
   let cache = '';
+  let negotiated = false;
   try {
     const ctx = createContext(core, req, lease, ctl.signal);
+    negotiated = ctx.negotiation !== undefined;
     const outcome = ctx.transform ? await variantFlight(ctx) : await originalFlight(ctx, ctx.signal);
     if (outcome.kind === 'empty') {
       a = emptyAnswer(outcome.status);
@@ -90,12 +94,14 @@ async function serveImage(core: CoreState, req: CoreRequest, ctl: AbortControlle
     } else {
       cache = outcome.cache;
       if (cache === 'HIT') metrics.servedFromCache.inc();
-      a = imageAnswer(core, req, outcome.entry, outcome.cache);
+      a = imageAnswer(core, req, outcome.entry, outcome.cache, negotiated);
     }
   } catch (err) {
     const gone = err instanceof ClientGoneError || (ctl.signal.aborted && ctl.signal.reason instanceof ClientGoneError);
     a = gone ? bare(CLIENT_CLOSED_REQUEST) : errorAnswer(core, req, err);
   } finally {
+    // Every answer to a URL whose format could have been negotiated depends on Accept, errors included.
+    if (negotiated && a) withVary(a.headers);
     lease.release();
     metrics.sourceMemoryBytes.set(core.sourceMemory.inUse());
     clearTimeout(timer);

@@ -8,7 +8,8 @@ import { sameVersion } from '../cache/freshness.js';
 import { BadGatewayError, isProxyError } from '../errors.js';
 import type { TransformResult } from '../transform/types.js';
 import type { CachedResponse } from '../cache/cache.js';
-import type { RequestContext } from './context.js';
+import { withFormat, type RequestContext } from './context.js';
+import { animationFallback } from './negotiate.js';
 import { originalFlight } from './original.js';
 import { asBuffer, refresh, store } from './store.js';
 import type { Outcome } from './types.js';
@@ -18,13 +19,19 @@ export function variantFlight(ctx: RequestContext): Promise<Outcome> {
   return ctx.core.variants.do(ctx.variantFlightKey as string, (s) => loadVariant(ctx, s), ctx.signal);
 }
 
-/** loadVariant serves a transformed variant from cache, or transforms the original; `signal` is the flight's. */
-export async function loadVariant(ctx: RequestContext, signal: AbortSignal): Promise<Outcome> {
+/**
+ * loadVariant serves a transformed variant from cache, or transforms the original (`given`, when
+ * already loaded); `signal` is the flight's.
+ */
+export async function loadVariant(ctx: RequestContext, signal: AbortSignal, given?: Outcome): Promise<Outcome> {
   const key = ctx.variantKey as string;
   const cached = await ctx.core.responses?.get(key);
   if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
-  const orig = await originalFlight(ctx, signal);
+  const orig = given ?? await originalFlight(ctx, signal);
   if (orig.kind !== 'image') return orig;
+  // An animation negotiated to AVIF is answered as the next accepted format's variant instead.
+  const fallback = given ? undefined : animationFallback(ctx.negotiation, orig.entry.body);
+  if (fallback !== undefined) return loadVariant(withFormat(ctx, fallback), signal, orig);
   const { 'content-type': _, ...origHeaders } = orig.entry.headers;
   if (cached && orig.cache !== 'MISS' && sameVersion(cached.headers, orig.entry.headers)) {
     // The origin has not changed since this variant was made: renew it instead of transforming again.
@@ -36,13 +43,21 @@ export async function loadVariant(ctx: RequestContext, signal: AbortSignal): Pro
   return { kind: 'image', entry, cache: 'MISS' };
 }
 
+/** quality is the request's quality, or the configured default of a WebP or AVIF output (JPEG's is the plan's 95). */
+function quality(ctx: RequestContext): number {
+  const { options } = ctx.preq;
+  if (options.quality !== 0) return options.quality;
+  const { webpQuality, avifQuality } = ctx.core.config;
+  return options.format === 'webp' ? webpQuality : options.format === 'avif' ? avifQuality : 0;
+}
+
 /**
  * transformOriginal runs the transformer on the original, timed; a failure that is not a
  * ProxyError (a transformer bug) is a 502 with the cause kept for the log.
  */
 async function transformOriginal(ctx: RequestContext, orig: CachedResponse, signal: AbortSignal): Promise<TransformResult> {
   const { config, metrics, transformer } = ctx.core;
-  const options = { ...ctx.preq.options, scaleUp: ctx.preq.options.scaleUp || config.scaleUp };
+  const options = { ...ctx.preq.options, scaleUp: ctx.preq.options.scaleUp || config.scaleUp, quality: quality(ctx) };
   const end = metrics.transformationDuration.startTimer();
   let result: TransformResult;
   try {

@@ -14,13 +14,18 @@
  * - A task that runs past the time limit terminates its worker (422 `too_slow`); a worker that
  *   crashes (uncaught error, process.exit, heap limit) fails only its own task with 422 and is
  *   replaced.
- * - A worker that dies before loading its transform (a broken install, not a bad image) fails
- *   its task with 503 and is restarted with back-off up to MAX_RESTART_DELAY_MS.
+ * - Workers start from code, not files: the embedded worker (start.ts) is source text, and the
+ *   wasm it needs is compiled once here and handed over compiled. Each worker warms up (one tiny
+ *   transform) before it says it is ready; ready() resolves once all have, so a server can hold
+ *   back listening until then.
+ * - A worker that dies before it is ready (a broken install or runtime, not a bad image) fails
+ *   its task, and every task while no worker has started, with WorkerStartError (500, never a
+ *   503 "busy"), and is restarted with back-off up to MAX_RESTART_DELAY_MS.
  * - A task goes to the idle worker that finished its last task longest ago. After answering, a
  *   worker may still be collecting that task's garbage (reclaimPixelMemory in worker.ts, several
  *   milliseconds); the least recently used idle worker is the one least likely to be doing so.
- * - Idle workers are unref'd and busy ones ref'd, so an idle pool never keeps the process alive
- *   while a pending task always does; close() still terminates everything.
+ * - Idle workers are unref'd and busy or starting ones ref'd, so an idle pool never keeps the
+ *   process alive while a pending task (or ready()) always does; close() still terminates everything.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { defaultWorkers } from './cpus.js';
@@ -29,8 +34,9 @@ import {
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger,
 } from '../config.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
-import { OverloadedError, UnprocessableImageError, type ProxyError } from '../errors.js';
-import { reviveError, WORKER_ENTRY_KEY, type ReplyMessage, type TaskMessage } from './protocol.js';
+import { OverloadedError, UnprocessableImageError, WorkerStartError, type ProxyError } from '../errors.js';
+import { reviveError, WORKER_DATA_KEY, type ReplyMessage, type TaskMessage } from './protocol.js';
+import { EMBEDDED_WORKER, WorkerWasm, type WorkerCode } from './start.js';
 
 export { reviveError } from './protocol.js';
 
@@ -61,8 +67,15 @@ export interface PoolOptions {
   workers: number;
   /** Largest number of tasks waiting for a worker; more are refused with 503. */
   maxQueue: number;
-  /** Worker entry module; defaults to lib/pool/worker.js (tests point it elsewhere). */
+  /**
+   * Worker entry module (a file that calls serveTransforms, as tests and the fuzzer use);
+   * default: the embedded worker, which needs no file.
+   */
   workerModule?: URL;
+  /** Worker code as CommonJS source text, started with `eval`; takes precedence over workerModule. */
+  workerSource?: string;
+  /** Whether each worker runs a warm-up transform before it is ready; default true. */
+  warmUp?: boolean;
   /** Per-worker V8 limits; defaults to DEFAULT_WORKER_RESOURCE_LIMITS. */
   resourceLimits?: ResourceLimits;
   /** Time limit for one task in milliseconds; 0 means none. Defaults to DEFAULT_TRANSFORM_TIMEOUT_MS (config.ts). */
@@ -84,7 +97,14 @@ export interface PoolStats {
 }
 
 /** TransformPool is a Transformer backed by worker threads, with load statistics. */
-export type TransformPool = Transformer & { stats(): PoolStats };
+export type TransformPool = Transformer & {
+  stats(): PoolStats;
+  /**
+   * ready resolves once every worker has started and warmed up, or as soon as one fails to
+   * start (tasks then reject with WorkerStartError); it never rejects.
+   */
+  ready(): Promise<void>;
+};
 
 /** One run() call on its way through the pool. */
 interface Task {
@@ -123,7 +143,14 @@ function abortReason(signal: AbortSignal): unknown {
 class Pool implements TransformPool {
   private readonly size: number;
   private readonly maxQueue: number;
-  private readonly workerModule: URL;
+  private readonly code: WorkerCode;
+  /** The wasm shared with the embedded worker; undefined for a worker given by module or source. */
+  private readonly wasm?: WorkerWasm;
+  private readonly warmUp: boolean;
+  /** Resolvers of ready() calls waiting for the workers. */
+  private readyWaiters: Array<() => void> = [];
+  /** The last start failure, for the WorkerStartError's log detail. */
+  private startError?: string;
   private readonly resourceLimits: ResourceLimits;
   private readonly taskTimeoutMs: number;
   /** Undefined leaves OverloadedError's own default. */
@@ -139,17 +166,26 @@ class Pool implements TransformPool {
   constructor(opts: PoolOptions) {
     this.size = opts.workers > 0 ? Math.max(1, Math.floor(opts.workers)) : defaultWorkers();
     this.maxQueue = Math.max(0, Math.floor(opts.maxQueue));
-    this.workerModule = opts.workerModule ?? new URL('./worker.js', import.meta.url);
+    this.code = opts.workerSource !== undefined ? { source: opts.workerSource }
+      : opts.workerModule !== undefined ? { module: opts.workerModule } : EMBEDDED_WORKER;
     this.resourceLimits = opts.resourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
     this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TRANSFORM_TIMEOUT_MS;
     this.retryAfterSeconds = opts.retryAfterSeconds;
     this.logger = opts.logger;
+    this.warmUp = opts.warmUp ?? true;
+    if (this.code === EMBEDDED_WORKER) {
+      this.wasm = new WorkerWasm();
+      void this.wasm.codecs.then((d) => {
+        if (d.error !== undefined) this.logger?.warn(`transform pool could not compile the codec wasm: ${d.error}`);
+      });
+    }
     for (let i = 0; i < this.size; i++) this.spawn();
   }
 
   run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult> {
     if (this.closing) return Promise.reject(new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.startFailures > 0 && !this.slots.some((s) => s.ready)) return Promise.reject(this.startFailed());
     const idle = this.idleSlot();
     if (idle === undefined && this.queue.length >= this.maxQueue) {
       return Promise.reject(new OverloadedError(undefined, this.retryAfterSeconds));
@@ -178,8 +214,26 @@ class Pool implements TransformPool {
     };
   }
 
+  async ready(): Promise<void> {
+    await this.wasm?.codecs;
+    if (this.isReady()) return;
+    await new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** isReady reports whether ready() may resolve: all workers ready, a start failed, or closing. */
+  private isReady(): boolean {
+    return this.closing !== undefined || this.startFailures > 0 || this.slots.every((s) => s.ready);
+  }
+
+  /** wake resolves the waiting ready() calls when isReady. */
+  private wake(): void {
+    if (!this.isReady()) return;
+    for (const r of this.readyWaiters.splice(0)) r();
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.wake();
       for (const t of this.restartTimers) clearTimeout(t);
       this.restartTimers.clear();
       for (const task of this.queue.splice(0)) {
@@ -193,14 +247,25 @@ class Pool implements TransformPool {
     return this.closing;
   }
 
-  /** spawn starts one worker and wires its events. */
+  /** spawn starts one worker and wires its events; a worker that cannot even be created counts as a start failure. */
   private spawn(): void {
-    const worker = new Worker(this.workerModule, {
-      workerData: { [WORKER_ENTRY_KEY]: this.workerModule.href },
-      resourceLimits: this.resourceLimits,
-      // --input-type (from `node -e`) makes a worker refuse its file entry.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    let worker: Worker;
+    try {
+      const start = this.wasm?.startData(this.warmUp) ?? { data: { warmUp: this.warmUp }, transfer: [] };
+      worker = new Worker('source' in this.code ? this.code.source : this.code.module, {
+        eval: 'source' in this.code,
+        workerData: { [WORKER_DATA_KEY]: start.data },
+        transferList: start.transfer,
+        resourceLimits: this.resourceLimits,
+        // --input-type (from `node -e`) makes a worker refuse its file entry.
+        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+      });
+    } catch (err) {
+      this.logger?.error(`transform worker could not be created: ${String(err)}`);
+      this.startError = String(err);
+      this.failedStart();
+      return;
+    }
     // A new worker counts as just used, so a warm one is preferred while its code is still cold.
     const slot: Slot = { worker, ready: false, idleSince: performance.now() };
     worker.on('message', (msg: ReplyMessage) => this.onMessage(slot, msg));
@@ -209,8 +274,8 @@ class Pool implements TransformPool {
       this.logger?.warn(`transform worker failed: ${err.message}`);
     });
     worker.on('exit', (code) => this.onExit(slot, code));
-    // After the listeners: adding a 'message' listener refs the worker again.
-    worker.unref();
+    // A starting worker stays ref'd, as a pending task would: ready() may be waiting for it.
+    // It is unref'd once ready and idle (see onMessage).
     this.slots.push(slot);
   }
 
@@ -279,7 +344,10 @@ class Pool implements TransformPool {
   private onMessage(slot: Slot, msg: ReplyMessage): void {
     if (msg.type === 'ready') {
       slot.ready = true;
+      if (slot.task === undefined) slot.worker.unref();
       this.startFailures = 0;
+      this.startError = undefined;
+      this.wake();
       return;
     }
     const task = slot.task;
@@ -297,6 +365,10 @@ class Pool implements TransformPool {
   private onExit(slot: Slot, code: number): void {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
+    const started = slot.ready || slot.killedFor !== undefined;
+    if (!started) {
+      this.startError = slot.error ? `${slot.error.name}: ${slot.error.message}` : `the worker exited with code ${code} before it was ready`;
+    }
     const task = slot.task;
     if (task) {
       this.finish(slot);
@@ -306,17 +378,25 @@ class Pool implements TransformPool {
     if (slot.killedFor === undefined) {
       this.logger?.warn(`transform worker exited with code ${code}${slot.error ? `: ${slot.error.message}` : ''}`);
     }
-    if (slot.ready || slot.killedFor === 'timeout') {
+    if (started) {
       this.spawn();
       this.pump();
       return;
     }
-    // The worker died before loading its transform: something is wrong with the install, not
-    // with an image. Retry with back-off, and do not let queued tasks wait on a pool with no workers.
+    this.failedStart();
+  }
+
+  /**
+   * failedStart handles a worker that died before it was ready: something is wrong with the
+   * install or the runtime, not with an image. Queued tasks fail at once while no worker has
+   * started (nothing would run them), and the worker is retried with back-off.
+   */
+  private failedStart(): void {
     this.startFailures++;
-    if (this.slots.length === 0) {
-      for (const t of this.queue.splice(0)) this.settle(t, undefined, new OverloadedError(undefined, this.retryAfterSeconds));
+    if (!this.slots.some((s) => s.ready)) {
+      for (const t of this.queue.splice(0)) this.settle(t, undefined, this.startFailed());
     }
+    this.wake();
     const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (this.startFailures - 1));
     const timer = setTimeout(() => {
       this.restartTimers.delete(timer);
@@ -328,11 +408,18 @@ class Pool implements TransformPool {
     this.restartTimers.add(timer);
   }
 
+  /** startFailed is the WorkerStartError tasks reject with while workers cannot start; the cause goes to the log only. */
+  private startFailed(): WorkerStartError {
+    const err = new WorkerStartError();
+    if (this.startError !== undefined) err.detail = this.startError;
+    return err;
+  }
+
   /** exitError is what the task of a worker that exited rejects with. */
   private exitError(slot: Slot): ProxyError {
     if (slot.killedFor === 'close') return new OverloadedError('The server is shutting down.', this.retryAfterSeconds);
     if (slot.killedFor === 'timeout') return new UnprocessableImageError('The image took too long to process.', 'too_slow');
-    if (!slot.ready) return new OverloadedError(undefined, this.retryAfterSeconds);
+    if (!slot.ready) return this.startFailed();
     if (slot.error?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       return new UnprocessableImageError('The image needs too much memory to process.', 'too_much_memory');
     }

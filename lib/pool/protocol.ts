@@ -11,9 +11,12 @@ import type { Limits } from '../config.js';
 import type { TransformResult } from '../transform/types.js';
 import {
   BadGatewayError, BadRequestError, ForbiddenError, GatewayTimeoutError, NotFoundError, OriginStatusError,
-  OverloadedError, ProxyError, TooLargeError, UnprocessableImageError, UnsupportedMediaError, isProxyError,
+  OverloadedError, ProxyError, TooLargeError, UnprocessableImageError, UnsupportedMediaError, WorkerStartError,
+  isProxyError,
 } from '../errors.js';
 import { NotTransformableError } from '../codecs/types.js';
+import type { CodecModules, WasmModule } from '../codecs/wasm/loader.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** TransformFn is the shape of transform() in lib/transform/transform.ts. */
 export type TransformFn = (bytes: Uint8Array, options: Options, limits: Limits) => Promise<TransformResult>;
@@ -52,8 +55,21 @@ export type ReplyMessage =
   | { type: 'result'; id: number; bytes: Uint8Array; contentType: string }
   | { type: 'error'; id: number; error: SerializedError };
 
-/** WORKER_ENTRY_KEY names the workerData field the pool sets to the URL of the worker's entry module. */
-export const WORKER_ENTRY_KEY = 'imageproxyWorkerEntry';
+/** WORKER_DATA_KEY names the workerData field that carries a worker's WorkerStartData. */
+export const WORKER_DATA_KEY = 'imageproxyWorker';
+
+/** WorkerStartData is what the pool hands a new worker (worker-main.ts) in workerData. */
+export interface WorkerStartData {
+  /** Port on which one CodecDelivery arrives: the codec wasm, compiled once in the pool's thread. */
+  codecPort?: MessagePort;
+  /** The transform passes' wasm modules by name, compiled in the pool's thread (lib/transform/wasm/runtime.ts). */
+  transformModules?: Record<string, WasmModule>;
+  /** Whether to run the warm-up transform (warmup.ts) before posting `ready`. */
+  warmUp?: boolean;
+}
+
+/** CodecDelivery is the one message on a worker's codecPort: the compiled codec modules, or why there are none. */
+export type CodecDelivery = { modules: CodecModules; error?: undefined } | { error: string; modules?: undefined };
 
 /** ErrorKind is one error class that crosses the thread boundary and how to rebuild it. */
 interface ErrorKind {
@@ -80,6 +96,7 @@ export const ERROR_KINDS: Readonly<Record<string, ErrorKind>> = {
   OverloadedError: { cls: OverloadedError, revive: (e) => new OverloadedError(e.message) },
   GatewayTimeoutError: { cls: GatewayTimeoutError, revive: (e) => new GatewayTimeoutError(e.message) },
   OriginStatusError: { cls: OriginStatusError, revive: (e) => new OriginStatusError(e.status) },
+  WorkerStartError: { cls: WorkerStartError, revive: (e) => new WorkerStartError(e.message) },
 };
 
 /**

@@ -1,14 +1,13 @@
 /**
- * Transform worker: the code that runs inside each worker thread of the transform pool.
+ * The worker side of the transform pool: serveTransforms answers one TaskMessage at a time with
+ * one ReplyMessage (protocol.ts).
  *
- * The pool (pool.ts) starts this module as a worker; it then answers one TaskMessage at a time
- * with one ReplyMessage (protocol.ts). Test workers reuse the protocol by calling serveTransforms
- * with their own function instead of the real transform.
+ * The pool's own worker (worker-main.ts) serves the real transform with it; test workers reuse
+ * the protocol by calling serveTransforms with their own function. Importing this module starts
+ * nothing, so it has no top-level await and loads no codecs.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import {
-  serializeError, WORKER_ENTRY_KEY, type ReplyMessage, type TaskMessage, type TransformFn,
-} from './protocol.js';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { serializeError, type ReplyMessage, type TaskMessage, type TransformFn } from './protocol.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -48,40 +47,41 @@ function reclaimPixelMemory(): void {
 /**
  * serveTransforms answers the pool's TaskMessages on parentPort with fn, one at a time.
  *
- * It must run inside a worker thread started by the pool; it first posts `ready` so the pool can
- * tell a worker that failed to start from one that crashed on an image.
+ * It must run inside a worker thread started by the pool. It posts `ready` once `warmUp` (when
+ * given) has settled, so the pool can tell a worker that failed to start from one that crashed on
+ * an image, and can hold back listening until its workers are warm. Tasks sent earlier wait in
+ * the port until then.
  */
-export function serveTransforms(fn: TransformFn): void {
+export function serveTransforms(fn: TransformFn, warmUp?: () => Promise<void>): void {
   const port = parentPort;
   if (isMainThread || port === null) throw new Error('serveTransforms must run in a worker thread');
-  port.on('message', (msg: TaskMessage) => {
-    void (async () => {
-      let reply: ReplyMessage;
-      try {
-        const result = await fn(msg.bytes, msg.options, msg.limits);
-        reply = { type: 'result', id: msg.id, bytes: ownedBytes(result.bytes), contentType: result.contentType };
-      } catch (err) {
-        reply = { type: 'error', id: msg.id, error: serializeError(err) };
-      }
-      try {
-        // The result is copied, not transferred: detaching an ArrayBuffer in this isolate trips
-        // V8's detach protector, after which every typed-array access in the codecs carries an
-        // extra check (measured: the whole transform ~12% slower). A copy of the encoded output
-        // costs a few microseconds.
-        port.postMessage(reply);
-      } catch (err) {
-        // A result that cannot be cloned must still answer the task rather than crash the worker.
-        port.postMessage({ type: 'error', id: msg.id, error: serializeError(err) } satisfies ReplyMessage);
-      }
-      reclaimPixelMemory();
-    })();
-  });
-  port.postMessage({ type: 'ready' } satisfies ReplyMessage);
+  const ready = (): void => {
+    // The port queues tasks until a listener is added, so none runs beside the warm-up.
+    port.on('message', (msg: TaskMessage) => void answer(port, fn, msg));
+    port.postMessage({ type: 'ready' } satisfies ReplyMessage);
+  };
+  if (warmUp) void warmUp().then(ready, ready);
+  else ready();
 }
 
-// Start serving only when the pool started this very module; a test worker that imports
-// serveTransforms from here must not also load the real transform and its codecs.
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_ENTRY_KEY] === import.meta.url) {
-  const { transform } = await import('../transform/transform.js');
-  serveTransforms(transform satisfies TransformFn);
+/** answer runs one task and posts its reply. */
+async function answer(port: NonNullable<typeof parentPort>, fn: TransformFn, msg: TaskMessage): Promise<void> {
+  let reply: ReplyMessage;
+  try {
+    const result = await fn(msg.bytes, msg.options, msg.limits);
+    reply = { type: 'result', id: msg.id, bytes: ownedBytes(result.bytes), contentType: result.contentType };
+  } catch (err) {
+    reply = { type: 'error', id: msg.id, error: serializeError(err) };
+  }
+  try {
+    // The result is copied, not transferred: detaching an ArrayBuffer in this isolate trips
+    // V8's detach protector, after which every typed-array access in the codecs carries an
+    // extra check (measured: the whole transform ~12% slower). A copy of the encoded output
+    // costs a few microseconds.
+    port.postMessage(reply);
+  } catch (err) {
+    // A result that cannot be cloned must still answer the task rather than crash the worker.
+    port.postMessage({ type: 'error', id: msg.id, error: serializeError(err) } satisfies ReplyMessage);
+  }
+  reclaimPixelMemory();
 }

@@ -8,8 +8,11 @@
  */
 import { goAtoi, goFormatFloat, goParseFloat } from './goformat.js';
 
-/** OUTPUT_FORMATS are the output encodings a request may name; each name is also its token. */
-export const OUTPUT_FORMATS = ['jpeg', 'png', 'tiff'] as const;
+/**
+ * OUTPUT_FORMATS are the output encodings a request may name; each name is also its token. The Go
+ * server knows the first three; `webp` and `avif` are ours (issue #11), printed canonically like them.
+ */
+export const OUTPUT_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
 
 /** OutputFormat is an explicitly requested output encoding. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -33,7 +36,7 @@ export interface Options {
   flipVertical: boolean;
   /** Flip left to right (applied after rotation). */
   flipHorizontal: boolean;
-  /** JPEG quality 1-100; 0 means the default (95). */
+  /** JPEG, WebP and AVIF quality 1-100; 0 means the format's default (JPEG 95). */
   quality: number;
   /** Base64url HMAC-SHA256 signature of the request, or '' when unsigned. */
   signature: string;

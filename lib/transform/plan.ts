@@ -7,9 +7,9 @@
  * pixel-dependent steps (trim, smart crop) leave something for execution to settle: the plan
  * says that they run and what they aim for, and render.ts derives their steps from the pixels.
  */
-import { REDUCING_FORMATS } from '../codecs/index.js';
+import { PLANAR_FORMATS, REDUCING_FORMATS } from '../codecs/index.js';
 import type { EncodableFormat, EncoderSettings, ImageFormat, ProbeResult } from '../codecs/types.js';
-import { DEFAULT_QUALITY, type Limits } from '../config.js';
+import { DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_QUALITY, DEFAULT_WEBP_QUALITY, type Limits } from '../config.js';
 import { UnprocessableImageError } from '../errors.js';
 import type { Options, OutputFormat } from '../request/options.js';
 import { turn, type Dihedral } from './dihedral.js';
@@ -19,7 +19,7 @@ import {
 import { cutsFor } from './planar.js';
 
 /** Verdict is whether a plan fits the limits, and if not, which one it breaks. */
-export type Verdict = 'ok' | 'too_many_pixels' | 'output_too_large';
+export type Verdict = 'ok' | 'too_many_pixels' | 'output_too_large' | 'avif_too_large';
 
 /** TransformPlan is one transform, decided before decoding; see the file comment. */
 export interface TransformPlan {
@@ -48,14 +48,14 @@ export interface TransformPlan {
    * (REDUCING_FORMATS) and nothing pixel-dependent runs.
    */
   shrink: number;
-  /** Keep the animation: every frame and the loop count (a GIF written as GIF). */
+  /** Keep the animation: every frame and the loop count (a GIF written as GIF, an animation written as WebP). */
   animated: boolean;
   /** Frames rendered, written and counted against the limits: all when animated, else 1. */
   frames: number;
   /** How the output is written. */
   encoder: EncoderSettings;
   /**
-   * Take the YCbCr path (planar.ts): JPEG to JPEG, nothing pixel-dependent, and steps that are a
+   * Take the YCbCr path (planar.ts): JPEG to JPEG, WebP or AVIF, nothing pixel-dependent, and steps that are a
    * crop-then-resample. A step that needs RGB pixels (a colour conversion) must turn it off.
    */
   planar: boolean;
@@ -78,7 +78,9 @@ export function outputFormat(source: ImageFormat, requested: OutputFormat | ''):
  * DEFAULT_QUALITIES are the qualities of the lossy encoders when the request names none; a new
  * lossy format adds its own entry (config.ts holds the values).
  */
-const DEFAULT_QUALITIES: Partial<Record<EncodableFormat, number>> = { jpeg: DEFAULT_QUALITY };
+const DEFAULT_QUALITIES: Partial<Record<EncodableFormat, number>> = {
+  jpeg: DEFAULT_QUALITY, webp: DEFAULT_WEBP_QUALITY, avif: DEFAULT_AVIF_QUALITY,
+};
 
 /** quality is the requested quality, `fallback` when unset, limited to 1..100 like Go's encoder. */
 function quality(q: number, fallback: number): number {
@@ -91,9 +93,32 @@ export function jpegQuality(q: number): number {
   return quality(q, DEFAULT_QUALITY);
 }
 
-/** encoderSettings are the settings of the format's encoder for the options. */
-export function encoderSettings(format: EncodableFormat, o: Options): EncoderSettings {
-  return { format, quality: quality(o.quality, DEFAULT_QUALITIES[format] ?? DEFAULT_QUALITY) };
+/** encoderSettings are the settings of the format's encoder for the options (and, for AVIF, the limits). */
+export function encoderSettings(format: EncodableFormat, o: Options, limits?: Limits): EncoderSettings {
+  const settings: EncoderSettings = { format, quality: quality(o.quality, DEFAULT_QUALITIES[format] ?? DEFAULT_QUALITY) };
+  if (format === 'avif') settings.maxPixels = avifLimit(limits);
+  return settings;
+}
+
+/** avifLimit is the largest AVIF output the limits allow. */
+function avifLimit(limits: Limits | undefined): number {
+  return limits?.maxAvifPixels ?? DEFAULT_MAX_AVIF_PIXELS;
+}
+
+/**
+ * keepsAnimation reports whether the output keeps every frame: a GIF written as GIF, or an
+ * animation (GIF or WebP) written as WebP. AVIF and the still formats take the first frame.
+ */
+function keepsAnimation(source: ProbeResult, format: EncodableFormat): boolean {
+  if (format === 'gif') return source.format === 'gif';
+  return format === 'webp' && source.frames > 1 && (source.format === 'gif' || source.format === 'webp');
+}
+
+/** avifTooLarge reports whether an AVIF output of the steps' final size breaks the AVIF limit. */
+function avifTooLarge(encoder: EncoderSettings, steps: readonly ResizeStep[], oriented: Size): boolean {
+  if (encoder.format !== 'avif' || encoder.maxPixels === undefined) return false;
+  const out = sizeAfter(oriented, steps);
+  return out.width * out.height > encoder.maxPixels;
 }
 
 /** isOrientable reports whether the Go server honours EXIF orientation for a source format. */
@@ -134,8 +159,8 @@ export function stepsTooLarge(steps: readonly ResizeStep[], current: Size, limit
  * Geometry is fixed at the oriented header size, as the Go server fixes it from the source.
  */
 export function planTransform(source: ProbeResult, options: Options, limits: Limits): TransformPlan {
-  const encoder = encoderSettings(outputFormat(source.format, options.format), options);
-  const animated = encoder.format === 'gif' && source.format === 'gif';
+  const encoder = encoderSettings(outputFormat(source.format, options.format), options, limits);
+  const animated = keepsAnimation(source, encoder.format);
   const frames = animated ? source.frames : 1;
   const orientation = isOrientable(source.format) ? source.orientation : 1;
   const oriented = orientedSize({ width: source.width, height: source.height }, orientation);
@@ -146,6 +171,7 @@ export function planTransform(source: ProbeResult, options: Options, limits: Lim
   let verdict: Verdict = 'ok';
   if (source.pixels > limits.maxPixels) verdict = 'too_many_pixels';
   else if (stepsTooLarge(steps, oriented, limits, frames)) verdict = 'output_too_large';
+  else if (!pixelDependent && avifTooLarge(encoder, steps, oriented)) verdict = 'avif_too_large';
   return {
     source, options, limits, orientation, oriented, geometry, steps,
     turn: turn(geometry.rotate, geometry.flipVertical, geometry.flipHorizontal),
@@ -155,7 +181,7 @@ export function planTransform(source: ProbeResult, options: Options, limits: Lim
     animated,
     frames,
     encoder,
-    planar: encoder.format === 'jpeg' && source.format === 'jpeg' && !pixelDependent &&
+    planar: PLANAR_FORMATS.has(encoder.format) && source.format === 'jpeg' && !pixelDependent &&
       cutsFor(steps, oriented.width, oriented.height) !== undefined,
     verdict,
   };
@@ -181,5 +207,11 @@ export function refusal(plan: TransformPlan): UnprocessableImageError | undefine
       return new UnprocessableImageError(
         `The image has more pixels than the limit of ${plan.limits.maxPixels}.`, 'too_many_pixels');
     case 'output_too_large': return tooLarge(plan.limits);
+    case 'avif_too_large': {
+      const out = sizeAfter(plan.oriented, plan.steps);
+      return new UnprocessableImageError(
+        `The output image would be ${out.width}x${out.height}, more than the ${avifLimit(plan.limits)} pixels this server encodes as AVIF.`,
+        'avif_too_large');
+    }
   }
 }

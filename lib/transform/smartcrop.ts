@@ -5,7 +5,6 @@
  * work on our bitmaps instead. Its analysis-size prescale uses a box average, which reads each
  * source pixel once (a Lanczos pass over a large photo would cost far more and add nothing).
  */
-// A static import, which bundlers follow (a createRequire call is invisible to them, and needs import.meta.url).
 import smartcropModule from 'smartcrop';
 import type { Bitmap } from '../codecs/types.js';
 import type { Rect } from './geometry.js';
@@ -30,6 +29,8 @@ interface SmartcropLib {
   }): Promise<{ topCrop: { x: number; y: number; width: number; height: number } }>;
 }
 
+// A static import (CommonJS interop gives module.exports) rather than a require from a file
+// path, so bundlers follow it and nothing has to sit in node_modules beside a bundle.
 const smartcrop = smartcropModule as unknown as SmartcropLib;
 
 /** imageOperations feeds bitmaps to smartcrop.js without a canvas. */

@@ -9,7 +9,7 @@
  * take its planar entry and never leave YCbCr (planar.ts).
  */
 import {
-  CONTENT_TYPES, decodePlanar, decodeProbed, detectFormat, encodeImage, encodePlanes, imageOfPlanes, probe,
+  CONTENT_TYPES, decodePlanar, decodeProbed, detectFormat, encodeImage, encodeYccPlanes, imageOfPlanes, probe,
   type DecodedImage, type DecodeOptions, type YccPlanes,
 } from '../codecs/index.js';
 import { asBytes, type ImageBytes } from '../codecs/bytes.js';
@@ -61,7 +61,7 @@ async function decodeFor(bytes: Uint8Array, plan: TransformPlan): Promise<Decode
 export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<TransformResult> {
   const contentType = CONTENT_TYPES[plan.encoder.format];
   const decoded = await decodeFor(bytes, plan);
-  if (decoded.ycc) return { bytes: encodePlanes(decoded.ycc, plan.encoder), contentType };
+  if (decoded.ycc) return { bytes: await encodeYccPlanes(decoded.ycc, plan.encoder), contentType };
   const { image } = decoded;
   // The decoded pixels stand complete here, before any geometry: the place for a per-pixel
   // colour step (a source profile to sRGB), which must also keep the plan off the planar path.

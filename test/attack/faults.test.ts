@@ -43,11 +43,11 @@ after(() => origin.close());
 test('an origin that resets mid-body gets 502, and nothing is cached', async () => {
   const proxy = await startProxy({ allowPrivateNetworks: true, workers: 1, cache: new MemoryCache({ maxBytes: 1e7, maxAgeMs: 0 }) });
   try {
-    const cases: Array<[string, string]> = [
-      ['/reset.png', ''], // served unchanged
-      ['/reset-t.png', '4x/'], // transformed
+    const cases: Array<{ p: string; opts: string }> = [
+      { p: '/reset.png', opts: '' }, // served unchanged
+      { p: '/reset-t.png', opts: '4x/' }, // transformed
     ];
-    for (const [p, opts] of cases) {
+    for (const { p, opts } of cases) {
       origin.set(p, { headers: CACHEABLE, body: PNG, resetAfterBytes: 20 });
       for (let i = 1; i <= 2; i++) {
         const r = await get(proxy.url, `/${opts}${origin.url}${p}`);
@@ -63,15 +63,15 @@ test('an origin that resets mid-body gets 502, and nothing is cached', async () 
       assert.equal(origin.hits(p), 3);
     }
     // Other broken answers: the connection closes before any response, or mid-headers.
-    const broken: Array<[string, string]> = [
-      ['/closed', ''],
-      ['/half-head', 'HTTP/1.1 200 OK\r\nContent-Type: ima'],
-      ['/short', 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n\x89PNG'],
-      ['/huge-head', `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nX-Junk: ${'a'.repeat(256 * 1024)}\r\nContent-Length: 4\r\n\r\n\x89PNG`],
-      ['/not-http', 'SSH-2.0-OpenSSH_9.6\r\n'],
-      ['/bad-chunks', 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'],
+    const broken: Array<{ p: string; raw: string }> = [
+      { p: '/closed', raw: '' },
+      { p: '/half-head', raw: 'HTTP/1.1 200 OK\r\nContent-Type: ima' },
+      { p: '/short', raw: 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n\x89PNG' },
+      { p: '/huge-head', raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nX-Junk: ${'a'.repeat(256 * 1024)}\r\nContent-Length: 4\r\n\r\n\x89PNG` },
+      { p: '/not-http', raw: 'SSH-2.0-OpenSSH_9.6\r\n' },
+      { p: '/bad-chunks', raw: 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n' },
     ];
-    for (const [p, raw] of broken) {
+    for (const { p, raw } of broken) {
       origin.set(p, { raw });
       const r = await get(proxy.url, `/${origin.url}${p}`);
       assert.equal(r.status, 502, `${p} = ${r.status} ${summary(r)}, want 502`);

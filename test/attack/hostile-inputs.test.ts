@@ -194,13 +194,13 @@ test('an SVG with a script is served inert: CSP without scripts, sandboxed, nosn
 
 test('compression bombs (gzip, deflate, brotli) stop at maxSourceBytes with 413', async () => {
   // Each is ~100 KB or less on the wire and 100 MB decoded; the limit is 50 MB.
-  const bombs: Array<[string, Buffer]> = [
-    ['gzip', gzipBomb(100 * 1024 * 1024)], // concatenated gzip members
-    ['gzip', await streamBomb('gzip')], // one gzip member
-    ['deflate', await streamBomb('deflate')],
-    ['br', await streamBomb('br')],
+  const bombs: Array<{ encoding: string; bomb: Buffer }> = [
+    { encoding: 'gzip', bomb: gzipBomb(100 * 1024 * 1024) }, // concatenated gzip members
+    { encoding: 'gzip', bomb: await streamBomb('gzip') }, // one gzip member
+    { encoding: 'deflate', bomb: await streamBomb('deflate') },
+    { encoding: 'br', bomb: await streamBomb('br') },
   ];
-  for (const [encoding, bomb] of bombs) {
+  for (const { encoding, bomb } of bombs) {
     assert.ok(bomb.length < 1024 * 1024, `${encoding} bomb is ${bomb.length} bytes`);
     const route: OriginRoute = { headers: { 'Content-Type': 'image/png', 'Content-Encoding': encoding }, body: bomb };
     await check({ name: `${encoding} bomb`, route, options: '', want: 413 });
@@ -245,23 +245,23 @@ test('bad signatures are 403, never 500; a good one passes', async () => {
   const flipped = (good[0] === 'A' ? 'B' : 'A') + good.slice(1);
   const ok = await get(signed.url, `/s${good}/${remote}`);
   assert.equal(ok.status, 200, `correctly signed = ${ok.status} ${summary(ok)}, want 200`);
-  const cases: Array<[string, string]> = [
-    ['no signature', `/${remote}`],
-    ['empty', `/s/${remote}`],
-    ['empty with a size', `/10x,s/${remote}`],
-    ['short', `/sAAAA/${remote}`],
-    ['one character short', `/s${good.slice(0, 42)}/${remote}`],
-    ['overlong (4 KB)', `/s${'A'.repeat(4096)}/${remote}`],
-    ['twice', `/s${good}${good}/${remote}`],
-    ['not base64', `/s!!!!$$$$****@@@@~~~~/${remote}`],
-    ['percent-encoded garbage', `/s%00%ff%2F%2e%2e/${remote}`],
-    ['standard base64 alphabet', `/s${encodeURIComponent(standard)}/${remote}`],
-    ['all padding', `/s${'='.repeat(44)}/${remote}`],
-    ['first character changed', `/s${flipped}/${remote}`],
-    ['valid for another URL', `/s${other}/${remote}`],
-    ['valid signature on a different option set', `/10x,s${signURL(SIGNING_KEY, remote, { ...emptyOptions(), width: 20 })}/${remote}`],
+  const cases: Array<{ name: string; req: string }> = [
+    { name: 'no signature', req: `/${remote}` },
+    { name: 'empty', req: `/s/${remote}` },
+    { name: 'empty with a size', req: `/10x,s/${remote}` },
+    { name: 'short', req: `/sAAAA/${remote}` },
+    { name: 'one character short', req: `/s${good.slice(0, 42)}/${remote}` },
+    { name: 'overlong (4 KB)', req: `/s${'A'.repeat(4096)}/${remote}` },
+    { name: 'twice', req: `/s${good}${good}/${remote}` },
+    { name: 'not base64', req: `/s!!!!$$$$****@@@@~~~~/${remote}` },
+    { name: 'percent-encoded garbage', req: `/s%00%ff%2F%2e%2e/${remote}` },
+    { name: 'standard base64 alphabet', req: `/s${encodeURIComponent(standard)}/${remote}` },
+    { name: 'all padding', req: `/s${'='.repeat(44)}/${remote}` },
+    { name: 'first character changed', req: `/s${flipped}/${remote}` },
+    { name: 'valid for another URL', req: `/s${other}/${remote}` },
+    { name: 'valid signature on a different option set', req: `/10x,s${signURL(SIGNING_KEY, remote, { ...emptyOptions(), width: 20 })}/${remote}` },
   ];
-  for (const [name, req] of cases) {
+  for (const { name, req } of cases) {
     const r = await get(signed.url, req);
     assert.equal(r.status, 403, `signature ${name}: GET ${req.slice(0, 80)} = ${r.status} ${summary(r)}, want 403`);
     assert.ok(r.ms < FAST_MS, `signature ${name} took ${r.ms} ms`);
@@ -278,17 +278,17 @@ test('memory stayed bounded over every hostile input above', (t) => {
 
 test('option abuse: huge outputs, absurd crops and junk options are refused or clamped, never a 500', async () => {
   origin.set('/small.png', img('image/png', pngValid(8, 8)));
-  const cases: Array<[string, number[]]> = [
-    ['100000x100000,scaleUp', [422]],
-    ['8193x,scaleUp', [422]],
-    ['1e9x', [400, 422, 200]],
-    ['-5x-5', [400, 200]],
-    ['NaNxInfinity', [400, 200]],
-    ['cx-99999,cy-99999,cw99999999,ch99999999', [200, 400, 422]],
-    ['r12345,q-1,fh,fv,sc,trim', [200, 400, 422]],
-    [`${'1x,'.repeat(2000)}1x`, [200, 400, 414, 431]],
+  const cases: Array<{ opts: string; want: number[] }> = [
+    { opts: '100000x100000,scaleUp', want: [422] },
+    { opts: '8193x,scaleUp', want: [422] },
+    { opts: '1e9x', want: [400, 422, 200] },
+    { opts: '-5x-5', want: [400, 200] },
+    { opts: 'NaNxInfinity', want: [400, 200] },
+    { opts: 'cx-99999,cy-99999,cw99999999,ch99999999', want: [200, 400, 422] },
+    { opts: 'r12345,q-1,fh,fv,sc,trim', want: [200, 400, 422] },
+    { opts: `${'1x,'.repeat(2000)}1x`, want: [200, 400, 414, 431] },
   ];
-  for (const [opts, want] of cases) {
+  for (const { opts, want } of cases) {
     const r = await get(open.url, `/${opts}/${origin.url}/small.png`);
     assert.ok(want.includes(r.status), `options ${opts.slice(0, 40)}: ${r.status} ${summary(r)}, want ${want.join(' or ')}`);
     assert.ok(r.ms < FAST_MS, `options ${opts.slice(0, 40)} took ${r.ms} ms`);
@@ -367,12 +367,12 @@ test('cache-credentials: a response fetched with one client\'s credentials is no
     passRequestHeaders: ['Authorization', 'Cookie'],
   });
   try {
-    const cases: Array<[string, Record<string, string>]> = [
-      ['/private.png', { Authorization: 'Bearer alice' }],
-      ['/varies.png', { Cookie: 'session=alice' }],
+    const cases: Array<{ p: string; credentials: Record<string, string> }> = [
+      { p: '/private.png', credentials: { Authorization: 'Bearer alice' } },
+      { p: '/varies.png', credentials: { Cookie: 'session=alice' } },
     ];
     const leaks: string[] = [];
-    for (const [p, credentials] of cases) {
+    for (const { p, credentials } of cases) {
       for (const opts of ['', '4x/']) {
         const alice = await get(shared.url, `/${opts}${origin.url}${p}`, { headers: credentials });
         assert.equal(alice.status, 200, `alice GET /${opts}…${p} = ${alice.status} ${summary(alice)}`);

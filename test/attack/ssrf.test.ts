@@ -162,19 +162,19 @@ test('every redirect hop is checked again: denied, not-allowed and non-http targ
   const allowOnly = await startProxy({ workers: 1, allowPrivateNetworks: true, allowHosts: ['127.0.0.1'] });
   try {
     const o = origin.url;
-    const cases: Array<[Proxy, string, number]> = [
-      [denying, '/to-metadata', 403],
-      [denying, '/hop', 403], // two hops: the second one is the bad one
-      [denying, '/to-cgnat', 403],
-      [denying, '/to-ula', 403],
-      [denying, '/to-mapped-metadata', 403],
-      [denying, '/to-file', 502],
-      [denying, '/to-gopher', 502],
-      [denying, '/to-data', 502],
-      [allowOnly, '/to-secret', 403],
-      [allowOnly, '/to-secret-ip', 403],
+    const cases: Array<{ proxy: Proxy; path: string; want: number }> = [
+      { proxy: denying, path: '/to-metadata', want: 403 },
+      { proxy: denying, path: '/hop', want: 403 }, // two hops: the second one is the bad one
+      { proxy: denying, path: '/to-cgnat', want: 403 },
+      { proxy: denying, path: '/to-ula', want: 403 },
+      { proxy: denying, path: '/to-mapped-metadata', want: 403 },
+      { proxy: denying, path: '/to-file', want: 502 },
+      { proxy: denying, path: '/to-gopher', want: 502 },
+      { proxy: denying, path: '/to-data', want: 502 },
+      { proxy: allowOnly, path: '/to-secret', want: 403 },
+      { proxy: allowOnly, path: '/to-secret-ip', want: 403 },
     ];
-    for (const [proxy, path, want] of cases) {
+    for (const { proxy, path, want } of cases) {
       const hitsBefore = origin.hits(path);
       const r = await get(proxy.url, `/${o}${path}`);
       assert.equal(r.status, want, `redirect ${path}: ${r.status} ${summary(r)}, want ${want}`);

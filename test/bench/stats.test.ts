@@ -17,15 +17,15 @@ function close(got: number, want: number, eps: number, what: string): void {
 }
 
 test('percentile interpolates between ranks', () => {
-  const cases: Array<[number[], number, number]> = [
-    [[1, 2, 3, 4], 50, 2.5],
-    [[4, 1, 3, 2], 0, 1],
-    [[4, 1, 3, 2], 100, 4],
-    [[10, 20], 25, 12.5],
-    [[7], 99, 7],
-    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90, 10],
+  const cases: Array<{ values: number[]; p: number; want: number }> = [
+    { values: [1, 2, 3, 4], p: 50, want: 2.5 },
+    { values: [4, 1, 3, 2], p: 0, want: 1 },
+    { values: [4, 1, 3, 2], p: 100, want: 4 },
+    { values: [10, 20], p: 25, want: 12.5 },
+    { values: [7], p: 99, want: 7 },
+    { values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], p: 90, want: 10 },
   ];
-  for (const [values, p, want] of cases) {
+  for (const { values, p, want } of cases) {
     close(percentile(values, p), want, 1e-12, `percentile(${JSON.stringify(values)}, ${p})`);
   }
   assert.ok(Number.isNaN(percentile([], 50)), 'percentile([], 50) = not NaN, want NaN');
@@ -33,12 +33,12 @@ test('percentile interpolates between ranks', () => {
 });
 
 test('median, mean and summarize', () => {
-  const cases: Array<[number[], number, number]> = [
-    [[3, 1, 2], 2, 2],
-    [[5, 1, 2, 100], 3.5, 27],
-    [[2, 2, 2, 2], 2, 2],
+  const cases: Array<{ values: number[]; wantMedian: number; wantMean: number }> = [
+    { values: [3, 1, 2], wantMedian: 2, wantMean: 2 },
+    { values: [5, 1, 2, 100], wantMedian: 3.5, wantMean: 27 },
+    { values: [2, 2, 2, 2], wantMedian: 2, wantMean: 2 },
   ];
-  for (const [values, wantMedian, wantMean] of cases) {
+  for (const { values, wantMedian, wantMean } of cases) {
     close(median(values), wantMedian, 1e-12, `median(${JSON.stringify(values)})`);
     close(mean(values), wantMean, 1e-12, `mean(${JSON.stringify(values)})`);
   }
@@ -52,28 +52,28 @@ test('median, mean and summarize', () => {
 });
 
 test('ratio and formatting treat missing values as n/a', () => {
-  const cases: Array<[number | undefined, number | undefined, number]> = [
-    [6, 3, 2],
-    [1, 4, 0.25],
-    [undefined, 3, NaN],
-    [3, 0, NaN],
-    [NaN, 2, NaN],
+  const cases: Array<{ a?: number | undefined; b: number | undefined; want: number }> = [
+    { a: 6, b: 3, want: 2 },
+    { a: 1, b: 4, want: 0.25 },
+    { b: 3, want: NaN },
+    { a: 3, b: 0, want: NaN },
+    { a: NaN, b: 2, want: NaN },
   ];
-  for (const [a, b, want] of cases) {
+  for (const { a, b, want } of cases) {
     const got = ratio(a, b);
     assert.ok(Object.is(got, want) || got === want, `ratio(${a}, ${b}) = ${got}, want ${want}`);
   }
-  const fmts: Array<[string, string]> = [
-    [fmt(1.234, 2), '1.23'],
-    [fmt(NaN), 'n/a'],
-    [fmt(undefined), 'n/a'],
-    [fmt(Infinity), '∞'],
-    [fmtBytes(512), '512 B'],
-    [fmtBytes(2048), '2.0 KiB'],
-    [fmtBytes(3 * 1024 * 1024), '3.0 MiB'],
-    [fmtBytes(NaN), 'n/a'],
+  const fmts: Array<{ got: string; want: string }> = [
+    { got: fmt(1.234, 2), want: '1.23' },
+    { got: fmt(NaN), want: 'n/a' },
+    { got: fmt(undefined), want: 'n/a' },
+    { got: fmt(Infinity), want: '∞' },
+    { got: fmtBytes(512), want: '512 B' },
+    { got: fmtBytes(2048), want: '2.0 KiB' },
+    { got: fmtBytes(3 * 1024 * 1024), want: '3.0 MiB' },
+    { got: fmtBytes(NaN), want: 'n/a' },
   ];
-  for (const [got, want] of fmts) assert.equal(got, want, `format = ${got}, want ${want}`);
+  for (const { got, want } of fmts) assert.equal(got, want, `format = ${got}, want ${want}`);
 });
 
 function image(width: number, height: number, f: (x: number, y: number, c: number) => number): Pixels {
@@ -109,16 +109,16 @@ test('psnr matches the textbook formula', () => {
 });
 
 test('lanczos3 kernel', () => {
-  const cases: Array<[number, number]> = [
-    [0, 1],
-    [1, 0],
-    [-2, 0],
-    [3, 0],
-    [4.5, 0],
+  const cases: Array<{ x: number; want: number }> = [
+    { x: 0, want: 1 },
+    { x: 1, want: 0 },
+    { x: -2, want: 0 },
+    { x: 3, want: 0 },
+    { x: 4.5, want: 0 },
     // 3·sin(πx)·sin(πx/3) / (πx)² at x = 0.5.
-    [0.5, (3 * Math.sin(Math.PI / 2) * Math.sin(Math.PI / 6)) / ((Math.PI / 2) * (Math.PI / 2))],
+    { x: 0.5, want: (3 * Math.sin(Math.PI / 2) * Math.sin(Math.PI / 6)) / ((Math.PI / 2) * (Math.PI / 2)) },
   ];
-  for (const [x, want] of cases) close(lanczos3(x), want, 1e-12, `lanczos3(${x})`);
+  for (const { x, want } of cases) close(lanczos3(x), want, 1e-12, `lanczos3(${x})`);
   assert.ok(lanczos3(1.5) < 0, `lanczos3(1.5) = ${lanczos3(1.5)}, want a negative lobe`);
 });
 
@@ -144,13 +144,13 @@ test('parseProcStatus reads VmRSS and VmHWM in bytes', () => {
 });
 
 test('listeningURL finds the ready line', () => {
-  const cases: Array<[string, string | undefined]> = [
-    ['imageproxy listening on 127.0.0.1:40123\n', 'http://127.0.0.1:40123'],
-    ['starting\nimageproxy listening on http://127.0.0.1:5/\n', 'http://127.0.0.1:5'],
-    ['imageproxy listening on [::1]:8080', 'http://[::1]:8080'],
-    ['listening soon', undefined],
+  const cases: Array<{ text: string; want?: string | undefined }> = [
+    { text: 'imageproxy listening on 127.0.0.1:40123\n', want: 'http://127.0.0.1:40123' },
+    { text: 'starting\nimageproxy listening on http://127.0.0.1:5/\n', want: 'http://127.0.0.1:5' },
+    { text: 'imageproxy listening on [::1]:8080', want: 'http://[::1]:8080' },
+    { text: 'listening soon' },
   ];
-  for (const [text, want] of cases) assert.equal(listeningURL(text), want, `listeningURL(${JSON.stringify(text)})`);
+  for (const { text, want } of cases) assert.equal(listeningURL(text), want, `listeningURL(${JSON.stringify(text)})`);
 });
 
 test('replaceSection and prependHistory edit only their section', () => {
@@ -165,16 +165,16 @@ test('replaceSection and prependHistory edit only their section', () => {
 });
 
 test('verdict and table', () => {
-  const cases: Array<[number, number, 'atLeast' | 'atMost' | 'below', string]> = [
-    [3.2, 3, 'atLeast', 'met'],
-    [2.9, 3, 'atLeast', 'not met'],
-    [1.5, 1.5, 'atMost', 'met'],
-    [1.6, 1.5, 'atMost', 'not met'],
-    [512, 512, 'below', 'not met'],
-    [NaN, 3, 'atLeast', 'n/a'],
-    [Infinity, 0, 'atLeast', 'met'],
+  const cases: Array<{ v: number; l: number; k: 'atLeast' | 'atMost' | 'below'; want: string }> = [
+    { v: 3.2, l: 3, k: 'atLeast', want: 'met' },
+    { v: 2.9, l: 3, k: 'atLeast', want: 'not met' },
+    { v: 1.5, l: 1.5, k: 'atMost', want: 'met' },
+    { v: 1.6, l: 1.5, k: 'atMost', want: 'not met' },
+    { v: 512, l: 512, k: 'below', want: 'not met' },
+    { v: NaN, l: 3, k: 'atLeast', want: 'n/a' },
+    { v: Infinity, l: 0, k: 'atLeast', want: 'met' },
   ];
-  for (const [v, l, k, want] of cases) assert.equal(verdict(v, l, k), want, `verdict(${v}, ${l}, ${k})`);
+  for (const { v, l, k, want } of cases) assert.equal(verdict(v, l, k), want, `verdict(${v}, ${l}, ${k})`);
   assert.equal(table(['a', 'b'], [['1', '2']]), '| a | b |\n| --- | --- |\n| 1 | 2 |');
 });
 

@@ -8,26 +8,26 @@ import { parseDuration, parseSize } from '../../bin/duration.js';
 import { ROOT } from '../helpers/paths.js';
 
 test('parseDuration follows time.ParseDuration', () => {
-  const cases: Array<[string, number | undefined]> = [
-    ['30s', 30_000], ['1m30s', 90_000], ['500ms', 500], ['1.5h', 5_400_000], ['0', 0], ['0s', 0],
-    ['-2s', -2000], ['+3s', 3000], ['.5s', 500], ['1.s', 1000], ['2us', 0.002], ['1µs', 0.001], ['100ns', 0.0001],
-    ['1h2m3s4ms', 3_723_004],
-    ['', undefined], ['30', undefined], ['s', undefined], ['.s', undefined], ['1d', undefined], ['1 s', undefined],
-    ['1s ', undefined], ['abc', undefined], ['1m-1s', undefined],
+  const cases: Array<{ input: string; want?: number | undefined }> = [
+    { input: '30s', want: 30_000 }, { input: '1m30s', want: 90_000 }, { input: '500ms', want: 500 }, { input: '1.5h', want: 5_400_000 }, { input: '0', want: 0 }, { input: '0s', want: 0 },
+    { input: '-2s', want: -2000 }, { input: '+3s', want: 3000 }, { input: '.5s', want: 500 }, { input: '1.s', want: 1000 }, { input: '2us', want: 0.002 }, { input: '1µs', want: 0.001 }, { input: '100ns', want: 0.0001 },
+    { input: '1h2m3s4ms', want: 3_723_004 },
+    { input: '' }, { input: '30' }, { input: 's' }, { input: '.s' }, { input: '1d' }, { input: '1 s' },
+    { input: '1s ' }, { input: 'abc' }, { input: '1m-1s' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = parseDuration(input);
     assert.equal(got, want, `parseDuration(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }
 });
 
 test('parseSize', () => {
-  const cases: Array<[string, number | undefined]> = [
-    ['1048576', 1048576], ['50MB', 50 * 1024 * 1024], ['50mb', 50 * 1024 * 1024], ['512KB', 512 * 1024],
-    ['1GB', 1024 ** 3], ['1.5MB', 1.5 * 1024 * 1024], ['10M', 10 * 1024 * 1024], ['2KiB', 2048], ['7B', 7],
-    ['', undefined], ['MB', undefined], ['-1MB', undefined], ['1TB', undefined], ['1e6', undefined],
+  const cases: Array<{ input: string; want?: number | undefined }> = [
+    { input: '1048576', want: 1048576 }, { input: '50MB', want: 50 * 1024 * 1024 }, { input: '50mb', want: 50 * 1024 * 1024 }, { input: '512KB', want: 512 * 1024 },
+    { input: '1GB', want: 1024 ** 3 }, { input: '1.5MB', want: 1.5 * 1024 * 1024 }, { input: '10M', want: 10 * 1024 * 1024 }, { input: '2KiB', want: 2048 }, { input: '7B', want: 7 },
+    { input: '' }, { input: 'MB' }, { input: '-1MB' }, { input: '1TB' }, { input: '1e6' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = parseSize(input);
     assert.equal(got, want, `parseSize(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }
@@ -46,7 +46,7 @@ test('parseFlags defaults', () => {
     followRedirects: true, maxRedirects: 10, timeoutMs: 30_000, maxSourceBytes: 50 * 1024 * 1024,
     contentTypes: ['image/*'], passRequestHeaders: [], passResponseHeaders: ['Cache-Control', 'Last-Modified', 'Expires', 'Etag', 'Link'],
     includeReferer: false, scaleUp: false, verbose: false, minCacheDurationMs: 0, forceCache: false,
-    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256 }, workers: 0, maxQueue: 64,
+    limits: { maxPixels: 50_000_000, maxOutputSide: 8192, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 }, workers: 0, maxQueue: 64,
     transformTimeoutMs: 20_000, workerMemoryMb: 512,
   };
   for (const [k, v] of Object.entries(want)) {
@@ -56,60 +56,60 @@ test('parseFlags defaults', () => {
 });
 
 test('parseFlags accepts Go and npm spellings', () => {
-  const cases: Array<[string[], (r: ReturnType<typeof parseFlags>) => unknown, unknown]> = [
-    [['-addr', ':9000'], (r) => r.addr, ':9000'],
-    [['-addr=:9000'], (r) => r.addr, ':9000'],
-    [['--addr', ':9000'], (r) => r.addr, ':9000'],
-    [['--addr=:9000'], (r) => r.addr, ':9000'],
-    [['-addr', 'unix:/run/ip.sock'], (r) => r.addr, 'unix:/run/ip.sock'],
-    [['-verbose'], (r) => r.config.verbose, true],
-    [['--verbose'], (r) => r.config.verbose, true],
-    [['-verbose=true'], (r) => r.config.verbose, true],
-    [['-verbose=false'], (r) => r.config.verbose, false],
-    [['-verbose', 'false'], (r) => r.config.verbose, false],
-    [['-verbose', 'true'], (r) => r.config.verbose, true],
-    [['-followRedirects=false'], (r) => r.config.followRedirects, false],
-    [['-followRedirects', 'false', '-scaleUp'], (r) => [r.config.followRedirects, r.config.scaleUp], [false, true]],
-    [['-verbose=0'], (r) => r.config.verbose, false],
-    [['-cache', 'memory'], (r) => r.cacheSpecs, ['memory']],
-    [['-cache', 'memory', '-cache', '/tmp/c'], (r) => r.cacheSpecs, ['memory', '/tmp/c']],
-    [['-cache', 'memory /tmp/c'], (r) => r.cacheSpecs, ['memory', '/tmp/c']],
-    [['-allowHosts', 'a.example, *.b.example,10.0.0.0/8'], (r) => r.config.allowHosts, ['a.example', '*.b.example', '10.0.0.0/8']],
-    [['-denyHosts=x.example'], (r) => r.config.denyHosts, ['x.example']],
-    [['-referrers', 'site.example'], (r) => r.config.referrers, ['site.example']],
-    [['-baseURL', 'https://cdn.example/img/'], (r) => r.config.baseURL?.href, 'https://cdn.example/img/'],
-    [['-signatureKey', 'k1', '-signatureKey', 'k2 k3'], (r) => r.config.signatureKeys?.map(String), ['k1', 'k2', 'k3']],
-    [['-timeout', '1m30s'], (r) => r.config.timeoutMs, 90_000],
-    [['-timeout=500ms'], (r) => r.config.timeoutMs, 500],
-    [['-maxSourceSize', '10MB'], (r) => r.config.maxSourceBytes, 10 * 1024 * 1024],
-    [['-maxSourceSize', '12345'], (r) => r.config.maxSourceBytes, 12345],
-    [['-maxSourceMemory', '1GB'], (r) => r.config.maxSourceMemory, 1024 * 1024 * 1024],
-    [[], (r) => r.config.maxSourceMemory, 256 * 1024 * 1024],
-    [['-contentTypes', ''], (r) => r.config.contentTypes, []],
-    [['-contentTypes', 'image/png,image/jpeg'], (r) => r.config.contentTypes, ['image/png', 'image/jpeg']],
-    [['-passResponseHeaders='], (r) => r.config.passResponseHeaders, []],
-    [['-passRequestHeaders', 'Accept,Cookie'], (r) => r.config.passRequestHeaders, ['Accept', 'Cookie']],
-    [['-userAgent', 'bot/1.0'], (r) => r.config.userAgent, 'bot/1.0'],
-    [['-maxRedirects', '0'], (r) => r.config.maxRedirects, 0],
-    [['-minCacheDuration', '1h'], (r) => r.config.minCacheDurationMs, 3_600_000],
-    [['-maxPixels', '1000', '-maxOutputSide', '100'], (r) => r.config.limits, { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256 }],
-    [['-workers', '3', '-maxQueue', '0'], (r) => [r.config.workers, r.config.maxQueue], [3, 0]],
-    [['-shutdownGrace', '2s'], (r) => r.shutdownGraceMs, 2000],
-    [['-maxFrames', '50'], (r) => r.config.limits?.maxFrames, 50],
-    [['-maxScans', '12'], (r) => r.config.limits?.maxScans, 12],
-    [['-transformTimeout', '1.5s'], (r) => r.config.transformTimeoutMs, 1500],
-    [['-workerMemory', '256'], (r) => r.config.workerMemoryMb, 256],
-    [['-cacheTimeout=250ms'], (r) => r.cacheTimeoutMs, 250],
-    [[], (r) => r.cacheTimeoutMs, 5000],
-    [['-includeReferer', '-forceCache', '-allowPrivateNetworks'], (r) => [r.config.includeReferer, r.config.forceCache, r.config.allowPrivateNetworks], [true, true, true]],
-    [['-version'], (r) => r.help, false],
-    [['-help'], (r) => r.help, true],
-    [['-h'], (r) => r.help, true],
-    [['--help'], (r) => r.help, true],
-    [['-addr', ':1', '-addr', ':2'], (r) => r.addr, ':2'],
-    [['--'], (r) => r.addr, 'localhost:8080'],
+  const cases: Array<{ argv: string[]; pick: (r: ReturnType<typeof parseFlags>) => unknown; want: unknown }> = [
+    { argv: ['-addr', ':9000'], pick: (r) => r.addr, want: ':9000' },
+    { argv: ['-addr=:9000'], pick: (r) => r.addr, want: ':9000' },
+    { argv: ['--addr', ':9000'], pick: (r) => r.addr, want: ':9000' },
+    { argv: ['--addr=:9000'], pick: (r) => r.addr, want: ':9000' },
+    { argv: ['-addr', 'unix:/run/ip.sock'], pick: (r) => r.addr, want: 'unix:/run/ip.sock' },
+    { argv: ['-verbose'], pick: (r) => r.config.verbose, want: true },
+    { argv: ['--verbose'], pick: (r) => r.config.verbose, want: true },
+    { argv: ['-verbose=true'], pick: (r) => r.config.verbose, want: true },
+    { argv: ['-verbose=false'], pick: (r) => r.config.verbose, want: false },
+    { argv: ['-verbose', 'false'], pick: (r) => r.config.verbose, want: false },
+    { argv: ['-verbose', 'true'], pick: (r) => r.config.verbose, want: true },
+    { argv: ['-followRedirects=false'], pick: (r) => r.config.followRedirects, want: false },
+    { argv: ['-followRedirects', 'false', '-scaleUp'], pick: (r) => [r.config.followRedirects, r.config.scaleUp], want: [false, true] },
+    { argv: ['-verbose=0'], pick: (r) => r.config.verbose, want: false },
+    { argv: ['-cache', 'memory'], pick: (r) => r.cacheSpecs, want: ['memory'] },
+    { argv: ['-cache', 'memory', '-cache', '/tmp/c'], pick: (r) => r.cacheSpecs, want: ['memory', '/tmp/c'] },
+    { argv: ['-cache', 'memory /tmp/c'], pick: (r) => r.cacheSpecs, want: ['memory', '/tmp/c'] },
+    { argv: ['-allowHosts', 'a.example, *.b.example,10.0.0.0/8'], pick: (r) => r.config.allowHosts, want: ['a.example', '*.b.example', '10.0.0.0/8'] },
+    { argv: ['-denyHosts=x.example'], pick: (r) => r.config.denyHosts, want: ['x.example'] },
+    { argv: ['-referrers', 'site.example'], pick: (r) => r.config.referrers, want: ['site.example'] },
+    { argv: ['-baseURL', 'https://cdn.example/img/'], pick: (r) => r.config.baseURL?.href, want: 'https://cdn.example/img/' },
+    { argv: ['-signatureKey', 'k1', '-signatureKey', 'k2 k3'], pick: (r) => r.config.signatureKeys?.map(String), want: ['k1', 'k2', 'k3'] },
+    { argv: ['-timeout', '1m30s'], pick: (r) => r.config.timeoutMs, want: 90_000 },
+    { argv: ['-timeout=500ms'], pick: (r) => r.config.timeoutMs, want: 500 },
+    { argv: ['-maxSourceSize', '10MB'], pick: (r) => r.config.maxSourceBytes, want: 10 * 1024 * 1024 },
+    { argv: ['-maxSourceSize', '12345'], pick: (r) => r.config.maxSourceBytes, want: 12345 },
+    { argv: ['-maxSourceMemory', '1GB'], pick: (r) => r.config.maxSourceMemory, want: 1024 * 1024 * 1024 },
+    { argv: [], pick: (r) => r.config.maxSourceMemory, want: 256 * 1024 * 1024 },
+    { argv: ['-contentTypes', ''], pick: (r) => r.config.contentTypes, want: [] },
+    { argv: ['-contentTypes', 'image/png,image/jpeg'], pick: (r) => r.config.contentTypes, want: ['image/png', 'image/jpeg'] },
+    { argv: ['-passResponseHeaders='], pick: (r) => r.config.passResponseHeaders, want: [] },
+    { argv: ['-passRequestHeaders', 'Accept,Cookie'], pick: (r) => r.config.passRequestHeaders, want: ['Accept', 'Cookie'] },
+    { argv: ['-userAgent', 'bot/1.0'], pick: (r) => r.config.userAgent, want: 'bot/1.0' },
+    { argv: ['-maxRedirects', '0'], pick: (r) => r.config.maxRedirects, want: 0 },
+    { argv: ['-minCacheDuration', '1h'], pick: (r) => r.config.minCacheDurationMs, want: 3_600_000 },
+    { argv: ['-maxPixels', '1000', '-maxOutputSide', '100'], pick: (r) => r.config.limits, want: { maxPixels: 1000, maxOutputSide: 100, maxFrames: 10_000, maxScans: 256, maxAvifPixels: 3_000_000 } },
+    { argv: ['-workers', '3', '-maxQueue', '0'], pick: (r) => [r.config.workers, r.config.maxQueue], want: [3, 0] },
+    { argv: ['-shutdownGrace', '2s'], pick: (r) => r.shutdownGraceMs, want: 2000 },
+    { argv: ['-maxFrames', '50'], pick: (r) => r.config.limits?.maxFrames, want: 50 },
+    { argv: ['-maxScans', '12'], pick: (r) => r.config.limits?.maxScans, want: 12 },
+    { argv: ['-transformTimeout', '1.5s'], pick: (r) => r.config.transformTimeoutMs, want: 1500 },
+    { argv: ['-workerMemory', '256'], pick: (r) => r.config.workerMemoryMb, want: 256 },
+    { argv: ['-cacheTimeout=250ms'], pick: (r) => r.cacheTimeoutMs, want: 250 },
+    { argv: [], pick: (r) => r.cacheTimeoutMs, want: 5000 },
+    { argv: ['-includeReferer', '-forceCache', '-allowPrivateNetworks'], pick: (r) => [r.config.includeReferer, r.config.forceCache, r.config.allowPrivateNetworks], want: [true, true, true] },
+    { argv: ['-version'], pick: (r) => r.help, want: false },
+    { argv: ['-help'], pick: (r) => r.help, want: true },
+    { argv: ['-h'], pick: (r) => r.help, want: true },
+    { argv: ['--help'], pick: (r) => r.help, want: true },
+    { argv: ['-addr', ':1', '-addr', ':2'], pick: (r) => r.addr, want: ':2' },
+    { argv: ['--'], pick: (r) => r.addr, want: 'localhost:8080' },
   ];
-  for (const [argv, pick, want] of cases) {
+  for (const { argv, pick, want } of cases) {
     const got = pick(parseFlags(argv, {}));
     assert.deepEqual(got, want, `parseFlags(${JSON.stringify(argv)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
@@ -153,39 +153,39 @@ test('parseFlags reads @file keys without the trailing newline', () => {
 });
 
 test('parseFlags refuses unknown flags and bad values', () => {
-  const cases: Array<[string[], Record<string, string>]> = [
-    [['-nope'], {}],
-    [['--nope=1'], {}],
-    [['stray'], {}],
-    [['--', 'stray'], {}],
-    [['-'], {}],
-    [['-addr'], {}],
-    [['-addr', ''], {}],
-    [['-timeout', 'soon'], {}],
-    [['-timeout', '30'], {}],
-    [['-timeout', '0s'], {}],
-    [['-timeout', '-1s'], {}],
-    [['-maxSourceSize', 'big'], {}],
-    [['-maxSourceSize', '0'], {}],
-    [['-maxSourceMemory', 'lots'], {}],
-    [['-maxSourceMemory', '0'], {}],
-    [['-maxRedirects', '-1'], {}],
-    [['-maxRedirects', '1.5'], {}],
-    [['-maxPixels', '0'], {}],
-    [['-workers', 'many'], {}],
-    [['-verbose=maybe'], {}],
-    [['-baseURL', 'not a url'], {}],
-    [['-baseURL', 'ftp://example.com/'], {}],
-    [['-shutdownGrace', 'x'], {}],
-    [['-maxFrames', '0'], {}],
-    [['-maxScans', '0'], {}],
-    [['-transformTimeout', '0s'], {}],
-    [['-workerMemory', '8'], {}],
-    [['-cacheTimeout', 'soon'], {}],
-    [[], { IMAGEPROXY_TIMEOUT: 'forever' }],
-    [[], { IMAGEPROXY_VERBOSE: 'yes' }],
+  const cases: Array<{ argv: string[]; env: Record<string, string> }> = [
+    { argv: ['-nope'], env: {} },
+    { argv: ['--nope=1'], env: {} },
+    { argv: ['stray'], env: {} },
+    { argv: ['--', 'stray'], env: {} },
+    { argv: ['-'], env: {} },
+    { argv: ['-addr'], env: {} },
+    { argv: ['-addr', ''], env: {} },
+    { argv: ['-timeout', 'soon'], env: {} },
+    { argv: ['-timeout', '30'], env: {} },
+    { argv: ['-timeout', '0s'], env: {} },
+    { argv: ['-timeout', '-1s'], env: {} },
+    { argv: ['-maxSourceSize', 'big'], env: {} },
+    { argv: ['-maxSourceSize', '0'], env: {} },
+    { argv: ['-maxSourceMemory', 'lots'], env: {} },
+    { argv: ['-maxSourceMemory', '0'], env: {} },
+    { argv: ['-maxRedirects', '-1'], env: {} },
+    { argv: ['-maxRedirects', '1.5'], env: {} },
+    { argv: ['-maxPixels', '0'], env: {} },
+    { argv: ['-workers', 'many'], env: {} },
+    { argv: ['-verbose=maybe'], env: {} },
+    { argv: ['-baseURL', 'not a url'], env: {} },
+    { argv: ['-baseURL', 'ftp://example.com/'], env: {} },
+    { argv: ['-shutdownGrace', 'x'], env: {} },
+    { argv: ['-maxFrames', '0'], env: {} },
+    { argv: ['-maxScans', '0'], env: {} },
+    { argv: ['-transformTimeout', '0s'], env: {} },
+    { argv: ['-workerMemory', '8'], env: {} },
+    { argv: ['-cacheTimeout', 'soon'], env: {} },
+    { argv: [], env: { IMAGEPROXY_TIMEOUT: 'forever' } },
+    { argv: [], env: { IMAGEPROXY_VERBOSE: 'yes' } },
   ];
-  for (const [argv, env] of cases) {
+  for (const { argv, env } of cases) {
     assert.throws(() => parseFlags(argv, env), UsageError, `parseFlags(${JSON.stringify(argv)}, ${JSON.stringify(env)}) did not throw UsageError`);
   }
 });
@@ -204,13 +204,13 @@ test('usage and docs/flags.md list every flag', () => {
 });
 
 test('fleet lease flags', () => {
-  const cases: Array<[string[], Record<string, string>, { fleetLeases: boolean; leaseTimeMs: number }]> = [
-    [[], {}, { fleetLeases: true, leaseTimeMs: 15_000 }],
-    [['-fleetLeases=false', '-leaseTime', '3s'], {}, { fleetLeases: false, leaseTimeMs: 3000 }],
-    [[], { IMAGEPROXY_FLEETLEASES: 'false', IMAGEPROXY_LEASETIME: '1m30s' }, { fleetLeases: false, leaseTimeMs: 90_000 }],
-    [['--fleetLeases', 'true'], { IMAGEPROXY_FLEETLEASES: 'false' }, { fleetLeases: true, leaseTimeMs: 15_000 }],
+  const cases: Array<{ argv: string[]; env: Record<string, string>; want: { fleetLeases: boolean; leaseTimeMs: number } }> = [
+    { argv: [], env: {}, want: { fleetLeases: true, leaseTimeMs: 15_000 } },
+    { argv: ['-fleetLeases=false', '-leaseTime', '3s'], env: {}, want: { fleetLeases: false, leaseTimeMs: 3000 } },
+    { argv: [], env: { IMAGEPROXY_FLEETLEASES: 'false', IMAGEPROXY_LEASETIME: '1m30s' }, want: { fleetLeases: false, leaseTimeMs: 90_000 } },
+    { argv: ['--fleetLeases', 'true'], env: { IMAGEPROXY_FLEETLEASES: 'false' }, want: { fleetLeases: true, leaseTimeMs: 15_000 } },
   ];
-  for (const [argv, env, want] of cases) {
+  for (const { argv, env, want } of cases) {
     const c = parseFlags(argv, env).config;
     const got = { fleetLeases: c.fleetLeases, leaseTimeMs: c.leaseTimeMs };
     assert.deepEqual(got, want, `parseFlags(${JSON.stringify(argv)}, ${JSON.stringify(env)}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);

@@ -16,18 +16,18 @@ const CODERCAT = 'https://octodex.github.com/images/codercat.jpg';
 
 test('signCommand signs proxy URLs and remote URLs with options in the fragment', () => {
   const urlOnly = signURL('secretkey', CODERCAT);
-  const cases: Array<[string[], Record<string, string>, string]> = [
-    [['-key', 'secretkey', `http://localhost:8080/400x400,q40/${CODERCAT}`], {}, KNOWN],
-    [['--key=secretkey', `http://localhost:8080/q40,400/${CODERCAT}`], {}, KNOWN],
-    [['-key', 'secretkey', `http://localhost:8080/400x400,q40,sOLDSIG/${CODERCAT}`], {}, KNOWN],
-    [['-key', 'secretkey', `${CODERCAT}#400x400,q40`], {}, KNOWN],
-    [[`${CODERCAT}#400x400,q40`], { IMAGEPROXY_SIGNATUREKEY: 'secretkey other' }, KNOWN],
-    [['-key', 'secretkey', '-url', `http://localhost:8080/400x400,q40/${CODERCAT}`], {}, urlOnly],
-    [['-url', '-key', 'secretkey', `${CODERCAT}#400x400`], {}, urlOnly],
+  const cases: Array<{ argv: string[]; env: Record<string, string>; want: string }> = [
+    { argv: ['-key', 'secretkey', `http://localhost:8080/400x400,q40/${CODERCAT}`], env: {}, want: KNOWN },
+    { argv: ['--key=secretkey', `http://localhost:8080/q40,400/${CODERCAT}`], env: {}, want: KNOWN },
+    { argv: ['-key', 'secretkey', `http://localhost:8080/400x400,q40,sOLDSIG/${CODERCAT}`], env: {}, want: KNOWN },
+    { argv: ['-key', 'secretkey', `${CODERCAT}#400x400,q40`], env: {}, want: KNOWN },
+    { argv: [`${CODERCAT}#400x400,q40`], env: { IMAGEPROXY_SIGNATUREKEY: 'secretkey other' }, want: KNOWN },
+    { argv: ['-key', 'secretkey', '-url', `http://localhost:8080/400x400,q40/${CODERCAT}`], env: {}, want: urlOnly },
+    { argv: ['-url', '-key', 'secretkey', `${CODERCAT}#400x400`], env: {}, want: urlOnly },
     // no options: Go's tool signs "#0x0", which the server accepts as the options form
-    [['-key', 'secretkey', CODERCAT], {}, signURL('secretkey', CODERCAT, parseRequest(`/x/${CODERCAT}`).options)],
+    { argv: ['-key', 'secretkey', CODERCAT], env: {}, want: signURL('secretkey', CODERCAT, parseRequest(`/x/${CODERCAT}`).options) },
   ];
-  for (const [argv, env, want] of cases) {
+  for (const { argv, env, want } of cases) {
     const got = signCommand(argv, env);
     assert.equal(got, want, `signCommand(${JSON.stringify(argv)}) = ${got}, want ${want}`);
   }
@@ -87,17 +87,17 @@ test('signCommand reads keys as the server does (one loader for both commands)',
 });
 
 test('signCommand refuses bad input', () => {
-  const cases: Array<[string[], Record<string, string>]> = [
-    [[], { IMAGEPROXY_SIGNATUREKEY: 'k' }],
-    [[CODERCAT], {}],
-    [['-key', 'k', 'ftp://example.com/a'], {}],
-    [['-key', 'k', 'not a url at all'], {}],
-    [['-key', 'k', CODERCAT, 'extra'], {}],
-    [['-key'], {}],
-    [['-bogus', 'x', CODERCAT], {}],
-    [['-key', '', CODERCAT], {}],
+  const cases: Array<{ argv: string[]; env: Record<string, string> }> = [
+    { argv: [], env: { IMAGEPROXY_SIGNATUREKEY: 'k' } },
+    { argv: [CODERCAT], env: {} },
+    { argv: ['-key', 'k', 'ftp://example.com/a'], env: {} },
+    { argv: ['-key', 'k', 'not a url at all'], env: {} },
+    { argv: ['-key', 'k', CODERCAT, 'extra'], env: {} },
+    { argv: ['-key'], env: {} },
+    { argv: ['-bogus', 'x', CODERCAT], env: {} },
+    { argv: ['-key', '', CODERCAT], env: {} },
   ];
-  for (const [argv, env] of cases) {
+  for (const { argv, env } of cases) {
     assert.throws(() => signCommand(argv, env), UsageError, `signCommand(${JSON.stringify(argv)}) did not throw UsageError`);
   }
 });

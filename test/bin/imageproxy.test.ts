@@ -67,14 +67,14 @@ test('serves, proxies, transforms with the real pool, caches, and exits 0 on SIG
     const addr = await listening(p);
     assert.match(addr, /^127\.0\.0\.1:[1-9]\d*$/, `listening on ${addr}`);
     const base = `http://${addr}`;
-    const cases: Array<[string, number, string, (b: Buffer) => boolean]> = [
-      [`/${origin.url}/a.png`, 200, 'MISS', (b) => b.equals(PNG)],
-      [`/${origin.url}/a.png`, 200, 'HIT', (b) => b.equals(PNG)],
+    const cases: Array<{ reqPath: string; status: number; cache: string; ok: (b: Buffer) => boolean }> = [
+      { reqPath: `/${origin.url}/a.png`, status: 200, cache: 'MISS', ok: (b) => b.equals(PNG) },
+      { reqPath: `/${origin.url}/a.png`, status: 200, cache: 'HIT', ok: (b) => b.equals(PNG) },
       // A real transform: a PNG 10 pixels wide (IHDR width at byte 16).
-      [`/10x/${origin.url}/a.png`, 200, 'MISS', (b) => b.readUInt32BE(16) === 10],
-      [`/10x/${origin.url}/a.png`, 200, 'HIT', (b) => b.readUInt32BE(16) === 10],
+      { reqPath: `/10x/${origin.url}/a.png`, status: 200, cache: 'MISS', ok: (b) => b.readUInt32BE(16) === 10 },
+      { reqPath: `/10x/${origin.url}/a.png`, status: 200, cache: 'HIT', ok: (b) => b.readUInt32BE(16) === 10 },
     ];
-    for (const [reqPath, status, cache, ok] of cases) {
+    for (const { reqPath, status, cache, ok } of cases) {
       const r = await get(base + reqPath);
       assert.equal(r.status, status, `GET ${reqPath} status = ${r.status}, want ${status}`);
       assert.equal(r.headers.get('x-cache'), cache, `GET ${reqPath} X-Cache = ${r.headers.get('x-cache')}, want ${cache}`);
@@ -108,13 +108,13 @@ test('SIGTERM lets a slow in-flight request finish, then exits 0', async () => {
 });
 
 test('command line errors exit 2 with usage; -help exits 0', async () => {
-  const cases: Array<[string[], number, 'stdout' | 'stderr', RegExp]> = [
-    [['-nosuchflag'], 2, 'stderr', /unknown flag[\s\S]*Usage: imageproxy/],
-    [['-maxRedirects', 'many'], 2, 'stderr', /maxRedirects[\s\S]*Usage: imageproxy/],
-    [['-addr', 'nonsense'], 2, 'stderr', /invalid listen address[\s\S]*Usage: imageproxy/],
-    [['-help'], 0, 'stdout', /^Usage: imageproxy/],
+  const cases: Array<{ args: string[]; code: number; stream: 'stdout' | 'stderr'; re: RegExp }> = [
+    { args: ['-nosuchflag'], code: 2, stream: 'stderr', re: /unknown flag[\s\S]*Usage: imageproxy/ },
+    { args: ['-maxRedirects', 'many'], code: 2, stream: 'stderr', re: /maxRedirects[\s\S]*Usage: imageproxy/ },
+    { args: ['-addr', 'nonsense'], code: 2, stream: 'stderr', re: /invalid listen address[\s\S]*Usage: imageproxy/ },
+    { args: ['-help'], code: 0, stream: 'stdout', re: /^Usage: imageproxy/ },
   ];
-  for (const [args, code, stream, re] of cases) {
+  for (const { args, code, stream, re } of cases) {
     const p = run(args);
     const got = await p.exited;
     assert.equal(got, code, `imageproxy ${args.join(' ')} exit = ${got}, want ${code}; stderr=${p.stderr()}`);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { envName, FLAGS, parseFlags } from '../../bin/flags.js';
 import { start, type Running } from '../../bin/imageproxy.js';
@@ -83,28 +83,28 @@ const env = containerEnv();
 /** flags parses the container's variables as the CLI does (throwing a UsageError for a bad value). */
 const flags = () => parseFlags([], env);
 
-describe('deploy/kubernetes manifests', () => {
-  it('parse, and each has an apiVersion, a kind and a name', () => {
+test('deploy/kubernetes manifests', async (suite) => {
+  await suite.test('parse, and each has an apiVersion, a kind and a name', () => {
     for (const { file, doc } of manifests) {
       assert.ok(doc.apiVersion && doc.kind, `${file}: apiVersion ${doc.apiVersion}, kind ${doc.kind}; want both`);
       if (doc.kind !== 'Kustomization') assert.ok(doc.metadata?.name, `${file}: ${doc.kind} has no metadata.name`);
     }
   });
 
-  it('the kustomization lists every manifest', () => {
+  await suite.test('the kustomization lists every manifest', () => {
     const listed = [...(one('Kustomization').resources as string[])].sort();
     const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
     assert.deepEqual(listed, files, `kustomization resources = ${listed}, want ${files}`);
   });
 
-  it('sets only real flags (IMAGEPROXY_*) and variables the cache reads', () => {
+  await suite.test('sets only real flags (IMAGEPROXY_*) and variables the cache reads', () => {
     const known = new Set([...FLAGS.map((f) => envName(f.name)), ...CACHE_ENV_VARS]);
     const unknown = Object.keys(env).filter((k) => !known.has(k));
     assert.deepEqual(unknown, [], `variables that are no flag and no cache variable: ${unknown}`);
     assert.ok(Object.keys(configMap.data).every((k) => k.startsWith('IMAGEPROXY_')), 'the ConfigMap holds a variable that is not IMAGEPROXY_*');
   });
 
-  it('gives every flag a valid value, and a cache the server can parse', () => {
+  await suite.test('gives every flag a valid value, and a cache the server can parse', () => {
     assert.doesNotThrow(flags, 'the variables are not a valid command line');
     assert.ok(flags().cacheSpecs.length > 0, 'the ConfigMap configures no cache');
     const specs = parseCacheSpecs(flags().cacheSpecs);
@@ -114,7 +114,7 @@ describe('deploy/kubernetes manifests', () => {
     assert.ok(!('IMAGEPROXY_SIGNATUREKEY' in configMap.data) && !('REDIS_PASSWORD' in configMap.data), 'a key is in the ConfigMap instead of the Secret');
   });
 
-  it('opens the port -addr listens on, and the Service and probes point at it', () => {
+  await suite.test('opens the port -addr listens on, and the Service and probes point at it', () => {
     const target = parseAddr(flags().addr);
     assert.ok('port' in target && target.host === '', `-addr = ${flags().addr}, want :PORT (every interface of the pod)`);
     const ports = container.ports as Obj[];
@@ -128,7 +128,7 @@ describe('deploy/kubernetes manifests', () => {
     }
   });
 
-  it('selects the pods it means (Service, PodDisruptionBudget, HPA target)', () => {
+  await suite.test('selects the pods it means (Service, PodDisruptionBudget, HPA target)', () => {
     const labels = deployment.spec.template.metadata.labels as Obj;
     const matches = (sel: Obj) => Object.entries(sel).every(([k, v]) => labels[k] === v);
     assert.ok(matches(deployment.spec.selector.matchLabels), 'the Deployment selector does not match its pods');
@@ -137,7 +137,7 @@ describe('deploy/kubernetes manifests', () => {
     assert.deepEqual([hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name], ['Deployment', deployment.metadata.name]);
   });
 
-  it('outlasts the preStop pause and -shutdownGrace before Kubernetes kills the pod', () => {
+  await suite.test('outlasts the preStop pause and -shutdownGrace before Kubernetes kills the pod', () => {
     const pause = container.lifecycle.preStop.sleep.seconds as number;
     const grace = flags().shutdownGraceMs / 1000;
     const termination = pod.terminationGracePeriodSeconds as number;
@@ -146,7 +146,7 @@ describe('deploy/kubernetes manifests', () => {
       `terminationGracePeriodSeconds = ${termination}, want >= preStop ${pause} + shutdownGrace ${grace} + ${SHUTDOWN_MARGIN_S}`);
   });
 
-  it('runs as non-root on a read-only root file system, writing only to emptyDir volumes', () => {
+  await suite.test('runs as non-root on a read-only root file system, writing only to emptyDir volumes', () => {
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.ok(pod.securityContext.runAsUser > 0, 'runAsUser is root');
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
@@ -158,7 +158,7 @@ describe('deploy/kubernetes manifests', () => {
     }
   });
 
-  it('requests and limits CPU and memory, and the memory limit covers caches, bodies and workers', () => {
+  await suite.test('requests and limits CPU and memory, and the memory limit covers caches, bodies and workers', () => {
     const { requests, limits } = container.resources as Obj;
     for (const r of ['cpu', 'memory']) {
       assert.ok(requests?.[r] && limits?.[r], `resources for ${r}: request ${requests?.[r]}, limit ${limits?.[r]}; want both`);
@@ -171,7 +171,7 @@ describe('deploy/kubernetes manifests', () => {
       `memory limit ${limits.memory} < ${(need / 2 ** 20).toFixed(0)} MiB (memory tier + maxSourceMemory + ${workers} workers x workerMemory + ${SERVER_BASE_MIB} MiB)`);
   });
 
-  it('scales on CPU and keeps replicas through disruptions', () => {
+  await suite.test('scales on CPU and keeps replicas through disruptions', () => {
     const metric = (hpa.spec.metrics as Obj[])[0];
     assert.deepEqual([metric.type, metric.resource.name], ['Resource', 'cpu']);
     const min = hpa.spec.minReplicas as number;
@@ -181,9 +181,9 @@ describe('deploy/kubernetes manifests', () => {
   });
 });
 
-describe('deploy/kubernetes against the server', () => {
+test('deploy/kubernetes against the server', async (suite) => {
   let running: Running;
-  before(async () => {
+  suite.before(async () => {
     // The ConfigMap's settings, except for the cache (whose hosts exist only in the cluster) and
     // the address (a free loopback port instead of every interface).
     const local = { ...env, IMAGEPROXY_CACHE: 'memory', IMAGEPROXY_ADDR: '127.0.0.1:0' };
@@ -192,11 +192,11 @@ describe('deploy/kubernetes against the server', () => {
     assert.ok(typeof r !== 'number', `the server did not start with the manifests' settings (exit ${String(r)})`);
     running = r;
   });
-  after(async () => {
+  suite.after(async () => {
     await running?.shutdown();
   });
 
-  it('answers 200 on every path the probes name', async () => {
+  await suite.test('answers 200 on every path the probes name', async () => {
     for (const probe of ['readinessProbe', 'livenessProbe']) {
       const p = container[probe].httpGet.path as string;
       const res = await fetch(`http://${running.addr}${p}`);

@@ -421,10 +421,13 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-/** startProxy serves imageproxy(opts) — the real handler, and the real pool unless opts.transformer — on 127.0.0.1:0. */
+/**
+ * startProxy serves imageproxy(opts) — the real handler, and the real pool unless opts.transformer,
+ * with the standalone server's health check and metrics — on 127.0.0.1:0.
+ */
 export async function startProxy(opts: HandlerOptions): Promise<Proxy> {
   const quiet = { info() {}, warn() {}, error() {} };
-  const handler = imageproxy({ logger: quiet, ...opts });
+  const handler = imageproxy({ logger: quiet, healthCheck: true, metricsEndpoint: true, ...opts });
   return { ...(await serveHandler(handler)), handler };
 }
 

@@ -14,11 +14,11 @@ export const inlineTransformer: Transformer = { run: (bytes, options, limits) =>
 export const quietLogger = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined };
 
 /**
- * withProxy serves imageproxy(opts) (private networks allowed, inline transforms, quiet) on
- * loopback for the duration of f, which gets its base URL.
+ * withProxy serves imageproxy(opts) (private networks allowed, inline transforms, quiet, with the
+ * standalone server's health check and metrics) on loopback for the duration of f, which gets its base URL.
  */
 export async function withProxy<T>(opts: HandlerOptions, f: (url: string) => Promise<T>): Promise<T> {
-  const served = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inlineTransformer, logger: quietLogger, ...opts }));
+  const served = await serveHandler(imageproxy({ allowPrivateNetworks: true, transformer: inlineTransformer, logger: quietLogger, healthCheck: true, metricsEndpoint: true, ...opts }));
   try {
     return await f(served.url);
   } finally {

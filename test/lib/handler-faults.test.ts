@@ -62,7 +62,7 @@ test('a collaborator that throws never takes a plain http server down', async ()
     { name: 'logger throws on every served request', opts: { logger: throwingLogger, verbose: true }, path: () => `/${origin.url}/a.png`, want: [200] },
   ];
   for (const c of cases) {
-    const handler = imageproxy({ allowPrivateNetworks: true, logger: quiet, ...c.opts });
+    const handler = imageproxy({ allowPrivateNetworks: true, logger: quiet, healthCheck: true, metricsEndpoint: true, ...c.opts });
     const server = http.createServer(handler);
     const defaults = [server.headersTimeout, server.requestTimeout, server.keepAliveTimeout, server.timeout];
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

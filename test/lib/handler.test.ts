@@ -56,10 +56,10 @@ interface Proxy {
   close(): Promise<void>;
 }
 
-/** startProxy serves imageproxy(opts) on 127.0.0.1:0 with a FakeTransformer and a collecting logger. */
+/** startProxy serves imageproxy(opts) on 127.0.0.1:0 with a FakeTransformer, a collecting logger and the health check and metrics on. */
 async function startProxy(opts: HandlerOptions = {}, transformer = new FakeTransformer()): Promise<Proxy> {
   const log = new Log();
-  const handler = imageproxy({ allowPrivateNetworks: true, logger: log, transformer, ...opts });
+  const handler = imageproxy({ allowPrivateNetworks: true, logger: log, transformer, healthCheck: true, metricsEndpoint: true, ...opts });
   return { ...(await serveHandler(handler)), handler, log, transformer };
 }
 
@@ -94,15 +94,15 @@ const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; scrip
 test('health, favicon, metrics and method endpoints', async () => {
   const p = await startProxy();
   try {
-    const cases: Array<[string, string, number, string | RegExp, string | undefined]> = [
-      ['GET', '/', 200, 'OK', 'text/plain; charset=utf-8'],
-      ['GET', '/health-check', 200, 'OK', 'text/plain; charset=utf-8'],
-      ['GET', '/health-check?x=1', 200, 'OK', 'text/plain; charset=utf-8'],
-      ['GET', '/favicon.ico', 200, '', undefined],
-      ['GET', '/metrics', 200, /imageproxy_requests_served_from_cache_total[\s\S]*http_requests_in_flight/, 'text/plain; version=0.0.4; charset=utf-8'],
-      ['POST', `/${origin.url}/a.png`, 405, 'Only GET and HEAD are supported.\n', 'text/plain; charset=utf-8'],
+    const cases: Array<{ method: string; path: string; status: number; body: string | RegExp; type?: string | undefined }> = [
+      { method: 'GET', path: '/', status: 200, body: 'OK', type: 'text/plain; charset=utf-8' },
+      { method: 'GET', path: '/health-check', status: 200, body: 'OK', type: 'text/plain; charset=utf-8' },
+      { method: 'GET', path: '/health-check?x=1', status: 200, body: 'OK', type: 'text/plain; charset=utf-8' },
+      { method: 'GET', path: '/favicon.ico', status: 200, body: '' },
+      { method: 'GET', path: '/metrics', status: 200, body: /imageproxy_requests_served_from_cache_total[\s\S]*http_requests_in_flight/, type: 'text/plain; version=0.0.4; charset=utf-8' },
+      { method: 'POST', path: `/${origin.url}/a.png`, status: 405, body: 'Only GET and HEAD are supported.\n', type: 'text/plain; charset=utf-8' },
     ];
-    for (const [method, path, status, body, type] of cases) {
+    for (const { method, path, status, body, type } of cases) {
       const r = await get(p.url + path, { method });
       assert.equal(r.status, status, `${method} ${path} status = ${r.status}, want ${status}`);
       const text = r.body.toString();
@@ -198,12 +198,12 @@ test('HEAD answers the headers without a body', async () => {
 });
 
 test('transform requests run the transformer with the options and limits', async () => {
-  const cases: Array<[string, HandlerOptions, string, boolean]> = [
-    ['plain', {}, '100x50', false],
-    ['scaleUp from the URL', {}, '100x50,scaleUp', true],
-    ['scaleUp from the config', { scaleUp: true }, '100x50', true],
+  const cases: Array<{ name: string; opts: HandlerOptions; optStr: string; wantScaleUp: boolean }> = [
+    { name: 'plain', opts: {}, optStr: '100x50', wantScaleUp: false },
+    { name: 'scaleUp from the URL', opts: {}, optStr: '100x50,scaleUp', wantScaleUp: true },
+    { name: 'scaleUp from the config', opts: { scaleUp: true }, optStr: '100x50', wantScaleUp: true },
   ];
-  for (const [name, opts, optStr, wantScaleUp] of cases) {
+  for (const { name, opts, optStr, wantScaleUp } of cases) {
     const p = await startProxy({ ...opts, limits: { maxPixels: 1234, maxOutputSide: 99 } });
     try {
       const r = await get(`${p.url}/${optStr}/${route(png())}`);
@@ -234,22 +234,22 @@ test('options that change nothing skip the transformer', async () => {
 });
 
 test('refusals and failures: status, short message, no-store, logged reason', async () => {
-  const cases: Array<[string, HandlerOptions, FakeTransformer | undefined, () => string, number, RegExp]> = [
-    ['malformed request', {}, undefined, () => '/100x/not-a-url', 400, /bad_url/],
-    ['denied host', { denyHosts: ['127.0.0.1'] }, undefined, () => `/${route(png())}`, 403, /denied_host/],
-    ['private network', { allowPrivateNetworks: false }, undefined, () => `/${route(png())}`, 403, /private_network/],
-    ['origin 404', {}, undefined, () => `/${route({ status: 404 })}`, 404, /not_found/],
-    ['origin 500 passed through', {}, undefined, () => `/${route({ status: 500 })}`, 500, /origin_status/],
-    ['refused content type', {}, undefined, () => `/${route({ headers: { 'Content-Type': 'text/html' }, body: '<b>' })}`, 403, /content_type_refused/],
-    ['too large', { maxSourceBytes: 100 }, undefined, () => `/${route(png())}`, 413, /source_too_large/],
-    ['reset mid-body', {}, undefined, () => `/${route({ ...png(), resetAfterBytes: 50 })}`, 502, /origin_reset/],
-    ['timeout', { timeoutMs: 150 }, undefined, () => `/${route({ ...png(), delayMs: 2000 })}`, 504, /timeout/],
-    ['undecodable image', {}, new FakeTransformer({ fail: new UnprocessableImageError('The image could not be decoded.') }), () => `/100x/${route(png())}`, 422, /bad_image/],
-    ['overloaded', {}, new FakeTransformer({ fail: new OverloadedError() }), () => `/100x/${route(png())}`, 503, /overloaded/],
-    ['transformer bug', {}, new FakeTransformer({ fail: new TypeError('x is undefined') }), () => `/100x/${route(png())}`, 502, /transform_failed.*x is undefined/],
-    ['expired URL', {}, undefined, () => `/100x,vu1/${route(png())}`, 403, /expired/],
+  const cases: Array<{ name: string; opts: HandlerOptions; transformer?: FakeTransformer | undefined; pathFn: () => string; status: number; logged: RegExp }> = [
+    { name: 'malformed request', opts: {}, pathFn: () => '/100x/not-a-url', status: 400, logged: /bad_url/ },
+    { name: 'denied host', opts: { denyHosts: ['127.0.0.1'] }, pathFn: () => `/${route(png())}`, status: 403, logged: /denied_host/ },
+    { name: 'private network', opts: { allowPrivateNetworks: false }, pathFn: () => `/${route(png())}`, status: 403, logged: /private_network/ },
+    { name: 'origin 404', opts: {}, pathFn: () => `/${route({ status: 404 })}`, status: 404, logged: /not_found/ },
+    { name: 'origin 500 passed through', opts: {}, pathFn: () => `/${route({ status: 500 })}`, status: 500, logged: /origin_status/ },
+    { name: 'refused content type', opts: {}, pathFn: () => `/${route({ headers: { 'Content-Type': 'text/html' }, body: '<b>' })}`, status: 403, logged: /content_type_refused/ },
+    { name: 'too large', opts: { maxSourceBytes: 100 }, pathFn: () => `/${route(png())}`, status: 413, logged: /source_too_large/ },
+    { name: 'reset mid-body', opts: {}, pathFn: () => `/${route({ ...png(), resetAfterBytes: 50 })}`, status: 502, logged: /origin_reset/ },
+    { name: 'timeout', opts: { timeoutMs: 150 }, pathFn: () => `/${route({ ...png(), delayMs: 2000 })}`, status: 504, logged: /timeout/ },
+    { name: 'undecodable image', opts: {}, transformer: new FakeTransformer({ fail: new UnprocessableImageError('The image could not be decoded.') }), pathFn: () => `/100x/${route(png())}`, status: 422, logged: /bad_image/ },
+    { name: 'overloaded', opts: {}, transformer: new FakeTransformer({ fail: new OverloadedError() }), pathFn: () => `/100x/${route(png())}`, status: 503, logged: /overloaded/ },
+    { name: 'transformer bug', opts: {}, transformer: new FakeTransformer({ fail: new TypeError('x is undefined') }), pathFn: () => `/100x/${route(png())}`, status: 502, logged: /transform_failed.*x is undefined/ },
+    { name: 'expired URL', opts: {}, pathFn: () => `/100x,vu1/${route(png())}`, status: 403, logged: /expired/ },
   ];
-  for (const [name, opts, transformer, pathFn, status, logged] of cases) {
+  for (const { name, opts, transformer, pathFn, status, logged } of cases) {
     const p = await startProxy(opts, transformer);
     try {
       const r = await get(p.url + pathFn());
@@ -285,18 +285,18 @@ test('client conditional requests get 304 with the ETag', async () => {
   const p = await startProxy();
   try {
     const url = `${p.url}/${route(png({ ETag: '"v7"', 'Last-Modified': lm }))}`;
-    const cases: Array<[string, Record<string, string>, number]> = [
-      ['matching etag', { 'If-None-Match': '"v7"' }, 304],
-      ['weak matching etag in a list', { 'If-None-Match': '"a", W/"v7"' }, 304],
-      ['star', { 'If-None-Match': '*' }, 304],
-      ['other etag', { 'If-None-Match': '"v6"' }, 200],
-      ['other etag wins over a matching date', { 'If-None-Match': '"v6"', 'If-Modified-Since': lm }, 200],
-      ['same date', { 'If-Modified-Since': lm }, 304],
-      ['later date', { 'If-Modified-Since': 'Thu, 22 Oct 2015 07:28:00 GMT' }, 304],
-      ['earlier date', { 'If-Modified-Since': 'Tue, 20 Oct 2015 07:28:00 GMT' }, 200],
-      ['garbage date', { 'If-Modified-Since': 'yesterday' }, 200],
+    const cases: Array<{ name: string; headers: Record<string, string>; want: number }> = [
+      { name: 'matching etag', headers: { 'If-None-Match': '"v7"' }, want: 304 },
+      { name: 'weak matching etag in a list', headers: { 'If-None-Match': '"a", W/"v7"' }, want: 304 },
+      { name: 'star', headers: { 'If-None-Match': '*' }, want: 304 },
+      { name: 'other etag', headers: { 'If-None-Match': '"v6"' }, want: 200 },
+      { name: 'other etag wins over a matching date', headers: { 'If-None-Match': '"v6"', 'If-Modified-Since': lm }, want: 200 },
+      { name: 'same date', headers: { 'If-Modified-Since': lm }, want: 304 },
+      { name: 'later date', headers: { 'If-Modified-Since': 'Thu, 22 Oct 2015 07:28:00 GMT' }, want: 304 },
+      { name: 'earlier date', headers: { 'If-Modified-Since': 'Tue, 20 Oct 2015 07:28:00 GMT' }, want: 200 },
+      { name: 'garbage date', headers: { 'If-Modified-Since': 'yesterday' }, want: 200 },
     ];
-    for (const [name, headers, want] of cases) {
+    for (const { name, headers, want } of cases) {
       const r = await get(url, { headers });
       assert.equal(r.status, want, `${name}: status = ${r.status}, want ${want}`);
       if (want === 304) {
@@ -317,15 +317,15 @@ test('with a cache: hits, variants, revalidation and the served-from-cache metri
 
     const fresh = route(png({ 'Cache-Control': 'max-age=600' }));
     const freshPath = new URL(fresh).pathname;
-    const steps: Array<[string, string, string, number, number]> = [
+    const steps: Array<{ name: string; reqPath: string; want: string; hits: number; runs: number }> = [
       // [name, request, want X-Cache, want origin hits, want transformer runs]
-      ['original, first', `/${fresh}`, 'MISS', 1, 0],
-      ['original, again', `/${fresh}`, 'HIT', 1, 0],
-      ['variant from the cached original', `/50x/${fresh}`, 'MISS', 1, 1],
-      ['variant again', `/50x/${fresh}`, 'HIT', 1, 1],
-      ['other variant', `/60x/${fresh}`, 'MISS', 1, 2],
+      { name: 'original, first', reqPath: `/${fresh}`, want: 'MISS', hits: 1, runs: 0 },
+      { name: 'original, again', reqPath: `/${fresh}`, want: 'HIT', hits: 1, runs: 0 },
+      { name: 'variant from the cached original', reqPath: `/50x/${fresh}`, want: 'MISS', hits: 1, runs: 1 },
+      { name: 'variant again', reqPath: `/50x/${fresh}`, want: 'HIT', hits: 1, runs: 1 },
+      { name: 'other variant', reqPath: `/60x/${fresh}`, want: 'MISS', hits: 1, runs: 2 },
     ];
-    for (const [name, reqPath, want, hits, runs] of steps) {
+    for (const { name, reqPath, want, hits, runs } of steps) {
       const r = await get(p.url + reqPath);
       assert.equal(r.status, 200, `${name}: status`);
       assert.equal(r.headers.get('x-cache'), want, `${name}: X-Cache = ${r.headers.get('x-cache')}, want ${want}`);
@@ -467,14 +467,15 @@ test('works as Express middleware under a mount path', async () => {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const url = route(png());
-    const cases: Array<[string, number, (b: Buffer) => boolean]> = [
-      [`/img/${url}`, 200, (b) => b.equals(PNG)],
-      [`/img/30x/${url}`, 200, (b) => b.toString('latin1').startsWith('30x0|')],
-      ['/img/health-check', 200, (b) => b.toString() === 'OK'],
-      ['/img/', 200, (b) => b.toString() === 'OK'],
-      ['/other', 200, (b) => b.toString() === 'other'],
+    const cases: Array<{ reqPath: string; status: number; ok: (b: Buffer) => boolean }> = [
+      { reqPath: `/img/${url}`, status: 200, ok: (b) => b.equals(PNG) },
+      { reqPath: `/img/30x/${url}`, status: 200, ok: (b) => b.toString('latin1').startsWith('30x0|') },
+      // The standalone server's endpoints are not the middleware's (handler.middleware.test.ts).
+      { reqPath: '/img/health-check', status: 404, ok: (b) => b.toString() !== 'OK' },
+      { reqPath: '/img/', status: 404, ok: (b) => b.toString() !== 'OK' },
+      { reqPath: '/other', status: 200, ok: (b) => b.toString() === 'other' },
     ];
-    for (const [reqPath, status, ok] of cases) {
+    for (const { reqPath, status, ok } of cases) {
       const r = await get(base + reqPath);
       assert.equal(r.status, status, `GET ${reqPath} status = ${r.status}, want ${status}`);
       assert.ok(ok(r.body), `GET ${reqPath} body = ${JSON.stringify(r.body.toString('latin1').slice(0, 40))}`);
@@ -541,13 +542,13 @@ test('a shared cache does not bypass a stricter policy', async () => {
   } finally {
     await loose.close();
   }
-  const cases: Array<[string, HandlerOptions, string, number]> = [
-    ['same policy is served from cache', {}, image, 200],
-    ['private networks now refused', { allowPrivateNetworks: false }, image, 403],
-    ['host now denied', { denyHosts: ['127.0.0.1'] }, image, 403],
-    ['content type now refused', {}, html, 403],
+  const cases: Array<{ name: string; opts: HandlerOptions; u: string; want: number }> = [
+    { name: 'same policy is served from cache', opts: {}, u: image, want: 200 },
+    { name: 'private networks now refused', opts: { allowPrivateNetworks: false }, u: image, want: 403 },
+    { name: 'host now denied', opts: { denyHosts: ['127.0.0.1'] }, u: image, want: 403 },
+    { name: 'content type now refused', opts: {}, u: html, want: 403 },
   ];
-  for (const [name, opts, u, want] of cases) {
+  for (const { name, opts, u, want } of cases) {
     const strict = await startProxy({ cache, ...opts });
     try {
       const r = await get(`${strict.url}/${u}`);
@@ -609,7 +610,7 @@ test('the adapter never touches headers once they are sent: it drops the connect
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    for (const reqPath of [`/${route(png())}`, '/health-check', '/100x/not-a-url']) {
+    for (const reqPath of [`/${route(png())}`, `/100x/${route(png())}`]) {
       const r = await fetch(base + reqPath);
       const headers = { early: r.headers.get('x-early'), xcache: r.headers.get('x-cache') };
       assert.deepEqual(headers, { early: '1', xcache: null }, `GET ${reqPath} headers = ${JSON.stringify(headers)}, want the early ones only`);

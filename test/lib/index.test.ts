@@ -3,29 +3,29 @@ import assert from 'node:assert/strict';
 import * as lib from '../../lib/index.js';
 
 test('the package entry exports the public API', () => {
-  const want: Array<[name: string, type: string]> = [
-    ['imageproxy', 'function'],
-    ['createServer', 'function'],
-    ['defaultConfig', 'function'],
-    ['parseRequest', 'function'],
-    ['cacheKey', 'function'],
-    ['parseOptions', 'function'],
-    ['formatOptions', 'function'],
-    ['signURL', 'function'],
-    ['verifySignature', 'function'],
-    ['verify', 'function'],
-    ['transform', 'function'],
-    ['probe', 'function'],
-    ['createCache', 'function'],
-    ['createTransformPool', 'function'],
-    ['createMetrics', 'function'],
-    ['fetchRemote', 'function'],
-    ['sniffImageType', 'function'],
-    ['ProxyError', 'function'],
-    ['ForbiddenError', 'function'],
-    ['SECURITY_HEADERS', 'object'],
+  const want: Array<{ name: string; type: string }> = [
+    { name: 'imageproxy', type: 'function' },
+    { name: 'createServer', type: 'function' },
+    { name: 'defaultConfig', type: 'function' },
+    { name: 'parseRequest', type: 'function' },
+    { name: 'cacheKey', type: 'function' },
+    { name: 'parseOptions', type: 'function' },
+    { name: 'formatOptions', type: 'function' },
+    { name: 'signURL', type: 'function' },
+    { name: 'verifySignature', type: 'function' },
+    { name: 'verify', type: 'function' },
+    { name: 'transform', type: 'function' },
+    { name: 'probe', type: 'function' },
+    { name: 'createCache', type: 'function' },
+    { name: 'createTransformPool', type: 'function' },
+    { name: 'createMetrics', type: 'function' },
+    { name: 'fetchRemote', type: 'function' },
+    { name: 'sniffImageType', type: 'function' },
+    { name: 'ProxyError', type: 'function' },
+    { name: 'ForbiddenError', type: 'function' },
+    { name: 'SECURITY_HEADERS', type: 'object' },
   ];
-  for (const [name, type] of want) {
+  for (const { name, type } of want) {
     const got = typeof (lib as Record<string, unknown>)[name];
     assert.equal(got, type, `typeof ${name} = ${got}, want ${type}`);
   }

@@ -40,19 +40,19 @@ before(async () => {
 after(() => origin.close());
 
 test('parseAddr table', () => {
-  const cases: Array<[string, ListenTarget | 'error']> = [
-    ['localhost:8080', { host: 'localhost', port: 8080 }],
-    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
-    [':8080', { host: '', port: 8080 }],
-    ['[::1]:9000', { host: '::1', port: 9000 }],
-    ['unix:/run/imageproxy.sock', { path: '/run/imageproxy.sock' }],
-    ['unix:', 'error'],
-    ['localhost', 'error'],
-    ['localhost:http', 'error'],
-    ['localhost:70000', 'error'],
-    ['', 'error'],
+  const cases: Array<{ addr: string; want: ListenTarget | 'error' }> = [
+    { addr: 'localhost:8080', want: { host: 'localhost', port: 8080 } },
+    { addr: '127.0.0.1:0', want: { host: '127.0.0.1', port: 0 } },
+    { addr: ':8080', want: { host: '', port: 8080 } },
+    { addr: '[::1]:9000', want: { host: '::1', port: 9000 } },
+    { addr: 'unix:/run/imageproxy.sock', want: { path: '/run/imageproxy.sock' } },
+    { addr: 'unix:', want: 'error' },
+    { addr: 'localhost', want: 'error' },
+    { addr: 'localhost:http', want: 'error' },
+    { addr: 'localhost:70000', want: 'error' },
+    { addr: '', want: 'error' },
   ];
-  for (const [addr, want] of cases) {
+  for (const { addr, want } of cases) {
     let got: ListenTarget | 'error';
     try {
       got = parseAddr(addr);
@@ -85,12 +85,12 @@ test('listens on host:port, reports the bound address, and proxies', async () =>
   try {
     assert.match(addr, /^127\.0\.0\.1:\d+$/, `listen() = ${addr}`);
     assert.notEqual(portOf(addr), 0);
-    const cases: Array<[string, number, Buffer]> = [
-      ['/health-check', 200, Buffer.from('OK')],
-      [`/${origin.url}/a.png`, 200, PNG],
-      [`/10x/${origin.url}/a.png`, 200, PNG],
+    const cases: Array<{ p: string; status: number; body: Buffer }> = [
+      { p: '/health-check', status: 200, body: Buffer.from('OK') },
+      { p: `/${origin.url}/a.png`, status: 200, body: PNG },
+      { p: `/10x/${origin.url}/a.png`, status: 200, body: PNG },
     ];
-    for (const [p, status, body] of cases) {
+    for (const { p, status, body } of cases) {
       const r = await request({ port: portOf(addr) }, p);
       assert.equal(r.status, status, `GET ${p} status = ${r.status}`);
       assert.ok(r.body.equals(body), `GET ${p} body differs`);

@@ -92,14 +92,35 @@ export function provideCodecModules(mods: Partial<Record<CodecWasm, WasmModule>>
   }
 }
 
+/** CodecModules are compiled codec modules by name, as one thread hands them to another. */
+export type CodecModules = Partial<Record<CodecWasm, WasmModule>>;
+
+/**
+ * expectCodecModules makes this thread wait for its codec modules from `incoming` (another
+ * thread compiles them and posts them here) instead of compiling embedded bytes: a worker can
+ * start, and warm up on codecs without wasm, while the modules are still being compiled. A
+ * module missing from what arrives, or a rejection, fails only the calls that need it.
+ */
+export function expectCodecModules(incoming: Promise<CodecModules>): void {
+  const checked = incoming.then((mods) => {
+    provideCodecModules(mods);
+    return mods;
+  });
+  for (const name of CODEC_WASM) {
+    const p = checked.then((mods) => mods[name] ?? Promise.reject(new Error(`The codec module ${name} was not handed to this thread.`)));
+    p.catch(() => { if (compiled.get(name) === p) compiled.delete(name); });
+    compiled.set(name, p);
+  }
+}
+
 /**
  * compileCodecModules compiles the named modules (all by default) and returns them, for a pool to
  * send to its workers with provideCodecModules.
  */
-export async function compileCodecModules(names: readonly CodecWasm[] = CODEC_WASM): Promise<Partial<Record<CodecWasm, WasmModule>>> {
-  const out: Partial<Record<CodecWasm, WasmModule>> = {};
-  for (const n of names) out[n] = await codecModule(n);
-  return out;
+export async function compileCodecModules(names: readonly CodecWasm[] = CODEC_WASM): Promise<CodecModules> {
+  // Started together, the compiles run side by side on V8's background threads.
+  const mods = await Promise.all(names.map((n) => codecModule(n)));
+  return Object.fromEntries(names.map((n, i) => [n, mods[i]])) as CodecModules;
 }
 
 /** EmscriptenModule is what every jsquash glue module exposes once ready. */

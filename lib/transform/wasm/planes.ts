@@ -25,7 +25,7 @@ export interface WasmPlanes {
   resize(src: PlaneView, v: VerticalTaps, h: HorizontalTaps): Uint16Array;
 }
 
-const MODULE = new EmbeddedModule<Exports>(PLANES_WASM_BASE64, WASM_KEEP_BYTES);
+const MODULE = new EmbeddedModule<Exports>('planes', PLANES_WASM_BASE64, WASM_KEEP_BYTES);
 
 /**
  * wasmPlanes returns the WebAssembly passes, or undefined where this runtime cannot compile

@@ -77,7 +77,7 @@ export interface WasmRgba {
   resizeAlpha(src: Bitmap, h: AlphaTaps | undefined, v: AlphaTaps | undefined): Bitmap | undefined;
 }
 
-const MODULE = new EmbeddedModule<Exports>(RGBA_WASM_BASE64, RGBA_WASM_KEEP_BYTES);
+const MODULE = new EmbeddedModule<Exports>('rgba', RGBA_WASM_BASE64, RGBA_WASM_KEEP_BYTES);
 
 /**
  * wasmRgba returns the WebAssembly passes, or undefined where this runtime cannot compile the

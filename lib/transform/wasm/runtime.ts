@@ -26,28 +26,65 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/** provided holds modules compiled in another thread, by EmbeddedModule name (provideTransformModules). */
+const provided = new Map<string, object>();
+/** registry lists every EmbeddedModule made in this thread, by name. */
+const registry = new Map<string, EmbeddedModule<{ memory: WasmMemory }>>();
+
 /**
- * EmbeddedModule is one embedded module, compiled on first use and instantiated lazily; an
- * instance whose memory grew past keepBytes is dropped after the call that grew it, so that one
- * very large image does not pin its memory for the life of the thread.
+ * provideTransformModules installs modules compiled in another thread (a worker receives them
+ * from the pool's thread, as WebAssembly.Module is structured-cloneable), so this thread never
+ * compiles them itself. Anything that is not a WebAssembly.Module is ignored.
+ */
+export function provideTransformModules(mods: Readonly<Record<string, object>>): void {
+  const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wa) return;
+  for (const [name, m] of Object.entries(mods)) if (m instanceof wa.Module) provided.set(name, m);
+}
+
+/**
+ * compiledTransformModules compiles every EmbeddedModule made in this thread that this runtime
+ * can compile and returns them by name, for provideTransformModules in another thread.
+ */
+export function compiledTransformModules(): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [name, m] of registry) {
+    const compiled = m.module();
+    if (compiled) out[name] = compiled;
+  }
+  return out;
+}
+
+/**
+ * EmbeddedModule is one embedded module, compiled on first use (or handed in compiled, see
+ * provideTransformModules) and instantiated lazily; an instance whose memory grew past keepBytes
+ * is dropped after the call that grew it, so that one very large image does not pin its memory
+ * for the life of the thread.
  */
 export class EmbeddedModule<E extends { memory: WasmMemory }> {
   private compiled: object | null | undefined;
   private instance: E | undefined;
 
-  constructor(private readonly base64: string, private readonly keepBytes: number) {}
+  constructor(private readonly name: string, private readonly base64: string, private readonly keepBytes: number) {
+    registry.set(name, this as unknown as EmbeddedModule<{ memory: WasmMemory }>);
+  }
 
   /** available reports whether this runtime compiles the module (WebAssembly with SIMD). */
   available(): boolean {
+    return this.module() !== undefined;
+  }
+
+  /** module is the compiled module, or undefined when this runtime cannot compile it. */
+  module(): object | undefined {
     if (this.compiled === undefined) {
       try {
         const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-        this.compiled = wa ? new wa.Module(decodeBase64(this.base64)) : null;
+        this.compiled = provided.get(this.name) ?? (wa ? new wa.Module(decodeBase64(this.base64)) : null);
       } catch {
         this.compiled = null;
       }
     }
-    return this.compiled !== null;
+    return this.compiled ?? undefined;
   }
 
   /** memoryBytes is the size of the live instance's memory, 0 when none is kept. */

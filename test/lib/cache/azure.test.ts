@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache, CacheConfigError } from '../../../lib/cache/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from '../../helpers/servers.js';
 import { quietLogger, runCacheContract, serverTarget } from './contract.js';
@@ -12,8 +12,8 @@ runCacheContract('azure (azurite)', async () => {
   return serverTarget(spec, () => server.stop(), { honoursTtl: false, timeoutMs: 5000, env });
 });
 
-describe('azure backend', () => {
-  it('needs the account name and key', async () => {
+test('azure backend', async (suite) => {
+  await suite.test('needs the account name and key', async () => {
     await assert.rejects(
       createCache(['azure://c/'], quietLogger(), { env: {} }),
       (err) => err instanceof CacheConfigError && /AZURESTORAGE_ACCOUNT_NAME/.test(err.message),

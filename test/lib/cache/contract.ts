@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { test } from 'node:test';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { ResponseCache } from '../../../lib/cache/responses.js';
 import { createCache } from '../../../lib/cache/index.js';
@@ -73,24 +73,24 @@ export const LARGE_ENTRY_BYTES = 10 * 1024 * 1024;
 
 /** runCacheContract registers the contract suite for one backend. */
 export function runCacheContract(name: string, setup: () => Promise<ContractTarget>): void {
-  describe(`cache contract: ${name}`, () => {
+  test(`cache contract: ${name}`, async (suite) => {
     let t: ContractTarget;
     const run = randomBytes(4).toString('hex');
     const k = (s: string) => `https://example.com/${run}/${s}`;
 
-    before(async () => {
+    suite.before(async () => {
       t = await setup();
     });
-    after(async () => {
+    suite.after(async () => {
       await t?.close();
     });
 
-    it('get of a missing key is undefined', async () => {
+    await suite.test('get of a missing key is undefined', async () => {
       const got = await t.cache.get(k('missing'));
       assert.equal(got, undefined, `get(missing) = ${desc(got)}, want undefined`);
     });
 
-    it('set, get, overwrite, delete', async () => {
+    await suite.test('set, get, overwrite, delete', async () => {
       const key = k('a.jpg#100x100');
       await t.cache.set(key, Buffer.from('first'));
       let got = await t.cache.get(key);
@@ -103,12 +103,12 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       assert.equal(got, undefined, `get after delete = ${desc(got)}, want undefined`);
     });
 
-    it('delete of a missing key does not fail', async () => {
+    await suite.test('delete of a missing key does not fail', async () => {
       await t.cache.delete(k('never-stored'));
       assert.equal(t.errors(), 0, `errors after deleting a missing key = ${t.errors()}, want 0`);
     });
 
-    it('keys differing only slightly are distinct', async () => {
+    await suite.test('keys differing only slightly are distinct', async () => {
       const keys = [k('x.png'), k('x.png#100x'), k('x.png#100x,q60'), k('ü/é space?q=1')];
       await Promise.all(keys.map((key, i) => t.cache.set(key, Buffer.from([i + 1]))));
       for (const [i, key] of keys.entries()) {
@@ -117,7 +117,7 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       }
     });
 
-    it('is binary safe (all 256 byte values)', async () => {
+    await suite.test('is binary safe (all 256 byte values)', async () => {
       const value = Buffer.alloc(1024);
       for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
       const all = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), value, Buffer.from([0, 0, 0xff, 0x0d, 0x0a])]);
@@ -126,7 +126,7 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       assert.ok(got !== undefined && got.equals(all), `get(binary) = ${desc(got)}, want ${desc(all)}`);
     });
 
-    it('stores a 10 MB entry', async () => {
+    await suite.test('stores a 10 MB entry', async () => {
       const big = randomBytes(LARGE_ENTRY_BYTES);
       await t.cache.set(k('large'), big);
       const got = await t.cache.get(k('large'));
@@ -134,7 +134,7 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       assert.equal(t.errors(), 0, `errors after the large entry = ${t.errors()}, want 0`);
     });
 
-    it('keeps HTTP responses through ResponseCache, and drops corrupt entries', async () => {
+    await suite.test('keeps HTTP responses through ResponseCache, and drops corrupt entries', async () => {
       const rc = new ResponseCache(t.cache, { minCacheDurationMs: 0, forceCache: false, logger: quietLogger() });
       const now = Date.now();
       const body = randomBytes(5000);
@@ -151,7 +151,7 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       assert.equal(left, undefined, `raw get(corrupt) after the drop = ${desc(left)}, want undefined (deleted)`);
     });
 
-    it('expires entries by ttl where supported, keeps them otherwise', async () => {
+    await suite.test('expires entries by ttl where supported, keeps them otherwise', async () => {
       await t.cache.set(k('ttl'), Buffer.from('short'), 300);
       const early = await t.cache.get(k('ttl'));
       assert.deepEqual(early, Buffer.from('short'), `get(ttl) at once = ${desc(early)}, want <short>`);
@@ -161,7 +161,7 @@ export function runCacheContract(name: string, setup: () => Promise<ContractTarg
       else assert.deepEqual(late, Buffer.from('short'), `get(ttl) after 700 ms = ${desc(late)}, want <short> (ttl is only a hint here)`);
     });
 
-    it('turns failures of a stopped server into misses (runs last)', async (ctx) => {
+    await suite.test('turns failures of a stopped server into misses (runs last)', async (ctx) => {
         if (!t.stopServer) {
           // In-process backends have no server to stop; their failure modes are tested in their own files.
           assert.equal(t.errors(), 0, `errors of an in-process backend = ${t.errors()}, want 0`);

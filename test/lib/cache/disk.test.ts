@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { test, after } from 'node:test';
 import { DiskCache, keyHash, STALE_TEMP_MS, TEMP_SUFFIX } from '../../../lib/cache/disk.js';
 import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
@@ -25,8 +25,8 @@ runCacheContract('disk (directory path)', async () => {
   return { cache, honoursTtl: false, errors: () => errors, close: async () => cache.close?.() };
 });
 
-describe('DiskCache', () => {
-  it('shards files two levels deep by the key hash', async () => {
+test('DiskCache', async (suite) => {
+  await suite.test('shards files two levels deep by the key hash', async () => {
     const dir = tempDir();
     const c = new DiskCache(dir);
     await c.set('https://example.com/a.jpg', Buffer.from('x'));
@@ -38,7 +38,7 @@ describe('DiskCache', () => {
     assert.deepEqual(leftovers, [], `temporary files after set = ${leftovers}, want none`);
   });
 
-  it('never reads a leftover temporary file (crash during a write)', async () => {
+  await suite.test('never reads a leftover temporary file (crash during a write)', async () => {
     const dir = tempDir();
     const c = new DiskCache(dir);
     const key = 'https://example.com/crash.jpg';
@@ -52,7 +52,7 @@ describe('DiskCache', () => {
     assert.equal(got, undefined, `get(crash.jpg) with only a temp file = ${got}, want undefined`);
   });
 
-  it('survives re-opening the directory (restart)', async () => {
+  await suite.test('survives re-opening the directory (restart)', async () => {
     const dir = tempDir();
     await new DiskCache(dir).set('k', Buffer.from('persisted'));
     const got = await new DiskCache(dir).get('k');
@@ -62,7 +62,7 @@ describe('DiskCache', () => {
     assert.deepEqual(got2, Buffer.from('persisted'), `get(k) via file:// = ${got2}, want <persisted>`);
   });
 
-  it('degrades to misses when the directory cannot be written', async () => {
+  await suite.test('degrades to misses when the directory cannot be written', async () => {
     // A path below a regular file fails every operation (ENOTDIR), even for root, unlike chmod.
     const blocker = path.join(tempDir(), 'not-a-dir');
     writeFileSync(blocker, 'x');
@@ -76,7 +76,7 @@ describe('DiskCache', () => {
     assert.equal(cache.errors, errs.length, `guard errors = ${cache.errors}, want ${errs.length}`);
   });
 
-  it('reports a read error other than "missing" to the guard', async () => {
+  await suite.test('reports a read error other than "missing" to the guard', async () => {
     const dir = tempDir();
     const c = new DiskCache(dir);
     const file = c.pathFor('k');
@@ -86,7 +86,7 @@ describe('DiskCache', () => {
     await assert.rejects(c.get('k'), /EISDIR/, 'get(k) where the entry is a directory did not reject with EISDIR');
   });
 
-  it('sweepStaleTemp removes only temporary files older than STALE_TEMP_MS', async () => {
+  await suite.test('sweepStaleTemp removes only temporary files older than STALE_TEMP_MS', async () => {
     const dir = tempDir();
     const c = new DiskCache(dir);
     await c.set('entry', Buffer.from('kept'));
@@ -113,7 +113,7 @@ describe('DiskCache', () => {
     assert.equal(await new DiskCache(path.join(dir, 'missing')).sweepStaleTemp(now), 0, 'sweepStaleTemp() of a missing directory, want 0');
   });
 
-  it('createCache sweeps a disk cache in the background', async () => {
+  await suite.test('createCache sweeps a disk cache in the background', async () => {
     const dir = tempDir();
     const shard = path.join(dir, 'ab', 'cd');
     (await import('node:fs')).mkdirSync(shard, { recursive: true });

@@ -3,7 +3,7 @@
 // x-goog-hash so the SDK validates crc32c), multipart upload (POST /upload/storage/v1/...),
 // and object delete (DELETE). Not covered: resumable uploads, auth, listing.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import { keyHash } from '../../../lib/cache/disk.js';
 import { startFakeGcs } from '../../helpers/servers.js';
@@ -20,8 +20,8 @@ runCacheContract('gcs (fake GCS JSON API)', async () => {
   });
 });
 
-describe('gcs backend', () => {
-  it('stores objects as bucket/prefix/sha256(key) through the JSON API', async () => {
+test('gcs backend', async (suite) => {
+  await suite.test('stores objects as bucket/prefix/sha256(key) through the JSON API', async () => {
     const gcs = await startFakeGcs();
     const cache = await createCache(['gcs://b1/p/q'], quietLogger(), { env: { STORAGE_EMULATOR_HOST: gcs.url } });
     assert.ok(cache);
@@ -38,7 +38,7 @@ describe('gcs backend', () => {
     await gcs.close();
   });
 
-  it('lets the SDK pick up STORAGE_EMULATOR_HOST from the process environment by itself', async () => {
+  await suite.test('lets the SDK pick up STORAGE_EMULATOR_HOST from the process environment by itself', async () => {
     const gcs = await startFakeGcs();
     process.env.STORAGE_EMULATOR_HOST = gcs.url;
     try {

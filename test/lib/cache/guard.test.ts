@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { CacheTimeoutError, GuardedCache } from '../../../lib/cache/guard.js';
 import { MemoryCache } from '../../../lib/cache/memory.js';
@@ -29,8 +29,8 @@ class FlakyCache implements Cache {
   }
 }
 
-describe('GuardedCache', () => {
-  it('passes operations through while the backend works', async () => {
+test('GuardedCache', async (suite) => {
+  await suite.test('passes operations through while the backend works', async () => {
     const g = new GuardedCache(new FlakyCache(), { name: 'flaky', logger: quietLogger() });
     await g.set('k', Buffer.from('v'));
     assert.deepEqual(await g.get('k'), Buffer.from('v'));
@@ -39,7 +39,7 @@ describe('GuardedCache', () => {
     assert.equal(g.errors, 0);
   });
 
-  it('turns failures into misses, counts them, and logs once per burst', async () => {
+  await suite.test('turns failures into misses, counts them, and logs once per burst', async () => {
     const inner = new FlakyCache();
     const logger = quietLogger();
     let clock = 0;
@@ -69,7 +69,7 @@ describe('GuardedCache', () => {
     assert.ok(logger.lines.some((l) => /info cache flaky: working again/.test(l)), `no recovery line in ${logger.lines}`);
   });
 
-  it('times out a hung backend', async () => {
+  await suite.test('times out a hung backend', async () => {
     const inner = new FlakyCache();
     inner.hang = true;
     const errors: unknown[] = [];
@@ -82,7 +82,7 @@ describe('GuardedCache', () => {
     assert.ok(errors[0] instanceof CacheTimeoutError, `error = ${errors[0]}, want CacheTimeoutError`);
   });
 
-  it('survives a synchronous throw and a throwing onError hook', async () => {
+  await suite.test('survives a synchronous throw and a throwing onError hook', async () => {
     const bad: Cache = {
       get: () => {
         throw new Error('sync');

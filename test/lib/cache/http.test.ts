@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { test, after, before } from 'node:test';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from '../../../lib/handler.js';
 import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
@@ -73,8 +73,8 @@ async function get(url: string): Promise<{ status: number; xcache: string | null
   return { status: r.status, xcache: r.headers.get('x-cache'), body: Buffer.from(await r.arrayBuffer()) };
 }
 
-describe('HTTP caching through createCache backends', () => {
-  it('serves a repeated transform from a disk cache without reaching the origin', async () => {
+test('HTTP caching through createCache backends', async (suite) => {
+  await suite.test('serves a repeated transform from a disk cache without reaching the origin', async () => {
     const cache = await createCache([tempDir()], quietLogger());
     const p = await startProxy({ cache });
     try {
@@ -90,16 +90,16 @@ describe('HTTP caching through createCache backends', () => {
     }
   });
 
-  it('refetches no-store and private responses, unless forceCache', async () => {
-    const cases: Array<[string, string, boolean, number]> = [
+  await suite.test('refetches no-store and private responses, unless forceCache', async () => {
+    const cases: Array<{ name: string; cc: string; forceCache: boolean; want: number }> = [
       // name, Cache-Control, forceCache, want origin hits after two requests
-      ['no-store', 'no-store, max-age=600', false, 2],
-      ['private', 'private, max-age=600', false, 2],
-      ['no-store forced', 'no-store, max-age=600', true, 1],
-      ['private forced', 'private, max-age=600', true, 1],
-      ['max-age=0 without validators', 'max-age=0', false, 2],
+      { name: 'no-store', cc: 'no-store, max-age=600', forceCache: false, want: 2 },
+      { name: 'private', cc: 'private, max-age=600', forceCache: false, want: 2 },
+      { name: 'no-store forced', cc: 'no-store, max-age=600', forceCache: true, want: 1 },
+      { name: 'private forced', cc: 'private, max-age=600', forceCache: true, want: 1 },
+      { name: 'max-age=0 without validators', cc: 'max-age=0', forceCache: false, want: 2 },
     ];
-    for (const [name, cc, forceCache, want] of cases) {
+    for (const { name, cc, forceCache, want } of cases) {
       const cache = await createCache(['memory'], quietLogger());
       const p = await startProxy({ cache, forceCache });
       try {
@@ -112,7 +112,7 @@ describe('HTTP caching through createCache backends', () => {
     }
   });
 
-  it('minCacheDuration keeps responses without freshness information', async () => {
+  await suite.test('minCacheDuration keeps responses without freshness information', async () => {
     const cache = await createCache(['memory'], quietLogger());
     const p = await startProxy({ cache, minCacheDurationMs: 60_000 });
     try {
@@ -126,7 +126,7 @@ describe('HTTP caching through createCache backends', () => {
     }
   });
 
-  it('revalidates a stale disk entry with a conditional request answered 304', async () => {
+  await suite.test('revalidates a stale disk entry with a conditional request answered 304', async () => {
     const cache = await createCache([tempDir()], quietLogger());
     const p = await startProxy({ cache });
     try {
@@ -153,7 +153,7 @@ describe('HTTP caching through createCache backends', () => {
     }
   });
 
-  it('keeps serving from a disk cache after a restart, and fills a memory tier from it', async () => {
+  await suite.test('keeps serving from a disk cache after a restart, and fills a memory tier from it', async () => {
     const dir = tempDir();
     const img = route({ 'Cache-Control': 'max-age=600' });
     const first = await startProxy({ cache: await createCache([dir], quietLogger()) });
@@ -176,7 +176,7 @@ describe('HTTP caching through createCache backends', () => {
     }
   });
 
-  it('answers every request while Redis is down', async () => {
+  await suite.test('answers every request while Redis is down', async () => {
     const server = await startRedis();
     const cache = await createCache([server.url], quietLogger(), { timeoutMs: 2000 });
     const p = await startProxy({ cache });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,19 +12,19 @@ import { DiskCache } from '../../../lib/cache/disk.js';
 import { TieredCache } from '../../../lib/cache/tiered.js';
 import { quietLogger } from './contract.js';
 
-describe('createCache', () => {
-  it('returns undefined for no specs', async () => {
+test('createCache', async (suite) => {
+  await suite.test('returns undefined for no specs', async () => {
     assert.equal(await createCache([], quietLogger()), undefined);
     assert.equal(await createCache(['', ' '], quietLogger()), undefined);
   });
 
-  it('guards a single backend', async () => {
+  await suite.test('guards a single backend', async () => {
     const c = await createCache(['memory:5'], quietLogger());
     assert.ok(c instanceof GuardedCache, 'createCache([memory:5]) is not a GuardedCache');
     assert.ok(c.inner instanceof MemoryCache);
   });
 
-  it('builds tiers in flag order, each guarded', async () => {
+  await suite.test('builds tiers in flag order, each guarded', async () => {
     const logger = quietLogger();
     const c = await createCache(['memory', '/tmp/ipx-never-written-a /tmp/ipx-never-written-b'], logger);
     assert.ok(c instanceof TieredCache);
@@ -33,27 +33,27 @@ describe('createCache', () => {
     assert.ok(logger.lines.some((l) => l.includes('memory(100MB) -> disk(/tmp/ipx-never-written-a) -> disk(/tmp/ipx-never-written-b)')), `log = ${logger.lines}`);
   });
 
-  it('rejects a bad value with a CacheConfigError', async () => {
+  await suite.test('rejects a bad value with a CacheConfigError', async () => {
     await assert.rejects(createCache(['memory:x'], quietLogger()), CacheConfigError);
     await assert.rejects(createCache(['memory', 'nope://x'], quietLogger()), CacheConfigError);
   });
 });
 
-describe('CACHE_ENV_VARS', () => {
-  it('names exactly the variables createCache reads', () => {
+test('CACHE_ENV_VARS', async (suite) => {
+  await suite.test('names exactly the variables createCache reads', () => {
     const source = readFileSync(path.join(ROOT, 'lib', 'cache', 'index.ts'), 'utf8');
     const read = [...new Set([...source.matchAll(/\benv\.([A-Z_]+)/g)].map((m) => m[1]))].sort();
     assert.deepEqual([...CACHE_ENV_VARS].sort(), read, `CACHE_ENV_VARS = ${CACHE_ENV_VARS}, want the env.X names in index.ts: ${read}`);
   });
 });
 
-describe('leaseStoreOf', () => {
-  it('finds no lease store without a Redis tier', async () => {
+test('leaseStoreOf', async (suite) => {
+  await suite.test('finds no lease store without a Redis tier', async () => {
     assert.equal(leaseStoreOf(undefined), undefined);
     assert.equal(leaseStoreOf(await createCache(['memory', '/tmp/ipx-never-written-c'], quietLogger())), undefined);
   });
 
-  it('finds the Redis tier below a memory tier, with its key prefix', async () => {
+  await suite.test('finds the Redis tier below a memory tier, with its key prefix', async () => {
     const server = await startRedis();
     const cache = await createCache(['memory', server.url], quietLogger());
     try {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import { MemoryCache } from '../../../lib/cache/memory.js';
 import { quietLogger, runCacheContract } from './contract.js';
@@ -15,8 +15,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-describe('MemoryCache', () => {
-  it('evicts least recently used entries to stay within maxBytes', async () => {
+test('MemoryCache', async (suite) => {
+  await suite.test('evicts least recently used entries to stay within maxBytes', async () => {
     const c = new MemoryCache({ maxBytes: 1000, maxAgeMs: 0 });
     await c.set('a', Buffer.alloc(400));
     await c.set('b', Buffer.alloc(400));
@@ -28,13 +28,13 @@ describe('MemoryCache', () => {
     assert.ok(c.size <= 1000, `size = ${c.size}, want <= 1000`);
   });
 
-  it('does not store an entry larger than the whole cache', async () => {
+  await suite.test('does not store an entry larger than the whole cache', async () => {
     const c = new MemoryCache({ maxBytes: 100, maxAgeMs: 0 });
     await c.set('big', Buffer.alloc(101));
     assert.equal(await c.get('big'), undefined, 'get(big) = hit, want not stored');
   });
 
-  it('expires entries after MAX_AGE even without a ttl hint', async () => {
+  await suite.test('expires entries after MAX_AGE even without a ttl hint', async () => {
     const c = new MemoryCache({ maxBytes: 1000, maxAgeMs: 150 });
     await c.set('a', Buffer.from('x'));
     assert.ok(await c.get('a'), 'get(a) at once = miss, want hit');
@@ -42,14 +42,14 @@ describe('MemoryCache', () => {
     assert.equal(await c.get('a'), undefined, 'get(a) after MAX_AGE = hit, want expired');
   });
 
-  it('caps a longer ttl hint at MAX_AGE', async () => {
+  await suite.test('caps a longer ttl hint at MAX_AGE', async () => {
     const c = new MemoryCache({ maxBytes: 1000, maxAgeMs: 150 });
     await c.set('a', Buffer.from('x'), 60_000);
     await sleep(400);
     assert.equal(await c.get('a'), undefined, 'get(a) with ttl 60s and MAX_AGE 150ms after 400ms = hit, want expired');
   });
 
-  it('builds memory:SIZE:AGE from createCache', async () => {
+  await suite.test('builds memory:SIZE:AGE from createCache', async () => {
     const cache = await createCache(['memory:1:150ms'], quietLogger());
     assert.ok(cache);
     await cache.set('a', Buffer.alloc(10));

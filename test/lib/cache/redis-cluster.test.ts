@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
@@ -19,25 +19,25 @@ runCacheContract('redis-cluster (three masters)', async () => {
 
 
 
-describe('redis-cluster backend', () => {
+test('redis-cluster backend', async (suite) => {
   let cluster: RedisClusterServer;
   let cache: Cache;
   let errors = 0;
   const keys = Array.from({ length: 12 }, (_, i) => `https://example.com/cluster/${i}.jpg#100x`);
 
-  before(async () => {
+  suite.before(async () => {
     // A password-protected cluster, so that passwords are tested on the same nodes.
     cluster = await startRedisCluster({ password: 'cl-s3cret' });
     const c = await createCache([cluster.url()], quietLogger(), { onError: () => errors++, timeoutMs: OP_LIMIT_MS });
     assert.ok(c);
     cache = c;
   });
-  after(async () => {
+  suite.after(async () => {
     await cache?.close?.();
     await cluster?.stop();
   });
 
-  it('spreads entries over every master', async () => {
+  await suite.test('spreads entries over every master', async () => {
     await Promise.all(keys.map((k, i) => cache.set(k, Buffer.from(`v${i}`))));
     const sizes = await Promise.all(cluster.nodes.map(async (n) => Number((await cluster.cli(['-p', String(n.port), 'dbsize'])).trim())));
     assert.ok(sizes.every((s) => s > 0), `keys per master = ${sizes}, want every master > 0`);
@@ -48,7 +48,7 @@ describe('redis-cluster backend', () => {
     }
   });
 
-  it("keeps an entry's lease key in the entry's hash slot", async () => {
+  await suite.test("keeps an entry's lease key in the entry's hash slot", async () => {
     const port = String(cluster.nodes[0].port);
     const hostile = ['https://example.com/{tag}/a.jpg', 'https://example.com/}{/b.jpg', '', 'x'.repeat(10_000), '{}'];
     for (const k of [...keys.slice(0, 4), ...hostile]) {
@@ -58,7 +58,7 @@ describe('redis-cluster backend', () => {
     }
   });
 
-  it('writes keys under the prefix of the URL', async () => {
+  await suite.test('writes keys under the prefix of the URL', async () => {
     const c = await createCache([cluster.url('tenant-a')], quietLogger(), { timeoutMs: OP_LIMIT_MS });
     assert.ok(c);
     const key = 'https://example.com/prefixed.png';
@@ -70,7 +70,7 @@ describe('redis-cluster backend', () => {
     await c.close?.();
   });
 
-  it('takes the password from the URL or REDIS_PASSWORD, and misses without one', async () => {
+  await suite.test('takes the password from the URL or REDIS_PASSWORD, and misses without one', async () => {
     const plain = cluster.url().replace(/^redis-cluster:\/\/:[^@]*@/, 'redis-cluster://');
     const fromEnv = await createCache([plain], quietLogger(), { env: { REDIS_PASSWORD: 'cl-s3cret' }, timeoutMs: OP_LIMIT_MS });
     const without = await createCache([plain], quietLogger(), { env: {}, timeoutMs: OP_LIMIT_MS });
@@ -84,7 +84,7 @@ describe('redis-cluster backend', () => {
     }
   });
 
-  it('turns a lost master into misses for its keys only, and uses it again when it is back', async () => {
+  await suite.test('turns a lost master into misses for its keys only, and uses it again when it is back', async () => {
     await Promise.all(keys.map((k, i) => cache.set(k, Buffer.from(`v${i}`))));
     const owner = await Promise.all(keys.map((k) => cluster.nodeForKey(redisEntryKey('imageproxy:', k))));
     const lost = 1;
@@ -112,7 +112,7 @@ describe('redis-cluster backend', () => {
     assert.ok(await cache.get(other), `get(${other}) on a master that stayed up = miss after the return, want a hit`);
   });
 
-  it('starts while the whole cluster is down and works once it is up', async () => {
+  await suite.test('starts while the whole cluster is down and works once it is up', async () => {
     for (const n of cluster.nodes) await n.stop();
     let down = 0;
     const [c, startMs] = await timed(() => createCache([cluster.url()], quietLogger(), { onError: () => down++, timeoutMs: OP_LIMIT_MS }));

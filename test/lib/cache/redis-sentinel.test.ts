@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { redisEntryKey } from '../../../lib/cache/redis.js';
@@ -18,23 +18,23 @@ runCacheContract('redis-sentinel (master and one Sentinel)', async () => {
 
 
 
-describe('redis-sentinel backend, failover', () => {
+test('redis-sentinel backend, failover', async (suite) => {
   let setup: RedisSentinelSetup;
   let cache: Cache;
   let errors = 0;
 
-  before(async () => {
+  suite.before(async () => {
     setup = await startRedisSentinel({ replicas: 1, sentinels: 3 });
     const c = await createCache([setup.url()], quietLogger(), { onError: () => errors++, timeoutMs: OP_LIMIT_MS });
     assert.ok(c);
     cache = c;
   });
-  after(async () => {
+  suite.after(async () => {
     await cache?.close?.();
     await setup?.stop();
   });
 
-  it('writes to the master the Sentinels name', async () => {
+  await suite.test('writes to the master the Sentinels name', async () => {
     await cache.set('https://example.com/s.jpg', Buffer.from('m'));
     const port = await setup.masterPort();
     assert.equal(port, setup.servers[0].port, `master port = ${port}, want the first server ${setup.servers[0].port}`);
@@ -42,7 +42,7 @@ describe('redis-sentinel backend, failover', () => {
     assert.equal(raw, 'm', `GET on the master = ${JSON.stringify(raw)}, want "m"`);
   });
 
-  it('turns a killed master into misses, follows the failover, and keeps working when the old master returns', async () => {
+  await suite.test('turns a killed master into misses, follows the failover, and keeps working when the old master returns', async () => {
     const key = 'https://example.com/failover.jpg';
     await cache.set(key, Buffer.from('before'));
     const oldPort = setup.servers[0].port;
@@ -70,8 +70,8 @@ describe('redis-sentinel backend, failover', () => {
   });
 });
 
-describe('redis-sentinel backend, hung master', () => {
-  it('leaves a master that hangs (SIGSTOP) for the one the Sentinels promote', async () => {
+test('redis-sentinel backend, hung master', async (suite) => {
+  await suite.test('leaves a master that hangs (SIGSTOP) for the one the Sentinels promote', async () => {
     const setup = await startRedisSentinel({ replicas: 1, sentinels: 3 });
     let errors = 0;
     const cache = await createCache([setup.url()], quietLogger(), { onError: () => errors++, timeoutMs: OP_LIMIT_MS });
@@ -97,8 +97,8 @@ describe('redis-sentinel backend, hung master', () => {
   });
 });
 
-describe('redis-sentinel backend, outages', () => {
-  it('misses while the only master is away and reconnects when it comes back', async () => {
+test('redis-sentinel backend, outages', async (suite) => {
+  await suite.test('misses while the only master is away and reconnects when it comes back', async () => {
     const setup = await startRedisSentinel({ replicas: 0, sentinels: 1 });
     let errors = 0;
     const cache = await createCache([setup.url()], quietLogger(), { onError: () => errors++, timeoutMs: OP_LIMIT_MS });
@@ -120,7 +120,7 @@ describe('redis-sentinel backend, outages', () => {
     }
   });
 
-  it('starts while every Sentinel is down, misses fast, and works once they are up', async () => {
+  await suite.test('starts while every Sentinel is down, misses fast, and works once they are up', async () => {
     const setup = await startRedisSentinel({ replicas: 0, sentinels: 1 });
     await setup.sentinels[0].stop();
     let errors = 0;
@@ -142,7 +142,7 @@ describe('redis-sentinel backend, outages', () => {
     }
   });
 
-  it('uses REDIS_PASSWORD for the master', async () => {
+  await suite.test('uses REDIS_PASSWORD for the master', async () => {
     const setup = await startRedisSentinel({ replicas: 0, sentinels: 1, password: 'sn-s3cret' });
     const plain = setup.url().replace(/^redis-sentinel:\/\/:[^@]*@/, 'redis-sentinel://');
     const withPw = await createCache([plain], quietLogger(), { env: { REDIS_PASSWORD: 'sn-s3cret' } });

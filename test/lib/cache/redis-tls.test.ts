@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import type { LeaseChildEvent } from '../../helpers/lease-child.js';
 import { startLeaseChild } from '../../helpers/lease-children.js';
@@ -13,15 +13,15 @@ import { quietLogger } from './contract.js';
 
 type Result = Extract<LeaseChildEvent, { event: 'result' }>;
 
-describe('Redis over TLS', () => {
+test('Redis over TLS', async (suite) => {
   let dir: string;
   let certs: TestCertificates;
   const stops: Array<() => Promise<void>> = [];
-  before(async () => {
+  suite.before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'ipx-redis-tls-'));
     certs = await makeTestCertificates(dir);
   });
-  after(async () => {
+  suite.after(async () => {
     for (const stop of stops) await stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -37,7 +37,7 @@ describe('Redis over TLS', () => {
     } },
   ];
   for (const target of targets) {
-    it(`${target.name}: stores and finds entries and leases when the CA is trusted, misses when not`, async () => {
+    await suite.test(`${target.name}: stores and finds entries and leases when the CA is trusted, misses when not`, async () => {
       const server = await target.start();
       stops.push(() => server.stop());
       const url = server.url;

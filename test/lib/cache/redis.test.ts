@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { RedisCache } from '../../../lib/cache/redis.js';
@@ -11,8 +11,8 @@ runCacheContract('redis (redis-server)', async () => {
   return serverTarget(`${server.url}/1`, () => server.stop(), { honoursTtl: true, timeoutMs: 3000 });
 });
 
-describe('redis backend', () => {
-  it('starts while Redis is down, misses fast, and recovers when Redis comes up', async () => {
+test('redis backend', async (suite) => {
+  await suite.test('starts while Redis is down, misses fast, and recovers when Redis comes up', async () => {
     const port = await freePort();
     let errors = 0;
     const started = Date.now();
@@ -28,7 +28,7 @@ describe('redis backend', () => {
     await cache.close?.();
   });
 
-  it('reconnects after a restart', async () => {
+  await suite.test('reconnects after a restart', async () => {
     const server = await startRedis();
     const cache = await createCache([server.url], quietLogger(), { timeoutMs: 3000 });
     assert.ok(cache);
@@ -49,7 +49,7 @@ describe('redis backend', () => {
     await server.stop();
   });
 
-  it('uses REDIS_PASSWORD from the env option', async () => {
+  await suite.test('uses REDIS_PASSWORD from the env option', async () => {
     const server = await startRedis({ password: 's3cret' });
     const withPw = await createCache([server.url], quietLogger(), { env: { REDIS_PASSWORD: 's3cret' } });
     const withoutPw = await createCache([server.url], quietLogger(), { env: {} });

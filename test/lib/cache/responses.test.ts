@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import type { Cache } from '../../../lib/cache/cache.js';
 import { encodeEntry } from '../../../lib/cache/framing.js';
 import { MemoryCache } from '../../../lib/cache/memory.js';
@@ -43,8 +43,8 @@ function rc(cache: Cache, over: Partial<{ minCacheDurationMs: number; forceCache
   return new ResponseCache(cache, { minCacheDurationMs: 0, forceCache: false, logger: quietLogger(), onError: (e) => errors.push(e), ...over });
 }
 
-describe('ResponseCache', () => {
-  it('stores and returns a cacheable response with lower-case headers, without hop-by-hop ones', async () => {
+test('ResponseCache', async (suite) => {
+  await suite.test('stores and returns a cacheable response with lower-case headers, without hop-by-hop ones', async () => {
     const c = new RecordingCache();
     const r = rc(c);
     const put = await r.put('u', { status: 200, headers: { 'Content-Type': 'image/png', 'Cache-Control': 'max-age=60', Connection: 'close', 'Set-Cookie': 'a=b' }, body }, NOW);
@@ -58,13 +58,13 @@ describe('ResponseCache', () => {
     assert.equal(c.ttls.get('u'), 60_000, `ttl hint without validators = ${c.ttls.get('u')}, want 60000`);
   });
 
-  it('gives no ttl hint to entries with validators, so they outlive freshness for revalidation', async () => {
+  await suite.test('gives no ttl hint to entries with validators, so they outlive freshness for revalidation', async () => {
     const c = new RecordingCache();
     await rc(c).put('u', { status: 200, headers: { 'cache-control': 'max-age=60', etag: '"e"' }, body }, NOW);
     assert.equal(c.ttls.get('u'), undefined, `ttl hint with ETag = ${c.ttls.get('u')}, want undefined`);
   });
 
-  it('does not store what HTTP caching forbids, unless forced', async () => {
+  await suite.test('does not store what HTTP caching forbids, unless forced', async () => {
     const c = new RecordingCache();
     const r = rc(c);
     for (const cc of ['no-store', 'private, max-age=60']) {
@@ -76,7 +76,7 @@ describe('ResponseCache', () => {
     assert.equal(forced?.expiresAt, NOW + 1000, `forced put(no-store).expiresAt = ${forced?.expiresAt}, want ${NOW + 1000}`);
   });
 
-  it('drops and deletes a corrupt entry', async () => {
+  await suite.test('drops and deletes a corrupt entry', async () => {
     const c = new RecordingCache();
     const errors: unknown[] = [];
     const r = rc(c, {}, errors);
@@ -92,7 +92,7 @@ describe('ResponseCache', () => {
     assert.equal(await r.get('short'), undefined, 'get(truncated) = entry, want undefined');
   });
 
-  it('never throws when the backend fails', async () => {
+  await suite.test('never throws when the backend fails', async () => {
     const errors: unknown[] = [];
     const r = rc(throwing, {}, errors);
     assert.equal(await r.get('u'), undefined);
@@ -104,7 +104,7 @@ describe('ResponseCache', () => {
     assert.equal(errors.length, 3, `onError calls = ${errors.length}, want 3`);
   });
 
-  it('never throws, whatever the backend, the hooks, the logger or the headers do; counts and logs each failure', async () => {
+  await suite.test('never throws, whatever the backend, the hooks, the logger or the headers do; counts and logs each failure', async () => {
     // The handler used to wrap every call in try/catch; the core relies on this instead.
     const syncThrowing: Cache = {
       get: () => { throw new Error('sync down'); },
@@ -142,7 +142,7 @@ describe('ResponseCache', () => {
     }
   });
 
-  it('refresh applies the 304 headers and recomputes expiry', async () => {
+  await suite.test('refresh applies the 304 headers and recomputes expiry', async () => {
     const c = new RecordingCache();
     const r = rc(c);
     const first = await r.put(
@@ -166,7 +166,7 @@ describe('ResponseCache', () => {
     assert.equal(stored?.storedAt, later);
   });
 
-  it('refresh deletes the entry when the 304 forbids storing', async () => {
+  await suite.test('refresh deletes the entry when the 304 forbids storing', async () => {
     const c = new RecordingCache();
     const r = rc(c);
     const first = await r.put('u', { status: 200, headers: { 'cache-control': 'max-age=10', etag: '"v1"' }, body }, NOW);
@@ -176,14 +176,14 @@ describe('ResponseCache', () => {
     assert.equal(await r.get('u'), undefined, 'get(u) after a no-store 304 = entry, want deleted');
   });
 
-  it('hasValidators looks for ETag or Last-Modified', () => {
+  await suite.test('hasValidators looks for ETag or Last-Modified', () => {
     const e = (headers: Record<string, string>) => ({ status: 200, headers, body, storedAt: 0, expiresAt: 0 });
-    const cases: Array<[Record<string, string>, boolean]> = [
-      [{}, false],
-      [{ etag: '"x"' }, true],
-      [{ 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }, true],
-      [{ 'cache-control': 'max-age=5' }, false],
+    const cases: Array<{ h: Record<string, string>; want: boolean }> = [
+      { h: {}, want: false },
+      { h: { etag: '"x"' }, want: true },
+      { h: { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }, want: true },
+      { h: { 'cache-control': 'max-age=5' }, want: false },
     ];
-    for (const [h, want] of cases) assert.equal(hasValidators(e(h)), want, `hasValidators(${JSON.stringify(h)}) = ${!want}, want ${want}`);
+    for (const { h, want } of cases) assert.equal(hasValidators(e(h)), want, `hasValidators(${JSON.stringify(h)}) = ${!want}, want ${want}`);
   });
 });

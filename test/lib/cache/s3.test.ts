@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { createCache } from '../../../lib/cache/index.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { objectName } from '../../../lib/cache/s3.js';
@@ -19,20 +19,20 @@ runCacheContract('s3 (s3rver)', async () => {
   return serverTarget(spec, () => server.stop(), { honoursTtl: false, timeoutMs: 5000 });
 });
 
-describe('s3 backend', () => {
-  it('names objects prefix/sha256(key)', () => {
-    const cases: Array<[string, string, string]> = [
-      ['', 'k', keyHash('k')],
-      ['p', 'k', `p/${keyHash('k')}`],
-      ['/a/b/', 'k', `a/b/${keyHash('k')}`],
+test('s3 backend', async (suite) => {
+  await suite.test('names objects prefix/sha256(key)', () => {
+    const cases: Array<{ prefix: string; key: string; want: string }> = [
+      { prefix: '', key: 'k', want: keyHash('k') },
+      { prefix: 'p', key: 'k', want: `p/${keyHash('k')}` },
+      { prefix: '/a/b/', key: 'k', want: `a/b/${keyHash('k')}` },
     ];
-    for (const [prefix, key, want] of cases) {
+    for (const { prefix, key, want } of cases) {
       const got = objectName(prefix, key);
       assert.equal(got, want, `objectName(${prefix}, ${key}) = ${got}, want ${want}`);
     }
   });
 
-  it('stores under the prefix in the bucket, visible to a second client', async () => {
+  await suite.test('stores under the prefix in the bucket, visible to a second client', async () => {
     const server = await startS3rver('other-bucket');
     const spec = `s3://us-east-1/other-bucket/pre?endpoint=http://127.0.0.1:${server.port}&s3ForcePathStyle=1`;
     const a = await createCache([spec], quietLogger());

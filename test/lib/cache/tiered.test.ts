@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { test, after } from 'node:test';
 import { DiskCache } from '../../../lib/cache/disk.js';
 import { GuardedCache } from '../../../lib/cache/guard.js';
 import { createCache } from '../../../lib/cache/index.js';
@@ -43,8 +43,8 @@ runCacheContract('tiered (memory, then redis-server)', async () => {
   };
 });
 
-describe('TieredCache', () => {
-  it('fills upper tiers from a lower-tier hit', async () => {
+test('TieredCache', async (suite) => {
+  await suite.test('fills upper tiers from a lower-tier hit', async () => {
     const mem = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
     const disk = new DiskCache(tempDir());
     const t = new TieredCache([mem, disk]);
@@ -54,7 +54,7 @@ describe('TieredCache', () => {
     assert.deepEqual(await mem.get('k'), Buffer.from('from-disk'), 'memory tier after a disk hit = miss, want filled');
   });
 
-  it('writes and deletes in every tier', async () => {
+  await suite.test('writes and deletes in every tier', async () => {
     const a = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
     const b = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
     const t = new TieredCache([a, b]);
@@ -64,7 +64,7 @@ describe('TieredCache', () => {
     assert.deepEqual([await a.get('k'), await b.get('k')], [undefined, undefined]);
   });
 
-  it('keeps serving from a working tier when another tier is broken', async () => {
+  await suite.test('keeps serving from a working tier when another tier is broken', async () => {
     const blocker = path.join(tempDir(), 'file');
     writeFileSync(blocker, 'x');
     let errors = 0;
@@ -76,7 +76,7 @@ describe('TieredCache', () => {
     assert.ok(errors >= 2, `errors from the broken tier = ${errors}, want >= 2`);
   });
 
-  it('survives a restart through its disk tier', async () => {
+  await suite.test('survives a restart through its disk tier', async () => {
     const dir = tempDir();
     const first = await createCache(['memory', dir], quietLogger());
     await first?.set('k', Buffer.from('persist'));

@@ -8,10 +8,10 @@ import { F, fixture, px } from '../../helpers/codec-fixtures.js';
 const POINTS: [number, number][] = [[4, 4], [28, 4], [4, 28], [28, 28], [24, 16]];
 
 test('decodeBmp matches the reference PNG of each golang.org/x/image sample exactly', () => {
-  const cases: [string, string][] = [
-    [F.videoBmp, F.videoPng], [F.colormapBmp, F.colormapPng], [F.roseSmallBmp, F.roseSmallPng], [F.roseSmallV5Bmp, F.roseSmallV5Png],
+  const cases: Array<{ bmp: string; png: string }> = [
+    { bmp: F.videoBmp, png: F.videoPng }, { bmp: F.colormapBmp, png: F.colormapPng }, { bmp: F.roseSmallBmp, png: F.roseSmallPng }, { bmp: F.roseSmallV5Bmp, png: F.roseSmallV5Png },
   ];
-  for (const [bmp, png] of cases) {
+  for (const { bmp, png } of cases) {
     const got = decodeBmp(fixture(bmp)).bitmap, want = decodePng(fixture(png)).bitmap;
     assert.equal(`${got.width}x${got.height}`, `${want.width}x${want.height}`, `decodeBmp(${bmp}) size differs from ${png}`);
     assert.deepEqual(got.data, want.data, `decodeBmp(${bmp}) pixels differ from ${png}`);
@@ -20,14 +20,14 @@ test('decodeBmp matches the reference PNG of each golang.org/x/image sample exac
 
 test('decodeBmp decodes 1, 4, 8, 16 and 32-bit variants', () => {
   // Expected values are ImageMagick's reading of the same files.
-  const cases: [string, string[], boolean][] = [
-    [F.quad1Bmp, ['0,0,0,255', '255,255,255,255', '0,0,0,255', '255,255,255,255', '255,255,255,255'], false],
-    [F.quad4Bmp, ['255,0,0,255', '0,255,0,255', '0,0,255,255', '255,255,255,255', '255,255,255,255'], false],
-    [F.ramp8Bmp, ['222,0,33,255', '222,0,33,255', '25,0,230,255', '25,0,230,255', '123,0,132,255'], false],
-    [F.quad16Bmp, ['255,0,0,255', '0,255,0,255', '0,0,255,255', '255,255,255,255', '255,255,255,255'], false],
-    [F.quad32AlphaBmp, ['255,0,0,255', '0,255,0,223', '0,0,255,255', '255,255,255,25', '255,255,255,124'], true],
+  const cases: Array<{ name: string; want: string[]; wantAlpha: boolean }> = [
+    { name: F.quad1Bmp, want: ['0,0,0,255', '255,255,255,255', '0,0,0,255', '255,255,255,255', '255,255,255,255'], wantAlpha: false },
+    { name: F.quad4Bmp, want: ['255,0,0,255', '0,255,0,255', '0,0,255,255', '255,255,255,255', '255,255,255,255'], wantAlpha: false },
+    { name: F.ramp8Bmp, want: ['222,0,33,255', '222,0,33,255', '25,0,230,255', '25,0,230,255', '123,0,132,255'], wantAlpha: false },
+    { name: F.quad16Bmp, want: ['255,0,0,255', '0,255,0,255', '0,0,255,255', '255,255,255,255', '255,255,255,255'], wantAlpha: false },
+    { name: F.quad32AlphaBmp, want: ['255,0,0,255', '0,255,0,223', '0,0,255,255', '255,255,255,25', '255,255,255,124'], wantAlpha: true },
   ];
-  for (const [name, want, wantAlpha] of cases) {
+  for (const { name, want, wantAlpha } of cases) {
     const { bitmap, hasAlpha } = decodeBmp(fixture(name));
     assert.equal(hasAlpha, wantAlpha, `decodeBmp(${name}).hasAlpha = ${hasAlpha}, want ${wantAlpha}`);
     POINTS.forEach(([x, y], i) => {
@@ -59,8 +59,8 @@ test('decodeBmp reads top-down BMPs the same as bottom-up ones', () => {
 });
 
 test('encodeBmp round-trips exactly: 24-bit without alpha, 32-bit with alpha', () => {
-  const cases: [string, boolean, number][] = [[F.flowersPng, false, 24], [F.quadRgba16Png, true, 32]];
-  for (const [name, alpha, bpp] of cases) {
+  const cases: Array<{ name: string; alpha: boolean; bpp: number }> = [{ name: F.flowersPng, alpha: false, bpp: 24 }, { name: F.quadRgba16Png, alpha: true, bpp: 32 }];
+  for (const { name, alpha, bpp } of cases) {
     const src = decodePng(fixture(name)).bitmap;
     const out = encodeBmp(src, alpha);
     const hd = readBmpHeader(out);
@@ -78,16 +78,16 @@ test('decodeBmp refuses hostile headers with 422', () => {
     f(new DataView(b.buffer));
     return b;
   };
-  const cases: [string, Uint8Array][] = [
-    ['65535x65535 claim', mutate((dv) => { dv.setInt32(18, 65535, true); dv.setInt32(22, 65535, true); })],
-    ['zero width', mutate((dv) => dv.setInt32(18, 0, true))],
-    ['bpp 7', mutate((dv) => dv.setUint16(28, 7, true))],
-    ['RLE8', mutate((dv) => dv.setUint32(30, 1, true))],
-    ['header size 9999', mutate((dv) => dv.setUint32(14, 9999, true))],
-    ['truncated pixels', base.subarray(0, 1000)],
-    ['data offset past end', mutate((dv) => dv.setUint32(10, 0x7fffffff, true))],
+  const cases: Array<{ name: string; bytes: Uint8Array }> = [
+    { name: '65535x65535 claim', bytes: mutate((dv) => { dv.setInt32(18, 65535, true); dv.setInt32(22, 65535, true); }) },
+    { name: 'zero width', bytes: mutate((dv) => dv.setInt32(18, 0, true)) },
+    { name: 'bpp 7', bytes: mutate((dv) => dv.setUint16(28, 7, true)) },
+    { name: 'RLE8', bytes: mutate((dv) => dv.setUint32(30, 1, true)) },
+    { name: 'header size 9999', bytes: mutate((dv) => dv.setUint32(14, 9999, true)) },
+    { name: 'truncated pixels', bytes: base.subarray(0, 1000) },
+    { name: 'data offset past end', bytes: mutate((dv) => dv.setUint32(10, 0x7fffffff, true)) },
   ];
-  for (const [name, bytes] of cases) {
+  for (const { name, bytes } of cases) {
     assert.throws(() => decodeBmp(bytes), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422,
       `decodeBmp(${name}) did not throw a 422`);
   }

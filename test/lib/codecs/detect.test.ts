@@ -7,35 +7,35 @@ import { F, fixture } from '../../helpers/codec-fixtures.js';
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 test('detectFormat recognises each fixture by magic bytes', () => {
-  const cases: [string, string][] = [
-    [F.branchesJpg, 'jpeg'], [F.quadProgressiveJpg, 'jpeg'], [F.flowersPng, 'png'], [F.animImGif, 'gif'],
-    [F.videoTiff, 'tiff'], [F.bwG4Tiff, 'tiff'], [F.videoBmp, 'bmp'], [F.bppLossyWebp, 'webp'], [F.tuxLosslessWebp, 'webp'],
+  const cases: Array<{ name: string; want: string }> = [
+    { name: F.branchesJpg, want: 'jpeg' }, { name: F.quadProgressiveJpg, want: 'jpeg' }, { name: F.flowersPng, want: 'png' }, { name: F.animImGif, want: 'gif' },
+    { name: F.videoTiff, want: 'tiff' }, { name: F.bwG4Tiff, want: 'tiff' }, { name: F.videoBmp, want: 'bmp' }, { name: F.bppLossyWebp, want: 'webp' }, { name: F.tuxLosslessWebp, want: 'webp' },
   ];
-  for (const [name, want] of cases) {
+  for (const { name, want } of cases) {
     const got = detectFormat(fixture(name));
     assert.equal(got, want, `detectFormat(${name}) = ${got}, want ${want}`);
   }
 });
 
 test('detectFormat sniffs SVG text and rejects other text and binary', () => {
-  const cases: [string | Uint8Array, string | undefined][] = [
-    ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'svg'],
-    ['\uFEFF<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">\n<svg width="1"></svg>', 'svg'],
-    ['  \n<svg>', 'svg'],
-    ['<SVG viewBox="0 0 1 1">', 'svg'],
-    ['<!DOCTYPE svg [ <!ENTITY x "y"> ]><svg/>', 'svg'],
-    ['<html><svg></svg></html>', undefined],
-    ['<svgfoo>', undefined],
-    ['hello', undefined],
-    [new Uint8Array([]), undefined],
-    [new Uint8Array([0xff, 0xd8]), undefined],
-    [new Uint8Array([0x42, 0x4d, 1, 2]), undefined], // "BM" alone is too short to be a BMP
-    [enc('RIFF\0\0\0\0WAVEfmt '), undefined],
-    [new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), 'tiff'],
-    [new Uint8Array([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]), 'tiff'],
-    [enc('GIF87a\x01\x00\x01\x00'), 'gif'],
+  const cases: Array<{ input: string | Uint8Array; want?: string | undefined }> = [
+    { input: '<svg xmlns="http://www.w3.org/2000/svg"/>', want: 'svg' },
+    { input: '\uFEFF<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">\n<svg width="1"></svg>', want: 'svg' },
+    { input: '  \n<svg>', want: 'svg' },
+    { input: '<SVG viewBox="0 0 1 1">', want: 'svg' },
+    { input: '<!DOCTYPE svg [ <!ENTITY x "y"> ]><svg/>', want: 'svg' },
+    { input: '<html><svg></svg></html>' },
+    { input: '<svgfoo>' },
+    { input: 'hello' },
+    { input: new Uint8Array([]) },
+    { input: new Uint8Array([0xff, 0xd8]) },
+    { input: new Uint8Array([0x42, 0x4d, 1, 2]) }, // "BM" alone is too short to be a BMP
+    { input: enc('RIFF\0\0\0\0WAVEfmt ') },
+    { input: new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), want: 'tiff' },
+    { input: new Uint8Array([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]), want: 'tiff' },
+    { input: enc('GIF87a\x01\x00\x01\x00'), want: 'gif' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const bytes = typeof input === 'string' ? enc(input) : input;
     const got = detectFormat(bytes);
     assert.equal(got, want, `detectFormat(${JSON.stringify(typeof input === 'string' ? input : [...input])}) = ${got}, want ${want}`);

@@ -32,22 +32,22 @@ test('readOrientation reads orientation_N.jpg as N (0 has no tag: 1)', () => {
 });
 
 test('readOrientation handles TIFF, crafted and malformed input', () => {
-  const cases: [string, Uint8Array, number][] = [
-    ['tiff orientation 6', tiffWithOrientation(6), 6],
-    ['tiff orientation 0 is invalid', tiffWithOrientation(0), 1],
-    ['tiff orientation 9 is invalid', tiffWithOrientation(9), 1],
-    ['tiff orientation with wrong type', tiffWithOrientation(6, 4), 1],
-    ['jpeg app1 orientation 3', jpegWithApp1(tiffWithOrientation(3)), 3],
-    ['jpeg app1 length past end', jpegWithApp1(tiffWithOrientation(3), 60000), 3],
-    ['jpeg app1 truncated tiff', jpegWithApp1(tiffWithOrientation(5).subarray(0, 12)), 1],
-    ['jpeg with zero-length segment', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0xff, 0xd9]), 1],
-    ['jpeg soi only', new Uint8Array([0xff, 0xd8]), 1],
-    ['tiff ifd offset past end', new Uint8Array([0x4d, 0x4d, 0, 42, 0xff, 0xff, 0xff, 0xff]), 1],
-    ['video tiff without orientation', fixture(F.videoTiff), 1],
-    ['png', fixture(F.flowersPng), 1],
-    ['empty', new Uint8Array(0), 1],
+  const cases: Array<{ name: string; bytes: Uint8Array; want: number }> = [
+    { name: 'tiff orientation 6', bytes: tiffWithOrientation(6), want: 6 },
+    { name: 'tiff orientation 0 is invalid', bytes: tiffWithOrientation(0), want: 1 },
+    { name: 'tiff orientation 9 is invalid', bytes: tiffWithOrientation(9), want: 1 },
+    { name: 'tiff orientation with wrong type', bytes: tiffWithOrientation(6, 4), want: 1 },
+    { name: 'jpeg app1 orientation 3', bytes: jpegWithApp1(tiffWithOrientation(3)), want: 3 },
+    { name: 'jpeg app1 length past end', bytes: jpegWithApp1(tiffWithOrientation(3), 60000), want: 3 },
+    { name: 'jpeg app1 truncated tiff', bytes: jpegWithApp1(tiffWithOrientation(5).subarray(0, 12)), want: 1 },
+    { name: 'jpeg with zero-length segment', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0xff, 0xd9]), want: 1 },
+    { name: 'jpeg soi only', bytes: new Uint8Array([0xff, 0xd8]), want: 1 },
+    { name: 'tiff ifd offset past end', bytes: new Uint8Array([0x4d, 0x4d, 0, 42, 0xff, 0xff, 0xff, 0xff]), want: 1 },
+    { name: 'video tiff without orientation', bytes: fixture(F.videoTiff), want: 1 },
+    { name: 'png', bytes: fixture(F.flowersPng), want: 1 },
+    { name: 'empty', bytes: new Uint8Array(0), want: 1 },
   ];
-  for (const [name, bytes, want] of cases) {
+  for (const { name, bytes, want } of cases) {
     const got = readOrientation(bytes);
     assert.equal(got, want, `readOrientation(${name}) = ${got}, want ${want}`);
   }

@@ -11,16 +11,16 @@ const MAX = 50_000_000;
 const is422 = (e: unknown): boolean => e instanceof UnprocessableImageError && e.status === 422;
 
 test('decode dispatches every format and reports orientation, frames and alpha', async () => {
-  const cases: [string, Uint8Array, string][] = [
-    [F.orientation(6), fixture(F.orientation(6)), 'jpeg 70x50 f1 o6 a=false'],
-    [F.flowersPng, fixture(F.flowersPng), 'png 240x160 f1 o1 a=false'],
-    [F.quadRgba16Png, fixture(F.quadRgba16Png), 'png 32x32 f1 o1 a=true'],
-    ['makeAnimatedGif()', makeAnimatedGif(), 'gif 6x4 f3 o1 a=true'],
-    [F.videoTiff, fixture(F.videoTiff), 'tiff 150x103 f1 o1 a=false'],
-    [F.videoBmp, fixture(F.videoBmp), 'bmp 150x103 f1 o1 a=false'],
-    [F.roseAlphaWebp, fixture(F.roseAlphaWebp), 'webp 400x301 f1 o1 a=true'],
+  const cases: Array<{ name: string; bytes: Uint8Array; want: string }> = [
+    { name: F.orientation(6), bytes: fixture(F.orientation(6)), want: 'jpeg 70x50 f1 o6 a=false' },
+    { name: F.flowersPng, bytes: fixture(F.flowersPng), want: 'png 240x160 f1 o1 a=false' },
+    { name: F.quadRgba16Png, bytes: fixture(F.quadRgba16Png), want: 'png 32x32 f1 o1 a=true' },
+    { name: 'makeAnimatedGif()', bytes: makeAnimatedGif(), want: 'gif 6x4 f3 o1 a=true' },
+    { name: F.videoTiff, bytes: fixture(F.videoTiff), want: 'tiff 150x103 f1 o1 a=false' },
+    { name: F.videoBmp, bytes: fixture(F.videoBmp), want: 'bmp 150x103 f1 o1 a=false' },
+    { name: F.roseAlphaWebp, bytes: fixture(F.roseAlphaWebp), want: 'webp 400x301 f1 o1 a=true' },
   ];
-  for (const [name, bytes, want] of cases) {
+  for (const { name, bytes, want } of cases) {
     const d = await decode(bytes, { maxPixels: MAX });
     const bm = d.frames[0].bitmap;
     const got = `${d.format} ${bm.width}x${bm.height} f${d.frames.length} o${d.orientation} a=${d.hasAlpha}`;
@@ -74,17 +74,17 @@ function webpFlood(): Uint8Array {
 }
 
 test('decode refuses pixel floods from the header alone, quickly', async () => {
-  const cases: [string, Uint8Array, number][] = [
-    ['jpeg 64250x64250', jpegFlood(), MAX],
-    ['png 65535x65535', pngFlood(), MAX],
-    ['gif 65535x65535', gifFlood(65535, 65535, 1), MAX],
-    ['gif 1000x1000 x 60 frames', gifFlood(1000, 1000, 60), MAX],
-    ['tiff 65535x65535', tiffFlood(), MAX],
-    ['bmp 65535x65535', bmpFlood(), MAX],
-    ['webp 16383x16383', webpFlood(), MAX],
-    ['branches.jpg over a 100k budget', fixture(F.branchesJpg), 100_000],
+  const cases: Array<{ name: string; bytes: Uint8Array; maxPixels: number }> = [
+    { name: 'jpeg 64250x64250', bytes: jpegFlood(), maxPixels: MAX },
+    { name: 'png 65535x65535', bytes: pngFlood(), maxPixels: MAX },
+    { name: 'gif 65535x65535', bytes: gifFlood(65535, 65535, 1), maxPixels: MAX },
+    { name: 'gif 1000x1000 x 60 frames', bytes: gifFlood(1000, 1000, 60), maxPixels: MAX },
+    { name: 'tiff 65535x65535', bytes: tiffFlood(), maxPixels: MAX },
+    { name: 'bmp 65535x65535', bytes: bmpFlood(), maxPixels: MAX },
+    { name: 'webp 16383x16383', bytes: webpFlood(), maxPixels: MAX },
+    { name: 'branches.jpg over a 100k budget', bytes: fixture(F.branchesJpg), maxPixels: 100_000 },
   ];
-  for (const [name, bytes, maxPixels] of cases) {
+  for (const { name, bytes, maxPixels } of cases) {
     const t = Date.now();
     await assert.rejects(decode(bytes, { maxPixels }), (e: unknown) => is422(e) && /too large/.test((e as Error).message),
       `decode(${name}) did not reject with a 422 "too large"`);
@@ -130,8 +130,8 @@ function quadAlpha(): Bitmap {
 
 test('encode writes each format that decodes back to the same picture', async () => {
   const bm = quadAlpha();
-  const formats: [EncodableFormat, boolean][] = [['png', true], ['gif', true], ['tiff', true], ['bmp', true], ['jpeg', false]];
-  for (const [format, exact] of formats) {
+  const formats: Array<{ format: EncodableFormat; exact: boolean }> = [{ format: 'png', exact: true }, { format: 'gif', exact: true }, { format: 'tiff', exact: true }, { format: 'bmp', exact: true }, { format: 'jpeg', exact: false }];
+  for (const { format, exact } of formats) {
     const out = await encode({ frames: [{ bitmap: bm, delayMs: 0 }], loopCount: 0, hasAlpha: true }, format, 90);
     assert.equal(detectFormat(out), format, `detectFormat(encode(.., ${format})) = ${detectFormat(out)}, want ${format}`);
     const back = (await decode(out, { maxPixels: MAX })).frames[0].bitmap;

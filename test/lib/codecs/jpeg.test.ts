@@ -31,14 +31,14 @@ function quad(): Bitmap {
 
 test('decodeJpeg decodes baseline, progressive, grayscale and CMYK JPEGs', () => {
   // Expected colours are ImageMagick's decode of the same files; jpeg-js upsamples slightly differently.
-  const cases: [string, number, number, [number, number, string][]][] = [
-    [F.branchesJpg, 600, 400, [[100, 100, '180,167,123,255'], [300, 200, '40,59,29,255'], [599, 399, '208,185,144,255']]],
-    [F.quadProgressiveJpg, 32, 32, [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']]],
-    [F.quadGrayJpg, 32, 32, [[4, 4, '76,76,76,255'], [28, 4, '150,150,150,255'], [4, 28, '29,29,29,255'], [28, 28, '255,255,255,255']]],
-    [F.quadCmykJpg, 32, 32, [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']]],
-    [F.orientation(6), 70, 50, []],
+  const cases: Array<{ name: string; w: number; h: number; pixels: [number, number, string][] }> = [
+    { name: F.branchesJpg, w: 600, h: 400, pixels: [[100, 100, '180,167,123,255'], [300, 200, '40,59,29,255'], [599, 399, '208,185,144,255']] },
+    { name: F.quadProgressiveJpg, w: 32, h: 32, pixels: [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']] },
+    { name: F.quadGrayJpg, w: 32, h: 32, pixels: [[4, 4, '76,76,76,255'], [28, 4, '150,150,150,255'], [4, 28, '29,29,29,255'], [28, 28, '255,255,255,255']] },
+    { name: F.quadCmykJpg, w: 32, h: 32, pixels: [[4, 4, '255,0,0,255'], [28, 4, '0,255,0,255'], [4, 28, '0,0,255,255'], [28, 28, '255,255,255,255']] },
+    { name: F.orientation(6), w: 70, h: 50, pixels: [] },
   ];
-  for (const [name, w, h, pixels] of cases) {
+  for (const { name, w, h, pixels } of cases) {
     const { bitmap, shrink } = decodeJpeg(fixture(name), { maxPixels: MAX });
     assert.equal(`${bitmap.width}x${bitmap.height}`, `${w}x${h}`, `decodeJpeg(${name}) size = ${bitmap.width}x${bitmap.height}, want ${w}x${h}`);
     assert.equal(shrink, 1, `decodeJpeg(${name}).shrink = ${shrink}, want 1`);
@@ -67,12 +67,12 @@ test('encodeJpeg round-trips within tolerance and honours quality', () => {
 
 test('decodeJpeg refuses a corrupt JPEG and a size above maxPixels with 422', () => {
   const good = fixture(F.branchesJpg);
-  const cases: [string, Uint8Array, number][] = [
-    ['truncated inside the header', good.subarray(0, 200), MAX],
-    ['garbage after SOI', new Uint8Array([0xff, 0xd8, 1, 2, 3, 4, 5, 6, 7, 8]), MAX],
-    ['maxPixels below the image', good, 1000],
+  const cases: Array<{ name: string; bytes: Uint8Array; maxPixels: number }> = [
+    { name: 'truncated inside the header', bytes: good.subarray(0, 200), maxPixels: MAX },
+    { name: 'garbage after SOI', bytes: new Uint8Array([0xff, 0xd8, 1, 2, 3, 4, 5, 6, 7, 8]), maxPixels: MAX },
+    { name: 'maxPixels below the image', bytes: good, maxPixels: 1000 },
   ];
-  for (const [name, bytes, maxPixels] of cases) {
+  for (const { name, bytes, maxPixels } of cases) {
     assert.throws(() => decodeJpeg(bytes, { maxPixels }), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422,
       `decodeJpeg(${name}) did not throw a 422`);
   }
@@ -80,8 +80,8 @@ test('decodeJpeg refuses a corrupt JPEG and a size above maxPixels with 422', ()
 
 test('decodeJpeg applies the shrink hint while decoding', () => {
   // branches.jpg is 600x400; a shrink of s gives ceil(600/s) x ceil(400/s), and 3 rounds down to 2.
-  const cases: [number, number, string][] = [[1, 1, '600x400'], [2, 2, '300x200'], [3, 2, '300x200'], [4, 4, '150x100'], [8, 8, '75x50'], [16, 8, '75x50']];
-  for (const [hint, want, size] of cases) {
+  const cases: Array<{ hint: number; want: number; size: string }> = [{ hint: 1, want: 1, size: '600x400' }, { hint: 2, want: 2, size: '300x200' }, { hint: 3, want: 2, size: '300x200' }, { hint: 4, want: 4, size: '150x100' }, { hint: 8, want: 8, size: '75x50' }, { hint: 16, want: 8, size: '75x50' }];
+  for (const { hint, want, size } of cases) {
     const { bitmap, shrink } = decodeJpeg(fixture(F.branchesJpg), { maxPixels: MAX, shrink: hint });
     assert.equal(shrink, want, `decodeJpeg(branches, shrink ${hint}).shrink = ${shrink}, want ${want}`);
     assert.equal(`${bitmap.width}x${bitmap.height}`, size, `decodeJpeg(branches, shrink ${hint}) size = ${bitmap.width}x${bitmap.height}, want ${size}`);

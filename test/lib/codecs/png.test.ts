@@ -12,16 +12,16 @@ const QUAD = ['255,0,0,255', '0,255,0,255', '0,0,255,255', '255,255,255,255'];
 const POINTS: [number, number][] = [[4, 4], [28, 4], [4, 28], [28, 28], [24, 16]];
 
 test('decodePng decodes every colour type, depth, tRNS and Adam7 to RGBA', () => {
-  const cases: [string, string[], boolean][] = [
-    [F.quadPalettePng, [...QUAD, '255,255,255,255'], false],
-    [F.quadPaletteTrnsPng, ['255,0,0,255', '0,255,0,255', '0,0,255,0', '255,255,255,255', '255,255,255,255'], true],
-    [F.quadGrayPng, ['54,54,54,255', '182,182,182,255', '18,18,18,255', '255,255,255,255', '255,255,255,255'], false],
-    [F.quadGray1Png, ['0,0,0,255', '255,255,255,255', '0,0,0,255', '255,255,255,255', '255,255,255,255'], false],
-    [F.quadGrayAlphaPng, ['54,54,54,255', '182,182,182,223', '18,18,18,255', '255,255,255,25', '255,255,255,124'], true],
-    [F.quadRgba16Png, ['255,0,0,255', '0,255,0,223', '0,0,255,255', '255,255,255,25', '255,255,255,124'], true],
-    [F.quadInterlacedPng, [...QUAD, '255,255,255,255'], false],
+  const cases: Array<{ name: string; want: string[]; wantAlpha: boolean }> = [
+    { name: F.quadPalettePng, want: [...QUAD, '255,255,255,255'], wantAlpha: false },
+    { name: F.quadPaletteTrnsPng, want: ['255,0,0,255', '0,255,0,255', '0,0,255,0', '255,255,255,255', '255,255,255,255'], wantAlpha: true },
+    { name: F.quadGrayPng, want: ['54,54,54,255', '182,182,182,255', '18,18,18,255', '255,255,255,255', '255,255,255,255'], wantAlpha: false },
+    { name: F.quadGray1Png, want: ['0,0,0,255', '255,255,255,255', '0,0,0,255', '255,255,255,255', '255,255,255,255'], wantAlpha: false },
+    { name: F.quadGrayAlphaPng, want: ['54,54,54,255', '182,182,182,223', '18,18,18,255', '255,255,255,25', '255,255,255,124'], wantAlpha: true },
+    { name: F.quadRgba16Png, want: ['255,0,0,255', '0,255,0,223', '0,0,255,255', '255,255,255,25', '255,255,255,124'], wantAlpha: true },
+    { name: F.quadInterlacedPng, want: [...QUAD, '255,255,255,255'], wantAlpha: false },
   ];
-  for (const [name, want, wantAlpha] of cases) {
+  for (const { name, want, wantAlpha } of cases) {
     const { bitmap, hasAlpha } = decodePng(fixture(name));
     assert.equal(`${bitmap.width}x${bitmap.height}`, '32x32', `decodePng(${name}) size = ${bitmap.width}x${bitmap.height}, want 32x32`);
     assert.equal(hasAlpha, wantAlpha, `decodePng(${name}).hasAlpha = ${hasAlpha}, want ${wantAlpha}`);
@@ -33,8 +33,8 @@ test('decodePng decodes every colour type, depth, tRNS and Adam7 to RGBA', () =>
 });
 
 test('encodePng round-trips exactly, as RGB without alpha and RGBA with it', () => {
-  const cases: [string, boolean, number][] = [[F.flowersPng, false, 2], [F.quadRgba16Png, true, 6], [F.roseSmallV5Png, true, 6]];
-  for (const [name, alpha, colorType] of cases) {
+  const cases: Array<{ name: string; alpha: boolean; colorType: number }> = [{ name: F.flowersPng, alpha: false, colorType: 2 }, { name: F.quadRgba16Png, alpha: true, colorType: 6 }, { name: F.roseSmallV5Png, alpha: true, colorType: 6 }];
+  for (const { name, alpha, colorType } of cases) {
     const src = decodePng(fixture(name)).bitmap;
     const out = encodePng(src, alpha);
     assert.equal(out[25], colorType, `encodePng(${name}, ${alpha}) colour type = ${out[25]}, want ${colorType}`);
@@ -64,14 +64,14 @@ function pngWith(w: number, h: number, idatPayload: Uint8Array, colorType = 2, d
 
 test('decodePng refuses a zlib bomb and corrupt data quickly with 422', () => {
   const bomb = deflateSync(new Uint8Array(50 * 1024 * 1024)); // 50 MB of zeros for a 10x10 image
-  const cases: [string, Uint8Array][] = [
-    ['zlib bomb', pngWith(10, 10, bomb)],
-    ['IDAT not zlib', pngWith(10, 10, new Uint8Array([1, 2, 3, 4, 5, 6]))],
-    ['no IDAT', fixture(F.flowersPng).subarray(0, 33)],
-    ['bad colour type', pngWith(10, 10, deflateSync(new Uint8Array(310)), 5)],
-    ['truncated', fixture(F.flowersPng).subarray(0, 2000)],
+  const cases: Array<{ name: string; bytes: Uint8Array }> = [
+    { name: 'zlib bomb', bytes: pngWith(10, 10, bomb) },
+    { name: 'IDAT not zlib', bytes: pngWith(10, 10, new Uint8Array([1, 2, 3, 4, 5, 6])) },
+    { name: 'no IDAT', bytes: fixture(F.flowersPng).subarray(0, 33) },
+    { name: 'bad colour type', bytes: pngWith(10, 10, deflateSync(new Uint8Array(310)), 5) },
+    { name: 'truncated', bytes: fixture(F.flowersPng).subarray(0, 2000) },
   ];
-  for (const [name, bytes] of cases) {
+  for (const { name, bytes } of cases) {
     const t = Date.now();
     assert.throws(() => decodePng(bytes), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422,
       `decodePng(${name}) did not throw a 422`);

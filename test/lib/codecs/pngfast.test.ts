@@ -154,12 +154,12 @@ function synthetic(c: Synthetic, seed: number): Uint8Array {
 }
 
 test('the fast path decodes every colour type, depth, filter and tRNS exactly as fast-png does', () => {
-  const layouts: [number, number[]][] = [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]];
-  const sizes: [number, number][] = [[1, 1], [3, 2], [17, 9], [64, 6]];
+  const layouts: Array<{ colorType: number; depths: number[] }> = [{ colorType: 0, depths: [1, 2, 4, 8, 16] }, { colorType: 2, depths: [8, 16] }, { colorType: 3, depths: [1, 2, 4, 8] }, { colorType: 4, depths: [8, 16] }, { colorType: 6, depths: [8, 16] }];
+  const sizes: Array<{ w: number; h: number }> = [{ w: 1, h: 1 }, { w: 3, h: 2 }, { w: 17, h: 9 }, { w: 64, h: 6 }];
   let n = 0;
-  for (const [colorType, depths] of layouts) {
+  for (const { colorType, depths } of layouts) {
     for (const depth of depths) {
-      for (const [w, h] of sizes) {
+      for (const { w, h } of sizes) {
         for (const trns of colorType === 4 || colorType === 6 ? [false] : [false, true]) {
           const c: Synthetic = { w, h, colorType, depth, trns, paletteSize: colorType === 3 ? Math.max(1, (1 << depth) - 3) : undefined };
           const bytes = synthetic(c, ++n);
@@ -209,16 +209,15 @@ test('the fast path decodes Adam7 and refuses truncated image data, as Go and li
   const idat = chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])));
   const iend = chunk('IEND', new Uint8Array());
   const plte = chunk('PLTE', new Uint8Array([255, 0, 0, 0, 255, 0]));
-  const cases: [string, Uint8Array, Want][] = [
-    ['Adam7 fixture', fixture(F.quadInterlacedPng), 'fast-png'],
-    ['tRNS before PLTE: ignored, as libpng ignores it', concat([SIG, ihdr(3, 2, 8, 3), chunk('tRNS', new Uint8Array()), plte,
-      chunk('IDAT', deflateSync(new Uint8Array([0, 0, 1, 0, 0, 1, 1, 0]))), iend]),
-    [255, 0, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255]],
-    ['zlib stream cut before its checksum', concat([SIG, ihdr(1, 2, 8, 2), chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])).subarray(0, -4)), iend]), /truncated/],
-    ['no IEND', concat([SIG, ihdr(1, 2, 8, 2), idat]), /ends before its IEND chunk/],
-    ['image data short by a row', concat([SIG, ihdr(1, 3, 8, 2), idat, iend]), /truncated/],
+  const cases: Array<{ name: string; bytes: Uint8Array; want: Want }> = [
+    { name: 'Adam7 fixture', bytes: fixture(F.quadInterlacedPng), want: 'fast-png' },
+    { name: 'tRNS before PLTE: ignored, as libpng ignores it', bytes: concat([SIG, ihdr(3, 2, 8, 3), chunk('tRNS', new Uint8Array()), plte,
+      chunk('IDAT', deflateSync(new Uint8Array([0, 0, 1, 0, 0, 1, 1, 0]))), iend]), want: [255, 0, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255, 0, 0, 255] },
+    { name: 'zlib stream cut before its checksum', bytes: concat([SIG, ihdr(1, 2, 8, 2), chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6])).subarray(0, -4)), iend]), want: /truncated/ },
+    { name: 'no IEND', bytes: concat([SIG, ihdr(1, 2, 8, 2), idat]), want: /ends before its IEND chunk/ },
+    { name: 'image data short by a row', bytes: concat([SIG, ihdr(1, 3, 8, 2), idat, iend]), want: /truncated/ },
   ];
-  for (const [name, bytes, want] of cases) {
+  for (const { name, bytes, want } of cases) {
     checkWant(name, bytes, want);
   }
 });
@@ -231,30 +230,30 @@ test('odd ancillary chunks are skipped and broken critical ones refused, as libp
   const head = [SIG, ihdr(1, 2, 8, 2)];
   const iccp = (keyword: string, method: number, profile: Uint8Array): Uint8Array =>
     chunk('iCCP', concat([Buffer.from(keyword, 'latin1'), new Uint8Array([0, method]), profile]));
-  const cases: [string, Uint8Array, Want][] = [
-    ['tEXt', concat([...head, chunk('tEXt', Buffer.from('Title\0flowers', 'latin1')), idat, iend]), 'fast-png'],
-    ['tEXt without keyword', concat([...head, chunk('tEXt', Buffer.from('\0flowers', 'latin1')), idat, iend]), pixels],
-    ['tEXt without NUL', concat([...head, chunk('tEXt', Buffer.from('Title', 'latin1')), idat, iend]), pixels],
-    ['iCCP', concat([...head, iccp('ICC', 0, deflateSync(new Uint8Array(200))), idat, iend]), 'fast-png'],
-    ['iCCP not zlib', concat([...head, iccp('ICC', 0, new Uint8Array([1, 2, 3])), idat, iend]), pixels],
-    ['iCCP unknown method', concat([...head, iccp('ICC', 1, deflateSync(new Uint8Array(20))), idat, iend]), pixels],
-    ['pHYs', concat([...head, chunk('pHYs', new Uint8Array(9)), idat, iend]), 'fast-png'],
-    ['pHYs too short', concat([...head, chunk('pHYs', new Uint8Array(5)), idat, iend]), pixels],
-    ['unknown chunks', concat([...head, chunk('zzZz', new Uint8Array(7)), chunk('ABCD', new Uint8Array(3)), idat, iend]), 'fast-png'],
-    ['IEND with a body', concat([...head, idat, chunk('IEND', new Uint8Array(2))]), pixels],
-    ['tRNS on RGB', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])), idat3, iend]), 'fast-png'],
-    ['tRNS on RGB, odd length: ignored', concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0])), idat3, iend]), [...pixels, 10, 20, 30, 255]],
-    ['tRNS on RGBA: ignored', concat([SIG, ihdr(1, 1, 8, 6), chunk('tRNS', new Uint8Array(6)), chunk('IDAT', deflateSync(new Uint8Array(5))), iend]), [0, 0, 0, 0]],
-    ['PLTE length not a multiple of 3', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(4)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /palette is not valid/],
-    ['two PLTE chunks', concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(3)), chunk('PLTE', new Uint8Array(3)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /more than one PLTE/],
-    ['palette image without PLTE', concat([SIG, ihdr(1, 1, 8, 3), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), /palette is missing/],
-    ['palette index out of range', concat([SIG, ihdr(2, 1, 8, 3), chunk('PLTE', new Uint8Array([9, 8, 7])), chunk('IDAT', deflateSync(new Uint8Array([0, 0, 5]))), iend]), 'fast-png'],
-    ['unknown filter type', concat([...head, chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 7, 4, 5, 6]))), iend]), /unknown row filter/],
-    ['filter method 1', concat([SIG, ihdr(1, 2, 8, 2, 1), idat, iend]), /header is not valid/],
-    ['extra image data', concat([...head, chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array(100)]))), iend]), 'fast-png'],
-    ['zlib checksum wrong', concat([...head, chunk('IDAT', (() => { const z = deflateSync(rgbRows); z[z.length - 1] ^= 1; return z; })()), iend]), /image data is not valid/],
+  const cases: Array<{ name: string; bytes: Uint8Array; want: Want }> = [
+    { name: 'tEXt', bytes: concat([...head, chunk('tEXt', Buffer.from('Title\0flowers', 'latin1')), idat, iend]), want: 'fast-png' },
+    { name: 'tEXt without keyword', bytes: concat([...head, chunk('tEXt', Buffer.from('\0flowers', 'latin1')), idat, iend]), want: pixels },
+    { name: 'tEXt without NUL', bytes: concat([...head, chunk('tEXt', Buffer.from('Title', 'latin1')), idat, iend]), want: pixels },
+    { name: 'iCCP', bytes: concat([...head, iccp('ICC', 0, deflateSync(new Uint8Array(200))), idat, iend]), want: 'fast-png' },
+    { name: 'iCCP not zlib', bytes: concat([...head, iccp('ICC', 0, new Uint8Array([1, 2, 3])), idat, iend]), want: pixels },
+    { name: 'iCCP unknown method', bytes: concat([...head, iccp('ICC', 1, deflateSync(new Uint8Array(20))), idat, iend]), want: pixels },
+    { name: 'pHYs', bytes: concat([...head, chunk('pHYs', new Uint8Array(9)), idat, iend]), want: 'fast-png' },
+    { name: 'pHYs too short', bytes: concat([...head, chunk('pHYs', new Uint8Array(5)), idat, iend]), want: pixels },
+    { name: 'unknown chunks', bytes: concat([...head, chunk('zzZz', new Uint8Array(7)), chunk('ABCD', new Uint8Array(3)), idat, iend]), want: 'fast-png' },
+    { name: 'IEND with a body', bytes: concat([...head, idat, chunk('IEND', new Uint8Array(2))]), want: pixels },
+    { name: 'tRNS on RGB', bytes: concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])), idat3, iend]), want: 'fast-png' },
+    { name: 'tRNS on RGB, odd length: ignored', bytes: concat([SIG, ihdr(1, 3, 8, 2), chunk('tRNS', new Uint8Array([0, 10, 0])), idat3, iend]), want: [...pixels, 10, 20, 30, 255] },
+    { name: 'tRNS on RGBA: ignored', bytes: concat([SIG, ihdr(1, 1, 8, 6), chunk('tRNS', new Uint8Array(6)), chunk('IDAT', deflateSync(new Uint8Array(5))), iend]), want: [0, 0, 0, 0] },
+    { name: 'PLTE length not a multiple of 3', bytes: concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(4)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), want: /palette is not valid/ },
+    { name: 'two PLTE chunks', bytes: concat([SIG, ihdr(1, 1, 8, 3), chunk('PLTE', new Uint8Array(3)), chunk('PLTE', new Uint8Array(3)), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), want: /more than one PLTE/ },
+    { name: 'palette image without PLTE', bytes: concat([SIG, ihdr(1, 1, 8, 3), chunk('IDAT', deflateSync(new Uint8Array(2))), iend]), want: /palette is missing/ },
+    { name: 'palette index out of range', bytes: concat([SIG, ihdr(2, 1, 8, 3), chunk('PLTE', new Uint8Array([9, 8, 7])), chunk('IDAT', deflateSync(new Uint8Array([0, 0, 5]))), iend]), want: 'fast-png' },
+    { name: 'unknown filter type', bytes: concat([...head, chunk('IDAT', deflateSync(new Uint8Array([0, 1, 2, 3, 7, 4, 5, 6]))), iend]), want: /unknown row filter/ },
+    { name: 'filter method 1', bytes: concat([SIG, ihdr(1, 2, 8, 2, 1), idat, iend]), want: /header is not valid/ },
+    { name: 'extra image data', bytes: concat([...head, chunk('IDAT', deflateSync(concat([rgbRows, new Uint8Array(100)]))), iend]), want: 'fast-png' },
+    { name: 'zlib checksum wrong', bytes: concat([...head, chunk('IDAT', (() => { const z = deflateSync(rgbRows); z[z.length - 1] ^= 1; return z; })()), iend]), want: /image data is not valid/ },
   ];
-  for (const [name, bytes, want] of cases) checkWant(name, bytes, want);
+  for (const { name, bytes, want } of cases) checkWant(name, bytes, want);
 });
 
 test('a truncated PNG is a 422, and a corrupted byte a 422 or the very same pixels', () => {
@@ -312,11 +311,11 @@ test('encodePngFast round-trips losslessly through fast-png and decodePng', () =
   const gradient = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => [(x * 7) & 255, (y * 5) & 255, (x + y) & 255, 255 - ((x * y) & 127)]);
   const flat = (w: number, h: number): Bitmap => bitmapOf(w, h, (x, y) => (((x >> 3) + (y >> 3)) & 1 ? [200, 30, 30, 255] : [10, 10, 240, 128]));
   const photo = decodePng(fixture(F.flowersPng)).bitmap;
-  const cases: [string, Bitmap][] = [
-    ['1x1', noise(1, 1, true)], ['1x9', noise(1, 9, true)], ['9x1', noise(9, 1, true)], ['7x5 noise', noise(7, 5, true)],
-    ['33x17 gradient', gradient(33, 17)], ['40x24 two colours', flat(40, 24)], [F.flowersPng, photo],
+  const cases: Array<{ name: string; bm: Bitmap }> = [
+    { name: '1x1', bm: noise(1, 1, true) }, { name: '1x9', bm: noise(1, 9, true) }, { name: '9x1', bm: noise(9, 1, true) }, { name: '7x5 noise', bm: noise(7, 5, true) },
+    { name: '33x17 gradient', bm: gradient(33, 17) }, { name: '40x24 two colours', bm: flat(40, 24) }, { name: F.flowersPng, bm: photo },
   ];
-  for (const [name, bm] of cases) {
+  for (const { name, bm } of cases) {
     for (const alpha of [false, true]) {
       for (const filter of ['auto', 'adaptive', 'none'] as const) {
         const label = `encodePngFast(${name}, alpha=${alpha}, ${filter})`;

@@ -28,8 +28,8 @@ function meanError(rgba: Uint8Array, keepAlpha: boolean): number {
 }
 
 test('quantize keeps up to 256 colours exactly (255 with a transparent slot)', () => {
-  const cases: [string, number, boolean][] = [['2 colours', 2, false], ['3 colours', 3, false], ['256 colours', 256, false], ['255 + alpha', 255, true], ['17 + alpha', 17, true]];
-  for (const [name, colours, keepAlpha] of cases) {
+  const cases: Array<{ name: string; colours: number; keepAlpha: boolean }> = [{ name: '2 colours', colours: 2, keepAlpha: false }, { name: '3 colours', colours: 3, keepAlpha: false }, { name: '256 colours', colours: 256, keepAlpha: false }, { name: '255 + alpha', colours: 255, keepAlpha: true }, { name: '17 + alpha', colours: 17, keepAlpha: true }];
+  for (const { name, colours, keepAlpha } of cases) {
     const n = 4000, rgba = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
       const c = (i * 7) % colours;
@@ -54,11 +54,11 @@ test('quantize reduces many colours to at most 256 with small error, keeping tra
   assert.ok(grad.length / 4 >= 2 * SAMPLE_TARGET, `gradient has ${grad.length / 4} pixels, want >= ${2 * SAMPLE_TARGET} so the histogram samples`);
   const holes = grad.slice();
   for (let i = 0; i < holes.length; i += 4 * 3) holes[i + 3] = 0; // every third pixel transparent
-  const cases: [string, Uint8Array, boolean, number][] = [
-    [F.flowersPng, photo, false, 2.5], [`${F.flowersPng} keepAlpha`, photo, true, 2.5],
-    ['gradient 512x320', grad, false, 4.5], ['gradient with holes', holes, true, 4.5],
+  const cases: Array<{ name: string; rgba: Uint8Array; keepAlpha: boolean; bound: number }> = [
+    { name: F.flowersPng, rgba: photo, keepAlpha: false, bound: 2.5 }, { name: `${F.flowersPng} keepAlpha`, rgba: photo, keepAlpha: true, bound: 2.5 },
+    { name: 'gradient 512x320', rgba: grad, keepAlpha: false, bound: 4.5 }, { name: 'gradient with holes', rgba: holes, keepAlpha: true, bound: 4.5 },
   ];
-  for (const [name, rgba, keepAlpha, bound] of cases) {
+  for (const { name, rgba, keepAlpha, bound } of cases) {
     const q = quantize(rgba, keepAlpha);
     const max = q.indices.reduce((m, v) => Math.max(m, v), 0);
     assert.ok(q.palette.length <= 256 && max < q.palette.length, `quantize(${name}) palette ${q.palette.length}, max index ${max}`);

@@ -7,13 +7,13 @@ import { UnprocessableImageError } from '../../../lib/errors.js';
 import { F, fixture, px } from '../../helpers/codec-fixtures.js';
 
 test('decodeTiff matches the reference PNG for every compression and layout', () => {
-  const cases: [string, string][] = [
-    [F.bwUncompressedTiff, F.bwPng], [F.bwDeflateTiff, F.bwPng], [F.bwPackbitsTiff, F.bwPng],
-    [F.bwG3Tiff, F.bwPng], [F.bwG4Tiff, F.bwPng],
-    [F.videoTiff, F.videoPng], [F.video16Tiff, F.videoPng], [F.videoTiledTiff, F.videoPng],
-    [F.bppLzwTiff, F.bppPng],
+  const cases: Array<{ tiff: string; png: string }> = [
+    { tiff: F.bwUncompressedTiff, png: F.bwPng }, { tiff: F.bwDeflateTiff, png: F.bwPng }, { tiff: F.bwPackbitsTiff, png: F.bwPng },
+    { tiff: F.bwG3Tiff, png: F.bwPng }, { tiff: F.bwG4Tiff, png: F.bwPng },
+    { tiff: F.videoTiff, png: F.videoPng }, { tiff: F.video16Tiff, png: F.videoPng }, { tiff: F.videoTiledTiff, png: F.videoPng },
+    { tiff: F.bppLzwTiff, png: F.bppPng },
   ];
-  for (const [tiff, png] of cases) {
+  for (const { tiff, png } of cases) {
     const got = decodeTiff(fixture(tiff)).bitmap, want = decodePng(fixture(png)).bitmap;
     assert.equal(`${got.width}x${got.height}`, `${want.width}x${want.height}`, `decodeTiff(${tiff}) size differs from ${png}`);
     assert.deepEqual(got.data, want.data, `decodeTiff(${tiff}) pixels differ from ${png}`);
@@ -22,13 +22,13 @@ test('decodeTiff matches the reference PNG for every compression and layout', ()
 
 test('decodeTiff decodes paletted, gray and 16-bit gray samples', () => {
   // Expected values are ImageMagick's reading of the same files.
-  const cases: [string, [number, number, string][]][] = [
-    [F.videoPalettedTiff, [[0, 0, '120,8,0,255'], [75, 50, '160,72,0,255']]],
-    [F.videoGrayTiff, [[0, 0, '46,46,46,255'], [75, 50, '95,95,95,255']]],
-    [F.videoGray16Tiff, [[0, 0, '46,46,46,255'], [75, 50, '95,95,95,255']]],
-    [F.noCompressTiff, [[0, 0, '255,255,255,0']]],
+  const cases: Array<{ name: string; pts: [number, number, string][] }> = [
+    { name: F.videoPalettedTiff, pts: [[0, 0, '120,8,0,255'], [75, 50, '160,72,0,255']] },
+    { name: F.videoGrayTiff, pts: [[0, 0, '46,46,46,255'], [75, 50, '95,95,95,255']] },
+    { name: F.videoGray16Tiff, pts: [[0, 0, '46,46,46,255'], [75, 50, '95,95,95,255']] },
+    { name: F.noCompressTiff, pts: [[0, 0, '255,255,255,0']] },
   ];
-  for (const [name, pts] of cases) {
+  for (const { name, pts } of cases) {
     const { bitmap } = decodeTiff(fixture(name));
     for (const [x, y, want] of pts) {
       const got = px(bitmap, x, y);
@@ -78,16 +78,16 @@ test('decodeTiff decodes a crafted deflate strip and refuses hostile files with 
   assert.equal(px(ok, 1, 1), '250,250,250,255', `decodeTiff(crafted deflate) pixel(1,1) = ${px(ok, 1, 1)}, want 250,250,250,255`);
   const circular = (() => { const b = gray(4, 2, 1, new Uint8Array(8)); new DataView(b.buffer).setUint32(10 + 9 * 12, 8, true); return b; })();
   const hugeCount = (() => { const b = gray(4, 2, 1, new Uint8Array(8)); new DataView(b.buffer).setUint32(10 + 5 * 12 + 4, 0xffffffff, true); return b; })();
-  const cases: [string, Uint8Array, RegExp][] = [
-    ['circular IFD chain', circular, /circular/],
-    ['deflate bomb', gray(10, 10, 8, deflateSync(new Uint8Array(64 * 1024 * 1024))), /inflates beyond/],
-    ['JPEG compression', gray(4, 2, 7, new Uint8Array(8)), /compression 7/],
-    ['zero width', gray(0, 2, 1, new Uint8Array(8)), /no size/],
-    ['ifd offset past end', new Uint8Array([0x49, 0x49, 42, 0, 0xff, 0xff, 0, 0]), /out of range/],
-    ['strip offsets tag with 4 billion entries', hugeCount, /no strips/],
-    ['bits per sample 3', gray(4, 2, 1, new Uint8Array(8), 3), /3 bits per sample/],
+  const cases: Array<{ name: string; bytes: Uint8Array; reason: RegExp }> = [
+    { name: 'circular IFD chain', bytes: circular, reason: /circular/ },
+    { name: 'deflate bomb', bytes: gray(10, 10, 8, deflateSync(new Uint8Array(64 * 1024 * 1024))), reason: /inflates beyond/ },
+    { name: 'JPEG compression', bytes: gray(4, 2, 7, new Uint8Array(8)), reason: /compression 7/ },
+    { name: 'zero width', bytes: gray(0, 2, 1, new Uint8Array(8)), reason: /no size/ },
+    { name: 'ifd offset past end', bytes: new Uint8Array([0x49, 0x49, 42, 0, 0xff, 0xff, 0, 0]), reason: /out of range/ },
+    { name: 'strip offsets tag with 4 billion entries', bytes: hugeCount, reason: /no strips/ },
+    { name: 'bits per sample 3', bytes: gray(4, 2, 1, new Uint8Array(8), 3), reason: /3 bits per sample/ },
   ];
-  for (const [name, bytes, reason] of cases) {
+  for (const { name, bytes, reason } of cases) {
     const t = Date.now();
     assert.throws(() => decodeTiff(bytes), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422 && reason.test(e.message),
       `decodeTiff(${name}) did not throw a 422 matching ${reason}`);

@@ -53,19 +53,19 @@ test('encodeWebp quality trades bytes for fidelity, and 0 means the default', as
   const byDefault = await encodeWebp(bm, { hasAlpha: false });
   const explicit = await encodeWebp(bm, { quality: DEFAULT_WEBP_QUALITY, hasAlpha: false });
   assert.deepEqual(byDefault, explicit, 'encodeWebp(no quality) differs from encodeWebp(DEFAULT_WEBP_QUALITY)');
-  const clamp: [number, number][] = [[0, DEFAULT_WEBP_QUALITY], [-5, 1], [250, 100], [80.7, 80]];
-  for (const [q, want] of clamp) assert.equal(webpQuality(q), want, `webpQuality(${q}) = ${webpQuality(q)}, want ${want}`);
+  const clamp: Array<{ q: number; want: number }> = [{ q: 0, want: DEFAULT_WEBP_QUALITY }, { q: -5, want: 1 }, { q: 250, want: 100 }, { q: 80.7, want: 80 }];
+  for (const { q, want } of clamp) assert.equal(webpQuality(q), want, `webpQuality(${q}) = ${webpQuality(q)}, want ${want}`);
 });
 
 test('encodeWebp keeps alpha: a transparent region stays transparent and an opaque one opaque', async () => {
   const bm = halfTransparent(64, 48);
   const out = await encodeWebp(bm, { hasAlpha: true });
   const back = await decodeWebp(out);
-  const cases: [string, [number, number], [number, number]][] = [
-    ['left half', alphaRange(back.bitmap, 0, 0, 32, 48), [0, 0]],
-    ['right half', alphaRange(back.bitmap, 32, 0, 32, 48), [255, 255]],
+  const cases: Array<{ name: string; got: [number, number]; want: [number, number] }> = [
+    { name: 'left half', got: alphaRange(back.bitmap, 0, 0, 32, 48), want: [0, 0] },
+    { name: 'right half', got: alphaRange(back.bitmap, 32, 0, 32, 48), want: [255, 255] },
   ];
-  for (const [name, got, want] of cases) assert.deepEqual(got, want, `alpha of ${name} after encodeWebp = ${got}, want ${want}`);
+  for (const { name, got, want } of cases) assert.deepEqual(got, want, `alpha of ${name} after encodeWebp = ${got}, want ${want}`);
   assert.equal(back.hasAlpha, true, 'decodeWebp(encodeWebp(half transparent)).hasAlpha = false, want true');
   assert.ok(psnr(bm, back.bitmap) > 35, `psnr(half transparent round trip) = ${psnr(bm, back.bitmap).toFixed(2)}, want > 35`);
   const flat = await decodeWebp(await encodeWebp(bm, { hasAlpha: false }));
@@ -97,8 +97,8 @@ test('an animated GIF becomes an animated WebP with the same frames, delays, loo
   const { back } = await animated(makeAnimatedGif());
   const f2 = back.frames[2].bitmap;
   const near = (got: string, want: number[]): boolean => got.split(',').map(Number).every((v, k) => Math.abs(v - want[k]) <= 12);
-  const cases: [number, number, number[]][] = [[0, 0, [0, 0, 255, 255]], [1, 1, [0, 0, 0, 0]], [4, 2, [0, 0, 0, 0]]];
-  for (const [x, y, want] of cases) {
+  const cases: Array<{ x: number; y: number; want: number[] }> = [{ x: 0, y: 0, want: [0, 0, 255, 255] }, { x: 1, y: 1, want: [0, 0, 0, 0] }, { x: 4, y: 2, want: [0, 0, 0, 0] }];
+  for (const { x, y, want } of cases) {
     const got = px(f2, x, y);
     const ok = want[3] === 0 ? got.endsWith(',0') : near(got, want);
     assert.ok(ok, `frame 2 of webp(makeAnimatedGif()) pixel (${x},${y}) = ${got}, want ${want}`);
@@ -127,8 +127,8 @@ test('animated WebP frames after the first are the changed rectangles, unchanged
 });
 
 test('loop counts map GIF repeats to WebP plays and back', () => {
-  const cases: [number, number][] = [[0, 0], [-1, 1], [1, 2], [3, 4], [70000, 65535]];
-  for (const [gif, webp] of cases) {
+  const cases: Array<{ gif: number; webp: number }> = [{ gif: 0, webp: 0 }, { gif: -1, webp: 1 }, { gif: 1, webp: 2 }, { gif: 3, webp: 4 }, { gif: 70000, webp: 65535 }];
+  for (const { gif, webp } of cases) {
     assert.equal(gifLoopToWebp(gif), webp, `gifLoopToWebp(${gif}) = ${gifLoopToWebp(gif)}, want ${webp}`);
     if (gif < 65535) assert.equal(webpLoopToGif(webp), gif, `webpLoopToGif(${webp}) = ${webpLoopToGif(webp)}, want ${gif}`);
   }

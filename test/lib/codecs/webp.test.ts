@@ -20,8 +20,8 @@ test('decodeWebp decodes lossless exactly and lossy closely', async () => {
 });
 
 test('decodeWebp keeps alpha of lossy-with-alpha and lossless files', async () => {
-  const cases: [string, number, number, boolean][] = [[F.roseAlphaWebp, 400, 301, true], [F.tuxLosslessWebp, 386, 395, true]];
-  for (const [name, w, h, alpha] of cases) {
+  const cases: Array<{ name: string; w: number; h: number; alpha: boolean }> = [{ name: F.roseAlphaWebp, w: 400, h: 301, alpha: true }, { name: F.tuxLosslessWebp, w: 386, h: 395, alpha: true }];
+  for (const { name, w, h, alpha } of cases) {
     const { bitmap, hasAlpha } = await decodeWebp(fixture(name));
     assert.equal(`${bitmap.width}x${bitmap.height}`, `${w}x${h}`, `decodeWebp(${name}) size = ${bitmap.width}x${bitmap.height}, want ${w}x${h}`);
     assert.equal(hasAlpha, alpha, `decodeWebp(${name}).hasAlpha = ${hasAlpha}, want ${alpha}`);
@@ -38,12 +38,12 @@ test('readWebpHeader reads VP8, VP8L and VP8X sizes and decodeWebp refuses anima
   assert.equal(`${h.width}x${h.height} ${h.animated} ${h.alpha}`, '16384x16384 true true', `readWebpHeader(vp8x) = ${JSON.stringify(h)}`);
   const garbage = fixture(F.bppLossyWebp).slice();
   garbage.fill(0x55, 40);
-  const cases: [string, Uint8Array, RegExp][] = [
-    ['animated VP8X', vp8x, /Animated/],
-    ['corrupt VP8 data', garbage, /is corrupt or uses a feature we cannot decode\.$/],
-    ['truncated', fixture(F.bppLossyWebp).subarray(0, 20), /truncated/],
+  const cases: Array<{ name: string; bytes: Uint8Array; reason: RegExp }> = [
+    { name: 'animated VP8X', bytes: vp8x, reason: /Animated/ },
+    { name: 'corrupt VP8 data', bytes: garbage, reason: /is corrupt or uses a feature we cannot decode\.$/ },
+    { name: 'truncated', bytes: fixture(F.bppLossyWebp).subarray(0, 20), reason: /truncated/ },
   ];
-  for (const [name, bytes, reason] of cases) {
+  for (const { name, bytes, reason } of cases) {
     await assert.rejects(decodeWebp(bytes), (e: unknown) => e instanceof UnprocessableImageError && e.status === 422 && reason.test(e.message),
       `decodeWebp(${name}) did not reject with a 422 matching ${reason}`);
   }

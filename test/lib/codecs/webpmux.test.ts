@@ -26,11 +26,11 @@ function visibleDiff(a: Bitmap, b: Bitmap): number {
 }
 
 test('animated WebP from libwebp decodes to the same composed frames, delays and loop count as its GIF', async () => {
-  const cases: [string, Uint8Array, Uint8Array][] = [
-    [ANIM_IM_WEBP, fixture(ANIM_IM_WEBP), fixture(F.animImGif)],
-    [ANIM_DISPOSAL_WEBP, fixture(ANIM_DISPOSAL_WEBP), makeAnimatedGif()],
+  const cases: Array<{ name: string; webp: Uint8Array; gif: Uint8Array }> = [
+    { name: ANIM_IM_WEBP, webp: fixture(ANIM_IM_WEBP), gif: fixture(F.animImGif) },
+    { name: ANIM_DISPOSAL_WEBP, webp: fixture(ANIM_DISPOSAL_WEBP), gif: makeAnimatedGif() },
   ];
-  for (const [name, webp, gif] of cases) {
+  for (const { name, webp, gif } of cases) {
     const w = await decode(webp, { maxPixels: MAX });
     const g = await decode(gif, { maxPixels: MAX });
     assert.equal(w.frames.length, g.frames.length, `frames of ${name} = ${w.frames.length}, want ${g.frames.length}`);
@@ -81,23 +81,23 @@ test('hostile animated WebP is a 422, never a crash or a hang', async () => {
   const vp8l8 = demuxAnimation(fixture(ANIM_IM_WEBP), 10).frames[0].parts.image; // an 8x8 VP8L chunk
   const wrongRiff = good.slice(); wrongRiff[4] = 0xff; wrongRiff[5] = 0xff;
   const wrongChunk = good.slice(); wrongChunk[44 + 4] = 0xf0; wrongChunk[44 + 5] = 0xff; // first ANMF's size
-  const cases: [string, Uint8Array, RegExp][] = [
-    ['truncated at 60', good.subarray(0, 60), /truncated/],
-    ['truncated at 150', good.subarray(0, 150), /truncated/],
-    ['RIFF size past the end', wrongRiff, /truncated|RIFF size/],
-    ['ANMF size past the end', wrongChunk, /truncated|wrong size/],
-    ['canvas 16777216x16777216', frameFile([16777216, 16777216], [0, 0, 8, 8], [vp8l8]), /too large/],
-    ['canvas 5000x5000 x 3 frames over 50 MP', riff([vp8xChunk(VP8X_ANIMATION, 5000, 5000), makeChunk('ANIM', new Uint8Array(6)),
-      ...[0, 1, 2].map(() => demuxFrameChunk(good))]), /too large/],
-    ['frame past the canvas', frameFile([8, 8], [2, 2, 8, 8], [vp8l8]), /outside its canvas/],
-    ['frame 16777216 wide', frameFile([8, 8], [0, 0, 16777216, 1], [vp8l8]), /outside its canvas/],
-    ['frame header 4x4 over an 8x8 bitstream', frameFile([8, 8], [0, 0, 4, 4], [vp8l8]), /does not match/],
-    ['frame 8x8 over a bitstream claiming 16383x16383', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 0xfe, 0xbf, 0xff, 0x0f, 0, 0, 0]))]), /does not match/],
-    ['frame without image data', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('XYZW', new Uint8Array(4))]), /no image data/],
-    ['no ANIM chunk', frameFile([8, 8], [0, 0, 8, 8], [vp8l8], false), /ANIM/],
-    ['frame with a corrupt bitstream', frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 7, 0xc0, 1, 0, ...new Array<number>(36).fill(0xff)]))]), /corrupt/],
+  const cases: Array<{ name: string; bytes: Uint8Array; reason: RegExp }> = [
+    { name: 'truncated at 60', bytes: good.subarray(0, 60), reason: /truncated/ },
+    { name: 'truncated at 150', bytes: good.subarray(0, 150), reason: /truncated/ },
+    { name: 'RIFF size past the end', bytes: wrongRiff, reason: /truncated|RIFF size/ },
+    { name: 'ANMF size past the end', bytes: wrongChunk, reason: /truncated|wrong size/ },
+    { name: 'canvas 16777216x16777216', bytes: frameFile([16777216, 16777216], [0, 0, 8, 8], [vp8l8]), reason: /too large/ },
+    { name: 'canvas 5000x5000 x 3 frames over 50 MP', bytes: riff([vp8xChunk(VP8X_ANIMATION, 5000, 5000), makeChunk('ANIM', new Uint8Array(6)),
+      ...[0, 1, 2].map(() => demuxFrameChunk(good))]), reason: /too large/ },
+    { name: 'frame past the canvas', bytes: frameFile([8, 8], [2, 2, 8, 8], [vp8l8]), reason: /outside its canvas/ },
+    { name: 'frame 16777216 wide', bytes: frameFile([8, 8], [0, 0, 16777216, 1], [vp8l8]), reason: /outside its canvas/ },
+    { name: 'frame header 4x4 over an 8x8 bitstream', bytes: frameFile([8, 8], [0, 0, 4, 4], [vp8l8]), reason: /does not match/ },
+    { name: 'frame 8x8 over a bitstream claiming 16383x16383', bytes: frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 0xfe, 0xbf, 0xff, 0x0f, 0, 0, 0]))]), reason: /does not match/ },
+    { name: 'frame without image data', bytes: frameFile([8, 8], [0, 0, 8, 8], [makeChunk('XYZW', new Uint8Array(4))]), reason: /no image data/ },
+    { name: 'no ANIM chunk', bytes: frameFile([8, 8], [0, 0, 8, 8], [vp8l8], false), reason: /ANIM/ },
+    { name: 'frame with a corrupt bitstream', bytes: frameFile([8, 8], [0, 0, 8, 8], [makeChunk('VP8L', new Uint8Array([0x2f, 7, 0xc0, 1, 0, ...new Array<number>(36).fill(0xff)]))]), reason: /corrupt/ },
   ];
-  for (const [name, bytes, reason] of cases) {
+  for (const { name, bytes, reason } of cases) {
     await assert.rejects(decode(bytes, { maxPixels: MAX }), (e: unknown) => is422(e) && reason.test((e as Error).message),
       `decode(${name}) did not reject with a 422 matching ${reason}`);
   }

@@ -24,7 +24,10 @@ test('endpoints: health check, favicon, metrics, methods', async () => {
   const cases: Array<{ method: string; url: string; wantStatus: number; wantBody: string | RegExp; wantType: string | undefined }> = [
     { method: 'GET', url: '/', wantStatus: 200, wantBody: 'OK', wantType: 'text/plain; charset=utf-8' },
     { method: 'GET', url: '/health-check?x=1', wantStatus: 200, wantBody: 'OK', wantType: 'text/plain; charset=utf-8' },
-    { method: 'POST', url: '/health-check', wantStatus: 200, wantBody: 'OK', wantType: 'text/plain; charset=utf-8' },
+    { method: 'POST', url: '/health-check', wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
+    { method: 'POST', url: '/', wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
+    { method: 'PUT', url: '/metrics', wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
+    { method: 'DELETE', url: '/favicon.ico', wantStatus: 405, wantBody: 'Only GET and HEAD are supported.\n', wantType: 'text/plain; charset=utf-8' },
     { method: 'HEAD', url: '/', wantStatus: 200, wantBody: '', wantType: 'text/plain; charset=utf-8' },
     { method: 'GET', url: '/favicon.ico', wantStatus: 200, wantBody: '', wantType: undefined },
     { method: 'GET', url: '/metrics', wantStatus: 200, wantBody: /^# HELP imageproxy_/m, wantType: 'text/plain; version=0.0.4; charset=utf-8' },

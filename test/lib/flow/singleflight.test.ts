@@ -5,13 +5,13 @@ import { AbandonedError, SingleFlight } from '../../../lib/flow/singleflight.js'
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 test('concurrent calls for one key share one run; different keys do not', async () => {
-  const cases: Array<[keys: string[], wantRuns: number]> = [
-    [['a'], 1],
-    [['a', 'a', 'a', 'a', 'a'], 1],
-    [['a', 'b', 'a', 'b'], 2],
-    [['a', 'b', 'c'], 3],
+  const cases: Array<{ keys: string[]; wantRuns: number }> = [
+    { keys: ['a'], wantRuns: 1 },
+    { keys: ['a', 'a', 'a', 'a', 'a'], wantRuns: 1 },
+    { keys: ['a', 'b', 'a', 'b'], wantRuns: 2 },
+    { keys: ['a', 'b', 'c'], wantRuns: 3 },
   ];
-  for (const [keys, wantRuns] of cases) {
+  for (const { keys, wantRuns } of cases) {
     const sf = new SingleFlight<string>();
     let runs = 0;
     const results = await Promise.all(keys.map((k) => sf.do(k, async () => {

@@ -3,25 +3,25 @@ import assert from 'node:assert/strict';
 import { checkContentType, contentTypeAllowed, notAnImage, parseMediaType } from '../../../lib/origin/contenttype.js';
 import { ForbiddenError, UnsupportedMediaError } from '../../../lib/errors.js';
 
-const PARSE: Array<[input: string, want: string | { code: string }]> = [
-  ['image/png', 'image/png'],
-  ['IMAGE/PNG', 'image/png'],
-  [' image/svg+xml ; charset=utf-8', 'image/svg+xml'],
-  ['image/jpeg; q="a;b,c"', 'image/jpeg'],
-  ['image/png;', 'image/png'],
-  ['image/png, text/html', { code: 'content_type_multiple' }],
-  ['image/png;charset=x, text/html', { code: 'content_type_multiple' }],
-  ['image', { code: 'content_type_malformed' }],
-  ['image/', { code: 'content_type_malformed' }],
-  ['/png', { code: 'content_type_malformed' }],
-  ['image/png text/html', { code: 'content_type_malformed' }],
-  ['image/png; charset', { code: 'content_type_malformed' }],
-  ['image/png; a="unterminated', { code: 'content_type_malformed' }],
-  ['', { code: 'content_type_malformed' }],
+const PARSE: Array<{ input: string; want: string | { code: string } }> = [
+  { input: 'image/png', want: 'image/png' },
+  { input: 'IMAGE/PNG', want: 'image/png' },
+  { input: ' image/svg+xml ; charset=utf-8', want: 'image/svg+xml' },
+  { input: 'image/jpeg; q="a;b,c"', want: 'image/jpeg' },
+  { input: 'image/png;', want: 'image/png' },
+  { input: 'image/png, text/html', want: { code: 'content_type_multiple' } },
+  { input: 'image/png;charset=x, text/html', want: { code: 'content_type_multiple' } },
+  { input: 'image', want: { code: 'content_type_malformed' } },
+  { input: 'image/', want: { code: 'content_type_malformed' } },
+  { input: '/png', want: { code: 'content_type_malformed' } },
+  { input: 'image/png text/html', want: { code: 'content_type_malformed' } },
+  { input: 'image/png; charset', want: { code: 'content_type_malformed' } },
+  { input: 'image/png; a="unterminated', want: { code: 'content_type_malformed' } },
+  { input: '', want: { code: 'content_type_malformed' } },
 ];
 
 test('parseMediaType table', () => {
-  for (const [input, want] of PARSE) {
+  for (const { input, want } of PARSE) {
     let got: string | { code: string };
     try {
       got = parseMediaType(input).type;
@@ -39,23 +39,23 @@ test('parseMediaType keeps parameters', () => {
   assert.deepEqual(got, { charset: 'utf-8', x: 'y' }, `params = ${JSON.stringify(got)}`);
 });
 
-const ALLOWED: Array<[type: string, patterns: string[], want: boolean]> = [
-  ['image/png', ['image/*'], true],
-  ['image/svg+xml', ['image/*'], true],
-  ['text/html', ['image/*'], false],
-  ['image/png', [], true],
-  ['text/html', [], true],
-  ['image/png', ['image/jpeg', 'image/png'], true],
-  ['image/gif', ['image/jpeg', 'image/png'], false],
-  ['image/png', ['IMAGE/PNG'], true],
-  ['image/png', ['*/*'], true],
-  ['image/png', ['*'], false],
-  ['image/png', ['image/p?g'], true],
-  ['image/png', ['image.png'], false],
+const ALLOWED: Array<{ type: string; patterns: string[]; want: boolean }> = [
+  { type: 'image/png', patterns: ['image/*'], want: true },
+  { type: 'image/svg+xml', patterns: ['image/*'], want: true },
+  { type: 'text/html', patterns: ['image/*'], want: false },
+  { type: 'image/png', patterns: [], want: true },
+  { type: 'text/html', patterns: [], want: true },
+  { type: 'image/png', patterns: ['image/jpeg', 'image/png'], want: true },
+  { type: 'image/gif', patterns: ['image/jpeg', 'image/png'], want: false },
+  { type: 'image/png', patterns: ['IMAGE/PNG'], want: true },
+  { type: 'image/png', patterns: ['*/*'], want: true },
+  { type: 'image/png', patterns: ['*'], want: false },
+  { type: 'image/png', patterns: ['image/p?g'], want: true },
+  { type: 'image/png', patterns: ['image.png'], want: false },
 ];
 
 test('contentTypeAllowed table', () => {
-  for (const [type, patterns, want] of ALLOWED) {
+  for (const { type, patterns, want } of ALLOWED) {
     const got = contentTypeAllowed(type, patterns);
     assert.equal(got, want, `contentTypeAllowed(${type}, ${JSON.stringify(patterns)}) = ${got}, want ${want}`);
   }

@@ -56,20 +56,20 @@ test('body size limits hold on the wire and after decoding', async () => {
   const max = 1000;
   const big = Buffer.alloc(5000, 0x61);
   const bomb = Buffer.alloc(10 * 1024 * 1024); // 10 MiB of zeros gzips to ~10 KB
-  const cases: Array<[string, OriginRoute, Partial<Outcome>]> = [
-    ['exactly at the limit', { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(max) }, { status: 200, bytes: max }],
-    ['Content-Length too large', { headers: { 'Content-Type': 'image/png' }, body: big }, { status: 413, code: 'source_too_large' }],
-    ['chunked body growing past the limit', { headers: { 'Content-Type': 'image/png' }, body: big, chunked: 256 }, { status: 413 }],
-    ['close-delimited body past the limit', { raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n${'a'.repeat(5000)}` }, { status: 413 }],
-    ['gzip bomb', { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'gzip' }, { status: 413 }],
-    ['deflate bomb', { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'deflate' }, { status: 413 }],
-    ['brotli bomb', { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'br' }, { status: 413 }],
-    ['gzip under the limit is decoded', { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(900, 1), encoding: 'gzip' }, { status: 200, bytes: 900 }],
-    ['brotli under the limit is decoded', { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(900, 1), encoding: 'br' }, { status: 200, bytes: 900 }],
-    ['corrupt gzip', { headers: { 'Content-Type': 'image/png', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' }, { status: 502 }],
-    ['unknown content coding', { headers: { 'Content-Type': 'image/png', 'Content-Encoding': 'compress' }, body: 'x' }, { status: 502, code: 'content_encoding' }],
+  const cases: Array<{ name: string; r: OriginRoute; want: Partial<Outcome> }> = [
+    { name: 'exactly at the limit', r: { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(max) }, want: { status: 200, bytes: max } },
+    { name: 'Content-Length too large', r: { headers: { 'Content-Type': 'image/png' }, body: big }, want: { status: 413, code: 'source_too_large' } },
+    { name: 'chunked body growing past the limit', r: { headers: { 'Content-Type': 'image/png' }, body: big, chunked: 256 }, want: { status: 413 } },
+    { name: 'close-delimited body past the limit', r: { raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n${'a'.repeat(5000)}` }, want: { status: 413 } },
+    { name: 'gzip bomb', r: { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'gzip' }, want: { status: 413 } },
+    { name: 'deflate bomb', r: { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'deflate' }, want: { status: 413 } },
+    { name: 'brotli bomb', r: { headers: { 'Content-Type': 'image/png' }, body: bomb, encoding: 'br' }, want: { status: 413 } },
+    { name: 'gzip under the limit is decoded', r: { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(900, 1), encoding: 'gzip' }, want: { status: 200, bytes: 900 } },
+    { name: 'brotli under the limit is decoded', r: { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(900, 1), encoding: 'br' }, want: { status: 200, bytes: 900 } },
+    { name: 'corrupt gzip', r: { headers: { 'Content-Type': 'image/png', 'Content-Encoding': 'gzip' }, body: 'not gzip at all' }, want: { status: 502 } },
+    { name: 'unknown content coding', r: { headers: { 'Content-Type': 'image/png', 'Content-Encoding': 'compress' }, body: 'x' }, want: { status: 502, code: 'content_encoding' } },
   ];
-  for (const [name, r, want] of cases) {
+  for (const { name, r, want } of cases) {
     const { out } = await run(route(r), config({ maxSourceBytes: max }));
     check(name, out, want);
   }
@@ -89,11 +89,11 @@ test('gzip decoding yields the original bytes', async () => {
 });
 
 test('the time limit covers slow heads and slow bodies', async () => {
-  const cases: Array<[string, OriginRoute]> = [
-    ['slow head', { delayMs: 2000, headers: { 'Content-Type': 'image/png' }, body: PNG }],
-    ['slow drip', { headers: { 'Content-Type': 'image/png' }, drip: { chunk: 'a', intervalMs: 30 } }],
+  const cases: Array<{ name: string; r: OriginRoute }> = [
+    { name: 'slow head', r: { delayMs: 2000, headers: { 'Content-Type': 'image/png' }, body: PNG } },
+    { name: 'slow drip', r: { headers: { 'Content-Type': 'image/png' }, drip: { chunk: 'a', intervalMs: 30 } } },
   ];
-  for (const [name, r] of cases) {
+  for (const { name, r } of cases) {
     const url = route(r, 'slow');
     const started = Date.now();
     const { out } = await run(url, config({ timeoutMs: 200 }));
@@ -112,20 +112,20 @@ test('the slow drip socket is closed by the time limit', async () => {
 });
 
 test('origin statuses map to proxy errors', async () => {
-  const cases: Array<[string, OriginRoute, Partial<Outcome>]> = [
-    ['404', { status: 404, body: 'nope' }, { status: 404, code: 'not_found' }],
-    ['500', { status: 500 }, { status: 500, code: 'origin_status' }],
-    ['503', { status: 503 }, { status: 503, code: 'origin_status' }],
-    ['403', { status: 403 }, { status: 403, code: 'origin_status' }],
-    ['410', { status: 410 }, { status: 410, code: 'origin_status' }],
-    ['unconditional 304', { status: 304 }, { status: 502 }],
+  const cases: Array<{ name: string; r: OriginRoute; want: Partial<Outcome> }> = [
+    { name: '404', r: { status: 404, body: 'nope' }, want: { status: 404, code: 'not_found' } },
+    { name: '500', r: { status: 500 }, want: { status: 500, code: 'origin_status' } },
+    { name: '503', r: { status: 503 }, want: { status: 503, code: 'origin_status' } },
+    { name: '403', r: { status: 403 }, want: { status: 403, code: 'origin_status' } },
+    { name: '410', r: { status: 410 }, want: { status: 410, code: 'origin_status' } },
+    { name: 'unconditional 304', r: { status: 304 }, want: { status: 502 } },
     // No Content is passed on as it is, as the Go server does: no type to check, no body.
-    ['204 No Content', { status: 204 }, { status: 204, bytes: 0, type: '' }],
-    ['redirect without Location', { status: 302 }, { status: 502, code: 'bad_redirect' }],
-    ['partial content', { status: 206, headers: { 'Content-Type': 'image/png' }, body: PNG }, { status: 502, code: 'origin_partial' }],
-    ['reset mid-body', { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(4000, 7), resetAfterBytes: 100 }, { status: 502, code: 'origin_reset' }],
+    { name: '204 No Content', r: { status: 204 }, want: { status: 204, bytes: 0, type: '' } },
+    { name: 'redirect without Location', r: { status: 302 }, want: { status: 502, code: 'bad_redirect' } },
+    { name: 'partial content', r: { status: 206, headers: { 'Content-Type': 'image/png' }, body: PNG }, want: { status: 502, code: 'origin_partial' } },
+    { name: 'reset mid-body', r: { headers: { 'Content-Type': 'image/png' }, body: Buffer.alloc(4000, 7), resetAfterBytes: 100 }, want: { status: 502, code: 'origin_reset' } },
   ];
-  for (const [name, r, want] of cases) {
+  for (const { name, r, want } of cases) {
     const { out } = await run(route(r), config());
     check(name, out, want);
   }
@@ -142,22 +142,22 @@ test('an unreachable origin is a 502', async () => {
 
 test('content types are checked, sniffed, and refused when ambiguous', async () => {
   const html = '<html><script>alert(1)</script></html>';
-  const cases: Array<[string, OriginRoute, Partial<ProxyConfig>, Partial<Outcome>]> = [
-    ['allowed image/png', { headers: { 'Content-Type': 'image/png' }, body: PNG }, {}, { status: 200, type: 'image/png' }],
-    ['allowed with parameters', { headers: { 'Content-Type': 'Image/PNG; foo=bar' }, body: PNG }, {}, { status: 200, type: 'image/png' }],
-    ['refused text/html', { headers: { 'Content-Type': 'text/html' }, body: html }, {}, { status: 403, code: 'content_type_refused' }],
-    ['refused by an exact list', { headers: { 'Content-Type': 'image/gif' }, body: GIF }, { contentTypes: ['image/png'] }, { status: 403 }],
-    ['any type with an empty list', { headers: { 'Content-Type': 'text/html' }, body: html }, { contentTypes: [] }, { status: 200, type: 'text/html' }],
-    ['missing type, PNG bytes', { body: PNG }, {}, { status: 200, type: 'image/png' }],
-    ['octet-stream, GIF bytes', { headers: { 'Content-Type': 'application/octet-stream' }, body: GIF }, {}, { status: 200, type: 'image/gif' }],
-    ['missing type, HTML bytes', { body: html }, {}, { status: 403, code: 'content_type_unknown' }],
-    ['octet-stream, HTML bytes', { headers: { 'Content-Type': 'application/octet-stream' }, body: html }, {}, { status: 403 }],
-    ['sniffed type still checked', { body: GIF }, { contentTypes: ['image/png'] }, { status: 403, code: 'content_type_refused' }],
-    ['malformed', { headers: { 'Content-Type': 'image' }, body: PNG }, {}, { status: 415, code: 'content_type_malformed' }],
-    ['multi-valued', { headers: { 'Content-Type': 'image/png, text/html' }, body: PNG }, {}, { status: 415, code: 'content_type_multiple' }],
-    ['two header lines', { raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Type: text/html\r\nContent-Length: ${html.length}\r\n\r\n${html}` }, {}, { status: 415, code: 'content_type_multiple' }],
+  const cases: Array<{ name: string; r: OriginRoute; over: Partial<ProxyConfig>; want: Partial<Outcome> }> = [
+    { name: 'allowed image/png', r: { headers: { 'Content-Type': 'image/png' }, body: PNG }, over: {}, want: { status: 200, type: 'image/png' } },
+    { name: 'allowed with parameters', r: { headers: { 'Content-Type': 'Image/PNG; foo=bar' }, body: PNG }, over: {}, want: { status: 200, type: 'image/png' } },
+    { name: 'refused text/html', r: { headers: { 'Content-Type': 'text/html' }, body: html }, over: {}, want: { status: 403, code: 'content_type_refused' } },
+    { name: 'refused by an exact list', r: { headers: { 'Content-Type': 'image/gif' }, body: GIF }, over: { contentTypes: ['image/png'] }, want: { status: 403 } },
+    { name: 'any type with an empty list', r: { headers: { 'Content-Type': 'text/html' }, body: html }, over: { contentTypes: [] }, want: { status: 200, type: 'text/html' } },
+    { name: 'missing type, PNG bytes', r: { body: PNG }, over: {}, want: { status: 200, type: 'image/png' } },
+    { name: 'octet-stream, GIF bytes', r: { headers: { 'Content-Type': 'application/octet-stream' }, body: GIF }, over: {}, want: { status: 200, type: 'image/gif' } },
+    { name: 'missing type, HTML bytes', r: { body: html }, over: {}, want: { status: 403, code: 'content_type_unknown' } },
+    { name: 'octet-stream, HTML bytes', r: { headers: { 'Content-Type': 'application/octet-stream' }, body: html }, over: {}, want: { status: 403 } },
+    { name: 'sniffed type still checked', r: { body: GIF }, over: { contentTypes: ['image/png'] }, want: { status: 403, code: 'content_type_refused' } },
+    { name: 'malformed', r: { headers: { 'Content-Type': 'image' }, body: PNG }, over: {}, want: { status: 415, code: 'content_type_malformed' } },
+    { name: 'multi-valued', r: { headers: { 'Content-Type': 'image/png, text/html' }, body: PNG }, over: {}, want: { status: 415, code: 'content_type_multiple' } },
+    { name: 'two header lines', r: { raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Type: text/html\r\nContent-Length: ${html.length}\r\n\r\n${html}` }, over: {}, want: { status: 415, code: 'content_type_multiple' } },
   ];
-  for (const [name, r, over, want] of cases) {
+  for (const { name, r, over, want } of cases) {
     const { out } = await run(route(r), config(over));
     check(name, out, want);
   }
@@ -170,15 +170,15 @@ test('redirects are followed up to the limit and re-checked on every hop', async
     for (let i = 0; i < hops; i++) next = route({ redirect: next.pathname, status: [301, 302, 303, 307, 308][i % 5] }, 'hop');
     return next;
   };
-  const cases: Array<[string, number, Partial<ProxyConfig>, Partial<Outcome>]> = [
-    ['no redirect', 0, { maxRedirects: 0 }, { status: 200 }],
-    ['3 of 3', 3, { maxRedirects: 3 }, { status: 200 }],
-    ['4 of 3', 4, { maxRedirects: 3 }, { status: 502, code: 'too_many_redirects' }],
-    ['10 of default 10', 10, {}, { status: 200 }],
-    ['11 of default 10', 11, {}, { status: 502 }],
-    ['1 of 0', 1, { maxRedirects: 0 }, { status: 502 }],
+  const cases: Array<{ name: string; hops: number; over: Partial<ProxyConfig>; want: Partial<Outcome> }> = [
+    { name: 'no redirect', hops: 0, over: { maxRedirects: 0 }, want: { status: 200 } },
+    { name: '3 of 3', hops: 3, over: { maxRedirects: 3 }, want: { status: 200 } },
+    { name: '4 of 3', hops: 4, over: { maxRedirects: 3 }, want: { status: 502, code: 'too_many_redirects' } },
+    { name: '10 of default 10', hops: 10, over: {}, want: { status: 200 } },
+    { name: '11 of default 10', hops: 11, over: {}, want: { status: 502 } },
+    { name: '1 of 0', hops: 1, over: { maxRedirects: 0 }, want: { status: 502 } },
   ];
-  for (const [name, hops, over, want] of cases) {
+  for (const { name, hops, over, want } of cases) {
     const { out } = await run(chain(hops), config(over));
     check(name, out, want);
   }
@@ -194,13 +194,13 @@ test('followRedirects=false returns the redirect itself with an absolute Locatio
 
 test('a refused hop is never contacted', async () => {
   const denied = `http://localhost:${origin.port}`;
-  const cases: Array<[string, string, Partial<ProxyConfig>, Admission]> = [
-    ['denyHosts name', `${denied}/secret-a`, { denyHosts: ['localhost'] }, 'open'],
-    ['allowHosts does not list the hop', `${denied}/secret-b`, { allowHosts: ['127.0.0.1'] }, 'allowHosts'],
-    ['denyHosts CIDR for link-local metadata', 'http://169.254.169.254/latest/meta-data/', { denyHosts: ['169.254.0.0/16'] }, 'open'],
-    ['non-http scheme', 'file:///etc/passwd', {}, 'open'],
+  const cases: Array<{ name: string; location: string; over: Partial<ProxyConfig>; admission: Admission }> = [
+    { name: 'denyHosts name', location: `${denied}/secret-a`, over: { denyHosts: ['localhost'] }, admission: 'open' },
+    { name: 'allowHosts does not list the hop', location: `${denied}/secret-b`, over: { allowHosts: ['127.0.0.1'] }, admission: 'allowHosts' },
+    { name: 'denyHosts CIDR for link-local metadata', location: 'http://169.254.169.254/latest/meta-data/', over: { denyHosts: ['169.254.0.0/16'] }, admission: 'open' },
+    { name: 'non-http scheme', location: 'file:///etc/passwd', over: {}, admission: 'open' },
   ];
-  for (const [name, location, over, admission] of cases) {
+  for (const { name, location, over, admission } of cases) {
     const { out } = await run(route({ redirect: location }), config(over), { admission });
     check(name, out, name === 'non-http scheme' ? { status: 502 } : { status: 403 });
   }
@@ -209,11 +209,11 @@ test('a refused hop is never contacted', async () => {
 
 test('with private networks refused, a loopback origin is never contacted', async () => {
   const url = route({ headers: { 'Content-Type': 'image/png' }, body: PNG }, 'private');
-  const cases: Array<[string, URL]> = [
-    ['IP literal', url],
-    ['localhost name', new URL(url.href.replace('127.0.0.1', 'localhost'))],
+  const cases: Array<{ name: string; u: URL }> = [
+    { name: 'IP literal', u: url },
+    { name: 'localhost name', u: new URL(url.href.replace('127.0.0.1', 'localhost')) },
   ];
-  for (const [name, u] of cases) {
+  for (const { name, u } of cases) {
     const { out } = await run(u, config({ allowPrivateNetworks: false }));
     check(name, out, { status: 403, code: 'private_network' });
   }
@@ -232,12 +232,12 @@ test('conditional requests: a 304 comes back as such', async () => {
       res.end(PNG);
     },
   });
-  const cases: Array<[string, Record<string, string>, Partial<Outcome>]> = [
-    ['matching etag', { 'if-none-match': '"v1"' }, { status: 304, bytes: 0 }],
-    ['other etag', { 'if-none-match': '"v0"' }, { status: 200, bytes: PNG.length }],
-    ['unconditional', {}, { status: 200, bytes: PNG.length }],
+  const cases: Array<{ name: string; headers: Record<string, string>; want: Partial<Outcome> }> = [
+    { name: 'matching etag', headers: { 'if-none-match': '"v1"' }, want: { status: 304, bytes: 0 } },
+    { name: 'other etag', headers: { 'if-none-match': '"v0"' }, want: { status: 200, bytes: PNG.length } },
+    { name: 'unconditional', headers: {}, want: { status: 200, bytes: PNG.length } },
   ];
-  for (const [name, headers, want] of cases) {
+  for (const { name, headers, want } of cases) {
     const { out, res } = await run(url, config(), { headers });
     check(name, out, want);
     assert.equal(res?.headers.etag, '"v1"', `${name}: etag = ${res?.headers.etag}`);
@@ -249,14 +249,14 @@ test('request headers: user agent, passed headers, referer only when asked', asy
     referer: 'https://site.example/page', 'x-token': 'abc', cookie: 'a=b', host: 'proxy', 'accept-encoding': 'identity',
     range: 'bytes=0-10', 'if-none-match': '"x"', 'if-modified-since': 'Wed, 21 Oct 2015 07:28:00 GMT',
   };
-  const cases: Array<[string, Partial<ProxyConfig>, Record<string, string | undefined>]> = [
-    ['defaults', {}, { 'user-agent': 'imageproxy-node', referer: undefined, 'x-token': undefined, cookie: undefined }],
-    ['custom agent and passed header', { userAgent: 'ua/1', passRequestHeaders: ['X-Token'] }, { 'user-agent': 'ua/1', 'x-token': 'abc', cookie: undefined }],
-    ['includeReferer', { includeReferer: true }, { referer: 'https://site.example/page' }],
-    ['host and accept-encoding cannot be passed', { passRequestHeaders: ['Host', 'Accept-Encoding'] }, { host: `127.0.0.1:${origin.port}`, 'accept-encoding': 'gzip, deflate, br' }],
-    ['range and conditionals cannot be passed', { passRequestHeaders: ['Range', 'If-None-Match', 'If-Modified-Since'] }, { range: undefined, 'if-none-match': undefined, 'if-modified-since': undefined }],
+  const cases: Array<{ name: string; over: Partial<ProxyConfig>; want: Record<string, string | undefined> }> = [
+    { name: 'defaults', over: {}, want: { 'user-agent': 'imageproxy-node', referer: undefined, 'x-token': undefined, cookie: undefined } },
+    { name: 'custom agent and passed header', over: { userAgent: 'ua/1', passRequestHeaders: ['X-Token'] }, want: { 'user-agent': 'ua/1', 'x-token': 'abc', cookie: undefined } },
+    { name: 'includeReferer', over: { includeReferer: true }, want: { referer: 'https://site.example/page' } },
+    { name: 'host and accept-encoding cannot be passed', over: { passRequestHeaders: ['Host', 'Accept-Encoding'] }, want: { host: `127.0.0.1:${origin.port}`, 'accept-encoding': 'gzip, deflate, br' } },
+    { name: 'range and conditionals cannot be passed', over: { passRequestHeaders: ['Range', 'If-None-Match', 'If-Modified-Since'] }, want: { range: undefined, 'if-none-match': undefined, 'if-modified-since': undefined } },
   ];
-  for (const [name, over, want] of cases) {
+  for (const { name, over, want } of cases) {
     const url = route({ headers: { 'Content-Type': 'image/png' }, body: PNG }, 'hdr');
     const cfg = config(over);
     await run(url, cfg, { headers: originRequestHeaders(cfg, client) });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { describe, it } from 'node:test';
+import { test } from 'node:test';
 import { cgroupCpuLimit, defaultWorkers, parseCfsQuota, parseCpuMax, parseProcCgroup, workersFor } from '../../../lib/pool/cpus.js';
 
-describe('parseCpuMax', () => {
+test('parseCpuMax', () => {
   const cases: Array<[string, number | undefined]> = [
     ['max 100000\n', undefined],
     ['max', undefined],
@@ -21,14 +21,12 @@ describe('parseCpuMax', () => {
     ['99999999999999999999 1', undefined],
   ];
   for (const [input, want] of cases) {
-    it(`parseCpuMax(${JSON.stringify(input)})`, () => {
-      const got = parseCpuMax(input);
-      assert.equal(got, want, `parseCpuMax(${JSON.stringify(input)}) = ${got}, want ${want}`);
-    });
+    const got = parseCpuMax(input);
+    assert.equal(got, want, `parseCpuMax(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }
 });
 
-describe('parseCfsQuota', () => {
+test('parseCfsQuota', () => {
   const cases: Array<[string, string, number | undefined]> = [
     ['-1\n', '100000\n', undefined],
     ['200000\n', '100000\n', 2],
@@ -40,14 +38,12 @@ describe('parseCfsQuota', () => {
     ['100000', '', undefined],
   ];
   for (const [quota, period, want] of cases) {
-    it(`parseCfsQuota(${JSON.stringify(quota)}, ${JSON.stringify(period)})`, () => {
-      const got = parseCfsQuota(quota, period);
-      assert.equal(got, want, `parseCfsQuota(${JSON.stringify(quota)}, ${JSON.stringify(period)}) = ${got}, want ${want}`);
-    });
+    const got = parseCfsQuota(quota, period);
+    assert.equal(got, want, `parseCfsQuota(${JSON.stringify(quota)}, ${JSON.stringify(period)}) = ${got}, want ${want}`);
   }
 });
 
-describe('parseProcCgroup', () => {
+test('parseProcCgroup', () => {
   const cases: Array<{ name: string; text: string; want: unknown }> = [
     { name: 'cgroup v2 in a container', text: '0::/\n', want: { unified: '/' } },
     { name: 'cgroup v2 under systemd', text: '0::/system.slice/imageproxy.service\n', want: { unified: '/system.slice/imageproxy.service' } },
@@ -65,14 +61,12 @@ describe('parseProcCgroup', () => {
     { name: 'garbage', text: 'not a cgroup file\n::\n', want: {} },
   ];
   for (const c of cases) {
-    it(c.name, () => {
-      const got = parseProcCgroup(c.text);
-      assert.deepEqual(got, c.want, `parseProcCgroup(${JSON.stringify(c.text)}) = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
-    });
+    const got = parseProcCgroup(c.text);
+    assert.deepEqual(got, c.want, `parseProcCgroup(${JSON.stringify(c.text)}) = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
   }
 });
 
-describe('cgroupCpuLimit', () => {
+test('cgroupCpuLimit', () => {
   const cases: Array<{ name: string; files: Record<string, string>; want: number | undefined }> = [
     { name: 'Kubernetes, cgroup v2, limits.cpu 2', files: { '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': '200000 100000\n' }, want: 2 },
     { name: 'cgroup v2 without a limit', files: { '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': 'max 100000\n' }, want: undefined },
@@ -136,14 +130,12 @@ describe('cgroupCpuLimit', () => {
     { name: 'unreadable cgroup files', files: { '/proc/self/cgroup': '0::/\n' }, want: undefined },
   ];
   for (const c of cases) {
-    it(c.name, () => {
-      const got = cgroupCpuLimit((p) => c.files[p]);
-      assert.equal(got, c.want, `cgroupCpuLimit(${c.name}) = ${got}, want ${c.want}`);
-    });
+    const got = cgroupCpuLimit((p) => c.files[p]);
+    assert.equal(got, c.want, `cgroupCpuLimit(${c.name}) = ${got}, want ${c.want}`);
   }
 });
 
-describe('workersFor', () => {
+test('workersFor', () => {
   const cases: Array<[number, number | undefined, number]> = [
     [64, 2, 2],
     [64, 1.5, 1],
@@ -154,18 +146,14 @@ describe('workersFor', () => {
     [4, 3.999, 3],
   ];
   for (const [cores, limit, want] of cases) {
-    it(`workersFor(${cores}, ${limit})`, () => {
-      const got = workersFor(cores, limit);
-      assert.equal(got, want, `workersFor(${cores}, ${limit}) = ${got}, want ${want}`);
-    });
+    const got = workersFor(cores, limit);
+    assert.equal(got, want, `workersFor(${cores}, ${limit}) = ${got}, want ${want}`);
   }
 });
 
-describe('defaultWorkers', () => {
-  it('is the cores capped by this machine’s quota, the same on every call', () => {
-    const first = defaultWorkers();
-    const cores = os.availableParallelism();
-    assert.ok(first >= 1 && first <= cores, `defaultWorkers() = ${first}, want 1..${cores}`);
-    assert.equal(defaultWorkers(), first, 'defaultWorkers() changed between calls');
-  });
+test('defaultWorkers is the cores capped by this machine’s quota, the same on every call', () => {
+  const first = defaultWorkers();
+  const cores = os.availableParallelism();
+  assert.ok(first >= 1 && first <= cores, `defaultWorkers() = ${first}, want 1..${cores}`);
+  assert.equal(defaultWorkers(), first, 'defaultWorkers() changed between calls');
 });

@@ -11,7 +11,7 @@ import { serializeError, type SerializedError } from '../../../lib/pool/worker.j
 import { badImage } from '../../../lib/codecs/types.js';
 import {
   BadRequestError, ForbiddenError, OverloadedError, ProxyError, TooLargeError, UnprocessableImageError,
-  UnsupportedMediaError, GatewayTimeoutError,
+  UnsupportedMediaError, GatewayTimeoutError, WorkerStartError,
 } from '../../../lib/errors.js';
 import { emptyOptions } from '../../../lib/request/options.js';
 import { DEFAULT_LIMITS } from '../../../lib/config.js';
@@ -298,13 +298,13 @@ test('pool close rejects queued and running tasks and refuses new ones', async (
   await pool.close(); // idempotent
 });
 
-test('pool answers 503 when its workers cannot start, and does not spin', async () => {
+test('pool answers 500 (not 503 busy) when its workers cannot start, and does not spin', async () => {
   let exits = 0;
   const logger = { info() {}, error() {}, warn(m: string) { if (m.includes('exited')) exits++; } };
   const pool = testPool({ workers: 2, logger, workerModule: pathToFileURL(path.join(DIST, 'no-such-worker.js')) });
   try {
     const err = await rejection(send(pool, { op: 'mix', tag: 'x', rounds: 1 }));
-    assert.ok(err instanceof OverloadedError, `run(broken install) rejects with ${String(err)}, want OverloadedError`);
+    assert.ok(err instanceof WorkerStartError && err.status === 500, `run(broken install) rejects with ${String(err)}, want a 500 WorkerStartError`);
     // Restarts back off (100 ms, 200 ms, 400 ms, ...), so 600 ms sees only a few attempts per slot.
     await new Promise((r) => setTimeout(r, 600));
     assert.ok(exits >= 2 && exits <= 10, `workers exited ${exits} times in 600 ms, want 2..10 (backed-off restarts)`);

@@ -36,6 +36,7 @@ const SAMPLES: Record<string, errors.ProxyError> = {
   OverloadedError: new errors.OverloadedError('The server is shutting down.', 7),
   GatewayTimeoutError: new errors.GatewayTimeoutError(),
   OriginStatusError: new errors.OriginStatusError(410),
+  WorkerStartError: withDetail(new errors.WorkerStartError(), 'SyntaxError: Unexpected token'),
 };
 
 const ALL_CLASSES = [...exportedErrorClasses(errors), ...exportedErrorClasses(codecTypes)];

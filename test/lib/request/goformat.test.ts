@@ -3,33 +3,33 @@ import assert from 'node:assert/strict';
 import { goFormatFloat, goParseFloat, goAtoi, goParseDuration } from '../../../lib/request/goformat.js';
 
 test('goFormatFloat prints like Go %v', () => {
-  const cases: Array<[number, string]> = [
-    [0, '0'], [100, '100'], [0.5, '0.5'], [-10, '-10'], [100000, '100000'], [1e6, '1e+06'],
-    [1234567, '1.234567e+06'], [0.0001, '0.0001'], [0.00001, '1e-05'], [0.15, '0.15'],
-    [1.5, '1.5'], [123.456, '123.456'], [1e21, '1e+21'], [-0.25, '-0.25'],
+  const cases: Array<{ input: number; want: string }> = [
+    { input: 0, want: '0' }, { input: 100, want: '100' }, { input: 0.5, want: '0.5' }, { input: -10, want: '-10' }, { input: 100000, want: '100000' }, { input: 1e6, want: '1e+06' },
+    { input: 1234567, want: '1.234567e+06' }, { input: 0.0001, want: '0.0001' }, { input: 0.00001, want: '1e-05' }, { input: 0.15, want: '0.15' },
+    { input: 1.5, want: '1.5' }, { input: 123.456, want: '123.456' }, { input: 1e21, want: '1e+21' }, { input: -0.25, want: '-0.25' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = goFormatFloat(input);
     assert.equal(got, want, `goFormatFloat(${input}) = ${got}, want ${want}`);
   }
 });
 
 test('goParseFloat accepts what strconv.ParseFloat accepts', () => {
-  const cases: Array<[string, number | undefined]> = [
-    ['100', 100], ['0.5', 0.5], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['-2', -2], ['+3', 3],
-    ['', undefined], ['abc', undefined], ['1.2.3', undefined], ['1e', undefined], [' 1', undefined],
+  const cases: Array<{ input: string; want?: number | undefined }> = [
+    { input: '100', want: 100 }, { input: '0.5', want: 0.5 }, { input: '.5', want: 0.5 }, { input: '5.', want: 5 }, { input: '1e3', want: 1000 }, { input: '-2', want: -2 }, { input: '+3', want: 3 },
+    { input: '' }, { input: 'abc' }, { input: '1.2.3' }, { input: '1e' }, { input: ' 1' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = goParseFloat(input);
     assert.equal(got, want, `goParseFloat(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }
 });
 
 test('goAtoi accepts what strconv.Atoi accepts', () => {
-  const cases: Array<[string, number | undefined]> = [
-    ['90', 90], ['-90', -90], ['+5', 5], ['9.5', undefined], ['', undefined], ['x', undefined],
+  const cases: Array<{ input: string; want?: number | undefined }> = [
+    { input: '90', want: 90 }, { input: '-90', want: -90 }, { input: '+5', want: 5 }, { input: '9.5' }, { input: '' }, { input: 'x' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = goAtoi(input);
     assert.equal(got, want, `goAtoi(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }

@@ -27,7 +27,11 @@ test('parseOptions grammar', () => {
     ['jpeg', { format: 'jpeg' }],
     ['png', { format: 'png' }],
     ['tiff', { format: 'tiff' }],
-    ['webp', {}],
+    ['webp', { format: 'webp' }],
+    ['avif', { format: 'avif' }],
+    ['webp,q80', { format: 'webp', quality: 80 }],
+    ['avif,png', { format: 'png' }],
+    ['WEBP', {}],
     ['gif', {}],
     ['trim', { trim: true }],
     ['sc,trim', { smartCrop: true, trim: true }],
@@ -73,6 +77,10 @@ test('formatOptions canonical form', () => {
     [{ signature: 'c0ffee' }, '0x0,sc0ffee'],
     [{ scaleUp: true }, '0x0,scaleUp'],
     [{ format: 'jpeg' }, '0x0,jpeg'],
+    [{ format: 'webp' }, '0x0,webp'],
+    [{ format: 'avif' }, '0x0,avif'],
+    [{ width: 300, format: 'webp', quality: 80 }, '300x0,q80,webp'],
+    [{ width: 300, format: 'avif', quality: 60, signature: 'c0ffee' }, '300x0,avif,q60,sc0ffee'],
     [{ cropX: 100, cropY: 200 }, '0x0,cx100,cy200'],
     [{ cropWidth: 0.5, cropHeight: 0.25 }, '0x0,ch0.25,cw0.5'],
     [{ smartCrop: true }, '0x0,sc'],
@@ -95,7 +103,7 @@ test('formatOptions without signature is what a signature covers', () => {
 });
 
 test('parseOptions(formatOptions(o)) round-trips', () => {
-  const inputs = ['100,r90,q75', '0.5x,fit,png', 'cx-10,cy0.5,cw20,ch30,sc,trim', 'sabc,vu1800000000,scaleUp,fv,fh,tiff'];
+  const inputs = ['100,r90,q75', '0.5x,fit,png', 'webp,q80,300x', 'avif,sc,400x300', 'cx-10,cy0.5,cw20,ch30,sc,trim', 'sabc,vu1800000000,scaleUp,fv,fh,tiff'];
   for (const input of inputs) {
     const o = parseOptions(input);
     const got = parseOptions(formatOptions(o));
@@ -107,7 +115,7 @@ test('isTransform', () => {
   const cases: Array<[string, boolean]> = [
     ['', false], ['sabc', false], ['vu1800000000', false], ['scaleUp', false], ['fit', false],
     ['sc', false], ['100x', true], ['r90', true], ['fv', true], ['fh', true], ['q50', true],
-    ['png', true], ['cx10', true], ['cw10', true], ['trim', true],
+    ['png', true], ['webp', true], ['avif', true], ['cx10', true], ['cw10', true], ['trim', true],
   ];
   for (const [input, want] of cases) {
     const got = isTransform(parseOptions(input));

@@ -9,60 +9,60 @@ const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
 
 test('parseRequest matches the Go server (data_test.go cases and more)', () => {
   // [proxy path+query, want remoteString, want options]
-  const cases: Array<[string, string, Partial<Options>]> = [
+  const cases: Array<{ input: string; want: string; wantOpts: Partial<Options> }> = [
     // options that do not parse fully are ignored, not errors
-    ['/s/http://example.com/', 'http://example.com/', {}],
-    ['/1xs/http://example.com/', 'http://example.com/', { width: 1 }],
+    { input: '/s/http://example.com/', want: 'http://example.com/', wantOpts: {} },
+    { input: '/1xs/http://example.com/', want: 'http://example.com/', wantOpts: { width: 1 } },
     // plain remote URLs, with and without options
-    ['/http://example.com/foo', 'http://example.com/foo', {}],
-    ['//http://example.com/foo', 'http://example.com/foo', {}],
-    ['//https://example.com/foo', 'https://example.com/foo', {}],
-    ['/1x2/http://example.com/foo', 'http://example.com/foo', { width: 1, height: 2 }],
-    ['//http://example.com/foo?bar', 'http://example.com/foo?bar', {}],
-    ['/100x200/https://example.com/a.jpg?x=1&y=%20z', 'https://example.com/a.jpg?x=1&y=%20z', { width: 100, height: 200 }],
+    { input: '/http://example.com/foo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '//http://example.com/foo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '//https://example.com/foo', want: 'https://example.com/foo', wantOpts: {} },
+    { input: '/1x2/http://example.com/foo', want: 'http://example.com/foo', wantOpts: { width: 1, height: 2 } },
+    { input: '//http://example.com/foo?bar', want: 'http://example.com/foo?bar', wantOpts: {} },
+    { input: '/100x200/https://example.com/a.jpg?x=1&y=%20z', want: 'https://example.com/a.jpg?x=1&y=%20z', wantOpts: { width: 100, height: 200 } },
     // collapsed or tripled slashes are repaired
-    ['/http:/example.com/foo', 'http://example.com/foo', {}],
-    ['/http:///example.com/foo', 'http://example.com/foo', {}],
-    ['/x/https:/example.com/foo', 'https://example.com/foo', {}],
+    { input: '/http:/example.com/foo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/http:///example.com/foo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/x/https:/example.com/foo', want: 'https://example.com/foo', wantOpts: {} },
     // base64url, with and without options; the proxy query is not appended
-    ['/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', 'http://example.com/foo', {}],
-    ['//aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', 'http://example.com/foo', {}],
-    ['/x/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', 'http://example.com/foo', {}],
-    ['/x/aHR0cHM6Ly9leGFtcGxlLmNvbS9mb28_YmFy', 'https://example.com/foo?bar', {}],
-    ['/x/aHR0cHM6Ly9leGFtcGxlLmNvbS9mb28_YmFy?baz', 'https://example.com/foo?bar', {}],
-    ['/x/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw?baz', 'http://example.com/foo', {}],
+    { input: '/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '//aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/x/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/x/aHR0cHM6Ly9leGFtcGxlLmNvbS9mb28_YmFy', want: 'https://example.com/foo?bar', wantOpts: {} },
+    { input: '/x/aHR0cHM6Ly9leGFtcGxlLmNvbS9mb28_YmFy?baz', want: 'https://example.com/foo?bar', wantOpts: {} },
+    { input: '/x/aHR0cDovL2V4YW1wbGUuY29tL2Zvbw?baz', want: 'http://example.com/foo', wantOpts: {} },
     // escaped path characters are kept as given
-    ['/http://example.com/%2C', 'http://example.com/%2C', {}],
-    ['/x/http://example.com/a%2Fb', 'http://example.com/a%2Fb', {}],
+    { input: '/http://example.com/%2C', want: 'http://example.com/%2C', wantOpts: {} },
+    { input: '/x/http://example.com/a%2Fb', want: 'http://example.com/a%2Fb', wantOpts: {} },
     // percent-encoded remote URLs; the proxy query is not appended
-    ['/1x2/http%3A%2F%2Fexample.com%2Ffoo', 'http://example.com/foo', { width: 1, height: 2 }],
-    ['/1x2/http%3A%2F%2Fexample.com%2Fhttp%2Fstuff', 'http://example.com/http/stuff', { width: 1, height: 2 }],
-    ['/http%3A%2F%2Fexample.com%2Ffoo', 'http://example.com/foo', {}],
-    ['/HTTP%3a%2f%2fexample.com%2Ffoo', 'http://example.com/foo', {}],
-    ['/http%3A%2Fexample.com%2Ffoo', 'http://example.com/foo', {}],
-    ['/http%3A%2F%2F%2Fexample.com%2Ffoo', 'http://example.com/foo', {}],
-    ['//http%3A%2F%2Fexample.com%2Ffoo', 'http://example.com/foo', {}],
-    ['/http%3A%2F%2Fexample.com%2Ffoo%3Ftest%3D1%26test%3D2', 'http://example.com/foo?test=1&test=2', {}],
-    ['/1x2/http%3A%2F%2Fexample.com%2Ffoo%3Ftest%3D1%26test%3D2', 'http://example.com/foo?test=1&test=2', { width: 1, height: 2 }],
-    ['/x/http%3A%2F%2Fexample.com%2Ffoo?more=query', 'http://example.com/foo', {}],
+    { input: '/1x2/http%3A%2F%2Fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: { width: 1, height: 2 } },
+    { input: '/1x2/http%3A%2F%2Fexample.com%2Fhttp%2Fstuff', want: 'http://example.com/http/stuff', wantOpts: { width: 1, height: 2 } },
+    { input: '/http%3A%2F%2Fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/HTTP%3a%2f%2fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/http%3A%2Fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/http%3A%2F%2F%2Fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '//http%3A%2F%2Fexample.com%2Ffoo', want: 'http://example.com/foo', wantOpts: {} },
+    { input: '/http%3A%2F%2Fexample.com%2Ffoo%3Ftest%3D1%26test%3D2', want: 'http://example.com/foo?test=1&test=2', wantOpts: {} },
+    { input: '/1x2/http%3A%2F%2Fexample.com%2Ffoo%3Ftest%3D1%26test%3D2', want: 'http://example.com/foo?test=1&test=2', wantOpts: { width: 1, height: 2 } },
+    { input: '/x/http%3A%2F%2Fexample.com%2Ffoo?more=query', want: 'http://example.com/foo', wantOpts: {} },
     // Go's url.String(): host case kept, no trailing slash added, dot segments kept, scheme lower-cased
-    ['/x/http://Example.COM', 'http://Example.COM', {}],
-    ['/x/HTTP://Example.COM/A/../b', 'http://Example.COM/A/../b', {}],
-    ['/x/http://example.com:8080/a.jpg', 'http://example.com:8080/a.jpg', {}],
-    ['/x/http://user:p%40ss@example.com/a', 'http://user:p%40ss@example.com/a', {}],
-    ['/x/http://[::1]:80/a', 'http://[::1]:80/a', {}],
+    { input: '/x/http://Example.COM', want: 'http://Example.COM', wantOpts: {} },
+    { input: '/x/HTTP://Example.COM/A/../b', want: 'http://Example.COM/A/../b', wantOpts: {} },
+    { input: '/x/http://example.com:8080/a.jpg', want: 'http://example.com:8080/a.jpg', wantOpts: {} },
+    { input: '/x/http://user:p%40ss@example.com/a', want: 'http://user:p%40ss@example.com/a', wantOpts: {} },
+    { input: '/x/http://[::1]:80/a', want: 'http://[::1]:80/a', wantOpts: {} },
     // characters Go escapes on output: the raw path is not valid, so Path is re-escaped
-    ['/x/http://example.com/a|b', 'http://example.com/a%7Cb', {}],
-    ['/x/http://example.com/%2C|"{}', 'http://example.com/,%7C%22%7B%7D', {}],
-    ['/x/http://example.com/a b', 'http://example.com/a%20b', {}],
+    { input: '/x/http://example.com/a|b', want: 'http://example.com/a%7Cb', wantOpts: {} },
+    { input: '/x/http://example.com/%2C|"{}', want: 'http://example.com/,%7C%22%7B%7D', wantOpts: {} },
+    { input: '/x/http://example.com/a b', want: 'http://example.com/a%20b', wantOpts: {} },
     // query kept raw, even characters a browser would encode
-    ['/x/http://example.com/a?q="x"|{}', 'http://example.com/a?q="x"|{}', {}],
+    { input: '/x/http://example.com/a?q="x"|{}', want: 'http://example.com/a?q="x"|{}', wantOpts: {} },
     // a trailing '?' with an empty query is dropped, as Go's server does
-    ['/x/http://example.com/a?', 'http://example.com/a', {}],
+    { input: '/x/http://example.com/a?', want: 'http://example.com/a', wantOpts: {} },
     // options in any order
-    ['/q40,400x400/https://octodex.github.com/images/codercat.jpg', 'https://octodex.github.com/images/codercat.jpg', { width: 400, height: 400, quality: 40 }],
+    { input: '/q40,400x400/https://octodex.github.com/images/codercat.jpg', want: 'https://octodex.github.com/images/codercat.jpg', wantOpts: { width: 400, height: 400, quality: 40 } },
   ];
-  for (const [input, want, wantOpts] of cases) {
+  for (const { input, want, wantOpts } of cases) {
     let got;
     try {
       got = parseRequest(input);
@@ -75,25 +75,25 @@ test('parseRequest matches the Go server (data_test.go cases and more)', () => {
 });
 
 test('parseRequest WHATWG remote is the fetchable form of the same URL', () => {
-  const cases: Array<[string, string]> = [
-    ['/x/http://Example.COM', 'http://example.com/'],
-    ['/x/http://example.com/a|b', 'http://example.com/a%7Cb'],
-    ['/x/http://[::1]:80/a', 'http://[::1]/a'],
-    ['/x/https://bücher.example/a', 'https://xn--bcher-kva.example/a'],
+  const cases: Array<{ input: string; want: string }> = [
+    { input: '/x/http://Example.COM', want: 'http://example.com/' },
+    { input: '/x/http://example.com/a|b', want: 'http://example.com/a%7Cb' },
+    { input: '/x/http://[::1]:80/a', want: 'http://[::1]/a' },
+    { input: '/x/https://bücher.example/a', want: 'https://xn--bcher-kva.example/a' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = parseRequest(input).remote.href;
     assert.equal(got, want, `parseRequest(${JSON.stringify(input)}).remote = ${got}, want ${want}`);
   }
 });
 
 test('parseRequest escapes non-ASCII as Go does', () => {
-  const cases: Array<[string, string]> = [
-    ['/x/https://bücher.example/ä', 'https://b%C3%BCcher.example/%C3%A4'],
+  const cases: Array<{ input: string; want: string }> = [
+    { input: '/x/https://bücher.example/ä', want: 'https://b%C3%BCcher.example/%C3%A4' },
     // base64 of "http://example.com/🍏-some"
-    ['/x/aHR0cDovL2V4YW1wbGUuY29tL_CfjY8tc29tZQ', 'http://example.com/%F0%9F%8D%8F-some'],
+    { input: '/x/aHR0cDovL2V4YW1wbGUuY29tL_CfjY8tc29tZQ', want: 'http://example.com/%F0%9F%8D%8F-some' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = parseRequest(input).remoteString;
     assert.equal(got, want, `parseRequest(${JSON.stringify(input)}).remoteString = ${got}, want ${want}`);
   }
@@ -101,17 +101,17 @@ test('parseRequest escapes non-ASCII as Go does', () => {
 
 test('parseRequest with a base URL', () => {
   const base = new URL('https://example.com/');
-  const cases: Array<[string, string]> = [
-    ['/x/path', 'https://example.com/path'],
-    ['/x/dir/file.jpg?v=1', 'https://example.com/dir/file.jpg?v=1'],
+  const cases: Array<{ input: string; want: string }> = [
+    { input: '/x/path', want: 'https://example.com/path' },
+    { input: '/x/dir/file.jpg?v=1', want: 'https://example.com/dir/file.jpg?v=1' },
     // base64 of "已然" — valid UTF-8, so taken as encoded (Go's rule)
-    ['/x/5bey54S2', 'https://example.com/%E5%B7%B2%E7%84%B6'],
+    { input: '/x/5bey54S2', want: 'https://example.com/%E5%B7%B2%E7%84%B6' },
     // base64 of "/img/a.jpg": a relative encoded URL is allowed with a base
-    [`/x/${Buffer.from('/img/a.jpg').toString('base64url')}`, 'https://example.com/img/a.jpg'],
+    { input: `/x/${Buffer.from('/img/a.jpg').toString('base64url')}`, want: 'https://example.com/img/a.jpg' },
     // absolute URLs still win over the base, and Go's ResolveReference removes dot segments
-    ['/x/http://other.example/a/../b', 'http://other.example/b'],
+    { input: '/x/http://other.example/a/../b', want: 'http://other.example/b' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = parseRequest(input, base).remoteString;
     assert.equal(got, want, `parseRequest(${JSON.stringify(input)}, ${base}).remoteString = ${got}, want ${want}`);
   }
@@ -156,12 +156,12 @@ test('parseRequest refuses bad requests with BadRequestError', () => {
 
 test('parseRequest agrees with WHATWG URL on the host', () => {
   // Go escapes the backslash in the path, so the part before '@' is userinfo for both parsers.
-  const cases: Array<[string, string, string]> = [
-    ['/x/http://a.com\\@evil.com/', 'http://a.com%5C@evil.com/', 'evil.com'],
-    ['/x/http://allowed.com@evil.com/', 'http://allowed.com@evil.com/', 'evil.com'],
-    ['/x/http://evil.com#@allowed.com/', 'http://evil.com%23@allowed.com/', 'allowed.com'],
+  const cases: Array<{ input: string; wantString: string; wantHost: string }> = [
+    { input: '/x/http://a.com\\@evil.com/', wantString: 'http://a.com%5C@evil.com/', wantHost: 'evil.com' },
+    { input: '/x/http://allowed.com@evil.com/', wantString: 'http://allowed.com@evil.com/', wantHost: 'evil.com' },
+    { input: '/x/http://evil.com#@allowed.com/', wantString: 'http://evil.com%23@allowed.com/', wantHost: 'allowed.com' },
   ];
-  for (const [input, wantString, wantHost] of cases) {
+  for (const { input, wantString, wantHost } of cases) {
     const r = parseRequest(input);
     assert.equal(r.remoteString, wantString, `parseRequest(${JSON.stringify(input)}).remoteString = ${r.remoteString}, want ${wantString}`);
     assert.equal(r.remote.hostname, wantHost, `parseRequest(${JSON.stringify(input)}).remote.hostname = ${r.remote.hostname}, want ${wantHost}`);
@@ -169,14 +169,14 @@ test('parseRequest agrees with WHATWG URL on the host', () => {
 });
 
 test('cacheKey covers options only when they transform, never the signature', () => {
-  const cases: Array<[string, string]> = [
-    ['/x/http://example.com/a.jpg', 'http://example.com/a.jpg'],
-    ['/0x0/http://example.com/a.jpg', 'http://example.com/a.jpg'],
-    ['/sabc/http://example.com/a.jpg', 'http://example.com/a.jpg'],
-    ['/100,r90,q75/http://example.com/a.jpg', 'http://example.com/a.jpg#100x100,q75,r90'],
-    ['/100,r90,q75,sXYZ/http://example.com/a.jpg?v=2', 'http://example.com/a.jpg?v=2#100x100,q75,r90'],
+  const cases: Array<{ input: string; want: string }> = [
+    { input: '/x/http://example.com/a.jpg', want: 'http://example.com/a.jpg' },
+    { input: '/0x0/http://example.com/a.jpg', want: 'http://example.com/a.jpg' },
+    { input: '/sabc/http://example.com/a.jpg', want: 'http://example.com/a.jpg' },
+    { input: '/100,r90,q75/http://example.com/a.jpg', want: 'http://example.com/a.jpg#100x100,q75,r90' },
+    { input: '/100,r90,q75,sXYZ/http://example.com/a.jpg?v=2', want: 'http://example.com/a.jpg?v=2#100x100,q75,r90' },
   ];
-  for (const [input, want] of cases) {
+  for (const { input, want } of cases) {
     const got = cacheKey(parseRequest(input));
     assert.equal(got, want, `cacheKey(${JSON.stringify(input)}) = ${got}, want ${want}`);
   }

@@ -74,3 +74,22 @@ test('signatures cover remoteString exactly as Go prints it', () => {
   assert.equal(verifySignature([KEY], parseRequest(`/s${goSig}/http://Example.COM`)), true);
   assert.equal(verifySignature([KEY], parseRequest(`/s${whatwgSig}/http://Example.COM`)), false);
 });
+
+test('option signatures cover the webp and avif tokens: a signature for one format does not pass for another', () => {
+  const remote = 'https://images.example/photo.jpg';
+  const cases: Array<{ signed: string; asked: string; want: boolean }> = [
+    { signed: '300x,webp', asked: '300x,webp', want: true },
+    { signed: '300x,webp', asked: 'webp,300x', want: true },
+    { signed: '300x,avif,q60', asked: 'q60,avif,300x', want: true },
+    { signed: '300x,webp', asked: '300x,avif', want: false },
+    { signed: '300x,webp', asked: '300x', want: false },
+    { signed: '300x', asked: '300x,webp', want: false },
+    { signed: '300x,avif', asked: '300x,avif,q60', want: false },
+  ];
+  for (const { signed, asked, want } of cases) {
+    const sig = signURL(KEY, remote, parseOptions(signed));
+    const path = `/${asked},s${sig}/${remote}`;
+    const got = verifySignature([KEY], parseRequest(path));
+    assert.equal(got, want, `verifySignature(signed ${signed}, asked ${path}) = ${got}, want ${want}`);
+  }
+});

@@ -4,30 +4,30 @@ import { HostMatcher, unbracket } from '../../../lib/security/hostmatch.js';
 
 test('HostMatcher.matchesName', () => {
   const m = new HostMatcher(['example.com', '*.example.org', 'Upper.Example.NET.', '10.0.0.0/8', '2001:db8::/32', '192.0.2.7', '*.bücher.example', ' spaced.example ']);
-  const cases: Array<[string, boolean]> = [
-    ['example.com', true],
-    ['EXAMPLE.COM', true],
-    ['example.com.', true],
-    ['www.example.com', false], // exact pattern, no subdomains
-    ['example.org', true], // *.example.org covers the bare domain
-    ['a.example.org', true],
-    ['a.b.example.org', true],
-    ['evilexample.org', false], // label boundary
-    ['example.org.evil.com', false],
-    ['upper.example.net', true],
-    ['10.1.2.3', true], // IP literal matches by address
-    ['11.1.2.3', false],
-    ['[2001:db8::1]', true],
-    ['2001:db8::1', true],
-    ['[2001:db9::1]', false],
-    ['192.0.2.7', true],
-    ['192.0.2.8', false],
-    ['xn--bcher-kva.example', true], // IDN pattern matches the punycode WHATWG URL produces
-    ['a.xn--bcher-kva.example', true],
-    ['spaced.example', true],
-    ['', false],
+  const cases: Array<{ host: string; want: boolean }> = [
+    { host: 'example.com', want: true },
+    { host: 'EXAMPLE.COM', want: true },
+    { host: 'example.com.', want: true },
+    { host: 'www.example.com', want: false }, // exact pattern, no subdomains
+    { host: 'example.org', want: true }, // *.example.org covers the bare domain
+    { host: 'a.example.org', want: true },
+    { host: 'a.b.example.org', want: true },
+    { host: 'evilexample.org', want: false }, // label boundary
+    { host: 'example.org.evil.com', want: false },
+    { host: 'upper.example.net', want: true },
+    { host: '10.1.2.3', want: true }, // IP literal matches by address
+    { host: '11.1.2.3', want: false },
+    { host: '[2001:db8::1]', want: true },
+    { host: '2001:db8::1', want: true },
+    { host: '[2001:db9::1]', want: false },
+    { host: '192.0.2.7', want: true },
+    { host: '192.0.2.8', want: false },
+    { host: 'xn--bcher-kva.example', want: true }, // IDN pattern matches the punycode WHATWG URL produces
+    { host: 'a.xn--bcher-kva.example', want: true },
+    { host: 'spaced.example', want: true },
+    { host: '', want: false },
   ];
-  for (const [host, want] of cases) {
+  for (const { host, want } of cases) {
     const got = m.matchesName(host);
     assert.equal(got, want, `matchesName(${JSON.stringify(host)}) = ${got}, want ${want}`);
   }
@@ -35,33 +35,33 @@ test('HostMatcher.matchesName', () => {
 
 test('HostMatcher.matchesAddress', () => {
   const m = new HostMatcher(['10.0.0.0/8', 'fd00::/8', '192.0.2.7', 'example.com', '::ffff:198.51.100.0/120']);
-  const cases: Array<[string, boolean]> = [
-    ['10.255.0.1', true],
-    ['::ffff:10.0.0.1', true], // mapped form matches the v4 block
-    ['fd12::1', true],
-    ['fe80::1', false],
-    ['192.0.2.7', true],
-    ['::ffff:192.0.2.7', true],
-    ['198.51.100.9', true], // v4 address inside a v6-mapped block
-    ['8.8.8.8', false],
-    ['example.com', false], // names are not addresses
-    ['not an ip', false],
+  const cases: Array<{ ip: string; want: boolean }> = [
+    { ip: '10.255.0.1', want: true },
+    { ip: '::ffff:10.0.0.1', want: true }, // mapped form matches the v4 block
+    { ip: 'fd12::1', want: true },
+    { ip: 'fe80::1', want: false },
+    { ip: '192.0.2.7', want: true },
+    { ip: '::ffff:192.0.2.7', want: true },
+    { ip: '198.51.100.9', want: true }, // v4 address inside a v6-mapped block
+    { ip: '8.8.8.8', want: false },
+    { ip: 'example.com', want: false }, // names are not addresses
+    { ip: 'not an ip', want: false },
   ];
-  for (const [ip, want] of cases) {
+  for (const { ip, want } of cases) {
     const got = m.matchesAddress(ip);
     assert.equal(got, want, `matchesAddress(${JSON.stringify(ip)}) = ${got}, want ${want}`);
   }
 });
 
 test('HostMatcher.hasCidrs and isEmpty', () => {
-  const cases: Array<[string[], boolean, boolean]> = [
-    [[], false, true],
-    [['', '  '], false, true],
-    [['example.com'], false, false],
-    [['10.0.0.0/8'], true, false],
-    [['*.example.com', '::1/128'], true, false],
+  const cases: Array<{ patterns: string[]; cidrs: boolean; empty: boolean }> = [
+    { patterns: [], cidrs: false, empty: true },
+    { patterns: ['', '  '], cidrs: false, empty: true },
+    { patterns: ['example.com'], cidrs: false, empty: false },
+    { patterns: ['10.0.0.0/8'], cidrs: true, empty: false },
+    { patterns: ['*.example.com', '::1/128'], cidrs: true, empty: false },
   ];
-  for (const [patterns, cidrs, empty] of cases) {
+  for (const { patterns, cidrs, empty } of cases) {
     const m = new HostMatcher(patterns);
     assert.equal(m.hasCidrs, cidrs, `HostMatcher(${JSON.stringify(patterns)}).hasCidrs = ${m.hasCidrs}, want ${cidrs}`);
     assert.equal(m.isEmpty, empty, `HostMatcher(${JSON.stringify(patterns)}).isEmpty = ${m.isEmpty}, want ${empty}`);

@@ -31,39 +31,39 @@ function outcome(path: string, config: Partial<ProxyConfig>, referer?: string): 
 test('checkRequest admission', () => {
   const future = Math.floor(NOW / 1000) + 3600;
   const past = Math.floor(NOW / 1000) - 1;
-  const cases: Array<[string, string, Partial<ProxyConfig>, string | undefined, string]> = [
-    ['open when nothing is configured', `/x/${REMOTE}`, {}, undefined, 'open'],
-    ['denied by name', `/x/${REMOTE}`, { denyHosts: ['images.example.com'] }, undefined, '403 denied_host'],
-    ['denied by wildcard', `/x/${REMOTE}`, { denyHosts: ['*.example.com'] }, undefined, '403 denied_host'],
-    ['deny wins over allow', `/x/${REMOTE}`, { allowHosts: ['*.example.com'], denyHosts: ['images.example.com'] }, undefined, '403 denied_host'],
-    ['deny wins over a signature', signed('100x'), { denyHosts: ['images.example.com'], signatureKeys: [KEY] }, undefined, '403 denied_host'],
-    ['denied CIDR on an IP literal', '/x/http://93.184.216.34/a.jpg', { denyHosts: ['93.184.216.0/24'] }, undefined, '403 denied_host'],
-    ['allowed by name', `/x/${REMOTE}`, { allowHosts: ['images.example.com'] }, undefined, 'allowHosts'],
-    ['allowed by wildcard', `/x/${REMOTE}`, { allowHosts: ['*.example.com'] }, undefined, 'allowHosts'],
-    ['not allowed', `/x/${REMOTE}`, { allowHosts: ['other.example'] }, undefined, '403 not_allowed'],
-    ['not allowed: suffix without label boundary', '/x/https://evilexample.com/a.jpg', { allowHosts: ['*.example.com'] }, undefined, '403 not_allowed'],
-    ['allowed CIDR on an IP literal', '/x/http://93.184.216.34/a.jpg', { allowHosts: ['93.184.216.0/24'] }, undefined, 'allowHosts'],
-    ['allowed CIDR, IP literal outside', '/x/http://93.184.217.34/a.jpg', { allowHosts: ['93.184.216.0/24'] }, undefined, '403 not_allowed'],
-    ['allowed CIDR, host name: decided at lookup', `/x/${REMOTE}`, { allowHosts: ['93.184.216.0/24'] }, undefined, 'allowHosts'],
-    ['signed with options', signed('100x'), { signatureKeys: [KEY] }, undefined, 'signature'],
-    ['signed, second key', signed('100x'), { signatureKeys: [Buffer.from('old'), KEY] }, undefined, 'signature'],
-    ['unsigned with a key configured', `/100x/${REMOTE}`, { signatureKeys: [KEY] }, undefined, '403 not_allowed'],
-    ['bad signature', `/100x,sAAAA/${REMOTE}`, { signatureKeys: [KEY] }, undefined, '403 not_allowed'],
-    ['signature for other options', signed('100x').replace('/100x,', '/200x,'), { signatureKeys: [KEY] }, undefined, '403 not_allowed'],
-    ['signature OR allowHosts', signed('100x'), { allowHosts: ['other.example'], signatureKeys: [KEY] }, undefined, 'signature'],
-    ['allowHosts OR signature', `/x/${REMOTE}`, { allowHosts: ['*.example.com'], signatureKeys: [KEY] }, undefined, 'allowHosts'],
-    ['referrer missing', `/x/${REMOTE}`, { referrers: ['site.example'] }, undefined, '403 referrer'],
-    ['referrer malformed', `/x/${REMOTE}`, { referrers: ['site.example'] }, 'not a url', '403 referrer'],
-    ['referrer other host', `/x/${REMOTE}`, { referrers: ['site.example'] }, 'https://evil.example/page', '403 referrer'],
-    ['referrer matches', `/x/${REMOTE}`, { referrers: ['site.example'] }, 'https://site.example/page', 'open'],
-    ['referrer wildcard', `/x/${REMOTE}`, { referrers: ['*.site.example'] }, 'https://www.site.example/', 'open'],
-    ['referrer checked before allow', `/x/${REMOTE}`, { referrers: ['site.example'], allowHosts: ['images.example.com'] }, 'https://evil.example/', '403 referrer'],
-    ['expiry in the future', `/100x,vu${future}/${REMOTE}`, {}, undefined, 'open'],
-    ['expired', `/100x,vu${past}/${REMOTE}`, {}, undefined, '403 expired'],
-    ['signed expiry in the future', signed(`100x,vu${future}`), { signatureKeys: [KEY] }, undefined, 'signature'],
-    ['signed but expired', signed(`100x,vu${past}`), { signatureKeys: [KEY] }, undefined, '403 expired'],
+  const cases: Array<{ name: string; path: string; config: Partial<ProxyConfig>; referer?: string | undefined; want: string }> = [
+    { name: 'open when nothing is configured', path: `/x/${REMOTE}`, config: {}, want: 'open' },
+    { name: 'denied by name', path: `/x/${REMOTE}`, config: { denyHosts: ['images.example.com'] }, want: '403 denied_host' },
+    { name: 'denied by wildcard', path: `/x/${REMOTE}`, config: { denyHosts: ['*.example.com'] }, want: '403 denied_host' },
+    { name: 'deny wins over allow', path: `/x/${REMOTE}`, config: { allowHosts: ['*.example.com'], denyHosts: ['images.example.com'] }, want: '403 denied_host' },
+    { name: 'deny wins over a signature', path: signed('100x'), config: { denyHosts: ['images.example.com'], signatureKeys: [KEY] }, want: '403 denied_host' },
+    { name: 'denied CIDR on an IP literal', path: '/x/http://93.184.216.34/a.jpg', config: { denyHosts: ['93.184.216.0/24'] }, want: '403 denied_host' },
+    { name: 'allowed by name', path: `/x/${REMOTE}`, config: { allowHosts: ['images.example.com'] }, want: 'allowHosts' },
+    { name: 'allowed by wildcard', path: `/x/${REMOTE}`, config: { allowHosts: ['*.example.com'] }, want: 'allowHosts' },
+    { name: 'not allowed', path: `/x/${REMOTE}`, config: { allowHosts: ['other.example'] }, want: '403 not_allowed' },
+    { name: 'not allowed: suffix without label boundary', path: '/x/https://evilexample.com/a.jpg', config: { allowHosts: ['*.example.com'] }, want: '403 not_allowed' },
+    { name: 'allowed CIDR on an IP literal', path: '/x/http://93.184.216.34/a.jpg', config: { allowHosts: ['93.184.216.0/24'] }, want: 'allowHosts' },
+    { name: 'allowed CIDR, IP literal outside', path: '/x/http://93.184.217.34/a.jpg', config: { allowHosts: ['93.184.216.0/24'] }, want: '403 not_allowed' },
+    { name: 'allowed CIDR, host name: decided at lookup', path: `/x/${REMOTE}`, config: { allowHosts: ['93.184.216.0/24'] }, want: 'allowHosts' },
+    { name: 'signed with options', path: signed('100x'), config: { signatureKeys: [KEY] }, want: 'signature' },
+    { name: 'signed, second key', path: signed('100x'), config: { signatureKeys: [Buffer.from('old'), KEY] }, want: 'signature' },
+    { name: 'unsigned with a key configured', path: `/100x/${REMOTE}`, config: { signatureKeys: [KEY] }, want: '403 not_allowed' },
+    { name: 'bad signature', path: `/100x,sAAAA/${REMOTE}`, config: { signatureKeys: [KEY] }, want: '403 not_allowed' },
+    { name: 'signature for other options', path: signed('100x').replace('/100x,', '/200x,'), config: { signatureKeys: [KEY] }, want: '403 not_allowed' },
+    { name: 'signature OR allowHosts', path: signed('100x'), config: { allowHosts: ['other.example'], signatureKeys: [KEY] }, want: 'signature' },
+    { name: 'allowHosts OR signature', path: `/x/${REMOTE}`, config: { allowHosts: ['*.example.com'], signatureKeys: [KEY] }, want: 'allowHosts' },
+    { name: 'referrer missing', path: `/x/${REMOTE}`, config: { referrers: ['site.example'] }, want: '403 referrer' },
+    { name: 'referrer malformed', path: `/x/${REMOTE}`, config: { referrers: ['site.example'] }, referer: 'not a url', want: '403 referrer' },
+    { name: 'referrer other host', path: `/x/${REMOTE}`, config: { referrers: ['site.example'] }, referer: 'https://evil.example/page', want: '403 referrer' },
+    { name: 'referrer matches', path: `/x/${REMOTE}`, config: { referrers: ['site.example'] }, referer: 'https://site.example/page', want: 'open' },
+    { name: 'referrer wildcard', path: `/x/${REMOTE}`, config: { referrers: ['*.site.example'] }, referer: 'https://www.site.example/', want: 'open' },
+    { name: 'referrer checked before allow', path: `/x/${REMOTE}`, config: { referrers: ['site.example'], allowHosts: ['images.example.com'] }, referer: 'https://evil.example/', want: '403 referrer' },
+    { name: 'expiry in the future', path: `/100x,vu${future}/${REMOTE}`, config: {}, want: 'open' },
+    { name: 'expired', path: `/100x,vu${past}/${REMOTE}`, config: {}, want: '403 expired' },
+    { name: 'signed expiry in the future', path: signed(`100x,vu${future}`), config: { signatureKeys: [KEY] }, want: 'signature' },
+    { name: 'signed but expired', path: signed(`100x,vu${past}`), config: { signatureKeys: [KEY] }, want: '403 expired' },
   ];
-  for (const [name, path, config, referer, want] of cases) {
+  for (const { name, path, config, referer, want } of cases) {
     const got = outcome(path, config, referer);
     assert.equal(got, want, `${name}: checkRequest(${path}) = ${got}, want ${want}`);
   }
@@ -117,24 +117,24 @@ test('checkHop refuses private IP literals in every form WHATWG URL accepts', ()
 });
 
 test('checkHop rules', () => {
-  const cases: Array<[string, string, Admission, Partial<ProxyConfig>, string]> = [
-    ['public literal', 'http://93.184.216.34/a', 'open', {}, 'ok'],
-    ['public name', 'https://images.example.com/a', 'open', {}, 'ok'],
-    ['localhost', 'http://localhost/a', 'open', {}, '403 private_network'],
-    ['localhost.', 'http://localhost./a', 'open', {}, '403 private_network'],
-    ['sub.localhost', 'http://api.localhost/a', 'open', {}, '403 private_network'],
-    ['localhost allowed', 'http://localhost/a', 'open', { allowPrivateNetworks: true }, 'ok'],
-    ['ftp', 'ftp://example.com/a', 'open', {}, '403 bad_scheme'],
-    ['file', 'file:///etc/passwd', 'open', {}, '403 bad_scheme'],
-    ['denied always', 'https://bad.example/a', 'signature', { denyHosts: ['bad.example'] }, '403 denied_host'],
-    ['denied CIDR literal', 'http://93.184.216.34/a', 'open', { denyHosts: ['93.184.0.0/16'] }, '403 denied_host'],
-    ['redirect off allowHosts', 'https://other.example/a', 'allowHosts', { allowHosts: ['images.example.com'] }, '403 not_allowed'],
-    ['redirect within allowHosts', 'https://cdn.example.com/a', 'allowHosts', { allowHosts: ['*.example.com'] }, 'ok'],
-    ['signed request may redirect anywhere not denied', 'https://other.example/a', 'signature', { allowHosts: ['images.example.com'], signatureKeys: [KEY] }, 'ok'],
-    ['allowHosts literal outside CIDR', 'http://8.8.8.8/a', 'allowHosts', { allowHosts: ['93.184.216.0/24'] }, '403 not_allowed'],
-    ['allowHosts name with CIDR list: checked at lookup', 'https://cdn.example/a', 'allowHosts', { allowHosts: ['93.184.216.0/24'] }, 'ok'],
+  const cases: Array<{ name: string; url: string; admission: Admission; config: Partial<ProxyConfig>; want: string }> = [
+    { name: 'public literal', url: 'http://93.184.216.34/a', admission: 'open', config: {}, want: 'ok' },
+    { name: 'public name', url: 'https://images.example.com/a', admission: 'open', config: {}, want: 'ok' },
+    { name: 'localhost', url: 'http://localhost/a', admission: 'open', config: {}, want: '403 private_network' },
+    { name: 'localhost.', url: 'http://localhost./a', admission: 'open', config: {}, want: '403 private_network' },
+    { name: 'sub.localhost', url: 'http://api.localhost/a', admission: 'open', config: {}, want: '403 private_network' },
+    { name: 'localhost allowed', url: 'http://localhost/a', admission: 'open', config: { allowPrivateNetworks: true }, want: 'ok' },
+    { name: 'ftp', url: 'ftp://example.com/a', admission: 'open', config: {}, want: '403 bad_scheme' },
+    { name: 'file', url: 'file:///etc/passwd', admission: 'open', config: {}, want: '403 bad_scheme' },
+    { name: 'denied always', url: 'https://bad.example/a', admission: 'signature', config: { denyHosts: ['bad.example'] }, want: '403 denied_host' },
+    { name: 'denied CIDR literal', url: 'http://93.184.216.34/a', admission: 'open', config: { denyHosts: ['93.184.0.0/16'] }, want: '403 denied_host' },
+    { name: 'redirect off allowHosts', url: 'https://other.example/a', admission: 'allowHosts', config: { allowHosts: ['images.example.com'] }, want: '403 not_allowed' },
+    { name: 'redirect within allowHosts', url: 'https://cdn.example.com/a', admission: 'allowHosts', config: { allowHosts: ['*.example.com'] }, want: 'ok' },
+    { name: 'signed request may redirect anywhere not denied', url: 'https://other.example/a', admission: 'signature', config: { allowHosts: ['images.example.com'], signatureKeys: [KEY] }, want: 'ok' },
+    { name: 'allowHosts literal outside CIDR', url: 'http://8.8.8.8/a', admission: 'allowHosts', config: { allowHosts: ['93.184.216.0/24'] }, want: '403 not_allowed' },
+    { name: 'allowHosts name with CIDR list: checked at lookup', url: 'https://cdn.example/a', admission: 'allowHosts', config: { allowHosts: ['93.184.216.0/24'] }, want: 'ok' },
   ];
-  for (const [name, url, admission, config, want] of cases) {
+  for (const { name, url, admission, config, want } of cases) {
     const got = hop(url, admission, config);
     assert.equal(got, want, `${name}: checkHop(${url}, ${admission}) = ${got}, want ${want}`);
     // checkTarget is checkHop without the lookup: the same static rules, the same verdicts.
@@ -202,19 +202,19 @@ test('checkHop lookup checks every resolved address', async () => {
     'mapped.test': ['::ffff:169.254.169.254'],
     'other.test': ['8.8.8.8'],
   });
-  const cases: Array<[string, Admission, Partial<ProxyConfig>, string, object, string]> = [
-    ['public', 'open', {}, 'public.test', { all: true }, 'ok'],
-    ['one private address among public ones', 'open', {}, 'mixed.test', {}, 'private_network'],
-    ['mapped metadata address', 'open', {}, 'mapped.test', {}, 'private_network'],
-    ['private allowed', 'open', { allowPrivateNetworks: true }, 'mixed.test', {}, 'ok'],
-    ['denied CIDR', 'open', { denyHosts: ['93.184.216.0/24'] }, 'public.test', { family: 4 }, 'denied_host'],
-    ['allowed CIDR, inside', 'allowHosts', { allowHosts: ['93.184.216.0/24'] }, 'public.test', { family: 4 }, 'ok'],
-    ['allowed CIDR, v6 address outside', 'allowHosts', { allowHosts: ['93.184.216.0/24'] }, 'public.test', { all: true }, 'not_allowed'],
-    ['allowed CIDR, outside', 'allowHosts', { allowHosts: ['93.184.216.0/24'] }, 'other.test', {}, 'not_allowed'],
-    ['signed: CIDR list does not apply', 'signature', { allowHosts: ['93.184.216.0/24'], signatureKeys: [KEY] }, 'other.test', {}, 'ok'],
-    ['unknown name', 'open', {}, 'missing.test', {}, 'ENOTFOUND'],
+  const cases: Array<{ name: string; admission: Admission; config: Partial<ProxyConfig>; host: string; options: object; want: string }> = [
+    { name: 'public', admission: 'open', config: {}, host: 'public.test', options: { all: true }, want: 'ok' },
+    { name: 'one private address among public ones', admission: 'open', config: {}, host: 'mixed.test', options: {}, want: 'private_network' },
+    { name: 'mapped metadata address', admission: 'open', config: {}, host: 'mapped.test', options: {}, want: 'private_network' },
+    { name: 'private allowed', admission: 'open', config: { allowPrivateNetworks: true }, host: 'mixed.test', options: {}, want: 'ok' },
+    { name: 'denied CIDR', admission: 'open', config: { denyHosts: ['93.184.216.0/24'] }, host: 'public.test', options: { family: 4 }, want: 'denied_host' },
+    { name: 'allowed CIDR, inside', admission: 'allowHosts', config: { allowHosts: ['93.184.216.0/24'] }, host: 'public.test', options: { family: 4 }, want: 'ok' },
+    { name: 'allowed CIDR, v6 address outside', admission: 'allowHosts', config: { allowHosts: ['93.184.216.0/24'] }, host: 'public.test', options: { all: true }, want: 'not_allowed' },
+    { name: 'allowed CIDR, outside', admission: 'allowHosts', config: { allowHosts: ['93.184.216.0/24'] }, host: 'other.test', options: {}, want: 'not_allowed' },
+    { name: 'signed: CIDR list does not apply', admission: 'signature', config: { allowHosts: ['93.184.216.0/24'], signatureKeys: [KEY] }, host: 'other.test', options: {}, want: 'ok' },
+    { name: 'unknown name', admission: 'open', config: {}, host: 'missing.test', options: {}, want: 'ENOTFOUND' },
   ];
-  for (const [name, admission, config, host, options, want] of cases) {
+  for (const { name, admission, config, host, options, want } of cases) {
     const { lookup } = checkHop(new URL(`https://${host}/a.jpg`), admission, defaultConfig(config), resolver);
     const r = await callLookup(lookup, host, options);
     const got = r.err === null ? 'ok' : r.err instanceof ForbiddenError ? r.err.code : (r.err as NodeJS.ErrnoException).code ?? String(r.err);

@@ -110,6 +110,25 @@ const CASES: Array<{ name: string; source: ProbeResult; opts: string; limits?: L
     name: 'one frame of the same fits', source: header('gif', 10, 10, { frames: 2 }), opts: '600x,scaleUp,png',
     limits: { maxPixels: 500_000, maxOutputSide: 8192 }, want: { oriented: '10x10', steps: 'resize 600x600', encoder: 'png q95' },
   },
+  { name: 'JPEG to WebP: planar, default quality 92', source: header('jpeg', 1024, 683), opts: '500x,webp', want: { oriented: '1024x683', steps: 'resize 500x333', encoder: 'webp q92', planar: true } },
+  { name: 'JPEG to AVIF q60: planar', source: header('jpeg', 1024, 683), opts: '500x,avif,q60', want: { oriented: '1024x683', steps: 'resize 500x333', encoder: 'avif q60', planar: true } },
+  { name: 'PNG to WebP', source: header('png', 100, 50), opts: '10x,webp', want: { oriented: '100x50', steps: 'resize 10x5', encoder: 'webp q92' } },
+  { name: 'animated GIF to WebP stays animated', source: header('gif', 10, 10, { frames: 3 }), opts: '5x,webp', want: { oriented: '10x10', steps: 'resize 5x5', animated: true, frames: 3, encoder: 'webp q92' } },
+  { name: 'animated WebP to WebP stays animated', source: header('webp', 10, 10, { frames: 3 }), opts: '5x,webp', want: { oriented: '10x10', steps: 'resize 5x5', animated: true, frames: 3, encoder: 'webp q92' } },
+  { name: 'animated WebP becomes a JPEG still', source: header('webp', 10, 10, { frames: 3 }), opts: '5x', want: { oriented: '10x10', steps: 'resize 5x5' } },
+  { name: 'animated GIF to AVIF: a still', source: header('gif', 10, 10, { frames: 3 }), opts: '5x,avif', want: { oriented: '10x10', steps: 'resize 5x5', encoder: 'avif q85' } },
+  {
+    name: 'AVIF output over its limit', source: header('png', 100, 50), opts: '60x,avif', limits: { maxPixels: 1e6, maxOutputSide: 4096, maxAvifPixels: 1000 },
+    want: { oriented: '100x50', steps: 'resize 60x30', encoder: 'avif q85', verdict: 'avif_too_large' },
+  },
+  {
+    name: 'AVIF output at its limit', source: header('png', 100, 50), opts: '40x,avif', limits: { maxPixels: 1e6, maxOutputSide: 4096, maxAvifPixels: 800 },
+    want: { oriented: '100x50', steps: 'resize 40x20', encoder: 'avif q85' },
+  },
+  {
+    name: 'the AVIF limit does not apply to WebP', source: header('png', 100, 50), opts: '60x,webp', limits: { maxPixels: 1e6, maxOutputSide: 4096, maxAvifPixels: 1000 },
+    want: { oriented: '100x50', steps: 'resize 60x30', encoder: 'webp q92' },
+  },
   {
     name: 'intermediate of an extreme cover counts', source: header('png', 10, 99), opts: '4000x8,scaleUp',
     limits: { maxPixels: 1e6, maxOutputSide: 4096 }, want: { oriented: '10x99', steps: 'resize 4000x39600; crop 0,19796-4000,19804', encoder: 'png q95', verdict: 'output_too_large' },

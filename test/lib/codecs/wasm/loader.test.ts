@@ -96,13 +96,44 @@ test('a worker given the compiled modules compiles none of its own', async () =>
       await worker.terminate();
     }
   };
-  const cases: [boolean, string][] = [
-    [true, 'true,true compiled here: '],
-    [false, 'true,true compiled here: webp_enc,avif_enc'],
+  const cases: Array<{ withModules: boolean; want: string }> = [
+    { withModules: true, want: 'true,true compiled here: ' },
+    { withModules: false, want: 'true,true compiled here: webp_enc,avif_enc' },
   ];
-  for (const [withModules, want] of cases) {
+  for (const { withModules, want } of cases) {
     const got = await run(withModules);
     assert.equal(got, want, `worker (modules provided: ${withModules}) = ${got}, want ${want}`);
+  }
+});
+
+test('a worker that expects its modules waits for them, uses them, and fails only the codec it was not handed', async () => {
+  const mods = await compileCodecModules(['webp_enc']);
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      const loader = await import(workerData.loader);
+      let hand;
+      loader.expectCodecModules(new Promise((resolve) => { hand = resolve; }));
+      const { encodeWebp } = await import(workerData.webp);
+      const { encodeAvif } = await import(workerData.avif);
+      const bm = { width: 8, height: 8, data: new Uint8Array(256).fill(255) };
+      const webp = encodeWebp(bm, { hasAlpha: false });
+      const avif = encodeAvif(bm, { hasAlpha: false }).then(() => 'encoded', (e) => e.detail ?? e.message);
+      hand(workerData.mods);
+      parentPort.postMessage(['webp ' + ((await webp).length > 0), 'avif ' + (await avif), 'compiled here: ' + loader.compiledHere().join(',')].join('; '));
+    })().catch((e) => parentPort.postMessage('error: ' + e.message));`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: {
+      loader: path.join(CODECS, 'wasm', 'loader.js'), webp: path.join(CODECS, 'webp-encode.js'), avif: path.join(CODECS, 'avif.js'), mods,
+    },
+  });
+  try {
+    const got = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    const want = 'webp true; avif The codec module avif_enc was not handed to this thread.; compiled here: ';
+    assert.equal(got, want, `worker expecting only webp_enc = ${String(got)}, want ${want}`);
+  } finally {
+    await worker.terminate();
   }
 });
 

@@ -1,0 +1,53 @@
+/**
+ * What a pool needs to start its workers: the worker's code (embedded source or a module URL)
+ * and, for the embedded worker, the wasm modules compiled once in this thread.
+ *
+ * The embedded worker (worker-source.ts, generated from worker-main.ts) is started from a string,
+ * so it works wherever the library's own code ended up (dist/, a tarball, one bundled file). It
+ * holds no codec wasm bytes: this thread compiles them once (asynchronously, while the workers
+ * start and warm up) and posts the compiled WebAssembly.Module objects to each worker over a
+ * port of its own, which costs a worker neither the bytes nor the compile. The transform passes'
+ * modules are small and compile synchronously, so they travel in workerData.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { compileCodecModules, type CodecModules } from '../codecs/wasm/loader.js';
+import { compiledTransformModules } from '../transform/wasm/runtime.js';
+// The transform passes' modules register themselves with the runtime when imported.
+import '../transform/wasm/rgba.js';
+import '../transform/wasm/planes.js';
+import { WORKER_SOURCE } from './worker-source.js';
+import type { CodecDelivery, WorkerStartData } from './protocol.js';
+
+/** WorkerCode is how a worker is started: from source text (eval) or from a module file. */
+export type WorkerCode = { source: string } | { module: URL };
+
+/** EMBEDDED_WORKER is the pool's own worker, bundled into source text at build time. */
+export const EMBEDDED_WORKER: WorkerCode = { source: WORKER_SOURCE };
+
+/** WorkerWasm is the wasm a pool hands its workers: compiled once, shared by all. */
+export class WorkerWasm {
+  /** The codec modules, or the reason they could not be compiled; settles once. */
+  readonly codecs: Promise<CodecDelivery>;
+  private readonly transformModules: Record<string, object>;
+
+  constructor() {
+    this.codecs = compileCodecModules().then(
+      (modules: CodecModules): CodecDelivery => ({ modules }),
+      (err: unknown): CodecDelivery => ({ error: err instanceof Error ? err.message : String(err) }),
+    );
+    this.transformModules = compiledTransformModules();
+  }
+
+  /**
+   * startData returns one new worker's workerData and the ports to transfer with it; the codec
+   * modules follow over the port as soon as they are compiled.
+   */
+  startData(warmUp: boolean): { data: WorkerStartData; transfer: MessagePort[] } {
+    const { port1, port2 } = new MessageChannel();
+    void this.codecs.then((d) => {
+      port1.postMessage(d);
+      port1.close();
+    });
+    return { data: { codecPort: port2, transformModules: this.transformModules, warmUp }, transfer: [port2] };
+  }
+}
