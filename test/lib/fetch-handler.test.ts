@@ -48,7 +48,8 @@ test('both fetch handlers answer requests through the core', async () => {
   const cases = [
     { name: 'resize', method: 'GET', path: `/100x/${img}`, wantStatus: 200, wantType: 'image/jpeg', wantWidth: 100 },
     { name: 'HEAD', method: 'HEAD', path: `/100x/${img}`, wantStatus: 200, wantType: 'image/jpeg', wantBody: 0 },
-    { name: 'health', method: 'GET', path: '/health-check', wantStatus: 200, wantType: 'text/plain; charset=utf-8' },
+    { name: 'health check off', method: 'GET', path: '/health-check', wantStatus: 404, wantType: 'text/plain; charset=utf-8' },
+    { name: 'metrics off', method: 'GET', path: '/metrics', wantStatus: 404, wantType: 'text/plain; charset=utf-8' },
     { name: 'POST', method: 'POST', path: `/100x/${img}`, wantStatus: 405, wantType: 'text/plain; charset=utf-8', wantAllow: 'GET, HEAD' },
     { name: 'missing image', method: 'GET', path: `/100x/${origin.url}/missing.jpg`, wantStatus: 404, wantType: 'text/plain; charset=utf-8' },
     { name: 'no remote URL', method: 'GET', path: '/100x/', wantStatus: 400, wantType: 'text/plain; charset=utf-8' },
@@ -68,6 +69,24 @@ test('both fetch handlers answer requests through the core', async () => {
         if (c.wantBody !== undefined) assert.equal(body.length, c.wantBody, `${what}: body length = ${body.length}, want ${c.wantBody}`);
         if (c.wantAllow !== undefined) assert.equal(r.headers.get('allow'), c.wantAllow, `${what}: Allow = ${r.headers.get('allow')}, want ${c.wantAllow}`);
       }
+    });
+  }
+});
+
+test('the standalone server\'s endpoints answer only when turned on', async () => {
+  const cases = [
+    { name: 'health check on', opts: { healthCheck: true }, path: '/health-check', want: 200, wantBody: /^OK$/ },
+    { name: 'root on', opts: { healthCheck: true }, path: '/', want: 200, wantBody: /^OK$/ },
+    { name: 'metrics still off', opts: { healthCheck: true }, path: '/metrics', want: 404, wantBody: /not an image request/ },
+    { name: 'metrics on', opts: { metricsEndpoint: true }, path: '/metrics', want: 200, wantBody: /imageproxy_/ },
+    { name: 'health check still off', opts: { metricsEndpoint: true }, path: '/', want: 404, wantBody: /not an image request/ },
+  ];
+  for (const c of cases) {
+    await withHandler(createFetchHandler, c.opts, async (h) => {
+      const r = await h(new Request(`http://proxy.test${c.path}`));
+      const body = await r.text();
+      assert.equal(r.status, c.want, `${c.name}: GET ${c.path} = ${r.status} ${body}, want ${c.want}`);
+      assert.match(body, c.wantBody, `${c.name}: body = ${JSON.stringify(body.slice(0, 80))}`);
     });
   }
 });
