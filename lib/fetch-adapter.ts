@@ -8,7 +8,8 @@
  */
 import { defaultConfig, type ProxyConfig } from './config.js';
 import { ProxyError } from './errors.js';
-import type { ProxyMetrics } from './metrics.js';
+import { observePool, type ProxyMetrics } from './metrics.js';
+import type { TransformPool } from './pool/pool.js';
 import { createCore, type ProxyCore } from './core/core.js';
 import { coreHeaderNames } from './core/headers.js';
 import { textAnswer } from './core/answer.js';
@@ -101,12 +102,15 @@ export function buildFetchHandler(options: FetchHandlerOptions, defaults: Runtim
   const { transformer, transforms, metrics, origin, fetch, resolve, prefix, healthCheck = false, metricsEndpoint = false, ...overrides } = options;
   const config = defaultConfig(withoutUndefined(overrides));
   const mode = transforms ?? 'auto';
+  // The transformer in use (given, or made on the first transform), for the pool gauges.
+  let running: Transformer | undefined = transformer;
   const core = createCore({
     config,
     metrics,
     origin: origin ?? (fetch ? defaults.webOrigin(config, { fetch, resolve }) : defaults.origin(config, { resolve })),
-    transformer: new LazyTransformer(() => defaults.transformer(config, mode), transformer),
+    transformer: new LazyTransformer(() => (running = defaults.transformer(config, mode)), transformer),
   });
+  observePool(core.metrics, () => (running as Partial<TransformPool> | undefined)?.stats?.());
   const names = coreHeaderNames(config);
   const base = normalizePrefix(prefix);
   const route: Route = { names, prefix: base, endpoints: { healthCheck, metricsEndpoint } };

@@ -78,7 +78,7 @@ test('the standalone server\'s endpoints answer only when turned on', async () =
     { name: 'health check on', opts: { healthCheck: true }, path: '/health-check', want: 200, wantBody: /^OK$/ },
     { name: 'root on', opts: { healthCheck: true }, path: '/', want: 200, wantBody: /^OK$/ },
     { name: 'metrics still off', opts: { healthCheck: true }, path: '/metrics', want: 404, wantBody: /not an image request/ },
-    { name: 'metrics on', opts: { metricsEndpoint: true }, path: '/metrics', want: 200, wantBody: /imageproxy_/ },
+    { name: 'metrics on', opts: { metricsEndpoint: true }, path: '/metrics', want: 200, wantBody: /imageproxy_pool_workers 0/ },
     { name: 'health check still off', opts: { metricsEndpoint: true }, path: '/', want: 404, wantBody: /not an image request/ },
   ];
   for (const c of cases) {
@@ -89,6 +89,16 @@ test('the standalone server\'s endpoints answer only when turned on', async () =
       assert.match(body, c.wantBody, `${c.name}: body = ${JSON.stringify(body.slice(0, 80))}`);
     });
   }
+});
+
+test('the pool gauges read the transformer the fetch handler made', async () => {
+  await withHandler(createPortableHandler, { transformer: undefined, metricsEndpoint: true }, async (h) => {
+    const img = await h(new Request(`http://proxy.test/100x/${origin.url}/photo.jpg`));
+    await img.arrayBuffer();
+    const text = await (await h(new Request('http://proxy.test/metrics'))).text();
+    const line = /^imageproxy_pool_workers (\d+)$/m.exec(text)?.[0];
+    assert.equal(line, 'imageproxy_pool_workers 1', `after an inline transform, /metrics has ${line}, want imageproxy_pool_workers 1`);
+  });
 });
 
 test('the fetch handler passes the client conditionals to the core: a matching If-None-Match is a 304', async () => {
