@@ -8,10 +8,12 @@
  */
 import { defaultConfig, type ProxyConfig } from './config.js';
 import { ProxyError } from './errors.js';
-import type { ProxyMetrics } from './metrics.js';
+import { observePool, type ProxyMetrics } from './metrics.js';
+import type { TransformPool } from './pool/pool.js';
 import { createCore, type ProxyCore } from './core/core.js';
 import { coreHeaderNames } from './core/headers.js';
 import { textAnswer } from './core/answer.js';
+import { SECURITY_HEADERS } from './security/headers.js';
 import { LazyTransformer } from './core/state.js';
 import { CLIENT_CLOSED_REQUEST, ClientGoneError, type Answer, type CoreRequest, type FetchHandler, type OriginFetcher } from './core/types.js';
 import type { Transformer } from './transform/types.js';
@@ -43,6 +45,13 @@ export interface FetchHandlerOptions extends Partial<ProxyConfig> {
    * path, and a request outside it is answered 404.
    */
   prefix?: string;
+  /**
+   * Answer `/` and `/health-check` ("OK") and `/favicon.ico` (empty), as the standalone server
+   * does; default false (404), as for the node:http handler, so an embedded handler leaves them to the app.
+   */
+  healthCheck?: boolean;
+  /** Answer `/metrics` with the Prometheus text of `metrics`; default false (404), as for the node:http handler. */
+  metricsEndpoint?: boolean;
 }
 
 /** ImageProxyFetchHandler is the `(request) => Promise<Response>` function createFetchHandler returns, with its configuration and lifecycle. */
@@ -90,18 +99,22 @@ function normalizePrefix(prefix: string | undefined): string {
  * collaborators the options leave out from `defaults`.
  */
 export function buildFetchHandler(options: FetchHandlerOptions, defaults: RuntimeDefaults): ImageProxyFetchHandler {
-  const { transformer, transforms, metrics, origin, fetch, resolve, prefix, ...overrides } = options;
+  const { transformer, transforms, metrics, origin, fetch, resolve, prefix, healthCheck = false, metricsEndpoint = false, ...overrides } = options;
   const config = defaultConfig(withoutUndefined(overrides));
   const mode = transforms ?? 'auto';
+  // The transformer in use (given, or made on the first transform), for the pool gauges.
+  let running: Transformer | undefined = transformer;
   const core = createCore({
     config,
     metrics,
     origin: origin ?? (fetch ? defaults.webOrigin(config, { fetch, resolve }) : defaults.origin(config, { resolve })),
-    transformer: new LazyTransformer(() => defaults.transformer(config, mode), transformer),
+    transformer: new LazyTransformer(() => (running = defaults.transformer(config, mode)), transformer),
   });
+  observePool(core.metrics, () => (running as Partial<TransformPool> | undefined)?.stats?.());
   const names = coreHeaderNames(config);
   const base = normalizePrefix(prefix);
-  const handler = ((request: Request): Promise<Response> => serve(core, names, base, request)) as ImageProxyFetchHandler;
+  const route: Route = { names, prefix: base, endpoints: { healthCheck, metricsEndpoint } };
+  const handler = ((request: Request): Promise<Response> => serve(core, route, request)) as ImageProxyFetchHandler;
   Object.defineProperties(handler, {
     config: { value: core.config, enumerable: true },
     metrics: { value: core.metrics, enumerable: true },
@@ -128,6 +141,31 @@ export function requestTarget(url: string, prefix: string): string | undefined {
   return rest.startsWith('?') ? `/${rest}` : undefined;
 }
 
+/** Route is what a handler needs to turn a Request into a CoreRequest, or to refuse it. */
+interface Route {
+  /** The request headers the core reads. */
+  names: readonly string[];
+  /** The normalised prefix, '' for none. */
+  prefix: string;
+  /** Which of the standalone server's endpoints are on. */
+  endpoints: { healthCheck: boolean; metricsEndpoint: boolean };
+}
+
+/** ENDPOINTS are the standalone server's fixed paths, by the option that turns each on. */
+const ENDPOINTS: Readonly<Record<string, 'healthCheck' | 'metricsEndpoint'>> = {
+  '/': 'healthCheck',
+  '/health-check': 'healthCheck',
+  '/favicon.ico': 'healthCheck',
+  '/metrics': 'metricsEndpoint',
+};
+
+/** endpointOff reports whether target is one of the standalone server's endpoints, not turned on here. */
+function endpointOff(target: string, endpoints: Route['endpoints']): boolean {
+  const q = target.indexOf('?');
+  const endpoint = ENDPOINTS[q < 0 ? target : target.slice(0, q)];
+  return endpoint !== undefined && !endpoints[endpoint];
+}
+
 /** coreRequest copies what the core reads of a Request: method, target, and only the headers named. */
 function coreRequest(request: Request, target: string, names: readonly string[]): CoreRequest {
   const headers: Record<string, string> = {};
@@ -139,14 +177,16 @@ function coreRequest(request: Request, target: string, names: readonly string[])
 }
 
 /** serve answers one Request through the core; it never rejects. */
-async function serve(core: ProxyCore, names: readonly string[], prefix: string, request: Request): Promise<Response> {
+async function serve(core: ProxyCore, route: Route, request: Request): Promise<Response> {
   const ctl = new AbortController();
   const signal: AbortSignal | undefined = request.signal;
   const onAbort = (): void => ctl.abort(new ClientGoneError());
   try {
-    const target = requestTarget(request.url, prefix);
-    const req = coreRequest(request, target ?? '/', names);
-    if (target === undefined) return toResponse(textAnswer(req, 404, 'Not found: this path is outside the image proxy.\n'));
+    const target = requestTarget(request.url, route.prefix);
+    const req = coreRequest(request, target ?? '/', route.names);
+    if (target === undefined || endpointOff(target, route.endpoints)) {
+      return toResponse(textAnswer(req, 404, 'Not found: this path is not an image request.\n', { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' }));
+    }
     if (signal?.aborted) return toResponse({ status: CLIENT_CLOSED_REQUEST, headers: {}, body: undefined });
     signal?.addEventListener('abort', onAbort, { once: true });
     return toResponse(await core.answer(req, ctl));

@@ -37,8 +37,8 @@ export interface WebOriginOptions {
   resolve?: AddressResolver;
 }
 
-/** One origin request made through fetchWeb. */
-interface WebRequest extends OriginRequest {
+/** WebRequest is one origin request made through fetchWeb: the core's OriginRequest plus what fetchWeb runs under. */
+export interface WebRequest extends OriginRequest {
   config: ProxyConfig;
   fetch: WebFetch;
   resolve?: AddressResolver;

@@ -83,8 +83,12 @@ class Inline implements InlineTransformer {
   private readonly taskTimeoutMs: number;
   private readonly retryAfterSeconds?: number;
   private fn: TransformFn | undefined;
+  /** Tasks waiting for their turn, in order. */
   private readonly queue: Task[] = [];
-  private running = false;
+  /** Settles when the last task accepted so far has finished; the next one waits for it. */
+  private tail: Promise<void> = Promise.resolve();
+  /** The task being transformed now. */
+  private current: Task | undefined;
   private closed = false;
 
   constructor(opts: InlineOptions) {
@@ -97,7 +101,7 @@ class Inline implements InlineTransformer {
   run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult> {
     if (this.closed) return Promise.reject(new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.running && this.queue.length >= this.maxQueue) {
+    if (this.waiting() >= this.maxQueue) {
       return Promise.reject(new OverloadedError(undefined, this.retryAfterSeconds));
     }
     return new Promise<TransformResult>((resolve, reject) => {
@@ -111,12 +115,12 @@ class Inline implements InlineTransformer {
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
       this.queue.push(task);
-      if (!this.running) void this.drain();
+      void this.turn(task);
     });
   }
 
   stats(): InlineStats {
-    return { busy: this.running ? 1 : 0, queued: this.queue.length, workers: 1 };
+    return { busy: this.current ? 1 : 0, queued: this.queue.length, workers: 1 };
   }
 
   async close(): Promise<void> {
@@ -126,18 +130,36 @@ class Inline implements InlineTransformer {
     }
   }
 
-  /** drain runs queued tasks one after another until none is left. */
-  private async drain(): Promise<void> {
-    this.running = true;
+  /**
+   * waiting counts the tasks that wait behind another: every queued one while a task runs, all
+   * but the next one while none does (it starts on the next macrotask); -1 when idle, so a task
+   * is always accepted then.
+   */
+  private waiting(): number {
+    return this.current ? this.queue.length : this.queue.length - 1;
+  }
+
+  /**
+   * turn runs task once every task accepted before it has finished. Each task is run by its own
+   * run() call, never by a loop an earlier call started: on Workers, code that continues an
+   * earlier request's promise after that request has answered is cancelled, so a shared loop
+   * would stop there and leave every later task waiting.
+   */
+  private async turn(task: Task): Promise<void> {
+    const before = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => { release = r; });
     try {
-      for (;;) {
-        await nextMacrotask();
-        const task = this.queue.shift();
-        if (task === undefined) return;
-        await this.execute(task);
-      }
+      await before;
+      await nextMacrotask();
+      const i = this.queue.indexOf(task);
+      if (i < 0) return; // aborted, or refused at close, while it waited
+      this.queue.splice(i, 1);
+      this.current = task;
+      await this.execute(task);
     } finally {
-      this.running = false;
+      this.current = undefined;
+      release();
     }
   }
 

@@ -5,7 +5,7 @@
 import { createFetchHandler } from '../../dist/lib/index.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
-const handler = createFetchHandler({ allowPrivateNetworks: true, logger: quiet });
+const handler = createFetchHandler({ allowPrivateNetworks: true, logger: quiet, healthCheck: true });
 
 if (globalThis.Bun) {
   const server = globalThis.Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: handler });

@@ -78,21 +78,38 @@ test('the Worker bundle imports only node: modules that workerd provides', () =>
   assert.deepEqual(ours, [], `bundle externals outside ${[...WORKER_NODE_MODULES].join(', ')} = ${JSON.stringify(ours)}, want none`);
 });
 
-test('under workerd the Worker resizes a JPEG from a loopback origin, then serves it from its memory cache', async () => {
-  const url = `http://proxy.test/100x/${origin.url}/photo.jpg`;
+test('under workerd the Worker resizes JPEGs from a loopback origin, one request after another, and caches them in memory', async () => {
   const cases = [
-    { name: 'first request', wantCache: 'MISS', wantOriginHits: 1 },
-    { name: 'second request', wantCache: 'HIT', wantOriginHits: 1 },
+    { name: 'first request', width: 100, wantCache: 'MISS', wantOriginHits: 1 },
+    { name: 'same variant again', width: 100, wantCache: 'HIT', wantOriginHits: 1 },
+    // A transform after an earlier request has answered: no state of that request may be needed.
+    { name: 'another size', width: 60, wantCache: 'MISS', wantOriginHits: 1 },
+    { name: 'a third size', width: 30, wantCache: 'MISS', wantOriginHits: 1 },
   ];
   for (const c of cases) {
+    const url = `http://proxy.test/${c.width}x/${origin.url}/photo.jpg`;
     const r = await mf.dispatchFetch(url);
     const body = new Uint8Array(await r.arrayBuffer());
     const got = { status: r.status, type: r.headers.get('content-type'), cache: r.headers.get('x-cache') };
     assert.deepEqual(got, { status: 200, type: 'image/jpeg', cache: c.wantCache }, `${c.name}: GET ${url} = ${JSON.stringify(got)} ${r.status === 200 ? '' : new TextDecoder().decode(body)}`);
     const size = await decodedSize(body);
-    const want = { format: 'jpeg', width: 100, height: Math.round((100 * JPEG_HEIGHT) / JPEG_WIDTH) };
+    const want = { format: 'jpeg', width: c.width, height: Math.round((c.width * JPEG_HEIGHT) / JPEG_WIDTH) };
     assert.deepEqual(size, want, `${c.name}: decoded answer = ${JSON.stringify(size)}, want ${JSON.stringify(want)}`);
-    assert.equal(origin.hits('/photo.jpg'), c.wantOriginHits, `${c.name}: origin hits = ${origin.hits('/photo.jpg')}, want ${c.wantOriginHits}`);
+    assert.equal(origin.hits('/photo.jpg'), c.wantOriginHits, `${c.name}: origin hits = ${origin.hits('/photo.jpg')}, want ${c.wantOriginHits} (the original is cached)`);
+  }
+});
+
+test('under workerd WebP and AVIF output are refused with 422: Workers compile no WebAssembly at run time', async () => {
+  const cases = [
+    { format: 'webp', wantBody: /could not be encoded as WebP/ },
+    { format: 'avif', wantBody: /could not be encoded as AVIF/ },
+  ];
+  for (const c of cases) {
+    const url = `http://proxy.test/100x,${c.format}/${origin.url}/photo.jpg`;
+    const r = await mf.dispatchFetch(url);
+    const body = await r.text();
+    assert.equal(r.status, 422, `GET ${url} = ${r.status} ${body}, want 422`);
+    assert.match(body, c.wantBody, `GET ${url}: body = ${JSON.stringify(body)}`);
   }
 });
 

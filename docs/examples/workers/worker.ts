@@ -32,6 +32,9 @@ export default {
       signatureKeys: env.SIGNATURE_KEY ? [Buffer.from(env.SIGNATURE_KEY)] : [],
       allowPrivateNetworks: env.ALLOW_PRIVATE_NETWORKS === 'true',
       cache: new MemoryCache({ maxBytes: CACHE_BYTES, maxAgeMs: 0 }),
+      // The Worker is the whole server: `/` and `/health-check` answer OK, `/metrics` says nothing is collected.
+      healthCheck: true,
+      metricsEndpoint: true,
     });
     return handler(request);
   },
