@@ -75,6 +75,16 @@ export function converterFor(icc: Uint8Array): Converter | string {
   return made;
 }
 
+/** NEAR_SRGB remembers isNearSrgb per (cached) converter: it costs a few hundred evaluations. */
+const NEAR_SRGB = new WeakMap<Converter, boolean>();
+
+/** nearSrgb is isNearSrgb(c), computed once per converter. */
+function nearSrgb(c: Converter): boolean {
+  let v = NEAR_SRGB.get(c);
+  if (v === undefined) NEAR_SRGB.set(c, (v = isNearSrgb(c)));
+  return v;
+}
+
 /** IDENTITY is the 3x3 identity matrix. */
 const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
@@ -120,7 +130,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
     else if (channels !== undefined && c.channels !== channels) {
       warnings.push(ignored(`a ${c.channels}-channel profile does not fit a ${channels}-channel image`));
     } else if (c.channels === 3 && opts.keepProfile) return { keep: src.icc, warnings };
-    else if (c.channels === 3 && isNearSrgb(c)) return { warnings };
+    else if (c.channels === 3 && nearSrgb(c)) return { warnings };
     else return { converter: c, warnings };
   }
   if (channels === 4 && format === 'jpeg') {
@@ -129,7 +139,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
   }
   if (src.png && !src.png.srgb && !src.icc) {
     const c = pngChunkConverter(src.png, warnings);
-    if (c && !isNearSrgb(c)) return { converter: c, warnings };
+    if (c && !nearSrgb(c)) return { converter: c, warnings };
   }
   return { warnings };
 }
