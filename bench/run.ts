@@ -20,6 +20,7 @@ import { qualityOf, referenceCheck } from './lib/quality.js';
 import { summarize, ratio, fmt, fmtBytes, percentile, type Summary } from './lib/stats.js';
 import { machineInfo, loadAverage, verdict, table, updateResults, type Verdict } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
+import { benchColour } from './colour.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -318,6 +319,7 @@ async function main(): Promise<void> {
   }
   if (results.proxy) cache = await measureCacheHits(script, origin);
   await origin.close();
+  if (!flags['no-proxy']) notes.push(...(await benchColour(RUNS)).map((c) => `Colour (#12), ${c.label}: untagged ${fmt(c.untaggedMs, 1)} ms, Display P3 ${fmt(c.p3Ms, 1)} ms in-process (${fmt(c.extra * 100, 1)}% extra; goal < 15%).`));
 
   const md = render(results, cache, goRss);
   process.stdout.write(`${md}\n`);
