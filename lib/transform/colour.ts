@@ -12,6 +12,7 @@ import { isProxyError } from '../errors.js';
 import type { DecodedImage, DecodeOptions, YccPlanes } from '../codecs/index.js';
 import { decodePlanar } from '../codecs/index.js';
 import { decodePng16 } from '../codecs/png.js';
+import { decodeTiff16 } from '../codecs/tiff.js';
 import { planesToInk } from '../codecs/jpegfast/color.js';
 import {
   convertCmyk8, convertRgba16, convertRgba8, convertYccPlanes, embedProfile, EMBEDDABLE_FORMATS, planColour,
@@ -33,7 +34,7 @@ export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPla
 
 /**
  * decodeForColour decodes what the colour plan needs beyond the ordinary decode: a CMYK or YCCK
- * JPEG to its ink, converted; a 16-bit PNG at full depth, converted. Undefined means the
+ * JPEG to its ink, converted; a 16-bit PNG or gray/RGB TIFF at full depth, converted. Undefined means the
  * ordinary decode serves (and convertFrames runs on its frames).
  */
 export async function decodeForColour(
@@ -58,8 +59,9 @@ export async function decodeForColour(
     colour.applied = true;
     return still(p.width, p.height, rgba, p.scale, false);
   }
-  if (plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3) {
-    const img = decodePng16(bytes);
+  const png16 = plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3;
+  const img = png16 ? decodePng16(bytes) : plan.source.format === 'tiff' ? decodeTiff16(bytes) : undefined;
+  if (img) {
     const rgba = new Uint8Array(img.data.length);
     convertRgba16(c, img.data, rgba);
     colour.applied = true;

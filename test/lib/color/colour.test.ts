@@ -6,7 +6,7 @@ import { parseOptions } from '../../../lib/request/options.js';
 import { transform } from '../../../lib/transform/transform.js';
 import {
   ciede2000, colourFixture, fromSrgb, iccpChunk, lab, lightnessToY, patches, patchImage, patchMeans, pngChunk,
-  SPACES, srgbDecode01, srgbEncode8, withApp2, withIccp, writePng, type Patches, type Space,
+  SPACES, srgbDecode01, srgbEncode8, withApp2, withIccp, writePng, writeTiff, type Patches, type Space,
 } from '../../helpers/colour.js';
 
 const LIMITS: Limits = { maxPixels: 10_000_000, maxOutputSide: 4096 };
@@ -49,6 +49,14 @@ const CASES: Case[] = [
   {
     name: 'ProPhoto 16-bit PNG (iCCP)', options: 'jpeg',
     bytes: async () => writePng(patchImage(P, device16(SPACES.prophoto), 3, (n) => new Uint16Array(n)), 2, 16, [iccpChunk(colourFixture('ProPhotoRGB.icc'))]), want: P.patches,
+  },
+  {
+    name: 'ProPhoto 16-bit TIFF (tag 34675)', options: 'png',
+    bytes: async () => writeTiff(patchImage(P, device16(SPACES.prophoto), 3, (n) => new Uint16Array(n)), 16, colourFixture('ProPhotoRGB.icc')), want: P.patches,
+  },
+  {
+    name: 'Adobe RGB 8-bit TIFF (tag 34675)', options: 'png',
+    bytes: async () => writeTiff(patchImage(P, device8(SPACES.adobe), 3, (n) => new Uint8Array(n)), 8, colourFixture('AdobeRGB1998.icc')), want: P.patches,
   },
   {
     name: 'ProPhoto 8-bit PNG, lut8 (mft1) profile', options: 'jpeg',
