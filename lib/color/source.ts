@@ -102,12 +102,22 @@ function chrmMatrix(chrm: number[], warnings: string[]): Mat3 | undefined {
   return undefined;
 }
 
+/** chunkConverters keeps the converters of recent gAMA/cHRM pairs (sites reuse one), oldest first. */
+const chunkConverters = new Map<string, Converter>();
+
 /** pngChunkConverter is the converter a PNG's gAMA (and cHRM) chunks describe. */
 function pngChunkConverter(png: PngColour, warnings: string[]): Converter | undefined {
   if (png.gamma === undefined) return undefined;
   const m = (png.chrm && chrmMatrix(png.chrm, warnings)) ?? IDENTITY;
-  const curve = curveOfPower(1 / png.gamma);
-  return matrixConverterOf([curve, curve, curve], m);
+  const key = `${png.gamma}:${m.join(',')}`;
+  let c = chunkConverters.get(key);
+  if (!c) {
+    const curve = curveOfPower(1 / png.gamma);
+    c = matrixConverterOf([curve, curve, curve], m);
+    chunkConverters.set(key, c);
+    if (chunkConverters.size > CONVERTER_CACHE_SIZE) chunkConverters.delete(chunkConverters.keys().next().value as string);
+  }
+  return c;
 }
 
 /** ignored is the warning for a profile we do not use. */

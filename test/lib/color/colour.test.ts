@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from '../../helpers/paths.js';
 import assert from 'node:assert/strict';
 import { decode, encode } from '../../../lib/codecs/index.js';
 import type { Limits } from '../../../lib/config.js';
@@ -120,4 +123,17 @@ test('colour: untouched values without any colour metadata', async () => {
     const de = ciede2000(lab(g), lab(P.patches[i]));
     assert.ok(de < 1, `untagged patch ${i} = ${g}, want ${P.patches[i]} (CIEDE2000 ${de.toFixed(2)})`);
   });
+});
+
+test('colour: a one-component JPEG with a gray Lab profile maps every pixel through L*', async () => {
+  const gray = new Uint8Array(readFileSync(path.join(FIXTURES, 'libjpeg-turbo', 'testorig-gray.jpg')));
+  const plain = (await decode(await (await transform(gray, parseOptions('png'), LIMITS)).bytes, { maxPixels: 1e8 })).frames[0].bitmap;
+  const r = await transform(withApp2(gray, colourFixture('Gray-CIE_L.icc')), parseOptions('png'), LIMITS);
+  const got = (await decode(r.bytes, { maxPixels: 1e8 })).frames[0].bitmap;
+  let worst = 0;
+  for (let i = 0; i < plain.data.length; i += 4 * 97) {
+    const want = srgbEncode8(lightnessToY((plain.data[i] / 255) * 100));
+    worst = Math.max(worst, Math.abs(got.data[i] - want), Math.abs(got.data[i + 1] - want));
+  }
+  assert.ok(worst <= 1, `gray JPEG with Gray-CIE_L: largest difference from L* mapping = ${worst}, want <= 1`);
 });
