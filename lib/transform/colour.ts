@@ -4,12 +4,12 @@
  * decoded frames or the YCbCr path's output planes to sRGB, and write a kept profile into the
  * output.
  *
- * Conversion runs on the decoded image, after any decode-time shrink (exact enough: the shrink
- * averages in the source's encoding, as a resize after conversion would); on the YCbCr path it
- * runs on the output planes, so JPEG to JPEG stays on that path for tagged files too.
+ * Conversion runs on the decoded image, after any decode-time shrink, or on the rendered frames
+ * when those are smaller (convertsAfterRender); on the YCbCr path it runs on the output planes,
+ * so JPEG to JPEG stays on that path for tagged files too.
  */
 import { isProxyError } from '../errors.js';
-import type { DecodedImage, DecodeOptions, YccPlanes } from '../codecs/index.js';
+import type { DecodedImage, DecodeOptions, Frame, YccPlanes } from '../codecs/index.js';
 import { decodePlanar } from '../codecs/index.js';
 import { decodePng16 } from '../codecs/png.js';
 import { decodeTiff16 } from '../codecs/tiff.js';
@@ -18,7 +18,8 @@ import {
   convertCmyk8, convertRgba16, convertRgba8, convertYccPlanes, embedProfile, EMBEDDABLE_FORMATS, planColour,
   type ColourPlan,
 } from '../color/index.js';
-import type { TransformPlan } from './plan.js';
+import { isPixelDependent, type TransformPlan } from './plan.js';
+import { orientedSize, scaleSteps, sizeAfter } from './geometry.js';
 
 /** colourPlanFor reads the source's colour metadata and decides the colour step of plan. */
 export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPlan {
@@ -72,11 +73,26 @@ export async function decodeForColour(
   return undefined;
 }
 
-/** convertFrames converts every decoded frame to sRGB in place, as the colour plan says. */
-export function convertFrames(image: DecodedImage, colour: ColourPlan): void {
+/**
+ * convertsAfterRender reports whether the colour step had better run on the rendered frames than
+ * on the decoded ones: when the plan's steps (nothing pixel-dependent) leave fewer pixels. The
+ * resample then mixes the source's encoded values rather than sRGB ones, which moves a colour by
+ * a fraction of a step except at hard edges, for a fraction of the work.
+ */
+export function convertsAfterRender(image: DecodedImage, plan: TransformPlan): boolean {
+  if (isPixelDependent(plan) || image.frames.length === 0) return false;
+  const b = image.frames[0].bitmap;
+  const steps = image.shrink > 1 ? scaleSteps(plan.steps, plan.oriented, orientedSize(b, plan.orientation), image.shrink) : plan.steps;
+  const out = sizeAfter(orientedSize(b, plan.orientation), steps);
+  return out.width * out.height < b.width * b.height;
+}
+
+/** convertFrames converts frames to sRGB in place, as the colour plan says. */
+export function convertFrames(frames: readonly Frame[], colour: ColourPlan): void {
   const c = colour.converter;
   if (!c || c.channels === 4 || colour.applied) return;
-  for (const f of image.frames) convertRgba8(c, f.bitmap.data);
+  for (const f of frames) convertRgba8(c, f.bitmap.data);
+  colour.applied = true;
 }
 
 /** convertPlanes converts the YCbCr path's output planes to sRGB in place, as the colour plan says. */
