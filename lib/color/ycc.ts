@@ -83,7 +83,8 @@ function matrixYcc(lin: Float64Array[], m: readonly number[], img: YccPlanes): v
       const ci = j * cw + i;
       const cb = CB[ci] - mid, cr = CR[ci] - mid;
       const dr = 1.402 * cr, dg = -0.344136 * cb - 0.714136 * cr, db = 1.772 * cb;
-      let sb = 0, sr = 0, n = 0;
+      // Chroma is linear in R'G'B', so the mean chroma is the chroma of the mean colour.
+      let sR = 0, sG = 0, sB = 0, n = 0;
       const y1 = Math.min(h, 2 * j + 2), x1 = Math.min(w, 2 * i + 2);
       for (let yy = 2 * j; yy < y1; yy++) {
         for (let xx = 2 * i, yi = yy * w + xx; xx < x1; xx++, yi++) {
@@ -91,13 +92,12 @@ function matrixYcc(lin: Float64Array[], m: readonly number[], img: YccPlanes): v
           const R = lr[fine(l + dr)], G = lg[fine(l + dg)], B = lb[fine(l + db)];
           const r = oetf16(m0 * R + m1 * G + m2 * B), g = oetf16(m3 * R + m4 * G + m5 * B), b = oetf16(m6 * R + m7 * G + m8 * B);
           Y[yi] = fine(0.299 * r + 0.587 * g + 0.114 * b);
-          sb += -0.168736 * r - 0.331264 * g + 0.5 * b;
-          sr += 0.5 * r - 0.418688 * g - 0.081312 * b;
+          sR += r; sG += g; sB += b;
           n++;
         }
       }
-      CB[ci] = fine(sb / n + mid);
-      CR[ci] = fine(sr / n + mid);
+      CB[ci] = fine((-0.168736 * sR - 0.331264 * sG + 0.5 * sB) / n + mid);
+      CR[ci] = fine((0.5 * sR - 0.418688 * sG - 0.081312 * sB) / n + mid);
     }
   }
 }
