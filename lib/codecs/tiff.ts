@@ -211,6 +211,13 @@ interface StripContext {
 
 /** decodeTiff decodes the first page of a TIFF into RGBA; the caller has checked the pixel budget. */
 export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boolean } {
+  const { raw, rowBytes, L } = readSamples(input);
+  const rgba = toRGBA(raw, rowBytes, L);
+  return { bitmap: { width: L.w, height: L.h, data: rgba }, hasAlpha: hasTransparency(rgba) };
+}
+
+/** readSamples decompresses the first page into chunky rows of samples (16-bit ones little-endian). */
+function readSamples(input: Uint8Array): { raw: Uint8Array; rowBytes: number; L: Layout } {
   const ifd = readTiffIfd0(input);
   const L = layoutOf(ifd);
   // UTIF's decompressors index data.buffer directly, so give them a buffer of their own.
@@ -221,18 +228,37 @@ export function decodeTiff(input: Uint8Array): { bitmap: Bitmap; hasAlpha: boole
   const ctx: StripContext = { img, data, cmpr: L.compression, fo: t.get(266)?.[0] ?? 1, consumed: 0,
     photometric: L.photometric, ccittOptions: t.get(L.compression === 4 ? 293 : 292)?.[0] ?? 0 };
   const rowBytes = Math.ceil((L.w * L.bps * L.spp) / 8);
-  let raw: Uint8Array;
   if (L.planar && L.spp > 1) {
     // Each sample has its own strips or tiles (and its own predictor run): decode the planes
     // one after the other, then interleave them into the chunky layout toRGBA reads.
     const planeCtx: StripContext = { ...ctx, img: { ...img, t277: [1], t258: [L.bps] } };
     const planes = Array.from({ length: L.spp }, (_, p) => readPlane(planeCtx, t, L, L.bps, p));
-    raw = interleave(planes, L);
-  } else {
-    raw = readPlane(ctx, t, L, L.bps * L.spp, 0);
+    return { raw: interleave(planes, L), rowBytes, L };
   }
-  const rgba = toRGBA(raw, rowBytes, L);
-  return { bitmap: { width: L.w, height: L.h, data: rgba }, hasAlpha: hasTransparency(rgba) };
+  return { raw: readPlane(ctx, t, L, L.bps * L.spp, 0), rowBytes, L };
+}
+
+/**
+ * decodeTiff16 decodes a 16-bit gray or RGB first page (alpha kept when straight) to RGBA16
+ * samples, for a colour conversion that must see all 16 bits (lib/color); undefined for any
+ * other layout.
+ */
+export function decodeTiff16(input: Uint8Array): { width: number; height: number; data: Uint16Array } | undefined {
+  const ifd = readTiffIfd0(input);
+  const bps = ifd.tags.get(258)?.[0], ph = ifd.tags.get(262)?.[0];
+  if (bps !== 16 || (ph !== 1 && ph !== 2)) return undefined;
+  const { raw, rowBytes, L } = readSamples(input);
+  const colour = ph === 2 ? 3 : 1, alpha = L.spp > colour && L.extra === 2;
+  const out = new Uint16Array(L.w * L.h * 4);
+  for (let y = 0; y < L.h; y++) {
+    for (let x = 0; x < L.w; x++) {
+      const s = y * rowBytes + x * L.spp * 2, o = (y * L.w + x) * 4;
+      const v = (c: number): number => raw[s + 2 * c] | (raw[s + 2 * c + 1] << 8);
+      out[o] = v(0); out[o + 1] = v(colour === 3 ? 1 : 0); out[o + 2] = v(colour === 3 ? 2 : 0);
+      out[o + 3] = alpha ? v(colour) : 65535;
+    }
+  }
+  return { width: L.w, height: L.h, data: out };
 }
 
 /**

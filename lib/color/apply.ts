@@ -11,7 +11,7 @@ interface Tables {
   /** Per channel: 8-bit code to linear light. */
   lin8?: Float32Array[];
   /** Per channel: 1/16 steps of 0..255 to linear light (the YCbCr path and 16-bit samples). */
-  lin16th?: Float32Array[];
+  lin16th?: Float64Array[];
   grid?: Grid;
 }
 
@@ -28,13 +28,18 @@ function tablesOf(c: Converter): Tables {
     const curves = c.matrix.curves;
     t = {
       lin8: curves.map((f) => Float32Array.from({ length: 256 }, (_, i) => f(i / 255))),
-      lin16th: curves.map((f) => Float32Array.from({ length: LIN_FINE_STEPS + 1 }, (_, i) => f(i / LIN_FINE_STEPS))),
+      lin16th: curves.map((f) => Float64Array.from({ length: LIN_FINE_STEPS + 1 }, (_, i) => f(i / LIN_FINE_STEPS))),
     };
   } else {
     t = { grid: sampleGrid(c) };
   }
   TABLES.set(c, t);
   return t;
+}
+
+/** fineTables are a matrix converter's per-channel tables from 1/16 steps of 0..255 to linear light. */
+export function fineTables(c: Converter): Float64Array[] {
+  return tablesOf(c).lin16th as Float64Array[];
 }
 
 /** byte clamps and rounds a 0..255 float to a byte. */
@@ -116,7 +121,7 @@ export function rgbFloat(c: Converter): (r: number, g: number, b: number, out: F
   const t = tablesOf(c);
   if (t.lin16th && c.matrix) {
     const [lr, lg = lr, lb = lr] = t.lin16th, m = c.matrix.m, gray = c.channels === 1;
-    const at = (l: Float32Array, v: number): number => {
+    const at = (l: Float64Array, v: number): number => {
       const pos = v > 0 ? (v < 255 ? v * 16 : LIN_FINE_STEPS) : 0;
       const i = Math.min(LIN_FINE_STEPS - 1, pos | 0);
       return l[i] + (l[i + 1] - l[i]) * (pos - i);

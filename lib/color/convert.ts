@@ -12,7 +12,7 @@
 import { parseCurveTag, type Curve } from './curves.js';
 import { IccError, readXYZ, tagData, type IccProfile } from './icc.js';
 import { parseAtoB, type Pipeline } from './luts.js';
-import { apply, linearToSrgb, mul, srgbToLinear, XYZ_D50_TO_SRGB, type Mat3 } from './pcs.js';
+import { apply, D50, linearToSrgb, mul, SRGB_TO_XYZ_D50, srgbToLinear, XYZ_D50_TO_SRGB, type Mat3 } from './pcs.js';
 
 /** GRID_POINTS are the grid sizes LUT profiles are sampled onto, per number of input channels. */
 const GRID_POINTS: Record<number, number> = { 1: 256, 3: 33, 4: 17 };
@@ -107,13 +107,21 @@ export function buildConverter(p: IccProfile): Converter {
   return pipelineConverter(pl, channels);
 }
 
-/** SRGB_TOLERANCE is how far (in 8-bit steps) a profile may stray from sRGB and still be treated as sRGB. */
-const SRGB_TOLERANCE = 0.75;
+/** SRGB_TOLERANCE is the CIELAB distance (ΔE*76) under which a profile counts as sRGB: below what anyone can see. */
+const SRGB_TOLERANCE = 0.5;
+
+/** srgbLab is the CIELAB (D50) of an sRGB colour given on 0..255. */
+function srgbLab(r: number, g: number, b: number): [number, number, number] {
+  const [X, Y, Z] = apply(SRGB_TO_XYZ_D50, srgbToLinear(r / 255), srgbToLinear(g / 255), srgbToLinear(b / 255));
+  const f = (t: number): number => (t > (6 / 29) ** 3 ? Math.cbrt(t) : t / (3 * (6 / 29) ** 2) + 4 / 29);
+  const fx = f(X / D50[0]), fy = f(Y / D50[1]), fz = f(Z / D50[2]);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
 
 /**
- * isNearSrgb reports whether an RGB converter is sRGB for 8-bit purposes: it maps a grid of
- * test colours within SRGB_TOLERANCE of themselves, so converting would change nothing (and the
- * JPEG YCbCr path stays available for sRGB-tagged files).
+ * isNearSrgb reports whether an RGB converter is sRGB in effect: every colour of a test grid
+ * comes out within SRGB_TOLERANCE of itself, so converting would change nothing visible (and
+ * the JPEG YCbCr path runs untouched for sRGB-tagged files).
  */
 export function isNearSrgb(c: Converter): boolean {
   if (c.channels !== 3) return false;
@@ -122,8 +130,8 @@ export function isNearSrgb(c: Converter): boolean {
     for (const g of steps) {
       for (const b of steps) {
         c.evaluate([r, g, b], out);
-        if (Math.abs(out[0] - r * 255) > SRGB_TOLERANCE || Math.abs(out[1] - g * 255) > SRGB_TOLERANCE ||
-          Math.abs(out[2] - b * 255) > SRGB_TOLERANCE) return false;
+        const a = srgbLab(r * 255, g * 255, b * 255), z = srgbLab(out[0], out[1], out[2]);
+        if (Math.hypot(a[0] - z[0], a[1] - z[1], a[2] - z[2]) > SRGB_TOLERANCE) return false;
       }
     }
   }

@@ -115,19 +115,3 @@ export function sampleTable8(b: Uint8Array, p: number): Curve {
   for (let i = 0; i < 256; i++) t[i] = b[p + i] / 255;
   return tableCurve(t);
 }
-
-/** inverseCurve numerically inverts a non-decreasing curve on [0, 1] (used for sRGB checks and tests). */
-export function inverseCurve(c: Curve): Curve {
-  const n = 4096;
-  const t = new Float64Array(n);
-  for (let i = 0; i < n; i++) t[i] = c(i / (n - 1));
-  return (y) => {
-    let lo = 0, hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (t[mid] < y) lo = mid; else hi = mid;
-    }
-    const span = t[hi] - t[lo];
-    return (lo + (span > 0 ? (y - t[lo]) / span : 0)) / (n - 1);
-  };
-}

@@ -97,28 +97,3 @@ export function readXYZ(d: Uint8Array): [number, number, number] {
   if (d.length < 20 || sig(d, 0) !== 'XYZ ') throw new IccError('a colour profile XYZ tag is malformed');
   return [s15f16(d, 8), s15f16(d, 12), s15f16(d, 16)];
 }
-
-/** readS15Array reads an s15Fixed16ArrayType tag of exactly n values (chad is 9). */
-export function readS15Array(d: Uint8Array, n: number): number[] {
-  if (d.length < 8 + 4 * n || sig(d, 0) !== 'sf32') throw new IccError('a colour profile s15Fixed16 array is malformed');
-  return Array.from({ length: n }, (_, i) => s15f16(d, 8 + 4 * i));
-}
-
-/** profileDescription returns the ASCII of a desc (v2) or the first mluc record (v4), best effort. */
-export function profileDescription(p: IccProfile): string {
-  const d = tagData(p, 'desc');
-  if (!d || d.length < 12) return '';
-  if (sig(d, 0) === 'desc') {
-    const n = Math.min(u32(d, 8), d.length - 12, 128);
-    return String.fromCharCode(...d.subarray(12, 12 + n)).replace(/\0.*$/s, '');
-  }
-  if (sig(d, 0) === 'mluc' && d.length >= 28) {
-    const len = u32(d, 20), off = u32(d, 24);
-    if (off > d.length) return '';
-    const s = d.subarray(off, Math.min(d.length, off + Math.min(len, 256)));
-    let out = '';
-    for (let i = 0; i + 1 < s.length; i += 2) out += String.fromCharCode(u16(s, i));
-    return out;
-  }
-  return '';
-}

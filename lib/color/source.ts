@@ -75,6 +75,16 @@ export function converterFor(icc: Uint8Array): Converter | string {
   return made;
 }
 
+/** NEAR_SRGB remembers isNearSrgb per (cached) converter: it costs a few hundred evaluations. */
+const NEAR_SRGB = new WeakMap<Converter, boolean>();
+
+/** nearSrgb is isNearSrgb(c), computed once per converter. */
+function nearSrgb(c: Converter): boolean {
+  let v = NEAR_SRGB.get(c);
+  if (v === undefined) NEAR_SRGB.set(c, (v = isNearSrgb(c)));
+  return v;
+}
+
 /** IDENTITY is the 3x3 identity matrix. */
 const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
@@ -92,12 +102,22 @@ function chrmMatrix(chrm: number[], warnings: string[]): Mat3 | undefined {
   return undefined;
 }
 
+/** chunkConverters keeps the converters of recent gAMA/cHRM pairs (sites reuse one), oldest first. */
+const chunkConverters = new Map<string, Converter>();
+
 /** pngChunkConverter is the converter a PNG's gAMA (and cHRM) chunks describe. */
 function pngChunkConverter(png: PngColour, warnings: string[]): Converter | undefined {
   if (png.gamma === undefined) return undefined;
   const m = (png.chrm && chrmMatrix(png.chrm, warnings)) ?? IDENTITY;
-  const curve = curveOfPower(1 / png.gamma);
-  return matrixConverterOf([curve, curve, curve], m);
+  const key = `${png.gamma}:${m.join(',')}`;
+  let c = chunkConverters.get(key);
+  if (!c) {
+    const curve = curveOfPower(1 / png.gamma);
+    c = matrixConverterOf([curve, curve, curve], m);
+    chunkConverters.set(key, c);
+    if (chunkConverters.size > CONVERTER_CACHE_SIZE) chunkConverters.delete(chunkConverters.keys().next().value as string);
+  }
+  return c;
 }
 
 /** ignored is the warning for a profile we do not use. */
@@ -120,7 +140,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
     else if (channels !== undefined && c.channels !== channels) {
       warnings.push(ignored(`a ${c.channels}-channel profile does not fit a ${channels}-channel image`));
     } else if (c.channels === 3 && opts.keepProfile) return { keep: src.icc, warnings };
-    else if (c.channels === 3 && isNearSrgb(c)) return { warnings };
+    else if (c.channels === 3 && nearSrgb(c)) return { warnings };
     else return { converter: c, warnings };
   }
   if (channels === 4 && format === 'jpeg') {
@@ -129,7 +149,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
   }
   if (src.png && !src.png.srgb && !src.icc) {
     const c = pngChunkConverter(src.png, warnings);
-    if (c && !isNearSrgb(c)) return { converter: c, warnings };
+    if (c && !nearSrgb(c)) return { converter: c, warnings };
   }
   return { warnings };
 }

@@ -4,20 +4,22 @@
  * decoded frames or the YCbCr path's output planes to sRGB, and write a kept profile into the
  * output.
  *
- * Conversion runs on the decoded image, after any decode-time shrink (exact enough: the shrink
- * averages in the source's encoding, as a resize after conversion would); on the YCbCr path it
- * runs on the output planes, so JPEG to JPEG stays on that path for tagged files too.
+ * Conversion runs on the decoded image, after any decode-time shrink, or on the rendered frames
+ * when those are smaller (convertsAfterRender); on the YCbCr path it runs on the output planes,
+ * so JPEG to JPEG stays on that path for tagged files too.
  */
 import { isProxyError } from '../errors.js';
-import type { DecodedImage, DecodeOptions, YccPlanes } from '../codecs/index.js';
+import type { DecodedImage, DecodeOptions, Frame, YccPlanes } from '../codecs/index.js';
 import { decodePlanar } from '../codecs/index.js';
 import { decodePng16 } from '../codecs/png.js';
+import { decodeTiff16 } from '../codecs/tiff.js';
 import { planesToInk } from '../codecs/jpegfast/color.js';
 import {
   convertCmyk8, convertRgba16, convertRgba8, convertYccPlanes, embedProfile, EMBEDDABLE_FORMATS, planColour,
   type ColourPlan,
 } from '../color/index.js';
-import type { TransformPlan } from './plan.js';
+import { isPixelDependent, type TransformPlan } from './plan.js';
+import { orientedSize, scaleSteps, sizeAfter } from './geometry.js';
 
 /** colourPlanFor reads the source's colour metadata and decides the colour step of plan. */
 export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPlan {
@@ -33,7 +35,7 @@ export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPla
 
 /**
  * decodeForColour decodes what the colour plan needs beyond the ordinary decode: a CMYK or YCCK
- * JPEG to its ink, converted; a 16-bit PNG at full depth, converted. Undefined means the
+ * JPEG to its ink, converted; a 16-bit PNG or gray/RGB TIFF at full depth, converted. Undefined means the
  * ordinary decode serves (and convertFrames runs on its frames).
  */
 export async function decodeForColour(
@@ -58,8 +60,9 @@ export async function decodeForColour(
     colour.applied = true;
     return still(p.width, p.height, rgba, p.scale, false);
   }
-  if (plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3) {
-    const img = decodePng16(bytes);
+  const png16 = plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3;
+  const img = png16 ? decodePng16(bytes) : plan.source.format === 'tiff' ? decodeTiff16(bytes) : undefined;
+  if (img) {
     const rgba = new Uint8Array(img.data.length);
     convertRgba16(c, img.data, rgba);
     colour.applied = true;
@@ -70,11 +73,26 @@ export async function decodeForColour(
   return undefined;
 }
 
-/** convertFrames converts every decoded frame to sRGB in place, as the colour plan says. */
-export function convertFrames(image: DecodedImage, colour: ColourPlan): void {
+/**
+ * convertsAfterRender reports whether the colour step had better run on the rendered frames than
+ * on the decoded ones: when the plan's steps (nothing pixel-dependent) leave fewer pixels. The
+ * resample then mixes the source's encoded values rather than sRGB ones, which moves a colour by
+ * a fraction of a step except at hard edges, for a fraction of the work.
+ */
+export function convertsAfterRender(image: DecodedImage, plan: TransformPlan): boolean {
+  if (isPixelDependent(plan) || image.frames.length === 0) return false;
+  const b = image.frames[0].bitmap;
+  const steps = image.shrink > 1 ? scaleSteps(plan.steps, plan.oriented, orientedSize(b, plan.orientation), image.shrink) : plan.steps;
+  const out = sizeAfter(orientedSize(b, plan.orientation), steps);
+  return out.width * out.height < b.width * b.height;
+}
+
+/** convertFrames converts frames to sRGB in place, as the colour plan says. */
+export function convertFrames(frames: readonly Frame[], colour: ColourPlan): void {
   const c = colour.converter;
   if (!c || c.channels === 4 || colour.applied) return;
-  for (const f of image.frames) convertRgba8(c, f.bitmap.data);
+  for (const f of frames) convertRgba8(c, f.bitmap.data);
+  colour.applied = true;
 }
 
 /** convertPlanes converts the YCbCr path's output planes to sRGB in place, as the colour plan says. */

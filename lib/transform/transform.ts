@@ -21,7 +21,7 @@ import { planTransform, refusal, type TransformPlan } from './plan.js';
 import { renderPlanes } from './planar.js';
 import { renderPlanned } from './render.js';
 import type { TransformResult } from './types.js';
-import { colourPlanFor, convertFrames, convertPlanes, decodeForColour, withProfile } from './colour.js';
+import { colourPlanFor, convertFrames, convertPlanes, convertsAfterRender, decodeForColour, withProfile } from './colour.js';
 import type { ColourPlan } from '../color/index.js';
 
 export { jpegQuality, outputFormat } from './plan.js';
@@ -76,10 +76,12 @@ export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<T
     return done(await encodeYccPlanes(decoded.ycc, plan.encoder));
   }
   const { image } = decoded;
-  // The decoded pixels stand complete here, after the decode-time shrink and before any
-  // geometry: the colour step converts them to sRGB.
-  convertFrames(image, colour);
+  // The colour step runs where there are fewer pixels: on the decoded image (after any
+  // decode-time shrink) or on the rendered frames.
+  const late = convertsAfterRender(image, plan);
+  if (!late) convertFrames(image.frames, colour);
   const frames = await renderPlanned(image, plan);
+  if (late) convertFrames(frames, colour);
   const hasAlpha = plan.encoder.format !== 'jpeg' && frames.some((f) => hasTransparency(f.bitmap.data));
   return done(await encodeImage({ frames, loopCount: plan.animated ? image.loopCount : 0, hasAlpha }, plan.encoder));
 }

@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from '../../helpers/paths.js';
 import assert from 'node:assert/strict';
 import { decode, encode } from '../../../lib/codecs/index.js';
 import type { Limits } from '../../../lib/config.js';
@@ -6,7 +9,7 @@ import { parseOptions } from '../../../lib/request/options.js';
 import { transform } from '../../../lib/transform/transform.js';
 import {
   ciede2000, colourFixture, fromSrgb, iccpChunk, lab, lightnessToY, patches, patchImage, patchMeans, pngChunk,
-  SPACES, srgbDecode01, srgbEncode8, withApp2, withIccp, writePng, type Patches, type Space,
+  SPACES, srgbDecode01, srgbEncode8, withApp2, withIccp, writePng, writeTiff, type Patches, type Space,
 } from '../../helpers/colour.js';
 
 const LIMITS: Limits = { maxPixels: 10_000_000, maxOutputSide: 4096 };
@@ -49,6 +52,14 @@ const CASES: Case[] = [
   {
     name: 'ProPhoto 16-bit PNG (iCCP)', options: 'jpeg',
     bytes: async () => writePng(patchImage(P, device16(SPACES.prophoto), 3, (n) => new Uint16Array(n)), 2, 16, [iccpChunk(colourFixture('ProPhotoRGB.icc'))]), want: P.patches,
+  },
+  {
+    name: 'ProPhoto 16-bit TIFF (tag 34675)', options: 'png',
+    bytes: async () => writeTiff(patchImage(P, device16(SPACES.prophoto), 3, (n) => new Uint16Array(n)), 16, colourFixture('ProPhotoRGB.icc')), want: P.patches,
+  },
+  {
+    name: 'Adobe RGB 8-bit TIFF (tag 34675)', options: 'png',
+    bytes: async () => writeTiff(patchImage(P, device8(SPACES.adobe), 3, (n) => new Uint8Array(n)), 8, colourFixture('AdobeRGB1998.icc')), want: P.patches,
   },
   {
     name: 'ProPhoto 8-bit PNG, lut8 (mft1) profile', options: 'jpeg',
@@ -112,4 +123,17 @@ test('colour: untouched values without any colour metadata', async () => {
     const de = ciede2000(lab(g), lab(P.patches[i]));
     assert.ok(de < 1, `untagged patch ${i} = ${g}, want ${P.patches[i]} (CIEDE2000 ${de.toFixed(2)})`);
   });
+});
+
+test('colour: a one-component JPEG with a gray Lab profile maps every pixel through L*', async () => {
+  const gray = new Uint8Array(readFileSync(path.join(FIXTURES, 'libjpeg-turbo', 'testorig-gray.jpg')));
+  const plain = (await decode(await (await transform(gray, parseOptions('png'), LIMITS)).bytes, { maxPixels: 1e8 })).frames[0].bitmap;
+  const r = await transform(withApp2(gray, colourFixture('Gray-CIE_L.icc')), parseOptions('png'), LIMITS);
+  const got = (await decode(r.bytes, { maxPixels: 1e8 })).frames[0].bitmap;
+  let worst = 0;
+  for (let i = 0; i < plain.data.length; i += 4 * 97) {
+    const want = srgbEncode8(lightnessToY((plain.data[i] / 255) * 100));
+    worst = Math.max(worst, Math.abs(got.data[i] - want), Math.abs(got.data[i + 1] - want));
+  }
+  assert.ok(worst <= 1, `gray JPEG with Gray-CIE_L: largest difference from L* mapping = ${worst}, want <= 1`);
 });

@@ -1,0 +1,78 @@
+/**
+ * The colour bench case (issue #12): what converting a Display P3 JPEG to sRGB costs. The same
+ * photo (bench/images/photo1024.jpg) is transformed to 500w at q95 in this process, once as it
+ * is (untagged: the YCbCr path, no colour step) and once tagged with Display P3 (the YCbCr path
+ * plus the colour step on the output planes), and also to PNG (the RGBA path) both ways.
+ *
+ * Usage: `node dist/bench/colour.js [runs]`, or benchColour() from bench/run.ts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transform } from '../lib/transform/transform.js';
+import { parseOptions } from '../lib/request/options.js';
+import { DEFAULT_LIMITS } from '../lib/config.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** ColourBench is one pair of timings: the untagged and the P3-tagged source, medians in ms. */
+export interface ColourBench {
+  label: string;
+  untaggedMs: number;
+  p3Ms: number;
+  /** Extra time of the tagged source, as a fraction of the untagged one. */
+  extra: number;
+}
+
+/** withP3 inserts the Display P3 test profile as an APP2 segment after SOI. */
+function withP3(jpeg: Uint8Array): Uint8Array {
+  const icc = readFileSync(path.join(root, 'fixtures', 'colour', 'display-p3.icc'));
+  const head = Buffer.alloc(18);
+  head[0] = 0xff; head[1] = 0xe2; head.writeUInt16BE(16 + icc.length, 2);
+  head.write('ICC_PROFILE\0', 4, 'latin1');
+  head[16] = 1; head[17] = 1;
+  return Buffer.concat([jpeg.subarray(0, 2), head, icc, jpeg.subarray(2)]);
+}
+
+/** median of xs. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** timeBoth times transform of a and b by options, alternating, and returns their medians. */
+async function timeBoth(a: Uint8Array, b: Uint8Array, options: string, runs: number): Promise<[number, number]> {
+  const o = parseOptions(options);
+  const ta: number[] = [], tb: number[] = [];
+  for (let i = 0; i < 3; i++) { await transform(a, o, DEFAULT_LIMITS); await transform(b, o, DEFAULT_LIMITS); }
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    await transform(a, o, DEFAULT_LIMITS);
+    ta.push(performance.now() - t);
+    t = performance.now();
+    await transform(b, o, DEFAULT_LIMITS);
+    tb.push(performance.now() - t);
+  }
+  return [median(ta), median(tb)];
+}
+
+/**
+ * benchColour measures the P3 JPEG 1024 -> 500w case (JPEG and PNG output) against the same file
+ * without a profile, prints a line per case and returns the figures.
+ */
+export async function benchColour(runs = 30): Promise<ColourBench[]> {
+  const plain = new Uint8Array(readFileSync(path.join(root, 'bench', 'images', 'photo1024.jpg')));
+  const p3 = withP3(plain);
+  const out: ColourBench[] = [];
+  for (const [label, options] of [['P3 JPEG 1024 → 500w JPEG q95', '500x,q95'], ['P3 JPEG 1024 → 500w PNG', '500x,png']]) {
+    const [untaggedMs, p3Ms] = await timeBoth(plain, p3, options, runs);
+    const r = { label, untaggedMs, p3Ms, extra: p3Ms / untaggedMs - 1 };
+    console.log(`colour: ${label}: untagged ${untaggedMs.toFixed(2)} ms, Display P3 ${p3Ms.toFixed(2)} ms, extra ${(r.extra * 100).toFixed(1)}% (median of ${runs})`);
+    out.push(r);
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await benchColour(Number(process.argv[2] ?? 30));
+}
