@@ -2,7 +2,8 @@
  * Disk cache: one file per entry under a directory, the `-cache /path` and `file:///path`
  * backends. Entries survive restarts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { keyHash } from './keyhash.js';
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cache } from './cache.js';
@@ -16,10 +17,7 @@ export const TEMP_SUFFIX = '.tmp';
  */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** keyHash is the sha256 hex of key, used to name files and objects. */
-export function keyHash(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
+export { keyHash } from './keyhash.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as { code?: string }).code === 'ENOENT';

@@ -9,9 +9,6 @@ import { MemoryCache } from './memory.js';
 import { DiskCache } from './disk.js';
 import { TieredCache } from './tiered.js';
 import { describeSpec, parseCacheSpecs, type CacheSpec } from './spec.js';
-import type { RedisCache } from './redis.js';
-import { isRedisCache, redisLeaseStore } from './redis-lease.js';
-import type { LeaseStore } from '../flow/lease.js';
 
 /**
  * CACHE_ENV_VARS are the environment variables the cache backends read (through
@@ -98,27 +95,7 @@ export async function createCache(specs: string[], logger: Logger, opts: CreateC
   return tiers.length === 1 ? tiers[0] : new TieredCache(tiers);
 }
 
-/**
- * leaseStoreOf finds the first Redis tier (single, Cluster or Sentinel) of a cache createCache
- * built, looking through tiers and guards, and returns a fleet lease store on its connection and
- * key prefix; undefined when the cache has no Redis tier.
- */
-export function leaseStoreOf(cache: Cache | undefined): LeaseStore | undefined {
-  const redis = findRedisTier(cache);
-  return redis ? redisLeaseStore(redis) : undefined;
-}
-
-function findRedisTier(cache: Cache | undefined): RedisCache | undefined {
-  if (cache instanceof TieredCache) {
-    for (const tier of cache.tiers) {
-      const found = findRedisTier(tier);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (cache instanceof GuardedCache) return findRedisTier(cache.inner);
-  return isRedisCache(cache) ? cache : undefined;
-}
+export { leaseStoreOf } from './lease-store.js';
 
 /** Spec parsing and its startup error, re-exported for the CLI. */
 export { CacheConfigError, parseCacheSpec, parseCacheSpecs, parseGoDuration } from './spec.js';

@@ -2,7 +2,7 @@
  * Redis key names of the cache tier and its fleet leases, apart from the client code so that
  * they can be used without loading ioredis.
  */
-import { keyHash } from './disk.js';
+import { keyHash } from './keyhash.js';
 
 /** REDIS_CACHE brands a RedisCache, so a tier can be recognised without importing its module. */
 export const REDIS_CACHE: unique symbol = Symbol.for('imageproxy.RedisCache');

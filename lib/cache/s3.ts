@@ -4,7 +4,7 @@
  * (environment variables, shared config/profile, instance role).
  */
 import type { Cache } from './cache.js';
-import { keyHash } from './disk.js';
+import { keyHash } from './keyhash.js';
 import { importOptional, type CacheSpec } from './spec.js';
 
 type S3Spec = Extract<CacheSpec, { kind: 's3' }>;

@@ -6,7 +6,7 @@
  * cannot fail a request: Redis down, slow or the holder gone means the instance works alone.
  */
 import type { ProxyConfig } from '../config.js';
-import { leaseStoreOf } from '../cache/index.js';
+import { leaseStoreOf } from '../cache/lease-store.js';
 import { FleetLeases } from '../flow/lease.js';
 import type { CachedResponse } from '../cache/cache.js';
 import { isFresh } from '../cache/responses.js';
