@@ -25,12 +25,11 @@ export type WorkerCode = { source: string } | { module: URL };
 export const EMBEDDED_WORKER: WorkerCode = { source: WORKER_SOURCE };
 
 /**
- * WORKER_CODECS are the codec modules the pool's worker can reach: transform() decodes WebP and
- * AVIF but never encodes them (the URL language asks for JPEG, PNG or TIFF, and WebP and AVIF
- * sources default to JPEG), so the encoders (3.8 MB of wasm, 3.4 MB of it AVIF's) are neither
- * loaded nor compiled for the pool, which keeps them off every cold start.
+ * WORKER_CODECS are the codec modules the pool's worker can reach: the WebP and AVIF decoders for
+ * sources, and their encoders for `webp`/`avif` output (and -autoFormat). All are compiled once in
+ * the main thread and handed to every worker, as the worker's own copies of the bytes are stubs.
  */
-export const WORKER_CODECS: readonly CodecWasm[] = ['webp_dec', 'avif_dec'];
+export const WORKER_CODECS: readonly CodecWasm[] = ['webp_dec', 'avif_dec', 'webp_enc', 'avif_enc'];
 
 /** WorkerWasm is the wasm a pool hands its workers: compiled once, shared by all. */
 export class WorkerWasm {
