@@ -7,6 +7,7 @@
  * header that can be read two ways is one a browser might read the dangerous way.
  */
 import { ForbiddenError, UnsupportedMediaError } from '../errors.js';
+import { sniffImageType } from './sniff.js';
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const MEDIA_RE = new RegExp(`^(${TOKEN})/(${TOKEN})`);
@@ -91,4 +92,19 @@ export function checkContentType(type: string, patterns: readonly string[]): voi
 /** notAnImage is the Go server's answer (403) to a body without a usable type that is no image either. */
 export function notAnImage(): ForbiddenError {
   return new ForbiddenError('The remote file is not a recognised image.', 'content_type_unknown');
+}
+
+/**
+ * sniffedContentType is the type of an origin body whose declared type could not be trusted: the
+ * sniffed image type, else (when any type is allowed) the declared one or octet-stream; it is
+ * checked against `patterns`, and a body that is not an image where types are limited is refused.
+ */
+export function sniffedContentType(body: Uint8Array, declared: string, patterns: readonly string[]): string {
+  let type = sniffImageType(body) ?? '';
+  if (!type) {
+    if (patterns.length > 0) throw notAnImage();
+    type = declared || 'application/octet-stream';
+  }
+  checkContentType(type, patterns);
+  return type;
 }

@@ -18,8 +18,7 @@ import type { OriginFetcher, OriginRequest, OriginResponse } from '../core/types
 import { checkHop, checkTarget, type Admission } from '../security/policy.js';
 import { HostMatcher, unbracket } from '../security/hostmatch.js';
 import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/headers.js';
-import { checkContentType, notAnImage, parseMediaType } from './contenttype.js';
-import { sniffImageType } from './sniff.js';
+import { checkContentType, parseMediaType, sniffedContentType } from './contenttype.js';
 import { REDIRECT_STATUSES, finalStatus, resolveLocation } from './status.js';
 import { BadGatewayError, ForbiddenError, GatewayTimeoutError, TooLargeError, isProxyError } from '../errors.js';
 
@@ -181,13 +180,7 @@ async function readResponse(res: Response, config: ProxyConfig, conditional: boo
     if (length !== null && Number(length) > config.maxSourceBytes) throw tooLarge(config.maxSourceBytes);
     const body = await readBody(res, config.maxSourceBytes, lease);
     done = true;
-    if (sniff) {
-      const sniffed = sniffImageType(body);
-      if (sniffed) type = sniffed;
-      else if (config.contentTypes.length > 0) throw notAnImage();
-      else type ||= 'application/octet-stream';
-      checkContentType(type, config.contentTypes);
-    }
+    if (sniff) type = sniffedContentType(body, type, config.contentTypes);
     headers['content-type'] = type;
     return { status: res.status, headers, body };
   } finally {

@@ -21,8 +21,7 @@ import { unbracket } from '../security/hostmatch.js';
 import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/headers.js';
 
 export { originRequestHeaders } from './request.js';
-import { checkContentType, notAnImage, parseMediaType } from './contenttype.js';
-import { sniffImageType } from './sniff.js';
+import { checkContentType, parseMediaType, sniffedContentType } from './contenttype.js';
 import { REDIRECT_STATUSES, finalStatus, resolveLocation } from './status.js';
 import { BadGatewayError, GatewayTimeoutError, TooLargeError, UnsupportedMediaError, isProxyError } from '../errors.js';
 
@@ -198,13 +197,7 @@ async function readResponse(res: IncomingMessage, url: URL, config: ProxyConfig,
     if (length !== undefined && Number(length) > config.maxSourceBytes) throw tooLarge(config.maxSourceBytes);
 
     const body = await readBody(res, (res.headers['content-encoding'] ?? '').trim().toLowerCase(), config.maxSourceBytes, lease);
-    if (sniff) {
-      const sniffed = sniffImageType(body);
-      if (sniffed) type = sniffed;
-      else if (config.contentTypes.length > 0) throw notAnImage();
-      else type ||= 'application/octet-stream';
-      checkContentType(type, config.contentTypes);
-    }
+    if (sniff) type = sniffedContentType(body, type, config.contentTypes);
     headers['content-type'] = type;
     return { status, headers, body, url, contentType: type };
   } finally {
