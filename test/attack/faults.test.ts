@@ -7,14 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { startRedis } from '../helpers/servers.js';
-import { DIST } from '../helpers/paths.js';
+import { runCli, listening } from '../helpers/cli.js';
 import { get, healthy, pngValid, startProxy, summary, type Answer, type Proxy } from '../helpers/hostile.js';
 import { MemoryCache } from '../../lib/cache/memory.js';
 import { createCache } from '../../lib/cache/index.js';
@@ -164,28 +164,10 @@ test('disk cache directory removed and replaced by a file mid-run: requests keep
 
 // ---------------------------------------------------------------------------------------------
 
-const CLI = path.join(DIST, 'bin', 'imageproxy.js');
-
 /** startCli runs the real command with a disk cache and resolves with its base URL once listening. */
 async function startCli(cacheDir: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
-  const child = spawn(process.execPath, [CLI, '-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-cache', cacheDir, '-workers', '1'], {
-    env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const m = /^imageproxy listening on (\S+)$/m.exec(out);
-    if (m) return { child, url: `http://${m[1]}`, stderr: () => err };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`CLI did not start (exit ${child.exitCode}): ${out} ${err}`);
-    }
-    await sleep(20);
-  }
+  const p = runCli(['-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-cache', cacheDir, '-workers', '1']);
+  return { child: p.child, url: `http://${await listening(p)}`, stderr: p.stderr };
 }
 
 /** BLOBS are the bodies of /blob?i=N: 256 KB of random bytes each, different for every i. */

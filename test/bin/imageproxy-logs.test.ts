@@ -3,16 +3,15 @@
 // readable lines, and -metricsAddr starts the metrics listener; bad values exit 2.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, FIXTURES } from '../helpers/paths.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { startOrigin, waitFor, type Origin } from '../helpers/origin.js';
 import { parseFlags, UsageError } from '../../bin/flags.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
-const CLI = path.join(DIST, 'bin', 'imageproxy.js');
 
 let origin: Origin;
 before(async () => {
@@ -20,24 +19,7 @@ before(async () => {
 });
 after(() => origin.close());
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** run starts the CLI with args, without any IMAGEPROXY_ variable of the test's environment. */
-function run(args: string[]): Proc {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
-  const child = spawn(process.execPath, [CLI, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+const run = runCli;
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 const BASE = ['-addr', '127.0.0.1:0', '-allowPrivateNetworks', '-verbose', '-metricsAddr', '127.0.0.1:0'];

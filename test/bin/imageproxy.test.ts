@@ -1,17 +1,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { DIST, FIXTURES } from '../helpers/paths.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { runCli, listening } from '../helpers/cli.js';
 import { startOrigin, waitFor, Gate, type Origin } from '../helpers/origin.js';
 import { rawConnect, drip, parseResponses } from '../helpers/raw.js';
 import { getThrough } from '../helpers/agent.js';
 
 // fixtures/ximage/yellow_rose-small.png — golang.org/x/image testdata, BSD-3-Clause
 const PNG = readFileSync(path.join(FIXTURES, 'ximage/yellow_rose-small.png'));
-const CLI = path.join(DIST, 'bin', 'imageproxy.js');
 
 let origin: Origin;
 before(async () => {
@@ -22,39 +21,7 @@ before(async () => {
 });
 after(() => origin.close());
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** run starts the CLI with args and extra environment variables. */
-function run(args: string[], env: Record<string, string> = {}): Proc {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** listening waits for the `imageproxy listening on ADDR` line and returns ADDR. */
-async function listening(p: Proc): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const m = /^imageproxy listening on (\S+)$/m.exec(p.stdout());
-    if (m) return m[1];
-    if (p.child.exitCode !== null) throw new Error(`CLI exited ${p.child.exitCode}: ${p.stderr()}`);
-    if (Date.now() > deadline) {
-      p.child.kill('SIGKILL');
-      throw new Error(`no listening line; stdout=${p.stdout()} stderr=${p.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const run = runCli;
 
 async function get(url: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const r = await fetch(url);
