@@ -14,7 +14,8 @@
  * threads, from /proc: what the start costs whatever the machine's other load) and, for the
  * proxy, when it printed its "listening" line.
  *
- * Run alone: `node dist/bench/coldstart.js [--rounds N] [--no-go] [--no-sharp] [--no-bundle]`
+ * Run alone: `node dist/bench/coldstart.js [--rounds N] [--no-go] [--no-sharp] [--no-bundle]
+ * [--baseline OTHER/dist/bin/imageproxy.js]` (the baseline: another build timed in the same rounds)
  * (after `npm run build`); `npm run bench` runs it as an EXTRA_SECTIONS entry (`run`), whose goal
  * row is issue #15's "first transform answered after start".
  */
@@ -99,6 +100,8 @@ export interface ColdStartOptions {
   originUrl?: string;
   /** Rounds; default COLD_START_ROUNDS. */
   rounds?: number;
+  /** Another build of the proxy CLI timed beside it in the same rounds (a before/after comparison). */
+  baseline?: string;
   /** Extra flags for the proxy. */
   proxyArgs?: string[];
   /** Include the Go reference (built with buildGoref unless goBinary is given); default true. */
@@ -215,6 +218,7 @@ async function engines(o: ColdStartOptions, tmp: string): Promise<{ list: ColdEn
     } catch (err) {
       skipped.push({ name: 'imageproxy bundled', error: `esbuild failed: ${String(err).slice(0, 200)}` });
     }
+    if (o.baseline !== undefined) list.push(nodeEngine(`imageproxy baseline (${o.baseline})`, o.baseline, args));
   } else {
     skipped.push({ name: 'imageproxy', error: `${script} does not exist (npm run build)` });
   }
@@ -341,11 +345,11 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   const { values } = parseArgs({ options: {
     rounds: { type: 'string' }, 'no-go': { type: 'boolean', default: false }, 'no-sharp': { type: 'boolean', default: false },
-    'no-bundle': { type: 'boolean', default: false },
+    'no-bundle': { type: 'boolean', default: false }, baseline: { type: 'string' },
   } });
   const log = (m: string) => process.stderr.write(`coldstart: ${m}\n`);
   const md = await coldStartSection({
-    rounds: values.rounds ? Number(values.rounds) : undefined, go: !values['no-go'], sharp: !values['no-sharp'], bundle: !values['no-bundle'], log,
+    rounds: values.rounds ? Number(values.rounds) : undefined, go: !values['no-go'], sharp: !values['no-sharp'], bundle: !values['no-bundle'], baseline: values.baseline, log,
   });
   process.stdout.write(md);
 }
