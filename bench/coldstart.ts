@@ -10,11 +10,17 @@
  * whatever it prints. The answer must be a 200. Goal (issue #13): imageproxy's median within
  * COLD_START_GOAL times the Go reference's, measured in one run.
  *
- * Run alone: `node dist/bench/coldstart.js [--rounds N]` (after `npm run build`); `npm run bench`
- * calls coldStartSection and puts its table into bench/RESULTS.md.
+ * Beside the wall time it records, on Linux, the CPU time the process used until its answer (all
+ * threads, from /proc: what the start costs whatever the machine's other load) and, for the
+ * proxy, when it printed its "listening" line.
+ *
+ * Run alone: `node dist/bench/coldstart.js [--rounds N] [--no-go] [--no-sharp] [--no-bundle]
+ * [--baseline OTHER/dist/bin/imageproxy.js]` (the baseline: another build timed in the same rounds)
+ * (after `npm run build`); `npm run bench` runs it as an EXTRA_SECTIONS entry (`run`), whose goal
+ * row is issue #15's "first transform answered after start".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,12 +31,14 @@ import { startOrigin } from './lib/origin.js';
 import { BENCH_IMAGES, REPO_ROOT } from './lib/images.js';
 import { fmt, ratio, summarize, type Summary } from './lib/stats.js';
 import { table, verdict } from './lib/report.js';
+import { firstAnswerGoal, FIRST_ANSWER_GOAL } from './lib/goals.js';
+import type { SectionContext, SectionResult } from './lib/sections.js';
 import { freePort } from '../test/helpers/servers.js';
 
 /** COLD_START_ROUNDS is how many fresh processes of each engine are timed by default. */
 export const COLD_START_ROUNDS = 5;
 /** COLD_START_GOAL is the issue's goal: the first transform within 2x the Go reference's. */
-export const COLD_START_GOAL = 2;
+export const COLD_START_GOAL = FIRST_ANSWER_GOAL;
 /** POLL_MS is the pause between attempts while a server is not listening yet. */
 const POLL_MS = 2;
 /** START_TIMEOUT_MS bounds one cold start; past it the engine counts as failed. */
@@ -70,7 +78,18 @@ export interface ColdResult {
   name: string;
   /** First-answer times in ms, one per round; undefined when the engine could not be timed. */
   times?: Summary;
+  /** CPU time (user + system, all threads) the process used until its first answer, ms (Linux). */
+  cpu?: Summary;
+  /** When the process printed its "listening" line, ms after the spawn (engines that print one). */
+  listen?: Summary;
   error?: string;
+}
+
+/** ColdSample is one cold start's figures. */
+interface ColdSample {
+  ms: number;
+  cpuMs?: number;
+  listenMs?: number;
 }
 
 /** ColdStartOptions configure measureColdStart. */
@@ -81,8 +100,18 @@ export interface ColdStartOptions {
   originUrl?: string;
   /** Rounds; default COLD_START_ROUNDS. */
   rounds?: number;
-  /** Include the Go reference (built with buildGoref); default true. */
+  /** Another build of the proxy CLI timed beside it in the same rounds (a before/after comparison). */
+  baseline?: string;
+  /** Extra flags for the proxy. */
+  proxyArgs?: string[];
+  /** Include the Go reference (built with buildGoref unless goBinary is given); default true. */
   go?: boolean;
+  /** The Go reference binary, when the caller built it. */
+  goBinary?: string;
+  /** Include the sharp server; default true. */
+  sharp?: boolean;
+  /** Include the proxy bundled by esbuild into one file; default true. */
+  bundle?: boolean;
   /** Receives progress lines. */
   log?: (msg: string) => void;
 }
@@ -104,14 +133,34 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** coldStart spawns e and returns the ms from the spawn to its first answered transform. */
-async function coldStart(e: ColdEngine, imageUrl: string): Promise<number> {
+/** CLOCK_TICK_MS is the unit of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICK_MS = 10;
+
+/** cpuMsOf reads the user + system CPU time of process pid (all its threads) from /proc, or undefined off Linux. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; fields 14 and 15 count from after its ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * CLOCK_TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** coldStart spawns e and returns the ms from the spawn to its first answered transform, with its CPU time. */
+async function coldStart(e: ColdEngine, imageUrl: string): Promise<ColdSample> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/${WIDTH}x/${e.singleSlash ? imageUrl.replace('://', ':/') : imageUrl}`;
   const t0 = performance.now();
   const child = e.spawn(port);
   let out = '';
-  child.stdout?.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-2000); });
+  let listenMs: number | undefined;
+  child.stdout?.on('data', (c: Buffer) => {
+    out = (out + c.toString()).slice(-2000);
+    if (listenMs === undefined && out.includes('listening')) listenMs = performance.now() - t0;
+  });
   child.stderr?.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-2000); });
   try {
     for (;;) {
@@ -125,8 +174,9 @@ async function coldStart(e: ColdEngine, imageUrl: string): Promise<number> {
         continue;
       }
       const ms = performance.now() - t0;
+      const cpuMs = cpuMsOf(child.pid);
       if (status !== 200) throw new Error(`${e.name}'s first answer was ${status}: ${out.trim()}`);
-      return ms;
+      return { ms, cpuMs, listenMs };
     }
   } finally {
     child.kill('SIGKILL');
@@ -146,10 +196,10 @@ async function bundleCli(script: string, dir: string): Promise<string> {
 }
 
 /** nodeEngine runs a Node.js script of the proxy CLI. */
-function nodeEngine(name: string, script: string): ColdEngine {
+function nodeEngine(name: string, script: string, args: string[]): ColdEngine {
   return {
     name,
-    spawn: (port) => spawn(process.execPath, [script, '-addr', `127.0.0.1:${port}`, '-allowPrivateNetworks'], {
+    spawn: (port) => spawn(process.execPath, [script, '-addr', `127.0.0.1:${port}`, '-allowPrivateNetworks', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   };
@@ -160,19 +210,21 @@ async function engines(o: ColdStartOptions, tmp: string): Promise<{ list: ColdEn
   const list: ColdEngine[] = [];
   const skipped: ColdResult[] = [];
   const script = o.proxyScript ?? path.join(REPO_ROOT, 'dist', 'bin', 'imageproxy.js');
+  const args = o.proxyArgs ?? [];
   if (existsSync(script)) {
-    list.push(nodeEngine('imageproxy (node dist/bin/imageproxy.js)', script));
+    list.push(nodeEngine(`imageproxy (node ${path.relative(REPO_ROOT, script)})`, script, args));
     try {
-      list.push(nodeEngine('imageproxy bundled (esbuild, one file)', await bundleCli(script, tmp)));
+      if (o.bundle ?? true) list.push(nodeEngine('imageproxy bundled (esbuild, one file)', await bundleCli(script, tmp), args));
     } catch (err) {
       skipped.push({ name: 'imageproxy bundled', error: `esbuild failed: ${String(err).slice(0, 200)}` });
     }
+    if (o.baseline !== undefined) list.push(nodeEngine(`imageproxy baseline (${o.baseline})`, o.baseline, args));
   } else {
     skipped.push({ name: 'imageproxy', error: `${script} does not exist (npm run build)` });
   }
   if (o.go ?? true) {
     // A worktree has no ../shared beside it; a binary built earlier (same path) still serves.
-    const built = buildGoref();
+    const built = o.goBinary !== undefined ? { binary: o.goBinary } : buildGoref();
     const b = 'skipped' in built && existsSync(GOREF_BINARY) ? { binary: GOREF_BINARY } : built;
     if ('binary' in b) {
       const binary = b.binary;
@@ -181,7 +233,7 @@ async function engines(o: ColdStartOptions, tmp: string): Promise<{ list: ColdEn
       skipped.push({ name: 'Go reference', error: b.skipped });
     }
   }
-  list.push({
+  if (o.sharp ?? true) list.push({
     name: 'sharp (libvips, native)',
     spawn: (port) => spawn(process.execPath, ['--input-type=module', '-e', SHARP_SERVER], {
       cwd: REPO_ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -201,23 +253,23 @@ export async function measureColdStart(o: ColdStartOptions = {}): Promise<ColdRe
   const imageUrl = `${o.originUrl ?? origin!.url}/${BENCH_IMAGES.jpeg1024}`;
   try {
     const { list, skipped } = await engines(o, tmp);
-    const times = new Map<ColdEngine, number[]>(list.map((e) => [e, []]));
+    const times = new Map<ColdEngine, ColdSample[]>(list.map((e) => [e, []]));
     const errors = new Map<ColdEngine, string>();
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < list.length; k++) {
         const e = list[(r + k) % list.length];
         if (errors.has(e)) continue;
         try {
-          const ms = await coldStart(e, imageUrl);
-          times.get(e)!.push(ms);
-          o.log?.(`cold start ${r + 1}/${rounds} ${e.name}: ${fmt(ms, 0)} ms`);
+          const x = await coldStart(e, imageUrl);
+          times.get(e)!.push(x);
+          o.log?.(`cold start ${r + 1}/${rounds} ${e.name}: ${fmt(x.ms, 0)} ms (CPU ${fmt(x.cpuMs, 0)} ms${x.listenMs === undefined ? '' : `, listening at ${fmt(x.listenMs, 0)} ms`})`);
         } catch (err) {
           errors.set(e, err instanceof Error ? err.message.slice(0, 300) : String(err));
         }
       }
     }
     return [
-      ...list.map((e): ColdResult => (errors.has(e) ? { name: e.name, error: errors.get(e) } : { name: e.name, times: summarize(times.get(e)!) })),
+      ...list.map((e): ColdResult => (errors.has(e) ? { name: e.name, error: errors.get(e) } : summarizeSamples(e.name, times.get(e)!))),
       ...skipped,
     ];
   } finally {
@@ -226,19 +278,36 @@ export async function measureColdStart(o: ColdStartOptions = {}): Promise<ColdRe
   }
 }
 
+/** summarizeSamples describes one engine's rounds (CPU and listen times only when every round has one). */
+function summarizeSamples(name: string, xs: ColdSample[]): ColdResult {
+  const all = (k: 'cpuMs' | 'listenMs'): Summary | undefined =>
+    xs.every((x) => x[k] !== undefined) ? summarize(xs.map((x) => x[k]!)) : undefined;
+  return { name, times: summarize(xs.map((x) => x.ms)), cpu: all('cpuMs'), listen: all('listenMs') };
+}
+
+/** medianOf is the median first answer of the engine whose name starts with prefix. */
+function medianOf(results: ColdResult[], prefix: string): number | undefined {
+  return results.find((r) => r.name.startsWith(prefix))?.times?.median;
+}
+
+/** coldStartGoal is issue #15's goal row from results: the proxy's median against Go's. */
+export function coldStartGoal(results: ColdResult[]): SectionResult['goals'] {
+  return [firstAnswerGoal(medianOf(results, 'imageproxy ('), medianOf(results, 'Go reference'))];
+}
+
 /** coldStartMarkdown renders results as the RESULTS.md section, with the goal's verdict. */
 export function coldStartMarkdown(results: ColdResult[]): string {
-  const median = (prefix: string) => results.find((r) => r.name.startsWith(prefix))?.times?.median;
-  const proxy = median('imageproxy (');
-  const go = median('Go reference');
+  const proxy = medianOf(results, 'imageproxy (');
+  const go = medianOf(results, 'Go reference');
   const x = ratio(proxy, go);
   const rows = results.map((r) => r.times
-    ? [r.name, fmt(r.times.median, 0), fmt(r.times.min, 0), fmt(r.times.max, 0), fmt(ratio(r.times.median, go), 2)]
-    : [r.name, 'n/a', 'n/a', 'n/a', r.error ?? 'failed']);
+    ? [r.name, fmt(r.times.median, 0), fmt(r.times.min, 0), fmt(r.times.max, 0), fmt(ratio(r.times.median, go), 2),
+      fmt(r.cpu?.median, 0), fmt(r.listen?.median, 0)]
+    : [r.name, 'n/a', 'n/a', 'n/a', r.error ?? 'failed', 'n/a', 'n/a']);
   return [
     `### Cold start: spawn to first answered ${WIDTH}w transform of the 1024x683 JPEG (ms)`,
     '',
-    table(['engine', 'median', 'min', 'max', '÷ Go median'], rows),
+    table(['engine', 'median', 'min', 'max', '÷ Go median', 'CPU median (all threads)', '"listening" printed, median'], rows),
     '',
     `Goal: imageproxy ≤ ${COLD_START_GOAL}× the Go reference → ${fmt(x, 2)}× (**${verdict(x, COLD_START_GOAL, 'atMost')}**); ` +
       `${results[0]?.times?.count ?? 0} fresh processes per engine, interleaved; load average ${os.loadavg()[0].toFixed(1)}.`,
@@ -246,9 +315,22 @@ export function coldStartMarkdown(results: ColdResult[]): string {
   ].join('\n');
 }
 
-/** coldStartSection measures and renders in one call, for bench/run.ts. */
+/** coldStartSection measures and renders in one call. */
 export async function coldStartSection(o: ColdStartOptions = {}): Promise<string> {
   return coldStartMarkdown(await measureColdStart(o));
+}
+
+/**
+ * run is the bench section (bench/run.ts EXTRA_SECTIONS): the cold starts against the run's
+ * origin, with the Go reference and sharp unless the run leaves them out, and the goal row.
+ */
+export async function run(ctx: SectionContext): Promise<SectionResult> {
+  const results = await measureColdStart({
+    proxyScript: ctx.proxyScript, proxyArgs: ctx.proxyArgs, originUrl: ctx.origin.url,
+    go: ctx.engines.go, goBinary: ctx.goBinary, sharp: ctx.engines.sharp, log: ctx.log,
+  });
+  for (const r of results) if (r.error) ctx.note(`cold start, ${r.name}: ${r.error}`);
+  return { markdown: coldStartMarkdown(results).replace(/^### .*\n\n/, ''), goals: coldStartGoal(results) };
 }
 
 /** isEntryPoint reports whether this module is the program being run. */
@@ -261,8 +343,13 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, 'no-go': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: {
+    rounds: { type: 'string' }, 'no-go': { type: 'boolean', default: false }, 'no-sharp': { type: 'boolean', default: false },
+    'no-bundle': { type: 'boolean', default: false }, baseline: { type: 'string' },
+  } });
   const log = (m: string) => process.stderr.write(`coldstart: ${m}\n`);
-  const md = await coldStartSection({ rounds: values.rounds ? Number(values.rounds) : undefined, go: !values['no-go'], log });
+  const md = await coldStartSection({
+    rounds: values.rounds ? Number(values.rounds) : undefined, go: !values['no-go'], sharp: !values['no-sharp'], bundle: !values['no-bundle'], baseline: values.baseline, log,
+  });
   process.stdout.write(md);
 }

@@ -7,8 +7,8 @@
  * throughput of cache hits served through the Redis tier alone (no memory tier), against a bare
  * Node http server sending the same bytes.
  *
- * `npm run bench` runs it after its own cases (benchFleet); `node dist/bench/fleet.js [--no-write]`
- * runs it alone. It writes the "fleet" section of bench/RESULTS.md.
+ * `npm run bench` runs it as an EXTRA_SECTIONS entry (`run`); `node dist/bench/fleet.js
+ * [--no-write]` runs it alone. Either writes the "fleet" section of bench/RESULTS.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ import { runCannon, type CannonSummary } from './lib/cannon.js';
 import { fmt, percentile } from './lib/stats.js';
 import { loadAverage, prependHistory, replaceSection, table } from './lib/report.js';
 import { REPO_ROOT, BENCH_IMAGES } from './lib/images.js';
+import type { GoalRow } from './lib/goals.js';
+import type { SectionContext, SectionResult } from './lib/sections.js';
 
 /** ORIGINALS distinct source URLs per burst (one image, told apart by a query the origin ignores). */
 const ORIGINALS = 4;
@@ -323,6 +325,32 @@ export async function benchFleet(script: string, write = true): Promise<void> {
   const r = await runFleetBench(script);
   process.stdout.write(`\n${FLEET_HEADING}\n\n${renderFleet(r)}\n`);
   if (write) writeFleet(r);
+}
+
+/** FLEET_GOAL_LABEL is the fleet whose figures the goal rows show: the largest one, with leases. */
+const FLEET_GOAL_LABEL = '3 instances';
+
+/** fleetGoals are the goal rows of r: work done once per original and per variant across the instances. */
+export function fleetGoals(r: FleetBenchResult): GoalRow[] {
+  const b = r.bursts.find((x) => x.label === FLEET_GOAL_LABEL);
+  const row = (what: string, v: number | undefined): GoalRow => ({
+    name: `fleet of ${FLEET_GOAL_LABEL} on one Redis, ${what}`, value: v ?? NaN, limit: 1, kind: 'atMost', show: fmt(v, 2), goal: '1.00',
+  });
+  return [row('origin fetches per original', b?.fetchesPerOriginal), row('transforms per variant', b?.transformsPerVariant)];
+}
+
+/**
+ * run is the bench section (bench/run.ts EXTRA_SECTIONS): the fleet figure with its goal rows.
+ * With writing on, the figure goes to its own RESULTS.md section (as when run alone) and the
+ * bench report points there instead of holding a second copy.
+ */
+export async function run(ctx: SectionContext): Promise<SectionResult> {
+  const r = await runFleetBench(ctx.proxyScript);
+  const markdown = renderFleet(r);
+  if (!ctx.write) return { markdown, goals: fleetGoals(r) };
+  writeFleet(r);
+  ctx.log(`fleet:\n${markdown}`);
+  return { markdown: `Written to "${FLEET_HEADING.replace(/^#+ /, '')}" below.`, goals: fleetGoals(r) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

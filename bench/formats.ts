@@ -12,7 +12,8 @@
  * Times are medians over runs, wall and CPU (user + system of this process, every thread: sharp
  * runs libvips threads, we run one). Both sides are in process and start from the JPEG bytes.
  *
- * `node dist/bench/formats.js [--runs N]` prints the table; bench/run.ts calls benchFormats().
+ * `node dist/bench/formats.js [--runs N]` prints the table; `npm run bench` runs it as an
+ * EXTRA_SECTIONS entry (`run`), which adds the time and bytes goals to the goals table.
  * sharp is a devDependency used by the bench only.
  */
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { transform } from '../lib/transform/transform.js';
 import { decodeImage } from './lib/decode.js';
 import { lanczos3Resize, psnr, type FloatPixels } from './lib/psnr.js';
 import { IMAGES_DIR, BENCH_IMAGES } from './lib/images.js';
+import type { GoalRow } from './lib/goals.js';
+import type { SectionContext, SectionResult } from './lib/sections.js';
 
 /** TARGET_WIDTH is the issue's output width. */
 const TARGET_WIDTH = 500;
@@ -148,6 +151,34 @@ export async function benchFormats(opts: { runs?: number } = {}): Promise<{ case
     });
   }
   return { cases, markdown: render(cases, runs) };
+}
+
+/** FORMATS_MAX_RUNS caps the bench's --runs here: each run is a WebP and an AVIF encode on both sides. */
+const FORMATS_MAX_RUNS = 7;
+
+/** formatGoals are the goal rows of cases: CPU time against sharp's, and bytes at sharp's PSNR. */
+export function formatGoals(cases: FormatCase[]): GoalRow[] {
+  const rows: GoalRow[] = [];
+  for (const c of cases) {
+    const t = c.ours.cpuMs / c.sharp.cpuMs;
+    rows.push({
+      name: `${c.label}, CPU time at defaults`, value: t, limit: TIME_GOALS[c.format], kind: 'atMost',
+      show: `${t.toFixed(2)}× sharp (${c.ours.cpuMs.toFixed(1)} vs ${c.sharp.cpuMs.toFixed(1)} ms)`, goal: `≤ ${TIME_GOALS[c.format]}× sharp`,
+    });
+    const b = c.equal ? c.equal.bytes / c.sharp.bytes : NaN;
+    rows.push({
+      name: `${c.label}, bytes at sharp's PSNR`, value: b, limit: BYTES_GOAL, kind: 'atMost',
+      show: c.equal ? `${b.toFixed(2)}× sharp (q${c.equal.quality}: ${c.equal.bytes} vs ${c.sharp.bytes} B)` : 'not reached', goal: `≤ ${BYTES_GOAL}× sharp`,
+    });
+  }
+  return rows;
+}
+
+/** run is the bench section (bench/run.ts EXTRA_SECTIONS): the cases with their goal rows; it needs sharp. */
+export async function run(ctx: SectionContext): Promise<SectionResult> {
+  if (!ctx.engines.sharp) return { markdown: 'Not measured: the run left sharp out (--no-sharp).' };
+  const { cases, markdown } = await benchFormats({ runs: Math.min(ctx.runs, FORMATS_MAX_RUNS) });
+  return { markdown, goals: formatGoals(cases) };
 }
 
 /** render prints the cases as a Markdown table with the goals. */

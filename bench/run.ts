@@ -5,6 +5,8 @@
  * Flags: --runs N (15) --warmup N (3) --seconds N (10, throughput) --cache-seconds N (5)
  *        --connections N (16, cache-hit run) --no-go --no-jimp --no-sharp --no-proxy --no-write
  *        --only-sections (skip the engines; run only EXTRA_SECTIONS)
+ *        --sections=a,b (run only the EXTRA_SECTIONS whose title contains a or b; "none" runs none)
+ *        --help (print this)
  *        --proxy PATH (dist/bin/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
  */
 import os from 'node:os';
@@ -15,9 +17,9 @@ import { startOrigin, startBareServer, type Server } from './lib/origin.js';
 import { get, newAgent, closedLoop, mergeLoops, throwUnlessOk, type LoopResult } from './lib/client.js';
 import { startProxy, type ServerProcess } from './lib/proc.js';
 import { buildGoref, startGoref } from './lib/goref.js';
-import { startSharp, firstAnswerMs, freeLoopbackPort } from './lib/sharpref.js';
-import { issueGoals, type CaseFigures, type GoalRow } from './lib/goals.js';
-import { runSections, type ExtraSection, type SectionContext } from './lib/sections.js';
+import { startSharp } from './lib/sharpref.js';
+import { issueGoals, orderGoals, goalsTable, type CaseFigures, type GoalRow } from './lib/goals.js';
+import { pickSections, runSections, type ExtraSection, type SectionContext } from './lib/sections.js';
 import { render, CASES, ENGINE_LABEL, type EngineName, type EngineResult, type CaseResult, type CacheResult } from './lib/render.js';
 import { JimpPool } from './lib/jimp.js';
 import { runCannon, mergeCannon, type CannonSummary } from './lib/cannon.js';
@@ -25,8 +27,6 @@ import { qualityOf, referenceCheck } from './lib/quality.js';
 import { summarize, fmt, fmtBytes } from './lib/stats.js';
 import { machineInfo, updateResults } from './lib/report.js';
 import { REPO_ROOT, IMAGES_DIR, BENCH_IMAGES, type ImageName } from './lib/images.js';
-import { benchFormats } from './formats.js';
-import { benchFleet } from './fleet.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +38,8 @@ const { values: flags } = parseArgs({
     'no-go': { type: 'boolean', default: false },
     'no-sharp': { type: 'boolean', default: false },
     'only-sections': { type: 'boolean', default: false },
+    sections: { type: 'string', default: '' },
+    help: { type: 'boolean', default: false },
     'no-jimp': { type: 'boolean', default: false },
     'no-proxy': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -64,10 +66,11 @@ const MAX_W = 700;
  * dist/bench/run.js, exporting `run(ctx: SectionContext): Promise<SectionResult>`; see lib/sections.ts).
  */
 const EXTRA_SECTIONS: ExtraSection[] = [
+  { title: 'Cold start: spawn to the first answered 500w transform of the 1024x683 JPEG (ms)', module: './coldstart.js' },
+  { title: 'Colour: what a Display P3 source costs (issue #12)', module: './colour.js' },
+  { title: 'WebP and AVIF output (issue #11)', module: './formats.js' },
+  { title: 'Fleet: work done once across instances', module: './fleet.js' },
 ];
-
-/** COLD_START_MODULE is helper "bundle"'s cold-start measure, used when it exists (see coldStart). */
-const COLD_START_MODULE = './coldstart.js';
 
 /** Engine sends one "resize this image to width w" request and returns the output bytes. */
 type Engine = (image: ImageName, width: number, seq: number) => Promise<Uint8Array>;
@@ -227,34 +230,6 @@ async function measureCacheHits(script: string, origin: Server): Promise<CacheRe
 /** machineAtStart is the machine description taken before the run, when its load is still ours to see. */
 let machineAtStart: string[] = [];
 
-/**
- * coldStart measures the first transform answered after start: Go's here, the proxy's by helper
- * "bundle"'s bench/coldstart.ts when it exists (export `measureColdStart(ctx)` resolving to ms).
- */
-async function coldStart(ctx: SectionContext, goBinary: string | undefined): Promise<{ proxy?: number; go?: number }> {
-  const out: { proxy?: number; go?: number } = {};
-  const file = `/500x/${ctx.origin.url.replace('://', ':/')}/${BENCH_IMAGES.jpeg1024}`;
-  if (goBinary) {
-    try {
-      const port = await freeLoopbackPort();
-      out.go = await firstAnswerMs(goBinary, ['-addr', `127.0.0.1:${port}`], `http://127.0.0.1:${port}${file}`);
-      log(`Go first answer after start: ${fmt(out.go, 0)} ms`);
-    } catch (err) {
-      notes.push(`Go first answer not measured: ${errorText(err).slice(0, 200)}`);
-    }
-  }
-  const mod = await import(new URL(COLD_START_MODULE, import.meta.url).href).catch(() => undefined) as
-    | { measureColdStart?: (c: SectionContext) => Promise<number> } | undefined;
-  if (mod?.measureColdStart) {
-    try {
-      out.proxy = await mod.measureColdStart(ctx);
-    } catch (err) {
-      notes.push(`proxy first answer failed: ${errorText(err).slice(0, 200)}`);
-    }
-  }
-  return out;
-}
-
 /** figures picks the goal inputs of one engine's cases. */
 function figures(r: EngineResult | undefined): Partial<Record<ImageName, CaseFigures>> {
   const out: Partial<Record<ImageName, CaseFigures>> = {};
@@ -326,7 +301,24 @@ async function startEngines(script: string, origin: Server, contenders: Contende
   return out;
 }
 
+/**
+ * sectionsReport is what a sections-only run prints: the machine, the sections' goal rows and
+ * their tables (the engines' tables would be empty).
+ */
+function sectionsReport(goals: GoalRow[], sections: Array<{ title: string; markdown?: string }>): string {
+  const out = ['### Machine', '', ...machineAtStart, `- Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`, '',
+    '### Goals measured by the sections', '', goalsTable(goals).markdown, ''];
+  for (const s of sections) if (s.markdown) out.push(`### ${s.title}`, '', s.markdown.trim(), '');
+  if (notes.length) out.push('### Notes', '', ...notes.map((n) => `- ${n.replace(/\n/g, ' ')}`), '');
+  return out.join('\n');
+}
+
 async function main(): Promise<void> {
+  if (flags.help) {
+    const src = await import('node:fs').then((fs) => fs.readFileSync(new URL(import.meta.url), 'utf8'));
+    process.stdout.write(`${/\/\*\*([\s\S]*?)\*\//.exec(src)?.[1].replace(/^ \* ?/gm, '').trim() ?? ''}\n`);
+    return;
+  }
   machineAtStart = machineInfo(REPO_ROOT);
   const refDb = referenceCheck();
   if (refDb !== undefined) {
@@ -360,29 +352,29 @@ async function main(): Promise<void> {
     }
     if (results.proxy) cache = await measureCacheHits(script, origin);
   }
-  const ctx: SectionContext = { origin, proxyScript: script, proxyArgs: PROXY_ARGS, goBinary, log, note: (m) => notes.push(m) };
-  const first = flags['only-sections'] ? {} : await coldStart(ctx, goBinary);
-  const sections = await runSections(EXTRA_SECTIONS, ctx, import.meta.url);
+  const ctx: SectionContext = {
+    origin, proxyScript: script, proxyArgs: PROXY_ARGS, goBinary, log, note: (m) => notes.push(m),
+    engines: { go: !flags['no-go'], sharp: !flags['no-sharp'] }, runs: RUNS, write: !flags['no-write'],
+  };
+  const sections = await runSections(pickSections(EXTRA_SECTIONS, flags.sections!), ctx, import.meta.url);
   await origin.close();
 
-  const goals: GoalRow[] = issueGoals({
+  const engineGoals: GoalRow[] = issueGoals({
     proxy: figures(results.proxy), sharp: figures(results.sharp), go: figures(results.go),
     rps: { proxy: results.proxy?.throughput?.rps, sharp: results.sharp?.throughput?.rps },
-    firstAnswer: first,
     cache: { proxy: cache.proxy?.rps, bare: cache.bare?.rps, connections: CONNECTIONS },
     gifSourceBytes: statSync(path.join(IMAGES_DIR, BENCH_IMAGES.gif640)).size,
     peakRssBytes: results.proxy?.peakRss,
   });
-  for (const s of sections) goals.push(...(s.goals ?? []));
+  const goals = orderGoals([...(flags['only-sections'] ? [] : engineGoals), ...sections.flatMap((s) => s.goals ?? [])]);
   const report = render({
     settings: { runs: RUNS, warmup: WARMUP, seconds: SECONDS, concurrency: CONCURRENCY, minW: MIN_W, maxW: MAX_W,
       cacheSeconds: CACHE_SECONDS, connections: CONNECTIONS, cacheRounds: CACHE_ROUNDS, proxyArgs: PROXY_ARGS },
     machine: machineAtStart, results, cache, goRss, sharpRss, goals, sections, notes,
   });
-  // Interim until formats.ts is an EXTRA_SECTIONS entry: its Markdown follows the report.
-  report.markdown += `\n${(await benchFormats({ runs: Math.min(RUNS, 7) })).markdown}\n`;
-  process.stdout.write(`${report.markdown}\n`);
-  if (!flags['no-write']) {
+  process.stdout.write(`${flags['only-sections'] ? sectionsReport(goals, sections) : report.markdown}\n`);
+  // A sections-only run has no engine figures to record; its sections write their own.
+  if (!flags['no-write'] && !flags['only-sections']) {
     const med = (e: EngineName, img: ImageName) => fmt(results[e]?.cases[img]?.latency?.median);
     const line =
       `- ${new Date().toISOString().slice(0, 16)}Z bench (load avg ${os.loadavg()[0].toFixed(1)}): 1024→500 median proxy ${med('proxy', 'jpeg1024')} / sharp ${med('sharp', 'jpeg1024')} / jimp ${med('jimp', 'jpeg1024')} / Go ${med('go', 'jpeg1024')} ms; ` +
@@ -394,7 +386,6 @@ async function main(): Promise<void> {
     updateResults(path.join(REPO_ROOT, 'bench', 'RESULTS.md'), 'bench', report.markdown, line);
     log('wrote bench/RESULTS.md');
   }
-  if (results.proxy) await benchFleet(script, !flags['no-write']);
 }
 
 main().catch((err) => {

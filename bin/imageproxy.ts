@@ -3,17 +3,22 @@
  * The imageproxy command: parses flags (and IMAGEPROXY_* environment variables), builds the
  * cache, serves, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish within
  * the grace period, closes the transform pool and the cache, and exits 0.
+ *
+ * Cold start: this module imports only what parsing flags needs and the pool. The pool's workers
+ * are started as soon as the flags are known, and boot on their own threads while this one loads
+ * the server's modules (Express, metrics, the cache backends) by dynamic import; listen() then
+ * waits for whichever finishes last. Modules the configuration does not use are never loaded.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags, usage, UsageError } from './flags.js';
-import { createCache, CacheConfigError } from '../lib/cache/index.js';
-import { createMetrics } from '../lib/metrics.js';
-import { createServer, parseAddr, type ProxyServer } from '../lib/server.js';
-import type { Logger } from '../lib/config.js';
+import type { ProxyServer } from '../lib/server.js';
+import { defaultConfig, type Logger } from '../lib/config.js';
+import { parseAddr } from '../lib/listener.js';
 import { createLogger } from '../lib/log.js';
 import { logFields } from '../lib/log-format.js';
+import { createTransformPool, poolOptionsFor } from '../lib/pool/pool.js';
 
 /** MainIO is where main writes and the environment it reads; tests substitute their own. */
 export interface MainIO {
@@ -79,6 +84,11 @@ export async function start(argv: string[], env: Record<string, string | undefin
     }
   }
   const logger = io.logger ?? createLogger({ format: flags.logFormat });
+  // The workers boot (their code compiled, then warmed) on their own threads meanwhile.
+  const pool = createTransformPool(poolOptionsFor({ ...defaultConfig(), ...flags.config, logger }));
+  const [{ createCache, CacheConfigError }, { createMetrics }, { createServer }] = await Promise.all([
+    import('../lib/cache/index.js'), import('../lib/metrics.js'), import('../lib/server.js'),
+  ]);
   const metrics = createMetrics(undefined, { defaultMetrics: true });
   let cache;
   try {
@@ -86,6 +96,7 @@ export async function start(argv: string[], env: Record<string, string | undefin
       env, timeoutMs: flags.cacheTimeoutMs, onError: () => metrics.cacheErrors.inc(),
     });
   } catch (err) {
+    await pool.close();
     if (err instanceof CacheConfigError) {
       io.stderr(`imageproxy: ${err.message}`);
       return 2;
@@ -93,7 +104,7 @@ export async function start(argv: string[], env: Record<string, string | undefin
     throw err;
   }
   const server = createServer({ logger, ...flags.config, cache }, {
-    metrics, serverLimits: flags.serverLimits, metricsAddr: flags.metricsAddr || undefined,
+    transformer: pool, metrics, serverLimits: flags.serverLimits, metricsAddr: flags.metricsAddr || undefined,
   });
   let addr: string;
   try {
@@ -173,13 +184,27 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * enableCompileCache turns on Node's on-disk code cache for the modules loaded from here on
+ * (Node 22.1 and later have module.enableCompileCache; on older versions this does nothing), so a
+ * second start skips compiling them. It never fails the start.
+ */
+async function enableCompileCache(): Promise<void> {
+  try {
+    const mod = (await import('node:module')) as { enableCompileCache?: () => unknown };
+    mod.enableCompileCache?.();
+  } catch {
+    // An optimisation only.
+  }
+}
+
 if (isEntryPoint()) {
   // A last line of defence: the handler never lets a promise go unobserved, but if a dependency
   // does, log it instead of taking every in-flight request down with the process.
   process.on('unhandledRejection', (reason) => {
     console.error(`imageproxy: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
   });
-  main(process.argv.slice(2), process.env).then(
+  enableCompileCache().then(() => main(process.argv.slice(2), process.env)).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(`imageproxy: ${err instanceof Error ? err.stack : String(err)}`);

@@ -82,6 +82,24 @@ export function serverOptions(limits: ServerLimits): http.ServerOptions {
   };
 }
 
+/** ListenTarget is a parsed listen address. */
+export type ListenTarget = { path: string } | { host: string; port: number };
+
+/** parseAddr parses a listen address: `unix:/path`, `host:port`, `[v6]:port` or `:port` (all interfaces). */
+export function parseAddr(addr: string): ListenTarget {
+  if (addr.startsWith('unix:')) {
+    const path = addr.slice('unix:'.length);
+    if (path === '') throw new Error(`invalid listen address ${JSON.stringify(addr)}: missing socket path`);
+    return { path };
+  }
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(addr);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new Error(`invalid listen address ${JSON.stringify(addr)}: want host:port or unix:/path`);
+  }
+  return { host: m[1] ?? m[2], port };
+}
+
 /** HardenedServerOptions configure createHardenedServer. */
 export interface HardenedServerOptions {
   /** Time limits; DEFAULT_SERVER_LIMITS for any left out. */

@@ -12,7 +12,7 @@ import express, { type Express } from 'express';
 import type { ProxyConfig } from './config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
-import { createHardenedServer, resolveServerLimits, type ServerLimits } from './listener.js';
+import { createHardenedServer, parseAddr, resolveServerLimits, type ServerLimits } from './listener.js';
 import { trackAccess } from './access.js';
 import { createMetrics, observePool } from './metrics.js';
 import { createMetricsListener, METRICS_PATH } from './metrics-listener.js';
@@ -51,23 +51,7 @@ export interface ProxyServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** ListenTarget is a parsed listen address. */
-export type ListenTarget = { path: string } | { host: string; port: number };
-
-/** parseAddr parses a listen address: `unix:/path`, `host:port`, `[v6]:port` or `:port` (all interfaces). */
-export function parseAddr(addr: string): ListenTarget {
-  if (addr.startsWith('unix:')) {
-    const path = addr.slice('unix:'.length);
-    if (path === '') throw new Error(`invalid listen address ${JSON.stringify(addr)}: missing socket path`);
-    return { path };
-  }
-  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(addr);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) {
-    throw new Error(`invalid listen address ${JSON.stringify(addr)}: want host:port or unix:/path`);
-  }
-  return { host: m[1] ?? m[2], port };
-}
+export { parseAddr, type ListenTarget } from './listener.js';
 
 /** formatAddress prints a bound address the way listen() reports it. */
 function formatAddress(a: AddressInfo | string | null): string {

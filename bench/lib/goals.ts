@@ -31,8 +31,6 @@ export interface GoalInputs {
   sharp: Partial<Record<'jpeg1024' | 'jpeg4000' | 'png1024' | 'gif640', CaseFigures>>;
   go: Partial<Record<'jpeg1024' | 'jpeg4000' | 'png1024' | 'gif640', CaseFigures>>;
   rps: { proxy?: number; sharp?: number };
-  /** Milliseconds from process start to the first transform answered. */
-  firstAnswer: { proxy?: number; go?: number };
   cache: { proxy?: number; bare?: number; connections: number };
   gifSourceBytes: number;
   peakRssBytes?: number;
@@ -43,7 +41,10 @@ function times(a: number | undefined, b: number | undefined, unit: string, who: 
   return `${fmt(r, digits)}× ${who} (${fmt(a)} vs ${fmt(b)} ${unit})`;
 }
 
-/** issueGoals returns the rows of issue #15's goals table, in the issue's order. */
+/**
+ * issueGoals returns the rows of issue #15's goals table that the engines' run measures, in the
+ * issue's order; the first-answer row comes from the cold-start section (firstAnswerGoal).
+ */
 export function issueGoals(g: GoalInputs): GoalRow[] {
   const rows: GoalRow[] = [];
   const lat = (name: string, p?: number, ref?: number, limit = 1, who = 'sharp') =>
@@ -67,11 +68,6 @@ export function issueGoals(g: GoalInputs): GoalRow[] {
     show: `${fmt(ratio(gb, g.gifSourceBytes), 3)}× the source (${gb ?? 'n/a'} vs ${g.gifSourceBytes} B)`, goal: '< the source',
   });
   rows.push({
-    name: 'first transform answered after start', value: ratio(g.firstAnswer.proxy, g.firstAnswer.go), limit: 2, kind: 'atMost',
-    show: g.firstAnswer.proxy === undefined ? `not measured (Go ${fmt(g.firstAnswer.go, 0)} ms)` : times(g.firstAnswer.proxy, g.firstAnswer.go, 'ms', 'Go'),
-    goal: '≤ 2× Go',
-  });
-  rows.push({
     name: `cache hits, ${g.cache.connections} connections`, value: ratio(g.cache.proxy, g.cache.bare), limit: 0.85, kind: 'atLeast',
     show: `${fmt(ratio(g.cache.proxy, g.cache.bare), 2)}× bare (${fmt(g.cache.proxy, 0)} vs ${fmt(g.cache.bare, 0)} req/s)`, goal: '≥ 0.85× bare node:http',
   });
@@ -82,6 +78,44 @@ export function issueGoals(g: GoalInputs): GoalRow[] {
   const mib = (g.peakRssBytes ?? NaN) / 2 ** 20;
   rows.push({ name: 'peak RSS (uncached bench run; `npm run load` has its own)', value: mib, limit: 512, kind: 'below', show: `${fmt(mib, 0)} MiB`, goal: '< 512 MiB' });
   return rows;
+}
+
+/** FIRST_ANSWER_GOAL is the issue's cold-start goal: the first transform within 2x the Go reference's first answer. */
+export const FIRST_ANSWER_GOAL = 2;
+/** FIRST_ANSWER_NAME is the first-answer row's case, as the issue names it. */
+export const FIRST_ANSWER_NAME = 'first transform answered after start';
+
+/**
+ * firstAnswerGoal is the goal row of the first transform answered after start: proxyMs and goMs
+ * are each engine's median over fresh processes measured in one run (undefined = not measured).
+ */
+export function firstAnswerGoal(proxyMs: number | undefined, goMs: number | undefined): GoalRow {
+  return {
+    name: FIRST_ANSWER_NAME, value: ratio(proxyMs, goMs), limit: FIRST_ANSWER_GOAL, kind: 'atMost',
+    show: proxyMs === undefined ? `not measured (Go ${fmt(goMs, 0)} ms)` : `${fmt(ratio(proxyMs, goMs), 2)}× Go (${fmt(proxyMs, 0)} vs ${fmt(goMs, 0)} ms)`,
+    goal: `≤ ${FIRST_ANSWER_GOAL}× Go`,
+  };
+}
+
+/**
+ * ISSUE_ORDER lists the goal cases in the order of issue #15's table; orderGoals puts rows from
+ * the engines and from the sections into it.
+ */
+const ISSUE_ORDER = [
+  'JPEG 1024x683 → 500w', 'JPEG 4000x2667 → 500w', 'JPEG 1024 → 300..700w', 'PNG 1024 → 500w', 'animated GIF',
+  FIRST_ANSWER_NAME, 'cache hits', 'JPEG 1024 → 500w output bytes', 'JPEG 1024 → 500w PSNR', 'peak RSS',
+];
+
+/**
+ * orderGoals returns rows sorted into the issue's order (ISSUE_ORDER, matched by the start of the
+ * case), keeping the given order among equals; rows of other goals (formats, colour, fleet) follow.
+ */
+export function orderGoals(rows: GoalRow[]): GoalRow[] {
+  const rank = (r: GoalRow): number => {
+    const i = ISSUE_ORDER.findIndex((p) => r.name.startsWith(p));
+    return i < 0 ? ISSUE_ORDER.length : i;
+  };
+  return rows.map((r, i) => ({ r, i, k: rank(r) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.r);
 }
 
 /** goalsTable renders rows as Markdown with a status column, and counts the goals met. */

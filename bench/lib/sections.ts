@@ -16,6 +16,12 @@ export interface SectionContext {
   proxyArgs: string[];
   /** The built Go reference binary, when there is one. */
   goBinary?: string;
+  /** Whether the run wants the reference engines (false after --no-go, --no-sharp). */
+  engines: { go: boolean; sharp: boolean };
+  /** The run's --runs: timed repetitions per case, for sections that repeat (each may cap it). */
+  runs: number;
+  /** Whether the run writes bench/RESULTS.md (false after --no-write). */
+  write: boolean;
   /** log writes a progress line to stderr. */
   log(msg: string): void;
   /** note adds a line under "Notes". */
@@ -37,6 +43,15 @@ export interface SectionModule {
 export interface ExtraSection {
   title: string;
   module: string;
+}
+
+/**
+ * pickSections keeps the sections whose title contains one of the comma-separated, case-insensitive
+ * words of `only` (all of them when `only` is empty).
+ */
+export function pickSections(list: ExtraSection[], only: string): ExtraSection[] {
+  const words = only.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  return words.length === 0 ? list : list.filter((s) => words.some((w) => s.title.toLowerCase().includes(w)));
 }
 
 /** runSections imports and runs each section in turn; a failing one becomes a note. */

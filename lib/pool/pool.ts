@@ -215,7 +215,6 @@ class Pool implements TransformPool {
   }
 
   async ready(): Promise<void> {
-    await this.wasm?.codecs;
     if (this.isReady()) return;
     await new Promise<void>((resolve) => this.readyWaiters.push(resolve));
   }

@@ -60,7 +60,10 @@ export const WORKER_DATA_KEY = 'imageproxyWorker';
 
 /** WorkerStartData is what the pool hands a new worker (worker-main.ts) in workerData. */
 export interface WorkerStartData {
-  /** Port on which one CodecDelivery arrives: the codec wasm, compiled once in the pool's thread. */
+  /**
+   * Port on which the worker asks for the codec wasm (posting CODEC_REQUEST, when an image first
+   * needs it) and one CodecDelivery arrives: the modules, compiled once in the pool's thread.
+   */
   codecPort?: MessagePort;
   /** The codec modules that arrive on codecPort; the worker waits for these and no others. */
   codecs?: readonly CodecWasm[];
@@ -69,6 +72,9 @@ export interface WorkerStartData {
   /** Whether to run the warm-up transform (warmup.ts) before posting `ready`. */
   warmUp?: boolean;
 }
+
+/** CODEC_REQUEST is what a worker posts on its codecPort to ask for the codec modules. */
+export const CODEC_REQUEST = 'codecs?';
 
 /** CodecDelivery is the one message on a worker's codecPort: the compiled codec modules, or why there are none. */
 export type CodecDelivery = { modules: CodecModules; error?: undefined } | { error: string; modules?: undefined };

@@ -4,19 +4,21 @@
  * .ci/embed-worker.mjs bundles this module and everything it imports into one script
  * (worker-source.ts), which the pool starts from memory, so no worker file has to sit at a path
  * the pool can find: the same code runs from dist/, from a packed tarball and from a consumer's
- * bundle. The compiled codec wasm arrives on workerData's codecPort (the pool compiles it once
- * per process), which is why the bundle leaves the embedded codec bytes out.
+ * bundle. The compiled codec wasm arrives on workerData's codecPort when the worker first needs
+ * it (the pool compiles it once per process), which is why the bundle leaves the embedded codec
+ * bytes out.
  */
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { expectCodecModules, type CodecModules } from '../codecs/wasm/loader.js';
 import { transform } from '../transform/transform.js';
 import { provideTransformModules } from '../transform/wasm/runtime.js';
 import { serveTransforms } from './worker.js';
-import { WORKER_DATA_KEY, type CodecDelivery, type WorkerStartData } from './protocol.js';
+import { CODEC_REQUEST, WORKER_DATA_KEY, type CodecDelivery, type WorkerStartData } from './protocol.js';
 import { warmUp } from './warmup.js';
 
-/** receiveCodecs resolves with the one CodecDelivery the pool posts on port. */
+/** receiveCodecs asks the pool for the codec modules on port and resolves with its one CodecDelivery. */
 function receiveCodecs(port: MessagePort): Promise<CodecModules> {
+  port.postMessage(CODEC_REQUEST);
   return new Promise((resolve, reject) => {
     port.once('message', (d: CodecDelivery) => {
       port.close();
@@ -28,7 +30,12 @@ function receiveCodecs(port: MessagePort): Promise<CodecModules> {
 
 if (!isMainThread) {
   const data = (workerData as Record<string, unknown> | null)?.[WORKER_DATA_KEY] as WorkerStartData | undefined;
-  if (data?.codecPort) expectCodecModules(receiveCodecs(data.codecPort), data.codecs);
+  const codecPort = data?.codecPort;
+  if (codecPort) {
+    // The port must not hold the worker open, nor be read before an image needs a codec.
+    codecPort.unref();
+    expectCodecModules(() => receiveCodecs(codecPort), data.codecs);
+  }
   if (data?.transformModules) provideTransformModules(data.transformModules);
   serveTransforms(transform, data?.warmUp ? warmUp : undefined);
 }

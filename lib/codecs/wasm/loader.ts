@@ -51,6 +51,8 @@ export function decodeBase64(s: string): Uint8Array {
 }
 
 const compiled = new Map<CodecWasm, Promise<WasmModule>>();
+/** handed are the modules this thread waits for from another thread (expectCodecModules), asked for on first need. */
+const handed = new Map<CodecWasm, () => Promise<WasmModule>>();
 /** fromEmbedded lists the modules this thread compiled from its own embedded bytes. */
 const fromEmbedded = new Set<CodecWasm>();
 
@@ -60,7 +62,11 @@ const fromEmbedded = new Set<CodecWasm>();
  */
 export function codecModule(name: CodecWasm): Promise<WasmModule> {
   let p = compiled.get(name);
-  if (!p) {
+  const wait = handed.get(name);
+  if (!p && wait) {
+    p = wait();
+    compiled.set(name, p);
+  } else if (!p) {
     fromEmbedded.add(name);
     p = EMBEDDED[name]().then((b64) => wasmApi().compile(decodeBase64(b64)));
     p.catch(() => compiled.delete(name)); // a later call may retry
@@ -95,22 +101,32 @@ export function provideCodecModules(mods: Partial<Record<CodecWasm, WasmModule>>
 /** CodecModules are compiled codec modules by name, as one thread hands them to another. */
 export type CodecModules = Partial<Record<CodecWasm, WasmModule>>;
 
+/** CodecSource is where a thread's handed codec modules come from: a promise, or a request made on first need. */
+export type CodecSource = Promise<CodecModules> | (() => Promise<CodecModules>);
+
 /**
  * expectCodecModules makes this thread wait for the codec modules `names` (all by default) from
  * `incoming` (another thread compiles them and posts them here) instead of compiling embedded
  * bytes: a worker can start, and warm up on codecs without wasm, while the modules are still
- * being compiled. A module missing from what arrives, or a rejection, fails only the calls that
- * need it; modules not named keep loading from the embedded bytes.
+ * being compiled. Given a function, it is called once, when a codec first needs its module (a
+ * worker asks for the modules only when an image needs them). A module missing from what
+ * arrives, or a rejection, fails only the calls that need it; modules not named keep loading
+ * from the embedded bytes.
  */
-export function expectCodecModules(incoming: Promise<CodecModules>, names: readonly CodecWasm[] = CODEC_WASM): void {
-  const checked = incoming.then((mods) => {
+export function expectCodecModules(incoming: CodecSource, names: readonly CodecWasm[] = CODEC_WASM): void {
+  let checked: Promise<CodecModules> | undefined;
+  const arrived = (): Promise<CodecModules> => checked ??= (typeof incoming === 'function' ? incoming() : incoming).then((mods) => {
     provideCodecModules(mods);
     return mods;
   });
+  if (typeof incoming !== 'function') void arrived().catch(() => undefined);
   for (const name of names) {
-    const p = checked.then((mods) => mods[name] ?? Promise.reject(new Error(`The codec module ${name} was not handed to this thread.`)));
-    p.catch(() => { if (compiled.get(name) === p) compiled.delete(name); });
-    compiled.set(name, p);
+    handed.set(name, () => {
+      const p = arrived().then((mods) => mods[name] ?? Promise.reject(new Error(`The codec module ${name} was not handed to this thread.`)));
+      p.catch(() => { if (compiled.get(name) === p) compiled.delete(name); });
+      return p;
+    });
+    compiled.delete(name);
   }
 }
 
