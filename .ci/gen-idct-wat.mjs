@@ -210,9 +210,7 @@ function idct4() {
     ${locals('f64', ['t', 's', 'q0', 'q1', 'f', 'v', 'dc', 'ee', 'eo', 'oe', 'oo', 'd', 'q'])}
     ${set('b', '(global.get $blk)')} ${set('fw', '(global.get $fws)')} ${set('acc', '(global.get $acc)')}
     (if (i32.gt_s (local.get $n) (i32.const 3))
-      (then ${cols}
-    ${rows}
-        (return)))
+      (then (call $box4 (local.get $o) (local.get $stride)) (return)))
     (v128.store (local.get $acc) (v128.const i64x2 0 0)) (v128.store offset=16 (local.get $acc) (v128.const i64x2 0 0))
     (v128.store offset=32 (local.get $acc) (v128.const i64x2 0 0)) (v128.store offset=48 (local.get $acc) (v128.const i64x2 0 0))
     (v128.store offset=64 (local.get $acc) (v128.const i64x2 0 0)) (v128.store offset=80 (local.get $acc) (v128.const i64x2 0 0))
@@ -228,6 +226,55 @@ function idct4() {
     ${fset('dc', fadd(fmul(cvt(ld('b', 0)), `(f64.load offset=${8 * S4_AT} (global.get $kc))`), 128.5))}
     ${set('o1', add('o', 'stride'))} ${set('o3', add('o', mul('stride', 3)))} ${set('o2', sub('o3', 'stride'))}
     ${outs})
+`;
+}
+
+
+/**
+ * box4 is idct.ts idctBox4 two lanes at a time: columns in pairs, then rows in pairs (the column
+ * pass leaves its output transposed for that). Every lane does the very double operations of
+ * idctBox4 in its order; where idctBox4 skips an all-zero column this computes it, which can only
+ * change the sign of a zero and so no sample. px is trunc_sat then a clamp to 0..255.
+ */
+function box4() {
+  const V = (op) => (...a) => a.reduce((l, r) => `(f64x2.${op} ${l.startsWith('(') ? l : `(local.get $${l})`} ${r.startsWith('(') ? r : `(local.get $${r})`})`);
+  const vadd = V('add'), vsub = V('sub'), vmul = V('mul');
+  const vset = (n, e) => `(local.set $${n} ${e})`;
+  const names = ['K0', 'K2', 'K6', 'P01', 'P03', 'P05', 'P07', 'P11', 'P13', 'P15', 'P17'];
+  const splats = names.map((n) => vset(`k${n}`, `(f64x2.splat ${K(n)})`)).join(' ');
+  const pass = (c) => [
+    vset('t', vmul('kK0', c[0])), vset('s', vadd(vmul('kK2', c[2]), vmul('kK6', c[6]))),
+    vset('q0', vadd(vadd(vadd(vmul('kP01', c[1]), vmul('kP03', c[3])), vmul('kP05', c[5])), vmul('kP07', c[7]))),
+    vset('q1', vadd(vadd(vadd(vmul('kP11', c[1]), vmul('kP13', c[3])), vmul('kP15', c[5])), vmul('kP17', c[7]))),
+  ].join('\n    ');
+  const outs = [vadd(vadd('t', 's'), 'q0'), vadd(vsub('t', 's'), 'q1'), vsub(vsub('t', 's'), 'q1'), vsub(vadd('t', 's'), 'q0')];
+  const cols = [0, 2, 4, 6].map((p) => {
+    const c = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => `(f64x2.convert_low_i32x4_s (v128.load64_zero offset=${4 * (8 * k + p)} (local.get $b)))`);
+    return `
+    ${pass(c)}
+    ${outs.map((e, r) => `${vset('x', e)} (f64.store offset=${8 * (4 * p + r)} (local.get $fw) (f64x2.extract_lane 0 (local.get $x))) (f64.store offset=${8 * (4 * (p + 1) + r)} (local.get $fw) (f64x2.extract_lane 1 (local.get $x)))`).join('\n    ')}`;
+  }).join('');
+  const px = (e) => `(i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${e}) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255))`;
+  const rows = [0, 2].map((r0) => {
+    const w = [0, 1, 2, 3, 4, 5, 6, 7].map((u) => `(v128.load offset=${8 * (4 * u + r0)} (local.get $fw))`);
+    return `
+    ${pass(w)}
+    ${vset('t', vadd('t', '(f64x2.splat (f64.const 128.5))'))}
+    ${vset('x', `(v128.or (v128.or ${px(outs[0])} (i32x4.shl ${px(outs[1])} (i32.const 8)))
+      (v128.or (i32x4.shl ${px(outs[2])} (i32.const 16)) (i32x4.shl ${px(outs[3])} (i32.const 24))))`)}
+    (i32.store (local.get $o) (i32x4.extract_lane 0 (local.get $x)))
+    (i32.store (i32.add (local.get $o) (local.get $stride)) (i32x4.extract_lane 1 (local.get $x)))
+    (local.set $o (i32.add (local.get $o) (i32.shl (local.get $stride) (i32.const 1))))`;
+  }).join('');
+  return `
+  ;; box4 is idctBox4 of idct.ts in two f64 lanes.
+  (func $box4 (param $o i32) (param $stride i32)
+    (local $b i32) (local $fw i32)
+    ${['t', 's', 'q0', 'q1', 'x', ...names.map((n) => `k${n}`)].map((n) => `(local $${n} v128)`).join(' ')}
+    (local.set $b (global.get $blk)) (local.set $fw (global.get $fws))
+    ${splats}
+    ${cols}
+    ${rows})
 `;
 }
 
@@ -270,6 +317,6 @@ const text = readFileSync(file, 'utf8');
 const begin = text.indexOf(';; BEGIN generated idct');
 const end = text.indexOf(';; END generated idct');
 if (begin < 0 || end < 0) throw new Error('huffman.wat lacks the generated-idct markers');
-const section = `;; BEGIN generated idct (by .ci/gen-idct-wat.mjs from the expressions there: do not edit by hand)${idct8()}${idct4()}${idct2()}  `;
+const section = `;; BEGIN generated idct (by .ci/gen-idct-wat.mjs from the expressions there: do not edit by hand)${idct8()}${idct4()}${box4()}${idct2()}  `;
 writeFileSync(file, text.slice(0, begin) + section + text.slice(end));
 console.log('wrote the idct section of lib/codecs/jpegfast/huffman.wat');
