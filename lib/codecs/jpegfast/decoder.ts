@@ -35,6 +35,12 @@ export interface DecodeOptions {
   maxPixels: number;
   /** Refuse images with more scans than this (default MAX_SCANS). */
   maxScans?: number;
+  /**
+   * Keep subsampled chroma at its own resolution at every scale (decodeJpegPlanes only), for a
+   * caller that resamples each plane at its own size: by default a reduced scale that can undo
+   * the subsampling from the coefficients does (see allocate), which suits conversion to RGBA.
+   */
+  subsampledChroma?: boolean;
 }
 
 /** MAX_SCANS is the decoder's default bound on scans (see DEFAULT_MAX_SCANS in config.ts for why). */
@@ -138,7 +144,7 @@ export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPl
         if (!f) return undefined;
         frame = f;
         frame.arithmetic = m >= 0xc9;
-        allocate(frame, scale);
+        allocate(frame, scale, opts.subsampledChroma === true);
         break;
       }
       case 0xcc:
@@ -278,7 +284,7 @@ function parseSOF(b: Uint8Array, p: number, end: number, progressive: boolean, m
   return { progressive, width, height, comps, hmax, vmax, mcusX, mcusY };
 }
 
-function allocate(f: Frame, scale: number): void {
+function allocate(f: Frame, scale: number, keepSubsampled: boolean): void {
   for (const c of f.comps) {
     // A subsampled component decoded at a reduced scale can often use a larger block output
     // instead (like libjpeg's DCT scaling): 4:2:0 chroma at 1/8 becomes 2x2 per block, already at
@@ -286,7 +292,7 @@ function allocate(f: Frame, scale: number): void {
     const rh = f.hmax / c.h;
     const rv = f.vmax / c.v;
     c.bsx = c.bsy = 8 / scale;
-    if (f.comps.length > 1) {
+    if (f.comps.length > 1 && !keepSubsampled) {
       if (rh > 1 && Number.isInteger(rh) && scale % rh === 0) {
         c.bsx = (8 * rh) / scale;
         c.expandedX = true;

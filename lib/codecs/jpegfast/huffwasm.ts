@@ -1,8 +1,12 @@
 /**
  * Baseline JPEG entropy decoding in WebAssembly (huffman.wat): the module decodes one row of MCUs
- * at a time into a stream of dequantized coefficients, and the blocks are stored (inverse DCT into
- * the planes) here in JavaScript. It is the twin of scan.ts's JavaScript path and gives the very
- * same planes, errors and end position; where WebAssembly is missing that path runs instead.
+ * at a time. A component whose blocks are square (every one but 4:2:2-style chroma decoded at a
+ * scale that undoes its subsampling on one axis only) is also transformed there, into a plane in
+ * the module's memory that is copied out once at the end of the scan, so its coefficients never
+ * leave WebAssembly; the other components come out as a stream of dequantized coefficients that is
+ * stored (inverse DCT into the planes) here in JavaScript. It is the twin of scan.ts's JavaScript
+ * path and gives the very same planes, errors and end position; where WebAssembly is missing that
+ * path runs instead.
  */
 import { UnprocessableImageError } from '../../errors.js';
 import { EmbeddedModule, Layout, type WasmMemory } from '../../transform/wasm/runtime.js';
@@ -11,10 +15,12 @@ import type { HuffTable } from './bitreader.js';
 import type { Component, Frame } from './scan.js';
 import { blk, nz, storeBlock } from './store.js';
 import { ZIGZAG } from './tables.js';
+import { IDCT_WASM_CONSTS } from './idct.js';
 
 interface HuffmanExports {
   memory: WasmMemory;
   start(tabs: number, comps: number, zz: number, mcu: number, nb: number, data: number, len: number, pos: number, ri: number): void;
+  store(mcuOff: number, perRow: number, scratch: number, blk: number, ws: number, fws: number, acc: number, kc: number): void;
   run(count: number, out: number): number;
   pos(): number;
   cnt(): number;
@@ -34,6 +40,15 @@ const BLOCK_OUT_MAX = 8 + 63 * 8;
 
 const huffman = new EmbeddedModule<HuffmanExports>('huffman', HUFFMAN_WASM_BASE64, HUFF_KEEP_BYTES);
 let enabled = true;
+let wasmStore = true;
+
+/**
+ * setWasmStore turns the in-module inverse DCT and block storing on or off (on by default); off,
+ * every block goes through the coefficient stream to store.ts, which tests and the bench compare.
+ */
+export function setWasmStore(on: boolean): void {
+  wasmStore = on;
+}
 
 /**
  * setWasmEntropy turns the WebAssembly entropy decoder on or off (on by default where the runtime
@@ -73,13 +88,31 @@ function putTable(mem: ArrayBuffer, at: number, t: HuffTable): void {
 export function decodeBaselineWasm(b: Uint8Array, pos: number, f: Frame, sc: Component[], ri: number): number {
   const single = sc.length === 1;
   const mcu: number[] = [];
-  if (single) mcu.push(0);
-  else sc.forEach((c, i) => { for (let k = 0; k < c.h * c.v; k++) mcu.push(i); });
+  const mcuOff: number[] = [];
+  if (single) {
+    mcu.push(0);
+    mcuOff.push(0);
+  } else {
+    sc.forEach((c, i) => {
+      for (let v = 0; v < c.v; v++) for (let h = 0; h < c.h; h++) {
+        mcu.push(i);
+        mcuOff.push(v * c.bsy * c.stride + h * c.bsx);
+      }
+    });
+  }
+  // Square blocks are transformed in the module; a scan that covers only part of a plane (one
+  // component of several, whose plane has MCU padding) starts from the plane as it is.
+  const inWasm = sc.map((c) => wasmStore && c.bsx === c.bsy);
+  const streamed = inWasm.some((w) => !w);
+  const full = !single || f.comps.length === 1;
   const perRow = single ? sc[0].bw : f.mcusX;
   const total = single ? sc[0].bw * sc[0].bh : f.mcusX * f.mcusY;
   const lay = new Layout();
   const tabs = lay.take(8 * SLOT), comps = lay.take(4 * COMP), zz = lay.take(80 * 4), mcuAt = lay.take(mcu.length * 4);
-  const out = lay.take(perRow * mcu.length * BLOCK_OUT_MAX);
+  const offAt = lay.take(mcu.length * 4), scratch = lay.take(BLOCK_OUT_MAX), blkAt = lay.take(64 * 4), wsAt = lay.take(64 * 4);
+  const fwsAt = lay.take(64 * 8), accAt = lay.take(16 * 8), kc = lay.take(IDCT_WASM_CONSTS.length * 8);
+  const planeAt = sc.map((c, i) => (inWasm[i] ? lay.take(c.plane.length) : 0));
+  const out = lay.take(streamed ? perRow * mcu.length * BLOCK_OUT_MAX : 0);
   const data = lay.take(b.length);
   return huffman.call(lay.size, (ex) => {
     const mem = ex.memory.buffer;
@@ -89,11 +122,22 @@ export function decodeBaselineWasm(b: Uint8Array, pos: number, f: Frame, sc: Com
       const rec = new Int32Array(mem, comps + i * COMP, COMP / 4);
       rec.set(c.qz);
       rec[82] = c.bsx === 1 && c.bsy === 1 ? 1 : 0;
+      rec[84] = inWasm[i] ? 1 : 0;
+      rec[85] = planeAt[i];
+      rec[86] = (single ? 1 : c.v) * c.bsy * c.stride;
+      rec[87] = c.stride;
+      rec[88] = c.bsx;
+      rec[89] = (single ? 1 : c.h) * c.bsx;
+      if (inWasm[i] && !full) new Uint8Array(mem, planeAt[i], c.plane.length).set(c.plane);
     });
     new Int32Array(mem, zz, 80).set(ZIGZAG);
     new Int32Array(mem, mcuAt, mcu.length).set(mcu);
+    new Int32Array(mem, offAt, mcu.length).set(mcuOff);
+    new Int32Array(mem, blkAt, 64).fill(0);
+    new Float64Array(mem, kc, IDCT_WASM_CONSTS.length).set(IDCT_WASM_CONSTS);
     new Uint8Array(mem, data, b.length).set(b);
     ex.start(tabs, comps, zz, mcuAt, mcu.length, data, b.length, pos, ri);
+    ex.store(offAt, perRow, scratch, blkAt, wsAt, fwsAt, accAt, kc);
     const o32 = new Int32Array(mem);
     for (let m = 0; m < total; m += perRow) {
       const count = Math.min(perRow, total - m);
@@ -103,7 +147,7 @@ export function decodeBaselineWasm(b: Uint8Array, pos: number, f: Frame, sc: Com
       } catch {
         throw corrupt();
       }
-      storeRun(o32, out >> 2, f, sc, m, done);
+      if (streamed) storeRun(o32, out >> 2, f, sc, inWasm, m, done);
       if (done < count || ex.fake() > MAX_FAKE_BYTES) {
         if (ex.pos() >= b.length - 1) throw truncated();
         return -1;
@@ -111,12 +155,13 @@ export function decodeBaselineWasm(b: Uint8Array, pos: number, f: Frame, sc: Com
     }
     const fake = ex.fake(), cnt = ex.cnt(), end = ex.pos();
     if (fake * 8 > cnt && end >= b.length - 1 && fake * 8 - cnt > 64) throw truncated();
+    sc.forEach((c, i) => { if (inWasm[i]) c.plane.set(new Uint8Array(mem, planeAt[i], c.plane.length)); });
     return end;
   });
 }
 
-/** storeRun stores the blocks of MCUs m0 .. m0+count-1 from the output stream at o32[q]. */
-function storeRun(o32: Int32Array, q: number, f: Frame, sc: Component[], m0: number, count: number): void {
+/** storeRun stores the streamed blocks (components not inWasm) of MCUs m0 .. m0+count-1 from the output stream at o32[q]. */
+function storeRun(o32: Int32Array, q: number, f: Frame, sc: Component[], inWasm: boolean[], m0: number, count: number): void {
   for (let m = m0; m < m0 + count; m++) {
     if (sc.length === 1) {
       const c = sc[0];
@@ -126,7 +171,9 @@ function storeRun(o32: Int32Array, q: number, f: Frame, sc: Component[], m0: num
     }
     const my = (m / f.mcusX) | 0;
     const mx = m - my * f.mcusX;
-    for (const c of sc) {
+    for (let i = 0; i < sc.length; i++) {
+      if (inWasm[i]) continue;
+      const c = sc[i];
       for (let v = 0; v < c.v; v++) for (let h = 0; h < c.h; h++) q = storeOne(o32, q, c, my * c.v + v, mx * c.h + h);
     }
   }

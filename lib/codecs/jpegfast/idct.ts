@@ -429,3 +429,11 @@ function idctBox2(blk: Int32Array, out: Uint8Array, off: number, stride: number)
 export function idct1(blk: Int32Array, out: Uint8Array, off: number): void {
   out[off] = clamp(((blk[0] + 4) >> 3) + 128);
 }
+
+/**
+ * IDCT_WASM_CONSTS is the constant table of the WebAssembly twin of these transforms (huffman.wat,
+ * written by .ci/gen-idct-wat.mjs): K0 K2 K6 P01 P03 P05 P07 P11 P13 P15 P17 Q0 Q1 Q3 Q5 Q7, then
+ * S4 (320 values) and W2 (256). The module reads the very doubles computed here, so both give the
+ * same samples.
+ */
+export const IDCT_WASM_CONSTS = Float64Array.from([K0, K2, K6, P01, P03, P05, P07, P11, P13, P15, P17, Q0, Q1, Q3, Q5, Q7, ...S4, ...W2]);

@@ -1,0 +1,115 @@
+/**
+ * The inverse DCT and block storing inside the WebAssembly entropy decoder (huffman.wat, see
+ * huffwasm.ts setWasmStore) are the twin of store.ts with idct.ts: with them on, with them off
+ * (coefficients streamed to JavaScript) and with the JavaScript decoder alone, decodeJpegPlanes
+ * gives the very same planes, errors and fallbacks at every scale, on every fixture JPEG (restart
+ * markers, 4:4:4, 4:2:2, 4:2:0, 4:1:1, 4:4:0, gray, odd sizes), on the bench photos and on damaged
+ * copies; and subsampledChroma keeps chroma planes at their own resolution.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { FIXTURES, ROOT } from '../../../helpers/paths.js';
+import { decodeJpegPlanes } from '../../../../lib/codecs/jpegfast/decoder.js';
+import { setWasmEntropy, setWasmStore, wasmEntropyReady } from '../../../../lib/codecs/jpegfast/huffwasm.js';
+
+function jpegs(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? jpegs(p) : /\.jpe?g$/i.test(n) ? [p] : [];
+  });
+}
+
+const SCALES = [1, 2, 4, 8] as const;
+
+/** outcome decodes bytes at scale and digests the planes (or the error message). */
+function outcome(bytes: Uint8Array, scale: 1 | 2 | 4 | 8, subsampledChroma = false): string {
+  try {
+    const r = decodeJpegPlanes(bytes, { scale, maxPixels: 50_000_000, subsampledChroma });
+    if (!r) return 'fallback';
+    return createHash('sha256').update(JSON.stringify(r, (_k, v: unknown) =>
+      ArrayBuffer.isView(v) ? createHash('sha256').update(v as Uint8Array).digest('hex') : v)).digest('hex');
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+/** modes decodes bytes in the three ways: wasm storing, wasm streaming to store.ts, JavaScript. */
+function modes(bytes: Uint8Array, scale: 1 | 2 | 4 | 8, sub = false): { store: string; stream: string; js: string } {
+  try {
+    setWasmEntropy(true);
+    setWasmStore(true);
+    const store = outcome(bytes, scale, sub);
+    setWasmStore(false);
+    const stream = outcome(bytes, scale, sub);
+    setWasmEntropy(false);
+    return { store, stream, js: outcome(bytes, scale, sub) };
+  } finally {
+    setWasmEntropy(true);
+    setWasmStore(true);
+  }
+}
+
+function check(name: string, bytes: Uint8Array, scale: 1 | 2 | 4 | 8, sub = false): string {
+  const { store, stream, js } = modes(bytes, scale, sub);
+  assert.equal(stream, js, `decodeJpegPlanes(${name}, 1/${scale}) streamed wasm = ${stream}, want ${js} (JavaScript)`);
+  assert.equal(store, js, `decodeJpegPlanes(${name}, 1/${scale}) wasm-stored = ${store}, want ${js} (JavaScript)`);
+  return store;
+}
+
+test('wasm-stored, wasm-streamed and JavaScript decodes agree on every fixture JPEG at every scale', () => {
+  assert.ok(wasmEntropyReady(), 'wasmEntropyReady() = false, want true where WebAssembly exists');
+  const files = [...jpegs(FIXTURES), path.join(ROOT, 'bench/images/photo1024.jpg')];
+  let decoded = 0;
+  for (const file of files) {
+    const bytes = new Uint8Array(readFileSync(file));
+    for (const scale of SCALES) {
+      for (const sub of [false, true]) {
+        const r = check(`${path.relative(ROOT, file)}${sub ? ' subsampledChroma' : ''}`, bytes, scale, sub);
+        if (!r.startsWith('error') && r !== 'fallback') decoded++;
+      }
+    }
+  }
+  assert.ok(decoded > files.length * 4, `only ${decoded} decodes succeeded, want most of ${files.length * 8}`);
+});
+
+test('the three decodes agree on the 4000 px bench photo at the reduced scales', () => {
+  const bytes = new Uint8Array(readFileSync(path.join(ROOT, 'bench/images/photo4000.jpg')));
+  for (const scale of [2, 4, 8] as const) check(`photo4000.jpg`, bytes, scale);
+});
+
+test('the three decodes agree on cut and damaged JPEGs at every scale', () => {
+  const src = new Uint8Array(readFileSync(path.join(ROOT, 'fixtures/jpeg/restart-420.jpg')));
+  const photo = new Uint8Array(readFileSync(path.join(ROOT, 'bench/images/photo1024.jpg')));
+  const cases: Array<{ name: string; bytes: Uint8Array }> = [];
+  for (const frac of [0.5, 0.9]) cases.push({ name: `photo1024 cut at ${frac}`, bytes: photo.slice(0, Math.floor(photo.length * frac)) });
+  let seed = 777;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (const [name, base] of [['restart-420', src], ['photo1024', photo]] as const) {
+    for (let i = 0; i < 6; i++) {
+      const b = base.slice();
+      const from = Math.min(1000, base.length >> 1);
+      for (let j = 0; j < 1 + i * 4; j++) b[from + Math.floor(rnd() * (b.length - from - 2))] = Math.floor(rnd() * 256);
+      cases.push({ name: `${name} with ${1 + i * 4} random bytes`, bytes: b });
+    }
+  }
+  for (const c of cases) for (const scale of SCALES) check(c.name, c.bytes, scale);
+});
+
+test('subsampledChroma keeps 4:2:0 chroma at half the luma size at reduced scales', () => {
+  const bytes = new Uint8Array(readFileSync(path.join(ROOT, 'fixtures/jpeg/s420.jpg')));
+  const cases = [
+    { scale: 2 as const, sub: false, wantRatio: 1 },
+    { scale: 2 as const, sub: true, wantRatio: 2 },
+    { scale: 8 as const, sub: false, wantRatio: 1 },
+    { scale: 8 as const, sub: true, wantRatio: 2 },
+  ];
+  for (const c of cases) {
+    const r = decodeJpegPlanes(bytes, { scale: c.scale, maxPixels: 50_000_000, subsampledChroma: c.sub })!;
+    const ratio = r.planes[0].width / r.planes[1].width;
+    assert.ok(Math.abs(ratio - c.wantRatio) < 0.1, `decodeJpegPlanes(s420, 1/${c.scale}, subsampledChroma ${c.sub}) luma/chroma width = ${ratio}, want ${c.wantRatio}`);
+    assert.equal(r.hmax / r.planes[1].h, c.wantRatio, `decodeJpegPlanes(s420, 1/${c.scale}, subsampledChroma ${c.sub}) hmax/h = ${r.hmax / r.planes[1].h}, want ${c.wantRatio}`);
+  }
+});
