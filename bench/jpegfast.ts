@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jpeg from 'jpeg-js';
 import { decodeJpegFast } from '../lib/codecs/jpegfast/decoder.js';
-import { encodeJpegFast } from '../lib/codecs/jpegfast/encoder.js';
+import { encodeJpegFast, encodeJpegPlanes, type YccPlanes } from '../lib/codecs/jpegfast/encoder.js';
+import { setWasmEncoder } from '../lib/codecs/jpegfast/encwasm.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const small = process.argv[2] ?? path.join(root, 'bench', 'images', 'photo1024.jpg');
@@ -53,6 +54,23 @@ function resizeBox(src: { width: number; height: number; data: Uint8Array }, w: 
   return out;
 }
 
+/** planesOf converts RGBA to 4:2:0 planes in 1/16 units (chroma from each 2x2 block's top-left). */
+function planesOf(img: { width: number; height: number; data: Uint8Array }): YccPlanes {
+  const { width: w, height: h, data } = img;
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  const y = new Uint16Array(w * h), cb = new Uint16Array(cw * ch), cr = new Uint16Array(cw * ch);
+  for (let i = 0; i < w * h; i++) y[i] = Math.round(16 * (0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2]));
+  for (let j = 0; j < ch; j++) {
+    for (let i = 0; i < cw; i++) {
+      const o = (2 * j * w + 2 * i) * 4;
+      const r = data[o], g = data[o + 1], b = data[o + 2];
+      cb[j * cw + i] = Math.round(16 * (128 - 0.168735892 * r - 0.331264108 * g + 0.5 * b));
+      cr[j * cw + i] = Math.round(16 * (128 + 0.5 * r - 0.418687589 * g - 0.081312411 * b));
+    }
+  }
+  return { width: w, height: h, y, cb, cr };
+}
+
 const maxPixels = 50_000_000;
 if (existsSync(small)) {
   const b = new Uint8Array(readFileSync(small));
@@ -62,7 +80,13 @@ if (existsSync(small)) {
   measure('jpeg-js decode 1024x683', 9, () => jpeg.decode(b, { useTArray: true, formatAsRGBA: true }));
   const full = decodeJpegFast(b, { scale: 1, maxPixels })!;
   const enc = { width: 500, height: 333, data: resizeBox(full, 500, 333) };
-  measure('fast encode 500x333 q95 4:2:0 optimized', 25, () => encodeJpegFast(enc, { quality: 95 }));
+  const planes = planesOf(enc);
+  for (const wasm of [false, true]) {
+    setWasmEncoder(wasm);
+    const tag = wasm ? 'wasm' : 'js';
+    measure(`fast encode planes 500x333 q95 (${tag})`, 41, () => encodeJpegPlanes(planes, { quality: 95 }));
+    measure(`fast encode 500x333 q95 4:2:0 opt (${tag})`, 25, () => encodeJpegFast(enc, { quality: 95 }));
+  }
   measure('fast encode 500x333 q95 4:2:0 std tables', 25, () => encodeJpegFast(enc, { quality: 95, optimizeHuffman: false }));
   measure('jpeg-js encode 500x333 q95 4:4:4', 9, () => jpeg.encode({ ...enc, data: Buffer.from(enc.data) }, 95));
   console.log(`sizes at q95: fast 4:2:0 optimized ${encodeJpegFast(enc, { quality: 95 }).length} B, ` +

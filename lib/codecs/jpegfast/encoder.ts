@@ -3,7 +3,9 @@
  * a float AAN forward DCT and two-pass optimised Huffman tables.
  */
 import { UnprocessableImageError } from '../../errors.js';
-import { BitWriter, buildEncTable, optimalSpec, type EncTable } from './huffenc.js';
+import { BitWriter, buildEncTable, optimalSpec } from './huffenc.js';
+import { jsEntropy, type BlockLayout } from './entropyjs.js';
+import { wasmEncoderReady, withCoefsWasm, withPlanesWasm, type Entropy } from './encwasm.js';
 import {
   STD_AC_CHROMA, STD_AC_LUMA, STD_CHROMA_QUANT, STD_DC_CHROMA, STD_DC_LUMA, STD_LUMA_QUANT, ZIGZAG,
   scaleQuantTable, type HuffSpec,
@@ -106,17 +108,10 @@ function fdctQuant(blk: Float64Array, base: number, div: Float64Array, out: Int1
   return last;
 }
 
-interface Layout {
-  /** component (0 Y, 1 Cb, 2 Cr) of each block of an MCU, in stream order. */
-  compOf: number[];
-  mcus: number;
-  ncomp: number;
-}
-
 /** transform converts the image to quantized coefficients, MCU by MCU. */
 function transform(
   w: number, h: number, data: Uint8Array, gray: boolean, sub: number, divY: Float64Array, divC: Float64Array,
-): { coefs: Int16Array; layout: Layout; last: Uint8Array } {
+): { coefs: Int16Array; layout: BlockLayout; last: Uint8Array } {
   const mcu = 8 * sub;
   const mx = Math.ceil(w / mcu), my = Math.ceil(h / mcu);
   const compOf = gray ? [0] : sub === 2 ? [0, 0, 0, 0, 1, 2] : [0, 1, 2];
@@ -186,7 +181,7 @@ function transform(
  * transformPlanes is transform for 4:2:0 planes: each MCU reads its four luma blocks and one
  * block of each chroma plane, replicating the last row and column past the edges.
  */
-function transformPlanes(img: YccPlanes, divY: Float64Array, divC: Float64Array): { coefs: Int16Array; layout: Layout; last: Uint8Array } {
+function transformPlanes(img: YccPlanes, divY: Float64Array, divC: Float64Array): { coefs: Int16Array; layout: BlockLayout; last: Uint8Array } {
   const { width: w, height: h } = img;
   const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
   const mx = Math.ceil(w / 16), my = Math.ceil(h / 16);
@@ -219,177 +214,6 @@ function transformPlanes(img: YccPlanes, divY: Float64Array, divC: Float64Array)
   return { coefs, last, layout: { compOf: [0, 0, 0, 0, 1, 2], mcus: mx * my, ncomp: 3 } };
 }
 
-function nbitsOf(v: number): number {
-  return v === 0 ? 0 : 32 - Math.clz32(v < 0 ? -v : v);
-}
-
-/** gather counts DC and AC symbols per table class (0 luma, 1 chroma). */
-function gather(coefs: Int16Array, layout: Layout, last: Uint8Array): { dc: Uint32Array[]; ac: Uint32Array[] } {
-  const dc = [new Uint32Array(256), new Uint32Array(256)];
-  const ac = [new Uint32Array(256), new Uint32Array(256)];
-  const pred = [0, 0, 0];
-  const { compOf, mcus } = layout;
-  let off = 0;
-  let blockNo = 0;
-  for (let m = 0; m < mcus; m++) {
-    for (let b = 0; b < compOf.length; b++, off += 64, blockNo++) {
-      const c = compOf[b];
-      const cls = c === 0 ? 0 : 1;
-      const end = last[blockNo];
-      dc[cls][nbitsOf(coefs[off] - pred[c])]++;
-      pred[c] = coefs[off];
-      const acf = ac[cls];
-      let run = 0;
-      for (let k = 1; k <= end; k++) {
-        const v = coefs[off + k];
-        if (v === 0) {
-          run++;
-          continue;
-        }
-        while (run > 15) {
-          acf[0xf0]++;
-          run -= 16;
-        }
-        acf[(run << 4) | nbitsOf(v)]++;
-        run = 0;
-      }
-      if (end < 63) acf[0]++;
-    }
-  }
-  return { dc, ac };
-}
-
-/** EMIT_BLOCK_BYTES bounds what one block can add: 64 codes of at most 16 + 11 bits, each byte possibly stuffed. */
-const EMIT_BLOCK_BYTES = 512;
-
-/**
- * emit writes the entropy-coded data. It keeps the bit writer's state in locals and writes each
- * code together with its magnitude bits when they fit 24 bits, which is the same bitstream as
- * BitWriter.put code by code.
- */
-function emit(coefs: Int16Array, layout: Layout, last: Uint8Array, dcT: EncTable[], acT: EncTable[], bw: BitWriter): void {
-  const pred = [0, 0, 0];
-  const { compOf, mcus } = layout;
-  const nb = compOf.length;
-  const dcCode = [dcT[0].code, dcT[1].code], dcSize = [dcT[0].size, dcT[1].size];
-  const acCode = [acT[0].code, acT[1].code], acSize = [acT[0].size, acT[1].size];
-  let buf = bw.buf;
-  let len = bw.len;
-  let acc = bw.acc;
-  let cnt = bw.cnt;
-  let off = 0;
-  let blockNo = 0;
-  for (let m = 0; m < mcus; m++) {
-    for (let b = 0; b < nb; b++, off += 64, blockNo++) {
-      if (len + EMIT_BLOCK_BYTES > buf.length) {
-        bw.len = len;
-        bw.grow(EMIT_BLOCK_BYTES);
-        buf = bw.buf;
-      }
-      const c = compOf[b];
-      const cls = c === 0 ? 0 : 1;
-      const acc_ = acCode[cls], acs = acSize[cls];
-      const diff = coefs[off] - pred[c];
-      pred[c] = coefs[off];
-      let n = diff === 0 ? 0 : 32 - Math.clz32(diff < 0 ? -diff : diff);
-      // DC: code (<= 16 bits) then n (<= 11) magnitude bits, written as one or two runs.
-      let sz = dcSize[cls][n];
-      let bits = dcCode[cls][n];
-      if (sz + n <= 24) {
-        bits = (bits << n) | ((diff < 0 ? diff - 1 : diff) & ((1 << n) - 1));
-        sz += n;
-      } else {
-        acc = (acc << sz) | bits;
-        cnt += sz;
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
-        bits = (diff < 0 ? diff - 1 : diff) & ((1 << n) - 1);
-        sz = n;
-      }
-      acc = (acc << sz) | bits;
-      cnt += sz;
-      while (cnt >= 8) {
-        cnt -= 8;
-        const byte = (acc >>> cnt) & 255;
-        buf[len++] = byte;
-        if (byte === 0xff) buf[len++] = 0;
-      }
-      acc &= (1 << cnt) - 1;
-      const end = last[blockNo];
-      let run = 0;
-      for (let k = 1; k <= end; k++) {
-        const v = coefs[off + k];
-        if (v === 0) {
-          run++;
-          continue;
-        }
-        while (run > 15) {
-          acc = (acc << acs[0xf0]) | acc_[0xf0];
-          cnt += acs[0xf0];
-          while (cnt >= 8) {
-            cnt -= 8;
-            const byte = (acc >>> cnt) & 255;
-            buf[len++] = byte;
-            if (byte === 0xff) buf[len++] = 0;
-          }
-          acc &= (1 << cnt) - 1;
-          run -= 16;
-        }
-        n = 32 - Math.clz32(v < 0 ? -v : v);
-        const sym = (run << 4) | n;
-        sz = acs[sym];
-        bits = acc_[sym];
-        if (sz + n <= 24) {
-          bits = (bits << n) | ((v < 0 ? v - 1 : v) & ((1 << n) - 1));
-          sz += n;
-        } else {
-          acc = (acc << sz) | bits;
-          cnt += sz;
-          while (cnt >= 8) {
-            cnt -= 8;
-            const byte = (acc >>> cnt) & 255;
-            buf[len++] = byte;
-            if (byte === 0xff) buf[len++] = 0;
-          }
-          acc &= (1 << cnt) - 1;
-          bits = (v < 0 ? v - 1 : v) & ((1 << n) - 1);
-          sz = n;
-        }
-        acc = (acc << sz) | bits;
-        cnt += sz;
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
-        run = 0;
-      }
-      if (end < 63) {
-        acc = (acc << acs[0]) | acc_[0];
-        cnt += acs[0];
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
-      }
-    }
-  }
-  bw.len = len;
-  bw.acc = acc;
-  bw.cnt = cnt;
-  bw.flush();
-}
-
 function u16(v: number): number[] {
   return [(v >> 8) & 255, v & 255];
 }
@@ -419,8 +243,9 @@ export function encodeJpegFast(
   const sub = gray || opts.subsampling === '444' ? 1 : 2;
   const qY = scaleQuantTable(STD_LUMA_QUANT, quality);
   const qC = scaleQuantTable(STD_CHROMA_QUANT, quality);
-  const coded = transform(w, h, data, gray, sub, divisors(qY), divisors(qC));
-  return writeJpeg(w, h, sub, qY, qC, coded, opts.optimizeHuffman !== false);
+  const { coefs, layout, last } = transform(w, h, data, gray, sub, divisors(qY), divisors(qC));
+  const write = (e: Entropy): Uint8Array => writeJpeg(w, h, sub, qY, qC, layout.ncomp, coefs.length, e, opts.optimizeHuffman !== false);
+  return wasmEncoderReady() ? withCoefsWasm(coefs, layout.compOf, write) : write(jsEntropy(coefs, layout, last));
 }
 
 /**
@@ -457,23 +282,28 @@ export function encodeJpegPlanes(img: YccPlanes, opts: { quality: number }): Uin
   const quality = Number.isFinite(opts.quality) ? opts.quality : 75;
   const qY = scaleQuantTable(STD_LUMA_QUANT, quality);
   const qC = scaleQuantTable(STD_CHROMA_QUANT, quality);
-  return writeJpeg(w, h, 2, qY, qC, transformPlanes(img, divisors(qY), divisors(qC)), true);
+  const divY = divisors(qY), divC = divisors(qC);
+  const write = (e: Entropy): Uint8Array => writeJpeg(w, h, 2, qY, qC, 3, Math.ceil(w / 16) * Math.ceil(h / 16) * 384, e, true);
+  if (wasmEncoderReady()) return withPlanesWasm(img, divY, divC, write);
+  const { coefs, layout, last } = transformPlanes(img, divY, divC);
+  return write(jsEntropy(coefs, layout, last));
 }
 
-/** writeJpeg writes the headers and entropy-coded data of quantized coefficients. */
+/**
+ * writeJpeg writes the headers and entropy-coded data of quantized coefficients (ncoefs of them,
+ * nc components), counting symbols first for optimised tables when optimize is set.
+ */
 function writeJpeg(
-  w: number, h: number, sub: number, qY: Uint8Array, qC: Uint8Array,
-  { coefs, layout, last }: { coefs: Int16Array; layout: Layout; last: Uint8Array }, optimize: boolean,
+  w: number, h: number, sub: number, qY: Uint8Array, qC: Uint8Array, nc: number, ncoefs: number, ent: Entropy, optimize: boolean,
 ): Uint8Array {
   let dcSpecs: HuffSpec[] = [STD_DC_LUMA, STD_DC_CHROMA];
   let acSpecs: HuffSpec[] = [STD_AC_LUMA, STD_AC_CHROMA];
   if (optimize) {
-    const f = gather(coefs, layout, last);
+    const f = ent.counts();
     dcSpecs = [optimalSpec(f.dc[0]) ?? STD_DC_LUMA, optimalSpec(f.dc[1]) ?? STD_DC_CHROMA];
     acSpecs = [optimalSpec(f.ac[0]) ?? STD_AC_LUMA, optimalSpec(f.ac[1]) ?? STD_AC_CHROMA];
   }
-  const nc = layout.ncomp;
-  const bw = new BitWriter((coefs.length >> 2) + 1024);
+  const bw = new BitWriter((ncoefs >> 2) + 1024);
   bw.bytes([0xff, 0xd8]);
   bw.bytes([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
   const dqt = [0, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qY[n])];
@@ -489,7 +319,7 @@ function writeJpeg(
   const sos = nc === 1 ? [1, 1, 0x00] : [3, 1, 0x00, 2, 0x11, 3, 0x11];
   sos.push(0, 63, 0);
   bw.bytes([0xff, 0xda, ...u16(sos.length + 2), ...sos]);
-  emit(coefs, layout, last, dcSpecs.map(buildEncTable), acSpecs.map(buildEncTable), bw);
+  ent.emit(bw, dcSpecs.map(buildEncTable), acSpecs.map(buildEncTable));
   bw.bytes([0xff, 0xd9]);
   return bw.result().slice();
 }

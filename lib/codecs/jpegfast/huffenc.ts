@@ -127,6 +127,13 @@ export class BitWriter {
     for (let i = 0; i < b.length; i++) this.buf[this.len++] = b[i];
   }
 
+  /** append appends raw bytes in one copy (entropy-coded data written elsewhere). */
+  append(b: Uint8Array): void {
+    this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
   /** put appends the low n (<= 16) bits of v. */
   put(v: number, n: number): void {
     let acc = (this.acc << n) | (v & ((1 << n) - 1));
