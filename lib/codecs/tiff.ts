@@ -262,6 +262,31 @@ export function decodeTiff16(input: Uint8Array): { width: number; height: number
 }
 
 /**
+ * decodeTiffCmyk decodes an 8- or 16-bit CMYK first page (PhotometricInterpretation 5, InkSet
+ * CMYK) to interleaved CMYK8 ink (255 = full ink) for a profile conversion (lib/color), with its
+ * straight alpha (255 where there is none); undefined for any other layout, which then takes the
+ * ordinary decode's naive conversion.
+ */
+export function decodeTiffCmyk(input: Uint8Array): { width: number; height: number; ink: Uint8Array; alpha: Uint8Array } | undefined {
+  const ifd = readTiffIfd0(input);
+  const bps = ifd.tags.get(258)?.[0], ph = ifd.tags.get(262)?.[0], inkSet = ifd.tags.get(332)?.[0] ?? 1;
+  if ((bps !== 8 && bps !== 16) || ph !== 5 || inkSet !== 1) return undefined;
+  const { raw, rowBytes, L } = readSamples(input);
+  if (L.spp < 4) return undefined;
+  const alphaAt = L.spp > 4 && L.extra === 2 ? 4 : -1, step = bps / 8, hi = step - 1;
+  const ink = new Uint8Array(L.w * L.h * 4), alpha = new Uint8Array(L.w * L.h).fill(255);
+  for (let y = 0; y < L.h; y++) {
+    for (let x = 0; x < L.w; x++) {
+      // 16-bit samples are little-endian here already: the high byte is the second.
+      const s = y * rowBytes + x * L.spp * step + hi, o = y * L.w + x;
+      for (let c = 0; c < 4; c++) ink[4 * o + c] = raw[s + c * step];
+      if (alphaAt >= 0) alpha[o] = raw[s + alphaAt * step];
+    }
+  }
+  return { width: L.w, height: L.h, ink, alpha };
+}
+
+/**
  * readPlane decodes the strips or tiles of sample plane `plane` (the only one of a chunky
  * image), each pixel `bipp` bits, into rows of ceil(w * bipp / 8) bytes.
  */

@@ -143,7 +143,7 @@ export function planColour(bytes: Uint8Array, format: ImageFormat, opts: ColourO
     else if (c.channels === 3 && nearSrgb(c)) return { warnings };
     else return { converter: c, warnings };
   }
-  if (channels === 4 && format === 'jpeg') {
+  if (channels === 4 && (format === 'jpeg' || format === 'tiff')) {
     const c = converterFor(defaultCmykProfile());
     if (typeof c !== 'string') return { converter: c, warnings };
   }

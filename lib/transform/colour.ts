@@ -12,7 +12,7 @@ import { isProxyError } from '../errors.js';
 import type { DecodedImage, DecodeOptions, Frame, YccPlanes } from '../codecs/index.js';
 import { decodePlanar } from '../codecs/index.js';
 import { decodePng16 } from '../codecs/png.js';
-import { decodeTiff16 } from '../codecs/tiff.js';
+import { decodeTiff16, decodeTiffCmyk } from '../codecs/tiff.js';
 import { planesToInk } from '../codecs/jpegfast/color.js';
 import {
   convertCmyk8, convertRgba16, convertRgba8, convertYccPlanes, embedProfile, EMBEDDABLE_FORMATS, planColour,
@@ -35,7 +35,7 @@ export function colourPlanFor(bytes: Uint8Array, plan: TransformPlan): ColourPla
 
 /**
  * decodeForColour decodes what the colour plan needs beyond the ordinary decode: a CMYK or YCCK
- * JPEG to its ink, converted; a 16-bit PNG or gray/RGB TIFF at full depth, converted. Undefined means the
+ * JPEG or a CMYK TIFF to its ink, converted; a 16-bit PNG or gray/RGB TIFF at full depth, converted. Undefined means the
  * ordinary decode serves (and convertFrames runs on its frames).
  */
 export async function decodeForColour(
@@ -60,6 +60,7 @@ export async function decodeForColour(
     colour.applied = true;
     return still(p.width, p.height, rgba, p.scale, false);
   }
+  if (c.channels === 4 && plan.source.format === 'tiff') return tiffCmyk(bytes, c, colour, still);
   const png16 = plan.source.format === 'png' && bytes.length > 25 && bytes[24] === 16 && bytes[25] !== 3;
   const img = png16 ? decodePng16(bytes) : plan.source.format === 'tiff' ? decodeTiff16(bytes) : undefined;
   if (img) {
@@ -71,6 +72,28 @@ export async function decodeForColour(
     return still(img.width, img.height, rgba, 1, alpha);
   }
   return undefined;
+}
+
+/** tiffCmyk decodes a CMYK TIFF to its ink and converts it with c, alpha kept; undefined leaves the ordinary decode. */
+function tiffCmyk(
+  bytes: Uint8Array, c: NonNullable<ColourPlan['converter']>, colour: ColourPlan,
+  still: (w: number, h: number, data: Uint8Array, shrink: number, hasAlpha: boolean) => DecodedImage,
+): DecodedImage | undefined {
+  const t = decodeTiffCmyk(bytes);
+  if (!t) {
+    colour.warnings.push('CMYK colour profile not applied: the TIFF is not 8- or 16-bit CMYK');
+    colour.converter = undefined;
+    return undefined;
+  }
+  const rgba = new Uint8Array(t.width * t.height * 4);
+  convertCmyk8(c, t.ink, rgba);
+  let hasAlpha = false;
+  for (let i = 0; i < t.alpha.length; i++) {
+    rgba[4 * i + 3] = t.alpha[i];
+    if (t.alpha[i] !== 255) hasAlpha = true;
+  }
+  colour.applied = true;
+  return still(t.width, t.height, rgba, 1, hasAlpha);
 }
 
 /**

@@ -268,16 +268,19 @@ export function withIccp(webp: Uint8Array, icc: Uint8Array, width: number, heigh
   return Buffer.concat([head, body]);
 }
 
-/** writeTiff writes an uncompressed little-endian RGB TIFF (8 or 16 bits), with icc in tag 34675 when given. */
-export function writeTiff(img: { width: number; height: number; data: Uint8Array | Uint16Array }, depth: 8 | 16, icc?: Uint8Array): Uint8Array {
-  const bps = depth / 8, pixels = Buffer.alloc(img.width * img.height * 3 * bps);
+/**
+ * writeTiff writes an uncompressed little-endian RGB TIFF (8 or 16 bits), or a CMYK one when
+ * samples is 4 (PhotometricInterpretation 5, 0 = no ink), with icc in tag 34675 when given.
+ */
+export function writeTiff(img: { width: number; height: number; data: Uint8Array | Uint16Array }, depth: 8 | 16, icc?: Uint8Array, samples: 3 | 4 = 3): Uint8Array {
+  const bps = depth / 8, pixels = Buffer.alloc(img.width * img.height * samples * bps);
   img.data.forEach((v, i) => { if (depth === 16) pixels.writeUInt16LE(v, 2 * i); else pixels[i] = v; });
   // Entries: [tag, type, count, value-or-offset]; type 3 SHORT, 4 LONG, 7 UNDEFINED.
   const n = icc ? 10 : 9, ifd = 8, after = ifd + 2 + n * 12 + 4;
-  const bpsAt = after, iccAt = bpsAt + 6, pixAt = iccAt + (icc ? icc.length + (icc.length & 1) : 0);
+  const bpsAt = after, iccAt = bpsAt + 2 * samples, pixAt = iccAt + (icc ? icc.length + (icc.length & 1) : 0);
   const entries: number[][] = [
-    [256, 4, 1, img.width], [257, 4, 1, img.height], [258, 3, 3, bpsAt], [259, 3, 1, 1], [262, 3, 1, 2],
-    [273, 4, 1, pixAt], [277, 3, 1, 3], [278, 4, 1, img.height], [279, 4, 1, pixels.length],
+    [256, 4, 1, img.width], [257, 4, 1, img.height], [258, 3, samples, bpsAt], [259, 3, 1, 1], [262, 3, 1, samples === 4 ? 5 : 2],
+    [273, 4, 1, pixAt], [277, 3, 1, samples], [278, 4, 1, img.height], [279, 4, 1, pixels.length],
   ];
   if (icc) entries.push([34675, 7, icc.length, iccAt]);
   const head = Buffer.alloc(pixAt);
@@ -288,7 +291,7 @@ export function writeTiff(img: { width: number; height: number; data: Uint8Array
     head.writeUInt16LE(tag, e); head.writeUInt16LE(type, e + 2); head.writeUInt32LE(count, e + 4);
     if (type === 3 && count === 1) head.writeUInt16LE(v, e + 8); else head.writeUInt32LE(v, e + 8);
   });
-  for (let i = 0; i < 3; i++) head.writeUInt16LE(depth, bpsAt + 2 * i);
+  for (let i = 0; i < samples; i++) head.writeUInt16LE(depth, bpsAt + 2 * i);
   if (icc) head.set(icc, iccAt);
   return Buffer.concat([head, pixels]);
 }

@@ -16,7 +16,7 @@ const LIMITS: Limits = { maxPixels: 10_000_000, maxOutputSide: 4096 };
 const P = patches();
 /** BIG is the patch grid at twice the size, for resizes that take the JPEG YCbCr path. */
 const BIG: Patches = { ...P, patchSize: 2 * P.patchSize };
-const cmyk = JSON.parse(new TextDecoder().decode(colourFixture('cmyk-expected.json'))) as { srgb: number[][] };
+const cmyk = JSON.parse(new TextDecoder().decode(colourFixture('cmyk-expected.json'))) as { ink: number[][]; srgb: number[][] };
 
 /** jpegOf encodes 8-bit RGB patch values (device values of some space) as a quality-100 JPEG. */
 async function jpegOf(values: number[][], grid = P): Promise<Uint8Array> {
@@ -92,6 +92,14 @@ const CASES: Case[] = [
   { name: 'CMYK JPEG with a FOGRA39 profile (4 APP2 segments)', bytes: async () => colourFixture('cmyk-profile.jpg'), options: 'png', want: cmyk.srgb },
   { name: 'CMYK JPEG without a profile (default CMYK profile)', bytes: async () => colourFixture('cmyk-noprofile.jpg'), options: 'png', want: cmyk.srgb },
   { name: 'YCCK JPEG without a profile (default CMYK profile)', bytes: async () => colourFixture('ycck-noprofile.jpg'), options: 'png', want: cmyk.srgb },
+  {
+    name: 'CMYK 8-bit TIFF with the FOGRA39 profile (tag 34675)', options: 'png', want: cmyk.srgb,
+    bytes: async () => writeTiff(patchImage(P, cmyk.ink, 4, (n) => new Uint8Array(n)), 8, colourFixture('fogra39l.icc'), 4),
+  },
+  {
+    name: 'CMYK 16-bit TIFF without a profile (default CMYK profile)', options: 'jpeg', want: cmyk.srgb,
+    bytes: async () => writeTiff(patchImage(P, cmyk.ink.map((k) => k.map((v) => v * 257)), 4, (n) => new Uint16Array(n)), 16, undefined, 4),
+  },
 ];
 
 for (const c of CASES) {
