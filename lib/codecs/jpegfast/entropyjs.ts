@@ -54,67 +54,22 @@ function gather(coefs: Int16Array, layout: BlockLayout, last: Uint8Array): { dc:
   return { dc, ac };
 }
 
-/** EMIT_BLOCK_BYTES bounds what one block can add: 64 codes of at most 16 + 11 bits, each byte possibly stuffed. */
-const EMIT_BLOCK_BYTES = 512;
-
 /**
- * emit writes the entropy-coded data. It keeps the bit writer's state in locals and writes each
- * code together with its magnitude bits when they fit 24 bits, which is the same bitstream as
- * BitWriter.put code by code.
+ * emit writes the entropy-coded data code by code through BitWriter.put: the JavaScript twin is
+ * the fallback of hosts without WebAssembly, so it is written to be read, not to be fast.
  */
 function emit(coefs: Int16Array, layout: BlockLayout, last: Uint8Array, dcT: EncTable[], acT: EncTable[], bw: BitWriter): void {
   const pred = [0, 0, 0];
   const { compOf, mcus } = layout;
-  const nb = compOf.length;
-  const dcCode = [dcT[0].code, dcT[1].code], dcSize = [dcT[0].size, dcT[1].size];
-  const acCode = [acT[0].code, acT[1].code], acSize = [acT[0].size, acT[1].size];
-  let buf = bw.buf;
-  let len = bw.len;
-  let acc = bw.acc;
-  let cnt = bw.cnt;
   let off = 0;
   let blockNo = 0;
   for (let m = 0; m < mcus; m++) {
-    for (let b = 0; b < nb; b++, off += 64, blockNo++) {
-      if (len + EMIT_BLOCK_BYTES > buf.length) {
-        bw.len = len;
-        bw.grow(EMIT_BLOCK_BYTES);
-        buf = bw.buf;
-      }
+    for (let b = 0; b < compOf.length; b++, off += 64, blockNo++) {
       const c = compOf[b];
-      const cls = c === 0 ? 0 : 1;
-      const acc_ = acCode[cls], acs = acSize[cls];
+      const dc = dcT[c === 0 ? 0 : 1], ac = acT[c === 0 ? 0 : 1];
       const diff = coefs[off] - pred[c];
       pred[c] = coefs[off];
-      let n = diff === 0 ? 0 : 32 - Math.clz32(diff < 0 ? -diff : diff);
-      // DC: code (<= 16 bits) then n (<= 11) magnitude bits, written as one or two runs.
-      let sz = dcSize[cls][n];
-      let bits = dcCode[cls][n];
-      if (sz + n <= 24) {
-        bits = (bits << n) | ((diff < 0 ? diff - 1 : diff) & ((1 << n) - 1));
-        sz += n;
-      } else {
-        acc = (acc << sz) | bits;
-        cnt += sz;
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
-        bits = (diff < 0 ? diff - 1 : diff) & ((1 << n) - 1);
-        sz = n;
-      }
-      acc = (acc << sz) | bits;
-      cnt += sz;
-      while (cnt >= 8) {
-        cnt -= 8;
-        const byte = (acc >>> cnt) & 255;
-        buf[len++] = byte;
-        if (byte === 0xff) buf[len++] = 0;
-      }
-      acc &= (1 << cnt) - 1;
+      putValue(bw, dc, nbitsOf(diff), diff);
       const end = last[blockNo];
       let run = 0;
       for (let k = 1; k <= end; k++) {
@@ -123,68 +78,23 @@ function emit(coefs: Int16Array, layout: BlockLayout, last: Uint8Array, dcT: Enc
           run++;
           continue;
         }
-        while (run > 15) {
-          acc = (acc << acs[0xf0]) | acc_[0xf0];
-          cnt += acs[0xf0];
-          while (cnt >= 8) {
-            cnt -= 8;
-            const byte = (acc >>> cnt) & 255;
-            buf[len++] = byte;
-            if (byte === 0xff) buf[len++] = 0;
-          }
-          acc &= (1 << cnt) - 1;
-          run -= 16;
-        }
-        n = 32 - Math.clz32(v < 0 ? -v : v);
-        const sym = (run << 4) | n;
-        sz = acs[sym];
-        bits = acc_[sym];
-        if (sz + n <= 24) {
-          bits = (bits << n) | ((v < 0 ? v - 1 : v) & ((1 << n) - 1));
-          sz += n;
-        } else {
-          acc = (acc << sz) | bits;
-          cnt += sz;
-          while (cnt >= 8) {
-            cnt -= 8;
-            const byte = (acc >>> cnt) & 255;
-            buf[len++] = byte;
-            if (byte === 0xff) buf[len++] = 0;
-          }
-          acc &= (1 << cnt) - 1;
-          bits = (v < 0 ? v - 1 : v) & ((1 << n) - 1);
-          sz = n;
-        }
-        acc = (acc << sz) | bits;
-        cnt += sz;
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
+        for (; run > 15; run -= 16) bw.put(ac.code[0xf0], ac.size[0xf0]);
+        const n = nbitsOf(v);
+        putValue(bw, ac, (run << 4) | n, v);
         run = 0;
       }
-      if (end < 63) {
-        acc = (acc << acs[0]) | acc_[0];
-        cnt += acs[0];
-        while (cnt >= 8) {
-          cnt -= 8;
-          const byte = (acc >>> cnt) & 255;
-          buf[len++] = byte;
-          if (byte === 0xff) buf[len++] = 0;
-        }
-        acc &= (1 << cnt) - 1;
-      }
+      if (end < 63) bw.put(ac.code[0], ac.size[0]);
     }
   }
-  bw.len = len;
-  bw.acc = acc;
-  bw.cnt = cnt;
   bw.flush();
 }
 
+/** putValue writes symbol sym of table t, then the low (sym & 15) bits of v in JPEG's one's-complement form for negatives. */
+function putValue(bw: BitWriter, t: EncTable, sym: number, v: number): void {
+  bw.put(t.code[sym], t.size[sym]);
+  const n = sym & 15;
+  if (n > 0) bw.put(v < 0 ? v - 1 : v, n);
+}
 
 /** jsEntropy is the Entropy of quantized blocks in JavaScript (last: each block's last non-zero index). */
 export function jsEntropy(coefs: Int16Array, layout: BlockLayout, last: Uint8Array): Entropy {
