@@ -1,6 +1,6 @@
 ;; Baseline JPEG entropy decoding (Huffman, T.81 F.2.2) for lib/codecs/jpegfast/huffwasm.ts.
 ;; It is the twin of the JavaScript path in scan.ts (decodeBlock with bitreader.ts) and must stay
-;; bit-identical with it: the same 32-bit bit buffer, the same zero bytes fed past a marker, the
+;; bit-identical with it: the same bits (buffered up to 64 at a time here), the same zero bytes fed past a marker, the
 ;; same 9-bit lookahead tables, the same wrapping integer arithmetic (JavaScript's shifts mask
 ;; their count to 5 bits, as i32.shl / i32.shr_u do).
 ;;
@@ -29,7 +29,7 @@
   (global $data (mut i32) (i32.const 0))
   (global $len (mut i32) (i32.const 0))
   (global $pos (mut i32) (i32.const 0))
-  (global $buf (mut i32) (i32.const 0))
+  (global $buf (mut i64) (i64.const 0))
   (global $cnt (mut i32) (i32.const 0))
   (global $fake (mut i32) (i32.const 0))
   (global $out (mut i32) (i32.const 0))
@@ -64,7 +64,7 @@
     (global.set $zz (local.get $zz)) (global.set $mcu (local.get $mcu)) (global.set $nb (local.get $nb))
     (global.set $data (local.get $data)) (global.set $len (local.get $len)) (global.set $pos (local.get $pos))
     (global.set $ri (local.get $ri)) (global.set $until (local.get $ri))
-    (global.set $buf (i32.const 0)) (global.set $cnt (i32.const 0)) (global.set $fake (i32.const 0))
+    (global.set $buf (i64.const 0)) (global.set $cnt (i32.const 0)) (global.set $fake (i32.const 0))
     (global.set $mx (i32.const 0)) (global.set $my (i32.const 0))
     (call $clearPreds))
 
@@ -80,11 +80,32 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
 
-  ;; fill tops the bit buffer up to more than 24 bits (BitReader.fill).
+  ;; fill tops the bit buffer up to more than 24 bits (BitReader.fill). The buffer is 64 bits
+  ;; wide here: where the next 8 bytes hold no 0xFF (no stuffing, no marker) and lie inside the
+  ;; data, whole bytes are taken at once up to 49..56 bits; elsewhere bytes go one at a time as in
+  ;; BitReader, so zero bytes past a marker or the end are fed exactly as there. The bits read are
+  ;; the same; only how far ahead they are buffered differs (never past a marker).
   (func $fill
-    (local $pos i32) (local $buf i32) (local $cnt i32) (local $b i32) (local $n i32) (local $len i32) (local $data i32)
+    (local $pos i32) (local $buf i64) (local $cnt i32) (local $b i32) (local $n i32) (local $len i32) (local $data i32)
+    (local $v i64) (local $k i32)
     (local.set $pos (global.get $pos)) (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))
     (local.set $len (global.get $len)) (local.set $data (global.get $data))
+    (if (i32.and (i32.le_s (local.get $cnt) (i32.const 24)) (i32.le_s (i32.add (local.get $pos) (i32.const 8)) (local.get $len)))
+      (then
+        (local.set $v (i64.load (i32.add (local.get $data) (local.get $pos))))
+        ;; No byte of v is 0xFF exactly when ~v has no zero byte.
+        (if (i64.eqz (i64.and (i64.and (i64.sub (i64.xor (local.get $v) (i64.const -1)) (i64.const 0x0101010101010101))
+              (local.get $v)) (i64.const 0x8080808080808080)))
+          (then
+            (local.set $k (i32.shl (i32.shr_u (i32.sub (i32.const 56) (local.get $cnt)) (i32.const 3)) (i32.const 3)))
+            ;; The file's byte order made big-endian, then its first k bits appended.
+            (local.set $v (i64x2.extract_lane 0 (i8x16.swizzle (i64x2.splat (local.get $v))
+              (v128.const i8x16 7 6 5 4 3 2 1 0 15 14 13 12 11 10 9 8))))
+            (global.set $buf (i64.or (i64.shl (local.get $buf) (i64.extend_i32_u (local.get $k)))
+              (i64.shr_u (local.get $v) (i64.extend_i32_u (i32.sub (i32.const 64) (local.get $k))))))
+            (global.set $pos (i32.add (local.get $pos) (i32.shr_u (local.get $k) (i32.const 3))))
+            (global.set $cnt (i32.add (local.get $cnt) (local.get $k)))
+            (return)))))
     (block $done (loop $l
       (br_if $done (i32.gt_s (local.get $cnt) (i32.const 24)))
       (local.set $b (i32.const 0))
@@ -103,7 +124,7 @@
                   (global.set $fake (i32.add (global.get $fake) (i32.const 1))))))
             (else (local.set $pos (i32.add (local.get $pos) (i32.const 1))))))
         (else (global.set $fake (i32.add (global.get $fake) (i32.const 1)))))
-      (local.set $buf (i32.or (i32.shl (local.get $buf) (i32.const 8)) (local.get $b)))
+      (local.set $buf (i64.or (i64.shl (local.get $buf) (i64.const 8)) (i64.extend_i32_u (local.get $b))))
       (local.set $cnt (i32.add (local.get $cnt) (i32.const 8)))
       (br $l)))
     (global.set $pos (local.get $pos)) (global.set $buf (local.get $buf)) (global.set $cnt (local.get $cnt)))
@@ -114,20 +135,20 @@
     (local $v i32) (local $l i32) (local $code i32) (local $idx i32)
     (if (i32.lt_s (global.get $cnt) (i32.const 16)) (then (call $fill)))
     (local.set $v (i32.load16_u (i32.add (local.get $t)
-      (i32.shl (i32.and (i32.shr_u (global.get $buf) (i32.sub (global.get $cnt) (i32.const 9))) (i32.const 511)) (i32.const 1)))))
+      (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
     (if (local.get $v)
       (then
         (global.set $cnt (i32.sub (global.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
         (return (i32.and (local.get $v) (i32.const 255)))))
     (local.set $l (i32.const 10))
-    (local.set $code (i32.and (i32.shr_u (global.get $buf) (i32.sub (global.get $cnt) (local.get $l)))
+    (local.set $code (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (local.get $l)))))
       (i32.sub (i32.shl (i32.const 1) (local.get $l)) (i32.const 1))))
     (block $found (loop $l2
       (br_if $found (i32.le_s (local.get $code)
         (i32.load offset=3072 (i32.add (local.get $t) (i32.shl (local.get $l) (i32.const 2))))))
       (local.set $l (i32.add (local.get $l) (i32.const 1)))
       (if (i32.gt_s (local.get $l) (i32.const 16)) (then unreachable))
-      (local.set $code (i32.and (i32.shr_u (global.get $buf) (i32.sub (global.get $cnt) (local.get $l)))
+      (local.set $code (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (local.get $l)))))
         (i32.sub (i32.shl (i32.const 1) (local.get $l)) (i32.const 1))))
       (br $l2)))
     (global.set $cnt (i32.sub (global.get $cnt) (local.get $l)))
@@ -142,7 +163,7 @@
     (local $v i32)
     (if (i32.lt_s (global.get $cnt) (local.get $n)) (then (call $fill)))
     (global.set $cnt (i32.sub (global.get $cnt) (local.get $n)))
-    (local.set $v (i32.and (i32.shr_u (global.get $buf) (global.get $cnt))
+    (local.set $v (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (global.get $cnt))))
       (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1))))
     (if (result i32) (i32.lt_s (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $n) (i32.const 1))))
       (then (i32.add (i32.sub (local.get $v) (i32.shl (i32.const 1) (local.get $n))) (i32.const 1)))
@@ -152,7 +173,7 @@
   (func $block (param $ci i32)
     (local $c i32) (local $dct i32) (local $act i32) (local $fast i32) (local $t i32) (local $k i32)
     (local $n i32) (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
-    (local $buf i32) (local $cnt i32)
+    (local $buf i64) (local $cnt i32)
     (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
     (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 3584))))
     (local.set $act (i32.add (local.get $dct) (i32.const 14336)))
@@ -175,7 +196,7 @@
               (global.set $cnt (local.get $cnt)) (call $fill)
               (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
           (local.set $f (i32.load (i32.add (local.get $fast)
-            (i32.shl (i32.and (i32.shr_u (local.get $buf) (i32.sub (local.get $cnt) (i32.const 9))) (i32.const 511)) (i32.const 2)))))
+            (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
           (if (local.get $f)
             (then
               (local.set $k (i32.add (local.get $k) (i32.add (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15)) (i32.const 1))))
@@ -211,7 +232,7 @@
           (global.set $cnt (local.get $cnt)) (call $fill)
           (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
       (local.set $f (i32.load (i32.add (local.get $fast)
-        (i32.shl (i32.and (i32.shr_u (local.get $buf) (i32.sub (local.get $cnt) (i32.const 9))) (i32.const 511)) (i32.const 2)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
       (if (local.get $f)
         (then
           (local.set $k (i32.add (local.get $k) (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15))))
@@ -225,7 +246,7 @@
           (br $ac)))
       ;; Here cnt >= 16, so $decode does not fill and the buffer is unchanged.
       (local.set $v (i32.load16_u (i32.add (local.get $act)
-        (i32.shl (i32.and (i32.shr_u (local.get $buf) (i32.sub (local.get $cnt) (i32.const 9))) (i32.const 511)) (i32.const 1)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
       (if (local.get $v)
         (then
           (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
@@ -248,7 +269,7 @@
           (global.set $cnt (local.get $cnt)) (call $fill)
           (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
       (local.set $cnt (i32.sub (local.get $cnt) (local.get $s)))
-      (local.set $v (i32.and (i32.shr_u (local.get $buf) (local.get $cnt))
+      (local.set $v (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (local.get $cnt))))
         (i32.sub (i32.shl (i32.const 1) (local.get $s)) (i32.const 1))))
       (if (i32.lt_s (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $s) (i32.const 1))))
         (then (local.set $v (i32.add (i32.sub (local.get $v) (i32.shl (i32.const 1) (local.get $s))) (i32.const 1)))))
@@ -266,7 +287,7 @@
   ;; restart skips to just past the next RSTn marker and resets the bit buffer (scan.ts restart).
   (func $restart
     (local $p i32) (local $n i32)
-    (global.set $buf (i32.const 0)) (global.set $cnt (i32.const 0)) (global.set $fake (i32.const 0))
+    (global.set $buf (i64.const 0)) (global.set $cnt (i32.const 0)) (global.set $fake (i32.const 0))
     (local.set $p (global.get $pos))
     (block $done (loop $l
       (br_if $done (i32.ge_s (i32.add (local.get $p) (i32.const 1)) (global.get $len)))
