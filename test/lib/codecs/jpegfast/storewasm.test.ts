@@ -98,6 +98,23 @@ test('the three decodes agree on cut and damaged JPEGs at every scale', () => {
   for (const c of cases) for (const scale of SCALES) check(c.name, c.bytes, scale);
 });
 
+test('the three decodes agree where 0xFF bytes and markers fall in the entropy data (the wasm refill takes 8 bytes at once only where none is near)', () => {
+  const photo = new Uint8Array(readFileSync(path.join(ROOT, 'bench/images/photo1024.jpg')));
+  let seed = 4242;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const cases: Array<{ name: string; bytes: Uint8Array }> = [];
+  for (const second of [0x00, 0xd0, 0xd9, 0xff, 0x12]) {
+    for (let i = 0; i < 4; i++) {
+      const b = photo.slice(0, photo.length - Math.floor(rnd() * 64));
+      const at = 2000 + Math.floor(rnd() * (b.length - 2100));
+      b[at] = 0xff;
+      b[at + 1] = second;
+      cases.push({ name: `photo1024 with FF ${second.toString(16)} at ${at}, ${b.length} bytes`, bytes: b });
+    }
+  }
+  for (const c of cases) for (const scale of [1, 8] as const) check(c.name, c.bytes, scale);
+});
+
 test('subsampledChroma keeps 4:2:0 chroma at half the luma size at reduced scales', () => {
   const bytes = new Uint8Array(readFileSync(path.join(ROOT, 'fixtures/jpeg/s420.jpg')));
   const cases = [
