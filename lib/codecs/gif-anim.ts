@@ -7,7 +7,7 @@
  * areas into noise, which LZW codes at several times the size.
  */
 import { badImage, type Frame } from './types.js';
-import { lzwEncode } from './gif-lzw.js';
+import { lzwEncodeWasm } from './gifwasm/lzwwasm.js';
 import { quantizeFrames } from './quantize.js';
 
 /**
@@ -102,7 +102,7 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     out[p++] = 0;
     out[p++] = 0x2c; u16(rect.x); u16(rect.y); u16(rect.w); u16(rect.h);
     out[p++] = 0; // no local colour table
-    p = lzwEncode(px, Math.max(2, bits), out, p); // GIF's smallest LZW code size is 2
+    p = lzwEncodeWasm(px, Math.max(2, bits), out, p); // GIF's smallest LZW code size is 2
     canvas = idx;
   });
   out[p++] = 0x3b;

@@ -1,0 +1,293 @@
+;; GIF LZW decoding and encoding, and the decoder's compositing steps, for
+;; lib/codecs/gifwasm/lzwwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode)
+;; and gif.ts (blit, hasTransparency) and must give exactly what they give: the same indices and
+;; counts for every input, valid or not, and the same bytes out.
+;; Source for lib/codecs/gifwasm/lzw-bytes.ts (regenerate with `npm run build:wasm`).
+;;
+;; Memory layout is the caller's (lzwwasm.ts lays it out with runtime.ts's Layout):
+;;   decode: src (the sub-block data, dechunked, followed by 8 zero bytes), out (count + 8 bytes:
+;;           string copies may write up to 7 bytes past what they keep), tab (offsets i32[4096],
+;;           then lengths i32[4096])
+;;   encode: idx (the indices), raw (the packed codes, at most 1.5 bytes per index plus 16), slots
+;;           (HASH_SLOTS pairs of i32: key, code), roots (u16 per (root, index) key), out
+(module
+  (memory (export "memory") 1)
+
+  ;; dechunk copies the data of the sub-block chain whose first length byte is at $q to $dst,
+  ;; up to a block terminator or to $end (the end of the file: a cut chain keeps what it has),
+  ;; then 8 zero bytes, and returns how many data bytes it copied.
+  (func (export "dechunk") (param $q i32) (param $end i32) (param $dst i32) (result i32)
+    (local $d i32) (local $n i32)
+    (local.set $d (local.get $dst))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $n (i32.load8_u (local.get $q)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br_if $done (i32.eqz (local.get $n)))
+        (if (i32.gt_u (local.get $n) (i32.sub (local.get $end) (local.get $q)))
+          (then (local.set $n (i32.sub (local.get $end) (local.get $q)))))
+        (memory.copy (local.get $d) (local.get $q) (local.get $n))
+        (local.set $d (i32.add (local.get $d) (local.get $n)))
+        (local.set $q (i32.add (local.get $q) (local.get $n)))
+        (br $next)))
+    (i64.store (local.get $d) (i64.const 0))
+    (i32.sub (local.get $d) (local.get $dst)))
+
+  ;; decode decodes the $len bytes of LZW data at $src (code size $min) into at most $count
+  ;; indices at $out and returns how many it produced: lzwDecode's loop, reading codes straight
+  ;; from the dechunked data (a code that needs bits past its end ends the frame, as the chain's
+  ;; end does there). A table entry is an earlier output string plus one byte, kept as its
+  ;; address and length, so decoding a code is a forward copy, eight bytes at a time when the
+  ;; source ends at least eight bytes before the destination (so every byte read is final).
+  (func (export "decode") (param $src i32) (param $len i32) (param $min i32) (param $out i32) (param $count i32)
+    (param $tab i32) (result i32)
+    (local $clear i32) (local $next i32) (local $width i32) (local $mask i32) (local $prev i32)
+    (local $prevPos i32) (local $prevLen i32) (local $op i32) (local $outEnd i32) (local $pos i32)
+    (local $bits i32) (local $code i32) (local $n i32) (local $s i32) (local $stop i32) (local $lens i32)
+    (if (i32.eqz (local.get $count)) (then (return (i32.const 0))))
+    (local.set $lens (i32.add (local.get $tab) (i32.const 16384)))
+    (local.set $clear (i32.shl (i32.const 1) (local.get $min)))
+    (local.set $next (i32.add (local.get $clear) (i32.const 2)))
+    (local.set $width (i32.add (local.get $min) (i32.const 1)))
+    (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $width)) (i32.const 1)))
+    (local.set $prev (i32.const -1))
+    (local.set $op (local.get $out))
+    (local.set $outEnd (i32.add (local.get $out) (local.get $count)))
+    (local.set $bits (i32.shl (local.get $len) (i32.const 3)))
+    (block $ret
+      (loop $loop
+        (br_if $ret (i32.gt_u (i32.add (local.get $pos) (local.get $width)) (local.get $bits)))
+        (local.set $code (i32.and
+          (i32.shr_u (i32.load (i32.add (local.get $src) (i32.shr_u (local.get $pos) (i32.const 3))))
+            (i32.and (local.get $pos) (i32.const 7)))
+          (local.get $mask)))
+        (local.set $pos (i32.add (local.get $pos) (local.get $width)))
+        (if (i32.eq (local.get $code) (local.get $clear))
+          (then
+            (local.set $next (i32.add (local.get $clear) (i32.const 2)))
+            (local.set $width (i32.add (local.get $min) (i32.const 1)))
+            (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $width)) (i32.const 1)))
+            (local.set $prev (i32.const -1))
+            (br $loop)))
+        (br_if $ret (i32.eq (local.get $code) (i32.add (local.get $clear) (i32.const 1))))
+        (if (i32.lt_s (local.get $prev) (i32.const 0))
+          (then (br_if $ret (i32.ge_u (local.get $code) (local.get $clear))))
+          (else
+            (br_if $ret (i32.gt_u (local.get $code) (local.get $next)))
+            (if (i32.lt_u (local.get $next) (i32.const 4096))
+              (then
+                (i32.store (i32.add (local.get $tab) (i32.shl (local.get $next) (i32.const 2))) (local.get $prevPos))
+                (i32.store (i32.add (local.get $lens) (i32.shl (local.get $next) (i32.const 2)))
+                  (i32.add (local.get $prevLen) (i32.const 1)))
+                (local.set $next (i32.add (local.get $next) (i32.const 1)))
+                (if (i32.and (i32.eq (local.get $next) (i32.shl (i32.const 1) (local.get $width)))
+                      (i32.lt_u (local.get $width) (i32.const 12)))
+                  (then
+                    (local.set $width (i32.add (local.get $width) (i32.const 1)))
+                    (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $width)) (i32.const 1))))))
+              (else (br_if $ret (i32.eq (local.get $code) (local.get $next)))))))
+        (local.set $prevPos (local.get $op))
+        (if (i32.lt_u (local.get $code) (local.get $clear))
+          (then
+            (i32.store8 (local.get $op) (local.get $code))
+            (local.set $op (i32.add (local.get $op) (i32.const 1)))
+            (local.set $prevLen (i32.const 1)))
+          (else
+            (local.set $n (i32.load (i32.add (local.get $lens) (i32.shl (local.get $code) (i32.const 2)))))
+            (local.set $s (i32.load (i32.add (local.get $tab) (i32.shl (local.get $code) (i32.const 2)))))
+            (local.set $stop (i32.add (local.get $op) (local.get $n)))
+            (if (i32.gt_u (local.get $stop) (local.get $outEnd)) (then (local.set $stop (local.get $outEnd))))
+            (if (i32.ge_u (i32.sub (local.get $op) (local.get $s)) (i32.const 8))
+              (then
+                (loop $wide
+                  (i64.store (local.get $op) (i64.load (local.get $s)))
+                  (local.set $op (i32.add (local.get $op) (i32.const 8)))
+                  (local.set $s (i32.add (local.get $s) (i32.const 8)))
+                  (br_if $wide (i32.lt_u (local.get $op) (local.get $stop))))
+                (local.set $op (local.get $stop)))
+              (else
+                ;; code === next: the source overlaps the destination by one byte, which a forward
+                ;; byte copy gets right (the last byte read is the first one written).
+                (loop $narrow
+                  (i32.store8 (local.get $op) (i32.load8_u (local.get $s)))
+                  (local.set $op (i32.add (local.get $op) (i32.const 1)))
+                  (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                  (br_if $narrow (i32.lt_u (local.get $op) (local.get $stop))))))
+            (local.set $prevLen (local.get $n))))
+        (local.set $prev (i32.const 0))
+        (br_if $loop (i32.lt_u (local.get $op) (local.get $outEnd)))))
+    (i32.sub (local.get $op) (local.get $out)))
+
+  ;; blit draws the first $decoded of a $fw-wide frame's indices at $idx onto the RGBA canvas:
+  ;; index row r goes to the canvas address rows[r] (an i32 each, interlacing and placement
+  ;; already applied), each index as its pal entry (an RGBA word); index $t (-1 for none) is
+  ;; left out.
+  (func (export "blit") (param $idx i32) (param $decoded i32) (param $fw i32) (param $fh i32) (param $rows i32)
+    (param $pal i32) (param $t i32)
+    (local $row i32) (local $i i32) (local $end i32) (local $o i32) (local $v i32)
+    (block $done
+      (loop $nextRow
+        (br_if $done (i32.ge_u (local.get $row) (local.get $fh)))
+        (br_if $done (i32.ge_u (local.get $i) (local.get $decoded)))
+        (local.set $end (i32.add (local.get $i) (local.get $fw)))
+        (if (i32.gt_u (local.get $end) (local.get $decoded)) (then (local.set $end (local.get $decoded))))
+        (local.set $o (i32.load (i32.add (local.get $rows) (i32.shl (local.get $row) (i32.const 2)))))
+        (if (i32.lt_s (local.get $t) (i32.const 0))
+          (then
+            (loop $px
+              (i32.store (local.get $o) (i32.load (i32.add (local.get $pal)
+                (i32.shl (i32.load8_u (i32.add (local.get $idx) (local.get $i))) (i32.const 2)))))
+              (local.set $o (i32.add (local.get $o) (i32.const 4)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $px (i32.lt_u (local.get $i) (local.get $end)))))
+          (else
+            (loop $px
+              (local.set $v (i32.load8_u (i32.add (local.get $idx) (local.get $i))))
+              (if (i32.ne (local.get $v) (local.get $t))
+                (then (i32.store (local.get $o) (i32.load (i32.add (local.get $pal) (i32.shl (local.get $v) (i32.const 2)))))))
+              (local.set $o (i32.add (local.get $o) (i32.const 4)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $px (i32.lt_u (local.get $i) (local.get $end))))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $nextRow))))
+
+  ;; transparent reports whether any of the $n RGBA pixels at $p has alpha below 255.
+  (func (export "transparent") (param $p i32) (param $n i32) (result i32)
+    (local $end i32) (local $vend i32) (local $alpha v128)
+    (local.set $alpha (v128.const i32x4 0xff000000 0xff000000 0xff000000 0xff000000))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.sub (local.get $end) (i32.and (i32.shl (local.get $n) (i32.const 2)) (i32.const 63))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $p) (local.get $vend)))
+        (if (v128.any_true (v128.or
+              (v128.or
+                (i32x4.ne (v128.and (v128.load offset=0 (local.get $p)) (local.get $alpha)) (local.get $alpha))
+                (i32x4.ne (v128.and (v128.load offset=16 (local.get $p)) (local.get $alpha)) (local.get $alpha)))
+              (v128.or
+                (i32x4.ne (v128.and (v128.load offset=32 (local.get $p)) (local.get $alpha)) (local.get $alpha))
+                (i32x4.ne (v128.and (v128.load offset=48 (local.get $p)) (local.get $alpha)) (local.get $alpha)))))
+          (then (return (i32.const 1))))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
+        (br $block)))
+    (block $end2
+      (loop $tail
+        (br_if $end2 (i32.ge_u (local.get $p) (local.get $end)))
+        (if (i32.ne (i32.load8_u offset=3 (local.get $p)) (i32.const 255)) (then (return (i32.const 1))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $tail)))
+    (i32.const 0))
+
+  ;; $acc, $bits, $rp: the encoder's bit writer (codes packed from the low bit up, as GIF wants)
+  ;; and where its next four bytes go.
+  (global $acc (mut i64) (i64.const 0))
+  (global $bits (mut i32) (i32.const 0))
+  (global $rp (mut i32) (i32.const 0))
+
+  (func $put (param $code i32) (param $width i32)
+    (global.set $acc (i64.or (global.get $acc)
+      (i64.shl (i64.extend_i32_u (local.get $code)) (i64.extend_i32_u (global.get $bits)))))
+    (global.set $bits (i32.add (global.get $bits) (local.get $width)))
+    (if (i32.ge_u (global.get $bits) (i32.const 32))
+      (then
+        (i32.store (global.get $rp) (i32.wrap_i64 (global.get $acc)))
+        (global.set $rp (i32.add (global.get $rp) (i32.const 4)))
+        (global.set $acc (i64.shr_u (global.get $acc) (i64.const 32)))
+        (global.set $bits (i32.sub (global.get $bits) (i32.const 32))))))
+
+  ;; encode writes the $n indices at $idx as a GIF LZW stream at $out: the code size byte, the
+  ;; sub-blocks and their terminator; it returns how many bytes that took. lzwEncode's loop:
+  ;; strings of one index extend through the direct table $roots (u16 codes, 0 for none), longer
+  ;; ones through an open-addressed table of 16384 (key, code) slots at $slots; the codes are
+  ;; packed at $raw first and cut into sub-blocks at the end.
+  (func (export "encode") (param $idx i32) (param $n i32) (param $min i32) (param $raw i32) (param $slots i32)
+    (param $roots i32) (param $out i32) (result i32)
+    (local $clear i32) (local $eoi i32) (local $indexMask i32) (local $next i32) (local $width i32)
+    (local $rootBytes i32) (local $i i32) (local $k i32) (local $cur i32) (local $key i32) (local $h i32)
+    (local $c i32) (local $kk i32) (local $len i32) (local $p i32) (local $q i32) (local $m i32)
+    (local.set $clear (i32.shl (i32.const 1) (local.get $min)))
+    (local.set $eoi (i32.add (local.get $clear) (i32.const 1)))
+    (local.set $indexMask (i32.sub (local.get $clear) (i32.const 1)))
+    (local.set $next (i32.add (local.get $eoi) (i32.const 1)))
+    (local.set $width (i32.add (local.get $min) (i32.const 1)))
+    (local.set $rootBytes (i32.add (i32.shl (local.get $clear) (i32.const 9)) (i32.const 2)))
+    (memory.fill (local.get $slots) (i32.const 0) (i32.const 131072))
+    (memory.fill (local.get $roots) (i32.const 0) (local.get $rootBytes))
+    (global.set $acc (i64.const 0))
+    (global.set $bits (i32.const 0))
+    (global.set $rp (local.get $raw))
+    (call $put (local.get $clear) (local.get $width)) ;; a stream starts with a clear code
+    (if (i32.gt_u (local.get $n) (i32.const 0))
+      (then (local.set $cur (i32.and (i32.load8_u (local.get $idx)) (local.get $indexMask)))))
+    (local.set $i (i32.const 1))
+    (block $done
+      (loop $pixel
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (block $miss
+          (local.set $k (i32.and (i32.load8_u (i32.add (local.get $idx) (local.get $i))) (local.get $indexMask)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (local.set $key (i32.add (i32.or (i32.shl (local.get $cur) (i32.const 8)) (local.get $k)) (i32.const 1)))
+          (if (i32.lt_u (local.get $cur) (local.get $clear))
+            (then
+              (local.set $h (i32.const -1))
+              (local.set $c (i32.load16_u (i32.add (local.get $roots) (i32.shl (local.get $key) (i32.const 1)))))
+              (br_if $miss (i32.eqz (local.get $c)))
+              (local.set $cur (local.get $c))
+              (br $pixel))
+            (else
+              (local.set $h (i32.shr_u (i32.mul (local.get $key) (i32.const 0x9e3779b1)) (i32.const 18)))
+              (loop $probe
+                (local.set $kk (i32.load (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3)))))
+                (if (i32.eq (local.get $kk) (local.get $key))
+                  (then
+                    (local.set $cur (i32.load offset=4 (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3)))))
+                    (br $pixel)))
+                (br_if $miss (i32.eqz (local.get $kk)))
+                (local.set $h (i32.and (i32.add (local.get $h) (i32.const 1)) (i32.const 16383)))
+                (br $probe)))))
+        ;; The string cur + k is new: code cur, then add the string (or start again when full).
+        (call $put (local.get $cur) (local.get $width))
+        (if (i32.eq (local.get $next) (i32.const 4096))
+          (then
+            ;; The table is full: start again, as decoders expect, rather than coding on with a stale table.
+            (call $put (local.get $clear) (local.get $width))
+            (local.set $next (i32.add (local.get $eoi) (i32.const 1)))
+            (local.set $width (i32.add (local.get $min) (i32.const 1)))
+            (memory.fill (local.get $slots) (i32.const 0) (i32.const 131072))
+            (memory.fill (local.get $roots) (i32.const 0) (local.get $rootBytes)))
+          (else
+            ;; The decoder widens when its table reaches 1 << width, one code after the encoder adds the entry.
+            (if (i32.ge_u (local.get $next) (i32.shl (i32.const 1) (local.get $width)))
+              (then (local.set $width (i32.add (local.get $width) (i32.const 1)))))
+            (if (i32.lt_s (local.get $h) (i32.const 0))
+              (then (i32.store16 (i32.add (local.get $roots) (i32.shl (local.get $key) (i32.const 1))) (local.get $next)))
+              (else
+                (i32.store (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3))) (local.get $key))
+                (i32.store offset=4 (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3))) (local.get $next))))
+            (local.set $next (i32.add (local.get $next) (i32.const 1)))))
+        (local.set $cur (local.get $k))
+        (br $pixel)))
+    (if (i32.gt_u (local.get $n) (i32.const 0)) (then (call $put (local.get $cur) (local.get $width))))
+    (call $put (local.get $eoi) (local.get $width))
+    ;; The bits left (under 32) take their whole bytes.
+    (i64.store (global.get $rp) (global.get $acc))
+    (local.set $len (i32.add (i32.sub (global.get $rp) (local.get $raw))
+      (i32.shr_u (i32.add (global.get $bits) (i32.const 7)) (i32.const 3))))
+    ;; Sub-blocks of 255 bytes, the last one shorter, then the terminator.
+    (i32.store8 (local.get $out) (local.get $min))
+    (local.set $p (i32.add (local.get $out) (i32.const 1)))
+    (local.set $q (local.get $raw))
+    (block $packed
+      (loop $chunk
+        (br_if $packed (i32.eqz (local.get $len)))
+        (local.set $m (select (i32.const 255) (local.get $len) (i32.gt_u (local.get $len) (i32.const 255))))
+        (i32.store8 (local.get $p) (local.get $m))
+        (memory.copy (i32.add (local.get $p) (i32.const 1)) (local.get $q) (local.get $m))
+        (local.set $p (i32.add (local.get $p) (i32.add (local.get $m) (i32.const 1))))
+        (local.set $q (i32.add (local.get $q) (local.get $m)))
+        (local.set $len (i32.sub (local.get $len) (local.get $m)))
+        (br $chunk)))
+    (i32.store8 (local.get $p) (i32.const 0))
+    (i32.sub (i32.add (local.get $p) (i32.const 1)) (local.get $out)))
+)

@@ -1,0 +1,223 @@
+/**
+ * The WebAssembly GIF LZW coder (lib/codecs/gifwasm/lzw.wat via lzwwasm.ts) is the twin of
+ * gif-lzw.ts and gif.ts's JavaScript compositor: the embedded module is a fresh compile of its
+ * source, and both give the very same frames, counts, errors and bytes on every fixture GIF, on
+ * cut and damaged copies, on hostile LZW streams, and in a process without WebAssembly.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import wabtInit from 'wabt';
+import { DIST, FIXTURES, ROOT } from '../../../helpers/paths.js';
+import { makeAnimatedGif } from '../../../helpers/codec-fixtures.js';
+import { seededRandom } from '../../../helpers/prng.js';
+import { decodeGif, encodeGif, readGifInfo } from '../../../../lib/codecs/gif.js';
+import { lzwDecode, lzwEncode } from '../../../../lib/codecs/gif-lzw.js';
+import { lzwDecodeWasm, lzwEncodeWasm, setWasmLzw, wasmLzwReady } from '../../../../lib/codecs/gifwasm/lzwwasm.js';
+import { LZW_WASM_BASE64 } from '../../../../lib/codecs/gifwasm/lzw-bytes.js';
+
+const execFileP = promisify(execFile);
+
+function gifs(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? gifs(p) : /\.gif$/i.test(n) ? [p] : [];
+  });
+}
+
+/** FILES are the fixture GIFs plus the bench's five-frame animation. */
+const FILES = [...gifs(FIXTURES), path.join(ROOT, 'bench/images/anim640.gif')];
+
+/** outcome decodes a GIF and digests its frames (or gives the error message). */
+function outcome(bytes: Uint8Array): string {
+  try {
+    const r = decodeGif(bytes);
+    return createHash('sha256').update(JSON.stringify(r, (_k, v: unknown) =>
+      ArrayBuffer.isView(v) ? createHash('sha256').update(v as Uint8Array).digest('hex') : v)).digest('hex');
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+/** both runs fn with the WebAssembly coder, then with the JavaScript one. */
+function both<T>(fn: () => T): { wasm: T; js: T } {
+  try {
+    setWasmLzw(true);
+    const wasm = fn();
+    setWasmLzw(false);
+    return { wasm, js: fn() };
+  } finally {
+    setWasmLzw(true);
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex').slice(0, 16);
+}
+
+test('lzw-bytes.ts is the compiled lzw.wat', async () => {
+  const wabt = await wabtInit();
+  const mod = wabt.parseWat('lzw.wat', readFileSync(path.join(ROOT, 'lib/codecs/gifwasm/lzw.wat'), 'utf8'), { simd: true });
+  mod.validate();
+  const fresh = Buffer.from(mod.toBinary({}).buffer).toString('base64');
+  assert.equal(LZW_WASM_BASE64, fresh, 'lzw-bytes.ts differs from a fresh compile of lzw.wat (run npm run build:wasm)');
+});
+
+test('the WebAssembly and JavaScript GIF decoders give the same frames on every fixture GIF', () => {
+  assert.ok(wasmLzwReady(), 'wasmLzwReady() = false, want true where WebAssembly exists');
+  assert.ok(FILES.length >= 6, `found ${FILES.length} GIFs, want at least 6`);
+  const named = [...FILES.map((f) => ({ name: path.relative(ROOT, f), bytes: new Uint8Array(readFileSync(f)) })),
+    { name: 'makeAnimatedGif() (every disposal)', bytes: makeAnimatedGif() }];
+  for (const { name, bytes } of named) {
+    const { wasm, js } = both(() => outcome(bytes));
+    assert.ok(!js.startsWith('error'), `decodeGif(${name}) = ${js}, want frames`);
+    assert.equal(wasm, js, `decodeGif(${name}) wasm = ${wasm}, want ${js} (JavaScript)`);
+  }
+});
+
+test('the twins agree on cut and damaged GIFs: same frames or the same error', () => {
+  for (const file of FILES) {
+    const src = new Uint8Array(readFileSync(file));
+    const cases: Array<{ name: string; bytes: Uint8Array }> = [];
+    for (const frac of [0.05, 0.3, 0.6, 0.97]) {
+      // A cut copy with its trailer put back walks fine and ends its last frame's data early.
+      const cut = src.slice(0, Math.floor(src.length * frac));
+      const closed = new Uint8Array(cut.length + 2);
+      closed.set(cut);
+      closed[cut.length + 1] = 0x3b;
+      cases.push({ name: `cut at ${frac}`, bytes: cut }, { name: `cut at ${frac} + trailer`, bytes: closed });
+    }
+    const r = seededRandom(src.length);
+    for (let i = 0; i < 8; i++) {
+      const b = src.slice();
+      for (let j = 0; j < 1 + i * 4; j++) b[800 + Math.floor(r() * (b.length - 802))] = Math.floor(r() * 256);
+      cases.push({ name: `${1 + i * 4} random bytes (round ${i})`, bytes: b });
+    }
+    for (const c of cases) {
+      const { wasm, js } = both(() => outcome(c.bytes));
+      assert.equal(wasm, js, `decodeGif(${path.relative(ROOT, file)} ${c.name}) wasm = ${wasm}, want ${js} (JavaScript)`);
+    }
+  }
+});
+
+/** chain writes LZW codes of given widths, low bit first, as GIF sub-blocks of 255 (then a terminator). */
+function chain(codes: Array<[code: number, width: number]>): Uint8Array {
+  const raw: number[] = [];
+  let acc = 0, bits = 0;
+  for (const [c, w] of codes) {
+    acc |= c << bits;
+    bits += w;
+    while (bits >= 8) { raw.push(acc & 255); acc >>>= 8; bits -= 8; }
+  }
+  if (bits > 0) raw.push(acc & 255);
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i += 255) { const part = raw.slice(i, i + 255); out.push(part.length, ...part); }
+  out.push(0);
+  return Uint8Array.from(out);
+}
+
+/**
+ * overflow fills the code table of an 8-bit stream with no clear code (decoders then go on with
+ * the table frozen), then sends `last`: a literal, the last string code, or the end code.
+ */
+function overflow(last: 'literal' | 'string' | 'end'): Uint8Array {
+  const codes: Array<[number, number]> = [[256, 9]];
+  let next = 258, width = 9;
+  for (let i = 0; i < 5000; i++) {
+    codes.push([i % 256, width]);
+    if (i > 0 && next < 4096) { next++; if (next === 1 << width && width < 12) width++; }
+  }
+  codes.push([last === 'literal' ? 7 : last === 'string' ? 4095 : 257, width], [4095, 12], [5, 12]);
+  return chain(codes);
+}
+
+test('the twins agree on hostile LZW streams: truncated, bad code sizes, table overflow, junk', () => {
+  const r = seededRandom(99);
+  const noise = new Uint8Array(60000).map(() => Math.floor(r() * 256));
+  const good = new Uint8Array(noise.length * 2);
+  const goodEnd = lzwEncode(noise, 8, good, 0);
+  const streams: Array<{ name: string; b: Uint8Array; start: number; min: number; count: number }> = [];
+  for (const cut of [0, 1, 2, 3, 100, 256, 257, 9999, goodEnd - 2, goodEnd - 1]) {
+    streams.push({ name: `noise cut at ${cut}`, b: good.subarray(0, cut), start: 1, min: 8, count: noise.length });
+  }
+  for (let min = 0; min <= 12; min++) streams.push({ name: `noise read at code size ${min}`, b: good, start: 1, min, count: noise.length });
+  streams.push({ name: 'start past the end', b: good.subarray(0, 10), start: 50, min: 8, count: 100 });
+  streams.push({ name: 'into 0 indices', b: good, start: 1, min: 8, count: 0 });
+  streams.push({ name: 'into 777 indices', b: good, start: 1, min: 8, count: 777 });
+  for (const last of ['literal', 'string', 'end'] as const) {
+    streams.push({ name: `full table then ${last}`, b: overflow(last), start: 0, min: 8, count: 100000 });
+  }
+  streams.push({ name: 'first code is a string', b: chain([[300, 9], [1, 9]]), start: 0, min: 8, count: 10 });
+  streams.push({ name: 'code past next', b: chain([[1, 9], [400, 9]]), start: 0, min: 8, count: 10 });
+  streams.push({ name: 'clear then end', b: chain([[256, 9], [257, 9]]), start: 0, min: 8, count: 10 });
+  streams.push({ name: 'KwKwK run', b: chain([[1, 3], [6, 3], [7, 3], [8, 4], [5, 4]]), start: 0, min: 2, count: 50 });
+  for (let trial = 0; trial < 60; trial++) {
+    const junk = new Uint8Array(3000).map(() => Math.floor(r() * 256));
+    streams.push({ name: `junk ${trial}`, b: junk, start: trial % 3, min: 1 + (trial % 8), count: 20000 });
+  }
+  for (const s of streams) {
+    const run = (fn: typeof lzwDecode) => () => {
+      const out = new Uint8Array(s.count);
+      const n = fn(s.b, s.start, s.min, out);
+      return `${n} ${hex(out.subarray(0, n))}`;
+    };
+    const wasm = both(run(lzwDecodeWasm)).wasm, js = run(lzwDecode)();
+    assert.equal(wasm, js, `lzwDecodeWasm(${s.name}) = ${wasm}, want ${js} (lzwDecode)`);
+  }
+});
+
+test('lzwEncodeWasm writes the very bytes lzwEncode writes', () => {
+  const r = seededRandom(5);
+  const cases: Array<{ name: string; indices: Uint8Array; min: number }> = [
+    { name: 'empty', indices: new Uint8Array(0), min: 2 },
+    { name: 'one index', indices: Uint8Array.of(3), min: 2 },
+    { name: 'constant 100000', indices: new Uint8Array(100000), min: 2 },
+    { name: 'out of range indices', indices: Uint8Array.of(255, 7, 9, 200, 3, 3, 3), min: 2 },
+  ];
+  for (let min = 1; min <= 8; min++) {
+    cases.push({ name: `noise ${min}-bit`, indices: new Uint8Array(120000).map(() => Math.floor(r() * (1 << min))), min });
+    let v = 0;
+    cases.push({ name: `runs ${min}-bit`, indices: new Uint8Array(90000).map(() => (r() < 0.05 ? (v = Math.floor(r() * (1 << min))) : v)), min });
+  }
+  for (const c of cases) {
+    const room = Math.ceil(c.indices.length * 1.51) + Math.ceil(c.indices.length / 128) + 32;
+    const js = new Uint8Array(room + 3), wasm = new Uint8Array(room + 3);
+    const pj = lzwEncode(c.indices, c.min, js, 3), pw = both(() => lzwEncodeWasm(c.indices, c.min, wasm, 3)).wasm;
+    assert.equal(pw, pj, `lzwEncodeWasm(${c.name}) ends at ${pw}, want ${pj}`);
+    assert.equal(hex(wasm.subarray(0, pw)), hex(js.subarray(0, pj)), `lzwEncodeWasm(${c.name}) bytes differ from lzwEncode's`);
+  }
+});
+
+test('encodeGif writes the same file with either coder, for every fixture GIF', () => {
+  for (const file of FILES) {
+    const { frames, loopCount, hasAlpha } = decodeGif(new Uint8Array(readFileSync(file)));
+    const { wasm, js } = both(() => hex(encodeGif(frames, loopCount, hasAlpha)));
+    assert.equal(wasm, js, `encodeGif(${path.relative(ROOT, file)}) wasm = ${wasm}, want ${js} (JavaScript)`);
+    assert.ok(readGifInfo(encodeGif(frames, loopCount, hasAlpha)).frames.length === frames.length, `encodeGif(${file}) lost frames`);
+  }
+});
+
+test('without WebAssembly the JavaScript GIF coder runs and gives the same frames', async () => {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { createHash } from 'node:crypto';
+    const { decodeGif } = await import(${JSON.stringify(path.join(DIST, 'lib/codecs/gif.js'))});
+    const { wasmLzwReady } = await import(${JSON.stringify(path.join(DIST, 'lib/codecs/gifwasm/lzwwasm.js'))});
+    const out = [String(wasmLzwReady())];
+    for (const f of ${JSON.stringify(FILES)}) {
+      const r = decodeGif(new Uint8Array(readFileSync(f)));
+      out.push(createHash('sha256').update(JSON.stringify(r, (k, v) => ArrayBuffer.isView(v) ? createHash('sha256').update(v).digest('hex') : v)).digest('hex'));
+    }
+    console.log(JSON.stringify(out));`;
+  const { stdout } = await execFileP(process.execPath, ['--no-expose-wasm', '--input-type=module', '-e', script]);
+  const [ready, ...got] = JSON.parse(stdout) as string[];
+  assert.equal(ready, 'false', `wasmLzwReady() under --no-expose-wasm = ${ready}, want false`);
+  FILES.forEach((f, i) => {
+    const want = outcome(new Uint8Array(readFileSync(f)));
+    assert.equal(got[i], want, `decodeGif(${path.relative(ROOT, f)}) without WebAssembly = ${got[i]}, want ${want} (with it)`);
+  });
+});
