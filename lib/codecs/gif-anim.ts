@@ -7,7 +7,7 @@
  * areas into noise, which LZW codes at several times the size.
  */
 import { badImage, type Frame } from './types.js';
-import { lzwEncodeWasm } from './gifwasm/lzwwasm.js';
+import { lzwEncodeWasm } from './gifwasm/gifwasm.js';
 import { quantizeFrames } from './quantize.js';
 
 /**

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_FRAMES } from '../config.js';
 import { lzwDecode, lzwEncode } from './gif-lzw.js';
 import { quantize, type Quantized } from './quantize.js';
 import { encodeAnimatedGif } from './gif-anim.js';
-import { decodeFramesWasm, lzwEncodeWasm } from './gifwasm/lzwwasm.js';
+import { decodeFramesWasm, lzwEncodeWasm } from './gifwasm/gifwasm.js';
 
 export { DEFAULT_MAX_FRAMES, lzwDecode, lzwEncode, quantize, type Quantized };
 
@@ -148,7 +148,7 @@ function blit(b: Uint8Array, f: GifFrameInfo, indices: Uint8Array, decoded: numb
 
 /**
  * decodeGif composites every frame onto a full canvas, applying each frame's disposal: in
- * WebAssembly (gifwasm/lzwwasm.ts) where it runs, else with decodeFramesJs, its twin.
+ * WebAssembly (gifwasm/gifwasm.ts) where it runs, else with decodeFramesJs, its twin.
  */
 export function decodeGif(bytes: Uint8Array): { frames: Frame[]; loopCount: number; hasAlpha: boolean } {
   const info = readGifInfo(bytes);

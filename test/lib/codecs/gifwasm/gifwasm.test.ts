@@ -1,5 +1,5 @@
 /**
- * The WebAssembly GIF LZW coder (lib/codecs/gifwasm/lzw.wat via lzwwasm.ts) is the twin of
+ * The WebAssembly GIF LZW coder (lib/codecs/gifwasm/gif.wat via gifwasm.ts) is the twin of
  * gif-lzw.ts and gif.ts's JavaScript compositor: the embedded module is a fresh compile of its
  * source, and both give the very same frames, counts, errors and bytes on every fixture GIF, on
  * cut and damaged copies, on hostile LZW streams, and in a process without WebAssembly.
@@ -17,8 +17,8 @@ import { makeAnimatedGif } from '../../../helpers/codec-fixtures.js';
 import { seededRandom } from '../../../helpers/prng.js';
 import { decodeGif, encodeGif, readGifInfo } from '../../../../lib/codecs/gif.js';
 import { lzwDecode, lzwEncode } from '../../../../lib/codecs/gif-lzw.js';
-import { lzwDecodeWasm, lzwEncodeWasm, setWasmLzw, wasmLzwReady } from '../../../../lib/codecs/gifwasm/lzwwasm.js';
-import { LZW_WASM_BASE64 } from '../../../../lib/codecs/gifwasm/lzw-bytes.js';
+import { lzwDecodeWasm, lzwEncodeWasm, setWasmGif, wasmGifReady } from '../../../../lib/codecs/gifwasm/gifwasm.js';
+import { GIF_WASM_BASE64 } from '../../../../lib/codecs/gifwasm/gif-bytes.js';
 
 const execFileP = promisify(execFile);
 
@@ -46,12 +46,12 @@ function outcome(bytes: Uint8Array): string {
 /** both runs fn with the WebAssembly coder, then with the JavaScript one. */
 function both<T>(fn: () => T): { wasm: T; js: T } {
   try {
-    setWasmLzw(true);
+    setWasmGif(true);
     const wasm = fn();
-    setWasmLzw(false);
+    setWasmGif(false);
     return { wasm, js: fn() };
   } finally {
-    setWasmLzw(true);
+    setWasmGif(true);
   }
 }
 
@@ -59,16 +59,16 @@ function hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex').slice(0, 16);
 }
 
-test('lzw-bytes.ts is the compiled lzw.wat', async () => {
+test('gif-bytes.ts is the compiled gif.wat', async () => {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('lzw.wat', readFileSync(path.join(ROOT, 'lib/codecs/gifwasm/lzw.wat'), 'utf8'), { simd: true });
+  const mod = wabt.parseWat('gif.wat', readFileSync(path.join(ROOT, 'lib/codecs/gifwasm/gif.wat'), 'utf8'), { simd: true });
   mod.validate();
   const fresh = Buffer.from(mod.toBinary({}).buffer).toString('base64');
-  assert.equal(LZW_WASM_BASE64, fresh, 'lzw-bytes.ts differs from a fresh compile of lzw.wat (run npm run build:wasm)');
+  assert.equal(GIF_WASM_BASE64, fresh, 'gif-bytes.ts differs from a fresh compile of gif.wat (run npm run build:wasm)');
 });
 
 test('the WebAssembly and JavaScript GIF decoders give the same frames on every fixture GIF', () => {
-  assert.ok(wasmLzwReady(), 'wasmLzwReady() = false, want true where WebAssembly exists');
+  assert.ok(wasmGifReady(), 'wasmGifReady() = false, want true where WebAssembly exists');
   assert.ok(FILES.length >= 6, `found ${FILES.length} GIFs, want at least 6`);
   const named = [...FILES.map((f) => ({ name: path.relative(ROOT, f), bytes: new Uint8Array(readFileSync(f)) })),
     { name: 'makeAnimatedGif() (every disposal)', bytes: makeAnimatedGif() }];
@@ -206,8 +206,8 @@ test('without WebAssembly the JavaScript GIF coder runs and gives the same frame
     import { readFileSync } from 'node:fs';
     import { createHash } from 'node:crypto';
     const { decodeGif } = await import(${JSON.stringify(path.join(DIST, 'lib/codecs/gif.js'))});
-    const { wasmLzwReady } = await import(${JSON.stringify(path.join(DIST, 'lib/codecs/gifwasm/lzwwasm.js'))});
-    const out = [String(wasmLzwReady())];
+    const { wasmGifReady } = await import(${JSON.stringify(path.join(DIST, 'lib/codecs/gifwasm/gifwasm.js'))});
+    const out = [String(wasmGifReady())];
     for (const f of ${JSON.stringify(FILES)}) {
       const r = decodeGif(new Uint8Array(readFileSync(f)));
       out.push(createHash('sha256').update(JSON.stringify(r, (k, v) => ArrayBuffer.isView(v) ? createHash('sha256').update(v).digest('hex') : v)).digest('hex'));
@@ -215,7 +215,7 @@ test('without WebAssembly the JavaScript GIF coder runs and gives the same frame
     console.log(JSON.stringify(out));`;
   const { stdout } = await execFileP(process.execPath, ['--no-expose-wasm', '--input-type=module', '-e', script]);
   const [ready, ...got] = JSON.parse(stdout) as string[];
-  assert.equal(ready, 'false', `wasmLzwReady() under --no-expose-wasm = ${ready}, want false`);
+  assert.equal(ready, 'false', `wasmGifReady() under --no-expose-wasm = ${ready}, want false`);
   FILES.forEach((f, i) => {
     const want = outcome(new Uint8Array(readFileSync(f)));
     assert.equal(got[i], want, `decodeGif(${path.relative(ROOT, f)}) without WebAssembly = ${got[i]}, want ${want} (with it)`);

@@ -1,5 +1,5 @@
 /**
- * GIF LZW in WebAssembly (lzw.wat): decoding every frame of a file and compositing it onto the
+ * GIF LZW in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
  * canvas in the module's memory, and encoding one frame's indices. It is the twin of gif-lzw.ts
  * and gif.ts's JavaScript compositor and gives the very same frames, counts and bytes; where
  * WebAssembly is missing (or an image needs more memory than the module may take) those run
@@ -8,7 +8,7 @@
 import type { Frame } from '../types.js';
 import { EmbeddedModule, Layout, type WasmMemory } from '../../transform/wasm/runtime.js';
 import { lzwDecode, lzwEncode } from '../gif-lzw.js';
-import { LZW_WASM_BASE64 } from './lzw-bytes.js';
+import { GIF_WASM_BASE64 } from './gif-bytes.js';
 
 interface Exports {
   memory: WasmMemory;
@@ -16,33 +16,35 @@ interface Exports {
   decode(src: number, len: number, min: number, out: number, count: number, tab: number): number;
   blit(idx: number, decoded: number, fw: number, fh: number, rows: number, pal: number, t: number): void;
   transparent(p: number, n: number): number;
-  encode(idx: number, n: number, min: number, raw: number, slots: number, roots: number, out: number): number;
+  encode(idx: number, n: number, min: number, raw: number, tab: number, out: number): number;
 }
 
-/** LZW_WASM_KEEP_BYTES: an instance whose memory grew past this (a very large GIF) is dropped after use. */
-export const LZW_WASM_KEEP_BYTES = 32 * 1024 * 1024;
-/** LZW_WASM_MAX_BYTES is the most memory one call may ask of the module; larger work stays in JavaScript. */
-export const LZW_WASM_MAX_BYTES = 1024 * 1024 * 1024;
+/** GIF_WASM_KEEP_BYTES: an instance whose memory grew past this (a very large GIF) is dropped after use. */
+export const GIF_WASM_KEEP_BYTES = 32 * 1024 * 1024;
+/** GIF_WASM_MAX_BYTES is the most memory one call may ask of the module; larger work stays in JavaScript. */
+export const GIF_WASM_MAX_BYTES = 1024 * 1024 * 1024;
 /** TABLE_BYTES: the decoder's string table, an i32 address and an i32 length per code. */
 const TABLE_BYTES = 4096 * 8;
-/** SLOT_BYTES: the encoder's hash table, 16384 (key, code) pairs of i32 (as lzw.wat's encode clears). */
-const SLOT_BYTES = 16384 * 8;
+/** dictionaryBytes is the size of the encoder's dictionary: an i32 per (code, index) pair. */
+function dictionaryBytes(minCodeSize: number): number {
+  return (4096 << minCodeSize) * 4;
+}
 /** SLACK: string copies write up to 7 bytes past what they keep, and reads run 8 bytes past the data. */
 const SLACK = 8;
 
-const MODULE = new EmbeddedModule<Exports>('gif-lzw', LZW_WASM_BASE64, LZW_WASM_KEEP_BYTES);
+const MODULE = new EmbeddedModule<Exports>('gif', GIF_WASM_BASE64, GIF_WASM_KEEP_BYTES);
 let enabled = true;
 
 /**
- * setWasmLzw turns the WebAssembly LZW coder on or off (on by default where the runtime has
+ * setWasmGif turns the WebAssembly LZW coder on or off (on by default where the runtime has
  * WebAssembly); tests turn it off to run the JavaScript twin.
  */
-export function setWasmLzw(on: boolean): void {
+export function setWasmGif(on: boolean): void {
   enabled = on;
 }
 
-/** wasmLzwReady reports whether GIF decoding and LZW encoding go to the WebAssembly module. */
-export function wasmLzwReady(): boolean {
+/** wasmGifReady reports whether GIF decoding and LZW encoding go to the WebAssembly module. */
+export function wasmGifReady(): boolean {
   return enabled && MODULE.available();
 }
 
@@ -54,7 +56,7 @@ export function wasmLzwReady(): boolean {
 export function lzwDecodeWasm(b: Uint8Array, start: number, minCodeSize: number, out: Uint8Array): number {
   const lay = new Layout();
   const data = lay.take(b.length), src = lay.take(b.length + SLACK), idx = lay.take(out.length + SLACK), tab = lay.take(TABLE_BYTES);
-  if (!wasmLzwReady() || lay.size > LZW_WASM_MAX_BYTES) return lzwDecode(b, start, minCodeSize, out);
+  if (!wasmGifReady() || lay.size > GIF_WASM_MAX_BYTES) return lzwDecode(b, start, minCodeSize, out);
   return MODULE.call(lay.size, (ex) => {
     const u8 = new Uint8Array(ex.memory.buffer);
     u8.set(b, data);
@@ -71,17 +73,17 @@ export function lzwDecodeWasm(b: Uint8Array, start: number, minCodeSize: number,
  * very bytes lzwEncode writes (code sizes outside 1..8, or no module, go to lzwEncode itself).
  */
 export function lzwEncodeWasm(indices: Uint8Array, minCodeSize: number, out: Uint8Array, p: number): number {
-  if (!wasmLzwReady() || minCodeSize < 1 || minCodeSize > 8) return lzwEncode(indices, minCodeSize, out, p);
+  if (!wasmGifReady() || minCodeSize < 1 || minCodeSize > 8) return lzwEncode(indices, minCodeSize, out, p);
   const n = indices.length;
   const rawBytes = Math.ceil(n * 1.51) + 16;
   const lay = new Layout();
-  const idx = lay.take(n + SLACK), raw = lay.take(rawBytes + SLACK), slots = lay.take(SLOT_BYTES);
-  const roots = lay.take((1 << minCodeSize) * 512 + 2), at = lay.take(rawBytes + Math.ceil(rawBytes / 255) + 4);
-  if (lay.size > LZW_WASM_MAX_BYTES) return lzwEncode(indices, minCodeSize, out, p);
+  const idx = lay.take(n + SLACK), raw = lay.take(rawBytes + SLACK), tab = lay.take(dictionaryBytes(minCodeSize));
+  const at = lay.take(rawBytes + Math.ceil(rawBytes / 255) + 4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return lzwEncode(indices, minCodeSize, out, p);
   return MODULE.call(lay.size, (ex) => {
     const u8 = new Uint8Array(ex.memory.buffer);
     u8.set(indices, idx);
-    const len = ex.encode(idx, n, minCodeSize, raw, slots, roots, at);
+    const len = ex.encode(idx, n, minCodeSize, raw, tab, at);
     out.set(u8.subarray(at, at + len), p);
     return p + len;
   });
@@ -110,7 +112,7 @@ const INTERLACE_PASSES = [[0, 8], [4, 8], [2, 4], [1, 2]] as const;
  */
 export function decodeFramesWasm(b: Uint8Array, W: number, H: number, frames: readonly GifFrameLayout[]):
   { frames: Frame[]; hasAlpha: boolean } | undefined {
-  if (!wasmLzwReady()) return undefined;
+  if (!wasmGifReady()) return undefined;
   const canvasBytes = W * H * 4;
   let maxPixels = 0, maxRows = 0, restores = false;
   for (const f of frames) {
@@ -122,7 +124,7 @@ export function decodeFramesWasm(b: Uint8Array, W: number, H: number, frames: re
   const data = lay.take(b.length), src = lay.take(b.length + SLACK), canvas = lay.take(canvasBytes);
   const saved = lay.take(restores ? canvasBytes : 0), idx = lay.take(maxPixels + SLACK), tab = lay.take(TABLE_BYTES);
   const pal = lay.take(1024), rows = lay.take(maxRows * 4);
-  if (lay.size > LZW_WASM_MAX_BYTES) return undefined;
+  if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
   return MODULE.call(lay.size, (ex) => {
     const mem = ex.memory.buffer;
     const u8 = new Uint8Array(mem);

@@ -1,15 +1,15 @@
 ;; GIF LZW decoding and encoding, and the decoder's compositing steps, for
-;; lib/codecs/gifwasm/lzwwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode)
+;; lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode)
 ;; and gif.ts (blit, hasTransparency) and must give exactly what they give: the same indices and
 ;; counts for every input, valid or not, and the same bytes out.
-;; Source for lib/codecs/gifwasm/lzw-bytes.ts (regenerate with `npm run build:wasm`).
+;; Source for lib/codecs/gifwasm/gif-bytes.ts (regenerate with `npm run build:wasm`).
 ;;
-;; Memory layout is the caller's (lzwwasm.ts lays it out with runtime.ts's Layout):
+;; Memory layout is the caller's (gifwasm.ts lays it out with runtime.ts's Layout):
 ;;   decode: src (the sub-block data, dechunked, followed by 8 zero bytes), out (count + 8 bytes:
 ;;           string copies may write up to 7 bytes past what they keep), tab (offsets i32[4096],
 ;;           then lengths i32[4096])
-;;   encode: idx (the indices), raw (the packed codes, at most 1.5 bytes per index plus 16), slots
-;;           (HASH_SLOTS pairs of i32: key, code), roots (u16 per (root, index) key), out
+;;   encode: idx (the indices), raw (the packed codes, at most 1.51 bytes per index plus 16, and 8
+;;           bytes of slack), tab (the dictionary: 4096 << code size i32 entries), out
 (module
   (memory (export "memory") 1)
 
@@ -179,101 +179,105 @@
         (br $tail)))
     (i32.const 0))
 
-  ;; $acc, $bits, $rp: the encoder's bit writer (codes packed from the low bit up, as GIF wants)
-  ;; and where its next four bytes go.
-  (global $acc (mut i64) (i64.const 0))
-  (global $bits (mut i32) (i32.const 0))
-  (global $rp (mut i32) (i32.const 0))
-
-  (func $put (param $code i32) (param $width i32)
-    (global.set $acc (i64.or (global.get $acc)
-      (i64.shl (i64.extend_i32_u (local.get $code)) (i64.extend_i32_u (global.get $bits)))))
-    (global.set $bits (i32.add (global.get $bits) (local.get $width)))
-    (if (i32.ge_u (global.get $bits) (i32.const 32))
-      (then
-        (i32.store (global.get $rp) (i32.wrap_i64 (global.get $acc)))
-        (global.set $rp (i32.add (global.get $rp) (i32.const 4)))
-        (global.set $acc (i64.shr_u (global.get $acc) (i64.const 32)))
-        (global.set $bits (i32.sub (global.get $bits) (i32.const 32))))))
-
   ;; encode writes the $n indices at $idx as a GIF LZW stream at $out: the code size byte, the
-  ;; sub-blocks and their terminator; it returns how many bytes that took. lzwEncode's loop:
-  ;; strings of one index extend through the direct table $roots (u16 codes, 0 for none), longer
-  ;; ones through an open-addressed table of 16384 (key, code) slots at $slots; the codes are
-  ;; packed at $raw first and cut into sub-blocks at the end.
-  (func (export "encode") (param $idx i32) (param $n i32) (param $min i32) (param $raw i32) (param $slots i32)
-    (param $roots i32) (param $out i32) (result i32)
+  ;; sub-blocks and their terminator; it returns how many bytes that took. lzwEncode's loop with
+  ;; another dictionary (the codes written depend only on which strings are in it): the code of
+  ;; string `cur` + index k is the i32 at $tab + ((cur << $min) | k) * 4, (generation << 12) |
+  ;; code, live when its generation is the current one, so starting the table again is a new
+  ;; generation rather than clearing it ($tab has 4096 << $min entries, cleared once here). Codes
+  ;; are packed at $raw, from the low bit up in a 64-bit accumulator ($acc, $bits; $rp is where its
+  ;; next four bytes go), and cut into sub-blocks at the end.
+  (func (export "encode") (param $idx i32) (param $n i32) (param $min i32) (param $raw i32) (param $tab i32)
+    (param $out i32) (result i32)
     (local $clear i32) (local $eoi i32) (local $indexMask i32) (local $next i32) (local $width i32)
-    (local $rootBytes i32) (local $i i32) (local $k i32) (local $cur i32) (local $key i32) (local $h i32)
-    (local $c i32) (local $kk i32) (local $len i32) (local $p i32) (local $q i32) (local $m i32)
+    (local $i i32) (local $k i32) (local $cur i32) (local $e i32) (local $v i32) (local $gen i32)
+    (local $acc i64) (local $bits i32) (local $rp i32) (local $len i32) (local $p i32) (local $q i32) (local $m i32)
     (local.set $clear (i32.shl (i32.const 1) (local.get $min)))
     (local.set $eoi (i32.add (local.get $clear) (i32.const 1)))
     (local.set $indexMask (i32.sub (local.get $clear) (i32.const 1)))
     (local.set $next (i32.add (local.get $eoi) (i32.const 1)))
     (local.set $width (i32.add (local.get $min) (i32.const 1)))
-    (local.set $rootBytes (i32.add (i32.shl (local.get $clear) (i32.const 9)) (i32.const 2)))
-    (memory.fill (local.get $slots) (i32.const 0) (i32.const 131072))
-    (memory.fill (local.get $roots) (i32.const 0) (local.get $rootBytes))
-    (global.set $acc (i64.const 0))
-    (global.set $bits (i32.const 0))
-    (global.set $rp (local.get $raw))
-    (call $put (local.get $clear) (local.get $width)) ;; a stream starts with a clear code
+    (memory.fill (local.get $tab) (i32.const 0) (i32.shl (i32.const 16384) (local.get $min)))
+    (local.set $gen (i32.const 1))
+    (local.set $rp (local.get $raw))
+    ;; A stream starts with a clear code.
+    (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (local.get $clear)) (i64.extend_i32_u (local.get $bits)))))
+    (local.set $bits (i32.add (local.get $bits) (local.get $width)))
+    (if (i32.ge_u (local.get $bits) (i32.const 32))
+      (then
+        (i32.store (local.get $rp) (i32.wrap_i64 (local.get $acc)))
+        (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+        (local.set $acc (i64.shr_u (local.get $acc) (i64.const 32)))
+        (local.set $bits (i32.sub (local.get $bits) (i32.const 32)))))
     (if (i32.gt_u (local.get $n) (i32.const 0))
       (then (local.set $cur (i32.and (i32.load8_u (local.get $idx)) (local.get $indexMask)))))
     (local.set $i (i32.const 1))
     (block $done
       (loop $pixel
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (block $miss
-          (local.set $k (i32.and (i32.load8_u (i32.add (local.get $idx) (local.get $i))) (local.get $indexMask)))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (local.set $key (i32.add (i32.or (i32.shl (local.get $cur) (i32.const 8)) (local.get $k)) (i32.const 1)))
-          (if (i32.lt_u (local.get $cur) (local.get $clear))
-            (then
-              (local.set $h (i32.const -1))
-              (local.set $c (i32.load16_u (i32.add (local.get $roots) (i32.shl (local.get $key) (i32.const 1)))))
-              (br_if $miss (i32.eqz (local.get $c)))
-              (local.set $cur (local.get $c))
-              (br $pixel))
-            (else
-              (local.set $h (i32.shr_u (i32.mul (local.get $key) (i32.const 0x9e3779b1)) (i32.const 18)))
-              (loop $probe
-                (local.set $kk (i32.load (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3)))))
-                (if (i32.eq (local.get $kk) (local.get $key))
-                  (then
-                    (local.set $cur (i32.load offset=4 (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3)))))
-                    (br $pixel)))
-                (br_if $miss (i32.eqz (local.get $kk)))
-                (local.set $h (i32.and (i32.add (local.get $h) (i32.const 1)) (i32.const 16383)))
-                (br $probe)))))
+        (local.set $k (i32.and (i32.load8_u (i32.add (local.get $idx) (local.get $i))) (local.get $indexMask)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $e (i32.add (local.get $tab)
+          (i32.shl (i32.or (i32.shl (local.get $cur) (local.get $min)) (local.get $k)) (i32.const 2))))
+        (local.set $v (i32.load (local.get $e)))
+        (if (i32.eq (i32.shr_u (local.get $v) (i32.const 12)) (local.get $gen))
+          (then
+            (local.set $cur (i32.and (local.get $v) (i32.const 4095)))
+            (br $pixel)))
         ;; The string cur + k is new: code cur, then add the string (or start again when full).
-        (call $put (local.get $cur) (local.get $width))
+        (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (local.get $cur)) (i64.extend_i32_u (local.get $bits)))))
+        (local.set $bits (i32.add (local.get $bits) (local.get $width)))
+        (if (i32.ge_u (local.get $bits) (i32.const 32))
+          (then
+            (i32.store (local.get $rp) (i32.wrap_i64 (local.get $acc)))
+            (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+            (local.set $acc (i64.shr_u (local.get $acc) (i64.const 32)))
+            (local.set $bits (i32.sub (local.get $bits) (i32.const 32)))))
         (if (i32.eq (local.get $next) (i32.const 4096))
           (then
             ;; The table is full: start again, as decoders expect, rather than coding on with a stale table.
-            (call $put (local.get $clear) (local.get $width))
+            (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (local.get $clear)) (i64.extend_i32_u (local.get $bits)))))
+            (local.set $bits (i32.add (local.get $bits) (local.get $width)))
+            (if (i32.ge_u (local.get $bits) (i32.const 32))
+              (then
+                (i32.store (local.get $rp) (i32.wrap_i64 (local.get $acc)))
+                (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+                (local.set $acc (i64.shr_u (local.get $acc) (i64.const 32)))
+                (local.set $bits (i32.sub (local.get $bits) (i32.const 32)))))
             (local.set $next (i32.add (local.get $eoi) (i32.const 1)))
             (local.set $width (i32.add (local.get $min) (i32.const 1)))
-            (memory.fill (local.get $slots) (i32.const 0) (i32.const 131072))
-            (memory.fill (local.get $roots) (i32.const 0) (local.get $rootBytes)))
+            (local.set $gen (i32.add (local.get $gen) (i32.const 1))))
           (else
             ;; The decoder widens when its table reaches 1 << width, one code after the encoder adds the entry.
             (if (i32.ge_u (local.get $next) (i32.shl (i32.const 1) (local.get $width)))
               (then (local.set $width (i32.add (local.get $width) (i32.const 1)))))
-            (if (i32.lt_s (local.get $h) (i32.const 0))
-              (then (i32.store16 (i32.add (local.get $roots) (i32.shl (local.get $key) (i32.const 1))) (local.get $next)))
-              (else
-                (i32.store (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3))) (local.get $key))
-                (i32.store offset=4 (i32.add (local.get $slots) (i32.shl (local.get $h) (i32.const 3))) (local.get $next))))
+            (i32.store (local.get $e) (i32.or (i32.shl (local.get $gen) (i32.const 12)) (local.get $next)))
             (local.set $next (i32.add (local.get $next) (i32.const 1)))))
         (local.set $cur (local.get $k))
         (br $pixel)))
-    (if (i32.gt_u (local.get $n) (i32.const 0)) (then (call $put (local.get $cur) (local.get $width))))
-    (call $put (local.get $eoi) (local.get $width))
+    (if (i32.gt_u (local.get $n) (i32.const 0))
+      (then
+        (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (local.get $cur)) (i64.extend_i32_u (local.get $bits)))))
+        (local.set $bits (i32.add (local.get $bits) (local.get $width)))
+        (if (i32.ge_u (local.get $bits) (i32.const 32))
+          (then
+            (i32.store (local.get $rp) (i32.wrap_i64 (local.get $acc)))
+            (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+            (local.set $acc (i64.shr_u (local.get $acc) (i64.const 32)))
+            (local.set $bits (i32.sub (local.get $bits) (i32.const 32)))))
+))
+    (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (local.get $eoi)) (i64.extend_i32_u (local.get $bits)))))
+    (local.set $bits (i32.add (local.get $bits) (local.get $width)))
+    (if (i32.ge_u (local.get $bits) (i32.const 32))
+      (then
+        (i32.store (local.get $rp) (i32.wrap_i64 (local.get $acc)))
+        (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+        (local.set $acc (i64.shr_u (local.get $acc) (i64.const 32)))
+        (local.set $bits (i32.sub (local.get $bits) (i32.const 32)))))
     ;; The bits left (under 32) take their whole bytes.
-    (i64.store (global.get $rp) (global.get $acc))
-    (local.set $len (i32.add (i32.sub (global.get $rp) (local.get $raw))
-      (i32.shr_u (i32.add (global.get $bits) (i32.const 7)) (i32.const 3))))
+    (i64.store (local.get $rp) (local.get $acc))
+    (local.set $len (i32.add (i32.sub (local.get $rp) (local.get $raw))
+      (i32.shr_u (i32.add (local.get $bits) (i32.const 7)) (i32.const 3))))
     ;; Sub-blocks of 255 bytes, the last one shorter, then the terminator.
     (i32.store8 (local.get $out) (local.get $min))
     (local.set $p (i32.add (local.get $out) (i32.const 1)))
