@@ -1,7 +1,8 @@
-;; GIF LZW decoding and encoding, and the decoder's compositing steps, for
-;; lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode)
-;; and gif.ts (blit, hasTransparency) and must give exactly what they give: the same indices and
-;; counts for every input, valid or not, and the same bytes out.
+;; GIF LZW decoding and encoding, the decoder's compositing steps and the writer's index mapping
+;; and differencing, for lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts
+;; (lzwDecode, lzwEncode), gif.ts (blit, hasTransparency), quantize.ts (the mapping loop) and
+;; gif-anim.ts (changedRect) and must give exactly what they give: the same indices and counts for
+;; every input, valid or not, and the same bytes out.
 ;; Source for lib/codecs/gifwasm/gif-bytes.ts (regenerate with `npm run build:wasm`).
 ;;
 ;; Memory layout is the caller's (gifwasm.ts lays it out with runtime.ts's Layout):
@@ -178,6 +179,143 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $tail)))
     (i32.const 0))
+
+  ;; map is quantize.ts's index mapping from pixel $from on: pixel i of the $n RGBA pixels at
+  ;; $rgba gets lut[15-bit key of its colour] (u16 entries at $lut), or $tIndex when $keepAlpha
+  ;; and its alpha is below 128. It stops at the first pixel whose cell is unset (0xffff) and
+  ;; returns its number, for the caller to fill that cell and call again; $n when done.
+  (func (export "map") (param $rgba i32) (param $n i32) (param $from i32) (param $lut i32) (param $idx i32)
+    (param $keepAlpha i32) (param $tIndex i32) (result i32)
+    (local $i i32) (local $px i32) (local $v i32)
+    (local.set $i (local.get $from))
+    (block $done
+      (loop $pixel
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $px (i32.load (i32.add (local.get $rgba) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.and (local.get $keepAlpha) (i32.lt_u (i32.shr_u (local.get $px) (i32.const 24)) (i32.const 128)))
+          (then (local.set $v (local.get $tIndex)))
+          (else
+            ;; Little-endian RGBA: red is the low byte. Key: r >> 3 << 10 | g >> 3 << 5 | b >> 3.
+            (local.set $v (i32.load16_u (i32.add (local.get $lut) (i32.shl
+              (i32.or (i32.or
+                (i32.shl (i32.and (local.get $px) (i32.const 0xf8)) (i32.const 7))
+                (i32.shr_u (i32.and (local.get $px) (i32.const 0xf800)) (i32.const 6)))
+                (i32.shr_u (i32.and (local.get $px) (i32.const 0xf80000)) (i32.const 19)))
+              (i32.const 1)))))
+            (br_if $done (i32.eq (local.get $v) (i32.const 0xffff)))))
+        (i32.store8 (i32.add (local.get $idx) (local.get $i)) (local.get $v))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pixel)))
+    (local.get $i))
+
+  ;; changed is gif-anim.ts's changedRect: the bounding rectangle of the indices at $idx (a
+  ;; $width x $height frame) that differ from $prev, stored as i32 x, y, w, h at $rect, and the
+  ;; frame's indices inside it at $px with the unchanged ones set to $t; it returns how many
+  ;; indices it wrote. A frame that changes nothing is one pixel of $t at (0, 0).
+  (func (export "changed") (param $idx i32) (param $prev i32) (param $width i32) (param $height i32) (param $t i32)
+    (param $px i32) (param $rect i32) (result i32)
+    (local $x0 i32) (local $y0 i32) (local $x1 i32) (local $y1 i32) (local $y i32) (local $row i32)
+    (local $first i32) (local $last i32) (local $d i64) (local $w i32) (local $h i32) (local $o i32)
+    (local $a i32) (local $b i32) (local $x i32) (local $v i32) (local $tv v128) (local $va v128)
+    (local.set $x0 (local.get $width))
+    (local.set $y0 (i32.const -1))
+    (local.set $x1 (i32.const -1))
+    (local.set $y1 (i32.const -1))
+    (block $rows
+      (loop $nextRow
+        (br_if $rows (i32.ge_u (local.get $y) (local.get $height)))
+        (local.set $row (i32.mul (local.get $y) (local.get $width)))
+        (local.set $a (i32.add (local.get $idx) (local.get $row)))
+        (local.set $b (i32.add (local.get $prev) (local.get $row)))
+        ;; The first change, eight indices at a time, then one at a time.
+        (local.set $first (i32.const 0))
+        (block $found
+          (loop $wide
+            (br_if $found (i32.gt_u (i32.add (local.get $first) (i32.const 8)) (local.get $width)))
+            (local.set $d (i64.xor (i64.load (i32.add (local.get $a) (local.get $first)))
+              (i64.load (i32.add (local.get $b) (local.get $first)))))
+            (if (i64.ne (local.get $d) (i64.const 0))
+              (then
+                (local.set $first (i32.add (local.get $first) (i32.wrap_i64 (i64.shr_u (i64.ctz (local.get $d)) (i64.const 3)))))
+                (br $found)))
+            (local.set $first (i32.add (local.get $first) (i32.const 8)))
+            (br $wide)))
+        (block $scanned
+          (loop $narrow
+            (br_if $scanned (i32.ge_u (local.get $first) (local.get $width)))
+            (br_if $scanned (i32.ne (i32.load8_u (i32.add (local.get $a) (local.get $first)))
+              (i32.load8_u (i32.add (local.get $b) (local.get $first)))))
+            (local.set $first (i32.add (local.get $first) (i32.const 1)))
+            (br $narrow)))
+        (if (i32.lt_u (local.get $first) (local.get $width))
+          (then
+            ;; The last change, from the row's end: there is one, at $first or after.
+            (local.set $last (i32.sub (local.get $width) (i32.const 1)))
+            (block $foundLast
+              (loop $wideBack
+                (br_if $foundLast (i32.lt_s (i32.sub (local.get $last) (i32.const 7)) (local.get $first)))
+                (local.set $d (i64.xor (i64.load (i32.add (local.get $a) (i32.sub (local.get $last) (i32.const 7))))
+                  (i64.load (i32.add (local.get $b) (i32.sub (local.get $last) (i32.const 7))))))
+                (if (i64.ne (local.get $d) (i64.const 0))
+                  (then
+                    (local.set $last (i32.sub (local.get $last) (i32.wrap_i64 (i64.shr_u (i64.clz (local.get $d)) (i64.const 3)))))
+                    (br $foundLast)))
+                (local.set $last (i32.sub (local.get $last) (i32.const 8)))
+                (br $wideBack)))
+            (block $scannedBack
+              (loop $narrowBack
+                (br_if $scannedBack (i32.ne (i32.load8_u (i32.add (local.get $a) (local.get $last)))
+                  (i32.load8_u (i32.add (local.get $b) (local.get $last)))))
+                (local.set $last (i32.sub (local.get $last) (i32.const 1)))
+                (br $narrowBack)))
+            (if (i32.lt_s (local.get $y0) (i32.const 0)) (then (local.set $y0 (local.get $y))))
+            (local.set $y1 (local.get $y))
+            (if (i32.lt_u (local.get $first) (local.get $x0)) (then (local.set $x0 (local.get $first))))
+            (if (i32.gt_s (local.get $last) (local.get $x1)) (then (local.set $x1 (local.get $last))))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $nextRow)))
+    (if (i32.lt_s (local.get $y0) (i32.const 0))
+      (then
+        (i64.store (local.get $rect) (i64.const 0))
+        (i64.store offset=8 (local.get $rect) (i64.const 0x0000000100000001))
+        (i32.store8 (local.get $px) (local.get $t))
+        (return (i32.const 1))))
+    (local.set $w (i32.add (i32.sub (local.get $x1) (local.get $x0)) (i32.const 1)))
+    (local.set $h (i32.add (i32.sub (local.get $y1) (local.get $y0)) (i32.const 1)))
+    (i32.store (local.get $rect) (local.get $x0))
+    (i32.store offset=4 (local.get $rect) (local.get $y0))
+    (i32.store offset=8 (local.get $rect) (local.get $w))
+    (i32.store offset=12 (local.get $rect) (local.get $h))
+    ;; The rectangle's indices, unchanged ones as $t: sixteen at a time, then one at a time.
+    (local.set $tv (i8x16.splat (local.get $t)))
+    (local.set $o (local.get $px))
+    (local.set $y (local.get $y0))
+    (loop $copyRow
+      (local.set $a (i32.add (local.get $idx) (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0))))
+      (local.set $b (i32.add (local.get $prev) (i32.add (i32.mul (local.get $y) (local.get $width)) (local.get $x0))))
+      (local.set $x (i32.const 0))
+      (block $tail
+        (loop $vec
+          (br_if $tail (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $w)))
+          (local.set $va (v128.load (i32.add (local.get $a) (local.get $x))))
+          (v128.store (i32.add (local.get $o) (local.get $x))
+            (v128.bitselect (local.get $tv) (local.get $va)
+              (i8x16.eq (local.get $va) (v128.load (i32.add (local.get $b) (local.get $x))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $vec)))
+      (block $rowDone
+        (loop $one
+          (br_if $rowDone (i32.ge_u (local.get $x) (local.get $w)))
+          (local.set $v (i32.load8_u (i32.add (local.get $a) (local.get $x))))
+          (i32.store8 (i32.add (local.get $o) (local.get $x))
+            (select (local.get $t) (local.get $v)
+              (i32.eq (local.get $v) (i32.load8_u (i32.add (local.get $b) (local.get $x))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $one)))
+      (local.set $o (i32.add (local.get $o) (local.get $w)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br_if $copyRow (i32.le_s (local.get $y) (local.get $y1))))
+    (i32.mul (local.get $w) (local.get $h)))
 
   ;; encode writes the $n indices at $idx as a GIF LZW stream at $out: the code size byte, the
   ;; sub-blocks and their terminator; it returns how many bytes that took. lzwEncode's loop with

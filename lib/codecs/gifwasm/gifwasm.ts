@@ -1,9 +1,10 @@
 /**
- * GIF LZW in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
- * canvas in the module's memory, and encoding one frame's indices. It is the twin of gif-lzw.ts
- * and gif.ts's JavaScript compositor and gives the very same frames, counts and bytes; where
- * WebAssembly is missing (or an image needs more memory than the module may take) those run
- * instead.
+ * GIF in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
+ * canvas in the module's memory; mapping pixels to palette indices; differencing a frame against
+ * the previous one and LZW-encoding it. It is the twin of gif-lzw.ts, gif.ts's JavaScript
+ * compositor, quantize.ts's mapping loop and gif-anim.ts's changedRect and gives the very same
+ * frames, indices and bytes; where WebAssembly is missing (or an image needs more memory than the
+ * module may take) those run instead.
  */
 import type { Frame } from '../types.js';
 import { EmbeddedModule, Layout, type WasmMemory } from '../../transform/wasm/runtime.js';
@@ -17,6 +18,8 @@ interface Exports {
   blit(idx: number, decoded: number, fw: number, fh: number, rows: number, pal: number, t: number): void;
   transparent(p: number, n: number): number;
   encode(idx: number, n: number, min: number, raw: number, tab: number, out: number): number;
+  map(rgba: number, n: number, from: number, lut: number, idx: number, keepAlpha: number, tIndex: number): number;
+  changed(idx: number, prev: number, width: number, height: number, t: number, px: number, rect: number): number;
 }
 
 /** GIF_WASM_KEEP_BYTES: an instance whose memory grew past this (a very large GIF) is dropped after use. */
@@ -36,14 +39,14 @@ const MODULE = new EmbeddedModule<Exports>('gif', GIF_WASM_BASE64, GIF_WASM_KEEP
 let enabled = true;
 
 /**
- * setWasmGif turns the WebAssembly LZW coder on or off (on by default where the runtime has
+ * setWasmGif turns the WebAssembly GIF twin on or off (on by default where the runtime has
  * WebAssembly); tests turn it off to run the JavaScript twin.
  */
 export function setWasmGif(on: boolean): void {
   enabled = on;
 }
 
-/** wasmGifReady reports whether GIF decoding and LZW encoding go to the WebAssembly module. */
+/** wasmGifReady reports whether GIF decoding, index mapping and LZW encoding go to the WebAssembly module. */
 export function wasmGifReady(): boolean {
   return enabled && MODULE.available();
 }
@@ -86,6 +89,74 @@ export function lzwEncodeWasm(indices: Uint8Array, minCodeSize: number, out: Uin
     const len = ex.encode(idx, n, minCodeSize, raw, tab, at);
     out.set(u8.subarray(at, at + len), p);
     return p + len;
+  });
+}
+
+/**
+ * mapIndicesWasm is quantize.ts's index mapping in WebAssembly: each pixel of frames gets
+ * lut[its 15-bit colour key] (indices[f] for frame f), or transparentIndex when keepAlpha and its
+ * alpha is below 128. A cell still UNSET (0xffff) in lut is filled with fill(key), in lut too,
+ * when a pixel first needs it, as the JavaScript loop does. It returns false, having done
+ * nothing, when the module cannot take the call.
+ */
+export function mapIndicesWasm(frames: readonly Uint8Array[], indices: readonly Uint8Array[], lut: Uint16Array,
+  keepAlpha: boolean, transparentIndex: number, fill: (key: number) => number): boolean {
+  if (!wasmGifReady()) return false;
+  const most = frames.reduce((m, f) => Math.max(m, f.length), 0);
+  const lay = new Layout();
+  const rgba = lay.take(most), lutAt = lay.take(lut.byteLength), idx = lay.take(most >> 2);
+  if (lay.size > GIF_WASM_MAX_BYTES) return false;
+  MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    const u8 = new Uint8Array(mem), wlut = new Uint16Array(mem, lutAt, lut.length);
+    wlut.set(lut);
+    frames.forEach((f, i) => {
+      const n = f.length >> 2;
+      u8.set(f, rgba);
+      for (let at = 0; (at = ex.map(rgba, n, at, lutAt, idx, keepAlpha ? 1 : 0, transparentIndex)) < n; ) {
+        const o = at * 4;
+        const key = ((f[o] >> 3) << 10) | ((f[o + 1] >> 3) << 5) | (f[o + 2] >> 3);
+        wlut[key] = lut[key] = fill(key);
+      }
+      indices[i].set(u8.subarray(idx, idx + n));
+    });
+  });
+  return true;
+}
+
+/** Rect is the part of the canvas one GIF frame redraws. */
+export interface Rect { x: number; y: number; w: number; h: number }
+
+/**
+ * encodeChangedWasm is gif-anim.ts's changedRect then lzwEncode, in WebAssembly: the rectangle of
+ * idx (a width-wide frame) that differs from prev, with unchanged indices as t, LZW-coded (code
+ * size byte, sub-blocks, terminator); without prev, the whole frame. Undefined when the module
+ * cannot take the call.
+ */
+export function encodeChangedWasm(idx: Uint8Array, prev: Uint8Array | undefined, width: number, t: number, minCodeSize: number):
+  { rect: Rect; lzw: Uint8Array } | undefined {
+  if (!wasmGifReady() || minCodeSize < 1 || minCodeSize > 8) return undefined;
+  const n = idx.length;
+  const rawBytes = Math.ceil(n * 1.51) + 16;
+  const lay = new Layout();
+  const cur = lay.take(n + SLACK), old = lay.take(prev ? n + SLACK : 0), px = lay.take(prev ? n + SLACK : 0), rect = lay.take(16);
+  const raw = lay.take(rawBytes + SLACK), tab = lay.take(dictionaryBytes(minCodeSize));
+  const at = lay.take(rawBytes + Math.ceil(rawBytes / 255) + 4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
+  return MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    const u8 = new Uint8Array(mem);
+    u8.set(idx, cur);
+    let r: Rect = { x: 0, y: 0, w: width, h: n / width }, from = cur, count = n;
+    if (prev) {
+      u8.set(prev, old);
+      count = ex.changed(cur, old, width, n / width, t, px, rect);
+      const v = new Int32Array(mem, rect, 4);
+      r = { x: v[0], y: v[1], w: v[2], h: v[3] };
+      from = px;
+    }
+    const len = ex.encode(from, count, minCodeSize, raw, tab, at);
+    return { rect: r, lzw: u8.slice(at, at + len) };
   });
 }
 

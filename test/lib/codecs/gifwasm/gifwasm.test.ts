@@ -1,8 +1,9 @@
 /**
- * The WebAssembly GIF LZW coder (lib/codecs/gifwasm/gif.wat via gifwasm.ts) is the twin of
- * gif-lzw.ts and gif.ts's JavaScript compositor: the embedded module is a fresh compile of its
- * source, and both give the very same frames, counts, errors and bytes on every fixture GIF, on
- * cut and damaged copies, on hostile LZW streams, and in a process without WebAssembly.
+ * The WebAssembly GIF twin (lib/codecs/gifwasm/gif.wat via gifwasm.ts) of gif-lzw.ts, gif.ts's
+ * JavaScript compositor, quantize.ts's mapping and gif-anim.ts's changedRect: the embedded module
+ * is a fresh compile of its source, and both give the very same frames, counts, errors, indices
+ * and bytes on every fixture GIF, on cut and damaged copies, on hostile LZW streams, on synthetic
+ * animations, and in a process without WebAssembly.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,10 @@ import { makeAnimatedGif } from '../../../helpers/codec-fixtures.js';
 import { seededRandom } from '../../../helpers/prng.js';
 import { decodeGif, encodeGif, readGifInfo } from '../../../../lib/codecs/gif.js';
 import { lzwDecode, lzwEncode } from '../../../../lib/codecs/gif-lzw.js';
-import { lzwDecodeWasm, lzwEncodeWasm, setWasmGif, wasmGifReady } from '../../../../lib/codecs/gifwasm/gifwasm.js';
+import { changedRect } from '../../../../lib/codecs/gif-anim.js';
+import { quantizeFrames } from '../../../../lib/codecs/quantize.js';
+import type { Frame } from '../../../../lib/codecs/types.js';
+import { encodeChangedWasm, lzwDecodeWasm, lzwEncodeWasm, setWasmGif, wasmGifReady } from '../../../../lib/codecs/gifwasm/gifwasm.js';
 import { GIF_WASM_BASE64 } from '../../../../lib/codecs/gifwasm/gif-bytes.js';
 
 const execFileP = promisify(execFile);
@@ -198,6 +202,78 @@ test('encodeGif writes the same file with either coder, for every fixture GIF', 
     const { wasm, js } = both(() => hex(encodeGif(frames, loopCount, hasAlpha)));
     assert.equal(wasm, js, `encodeGif(${path.relative(ROOT, file)}) wasm = ${wasm}, want ${js} (JavaScript)`);
     assert.ok(readGifInfo(encodeGif(frames, loopCount, hasAlpha)).frames.length === frames.length, `encodeGif(${file}) lost frames`);
+  }
+});
+
+/** noisy makes a w x h RGBA frame of smooth colour plus noise, with alpha below 128 on some pixels when holes. */
+function noisy(w: number, h: number, seed: number, holes: boolean): Uint8Array {
+  const r = seededRandom(seed), out = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w, y = (i / w) | 0;
+    out[i * 4] = (x * 255 / w + r() * 40) & 255;
+    out[i * 4 + 1] = (y * 255 / h + r() * 40) & 255;
+    out[i * 4 + 2] = ((x + y) * 3 + r() * 90) & 255;
+    out[i * 4 + 3] = holes && r() < 0.1 ? Math.floor(r() * 128) : 255;
+  }
+  return out;
+}
+
+test('quantizeFrames maps pixels to the same indices with either twin (median cut, with and without alpha)', () => {
+  const frames = [noisy(333, 211, 1, false), noisy(333, 211, 2, true), noisy(17, 5, 3, true)];
+  const opts = [
+    { keepAlpha: false, reserve: true, maxColours: 256, cutColours: 32 },
+    { keepAlpha: true, reserve: false, maxColours: 256 },
+    { keepAlpha: true, reserve: false, maxColours: 16 },
+    { keepAlpha: false, reserve: false, maxColours: 2 },
+  ];
+  for (const o of opts) {
+    const { wasm, js } = both(() => {
+      const q = quantizeFrames(frames, o);
+      return `${q.exact} ${q.transparent} ${q.palette.join(',')} ${q.indices.map(hex).join(',')}`;
+    });
+    assert.equal(wasm, js, `quantizeFrames(${JSON.stringify(o)}) wasm = ${wasm.slice(0, 80)}..., want ${js.slice(0, 80)}... (JavaScript)`);
+  }
+});
+
+test('encodeChangedWasm finds the rectangle changedRect finds and codes its indices as lzwEncode does', () => {
+  const r = seededRandom(21);
+  for (const width of [1, 7, 8, 9, 16, 17, 33, 500]) {
+    const height = 1 + Math.floor(r() * 40);
+    const prev = new Uint8Array(width * height).map(() => Math.floor(r() * 32));
+    const edits: Array<{ name: string; edit: (b: Uint8Array) => void }> = [
+      { name: 'no change', edit: () => {} },
+      { name: 'first index', edit: (b) => { b[0] ^= 1; } },
+      { name: 'last index', edit: (b) => { b[b.length - 1] ^= 1; } },
+      { name: 'one in the middle', edit: (b) => { b[Math.floor(b.length / 2)] ^= 3; } },
+      { name: 'a scatter', edit: (b) => { for (let k = 0; k < 12; k++) b[Math.floor(r() * b.length)] = Math.floor(r() * 32); } },
+      { name: 'everything', edit: (b) => { for (let k = 0; k < b.length; k++) b[k] = (b[k] + 1) & 31; } },
+    ];
+    for (const { name, edit } of edits) {
+      const idx = prev.slice();
+      edit(idx);
+      const { rect, pixels } = changedRect(idx, prev, width, 31);
+      const room = new Uint8Array(Math.ceil(pixels.length * 1.51) + 64);
+      const want = hex(room.subarray(0, lzwEncode(pixels, 5, room, 0)));
+      const got = encodeChangedWasm(idx, prev, width, 31, 5);
+      assert.ok(got, `encodeChangedWasm(${width} wide, ${name}) = undefined, want a result`);
+      assert.deepEqual(got.rect, rect, `encodeChangedWasm(${width} wide, ${name}).rect = ${JSON.stringify(got.rect)}, want ${JSON.stringify(rect)}`);
+      assert.equal(hex(got.lzw), want, `encodeChangedWasm(${width} wide, ${name}) codes differ from lzwEncode(changedRect(...))`);
+    }
+  }
+});
+
+test('encodeGif writes the same animation with either twin: opaque (differenced) and with alpha', () => {
+  const make = (holes: boolean): Frame[] => [0, 1, 2, 3].map((i) => {
+    const data = noisy(123, 77, 40, holes);
+    // Later frames change a band, so that differencing has something to leave out.
+    const band = noisy(123, 77, 41 + i, holes);
+    data.set(band.subarray(123 * 4 * (10 + i * 5), 123 * 4 * (30 + i * 5)), 123 * 4 * (10 + i * 5));
+    return { bitmap: { width: 123, height: 77, data }, delayMs: 70 };
+  });
+  for (const holes of [false, true]) {
+    const frames = make(holes);
+    const { wasm, js } = both(() => hex(encodeGif(frames, 0, holes)));
+    assert.equal(wasm, js, `encodeGif(4 frames, alpha ${holes}) wasm = ${wasm}, want ${js} (JavaScript)`);
   }
 });
 
