@@ -28,9 +28,9 @@ export const GIF_WASM_KEEP_BYTES = 32 * 1024 * 1024;
 export const GIF_WASM_MAX_BYTES = 1024 * 1024 * 1024;
 /** TABLE_BYTES: the decoder's string table, an i32 address and an i32 length per code. */
 const TABLE_BYTES = 4096 * 8;
-/** dictionaryBytes is the size of the encoder's dictionary: an i32 per (code, index) pair. */
+/** dictionaryBytes is the size of the encoder's dictionary: a u16 per (code, index) pair. */
 function dictionaryBytes(minCodeSize: number): number {
-  return (4096 << minCodeSize) * 4;
+  return (4096 << minCodeSize) * 2;
 }
 /** SLACK: string copies write up to 7 bytes past what they keep, and reads run 8 bytes past the data. */
 const SLACK = 8;
