@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles every <name>.wat in WAT_DIRS (lib/transform/wasm, lib/codecs/jpegfast) with wabt (a
+// Compiles every <name>.wat in WAT_DIRS (lib/transform/wasm, lib/codecs/jpegfast, lib/codecs/gifwasm) with wabt (a
 // devDependency) into <name>-bytes.ts beside it, the module embedded in the library as base64
 // under the name <NAME>_WASM_BASE64. `npm run build:wasm` runs it;
 // test/lib/transform/wasm/embedded.test.ts and test/lib/codecs/jpegfast/huffwasm.test.ts check
@@ -11,7 +11,7 @@ import wabtInit from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** WAT_DIRS are the folders whose .wat sources are compiled and embedded. */
-const WAT_DIRS = ['lib/transform/wasm', 'lib/codecs/jpegfast'];
+const WAT_DIRS = ['lib/transform/wasm', 'lib/codecs/jpegfast', 'lib/codecs/gifwasm'];
 
 /** compileWat returns the binary module for WAT source text, SIMD enabled. */
 async function compileWat(name, text) {

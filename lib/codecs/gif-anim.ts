@@ -8,6 +8,7 @@
  */
 import { badImage, type Frame } from './types.js';
 import { lzwEncode } from './gif-lzw.js';
+import { encodeChangedWasm, type Rect } from './gifwasm/gifwasm.js';
 import { quantizeFrames } from './quantize.js';
 
 /**
@@ -20,15 +21,12 @@ import { quantizeFrames } from './quantize.js';
  */
 export const GIF_PHOTO_COLOURS = 32;
 
-/** Rect is the part of the canvas one frame redraws. */
-interface Rect { x: number; y: number; w: number; h: number }
-
 /**
  * changedRect returns the bounding rectangle of the pixels of idx that differ from what canvas
  * shows, and the frame's pixels there with unchanged ones set to the transparent index t; a
  * frame that changes nothing becomes one transparent pixel.
  */
-function changedRect(idx: Uint8Array, canvas: Uint8Array, width: number, t: number): { rect: Rect; pixels: Uint8Array } {
+export function changedRect(idx: Uint8Array, canvas: Uint8Array, width: number, t: number): { rect: Rect; pixels: Uint8Array } {
   const height = idx.length / width;
   let x0 = width, y0 = -1, x1 = -1, y1 = -1;
   for (let y = 0; y < height; y++) {
@@ -91,8 +89,13 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
   let canvas = q.indices[0];
   frames.forEach((f, i) => {
     const idx = q.indices[i];
+    const diffed = differenced && i > 0;
+    const min = Math.max(2, bits); // GIF's smallest LZW code size is 2
+    // The WebAssembly twin differences and codes in one call; the JavaScript one runs where it cannot.
+    const fast = encodeChangedWasm(idx, diffed ? canvas : undefined, width, q.transparent ?? 0, min);
     let rect: Rect = { x: 0, y: 0, w: width, h: height }, px = idx;
-    if (differenced && i > 0) ({ rect, pixels: px } = changedRect(idx, canvas, width, q.transparent!));
+    if (fast) rect = fast.rect;
+    else if (diffed) ({ rect, pixels: px } = changedRect(idx, canvas, width, q.transparent!));
     const delay = Math.min(65535, Math.max(0, Math.round(f.delayMs / 10))); // a 16-bit field in centiseconds
     const transparent = hasAlpha || (differenced && i > 0);
     out[p++] = 0x21; out[p++] = 0xf9; out[p++] = 4;
@@ -102,7 +105,12 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     out[p++] = 0;
     out[p++] = 0x2c; u16(rect.x); u16(rect.y); u16(rect.w); u16(rect.h);
     out[p++] = 0; // no local colour table
-    p = lzwEncode(px, Math.max(2, bits), out, p); // GIF's smallest LZW code size is 2
+    if (fast) {
+      out.set(fast.lzw, p);
+      p += fast.lzw.length;
+    } else {
+      p = lzwEncode(px, min, out, p);
+    }
     canvas = idx;
   });
   out[p++] = 0x3b;

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_FRAMES } from '../config.js';
 import { lzwDecode, lzwEncode } from './gif-lzw.js';
 import { quantize, type Quantized } from './quantize.js';
 import { encodeAnimatedGif } from './gif-anim.js';
+import { decodeFramesWasm, lzwEncodeWasm } from './gifwasm/gifwasm.js';
 
 export { DEFAULT_MAX_FRAMES, lzwDecode, lzwEncode, quantize, type Quantized };
 
@@ -145,9 +146,18 @@ function blit(b: Uint8Array, f: GifFrameInfo, indices: Uint8Array, decoded: numb
   }
 }
 
-/** decodeGif composites every frame onto a full canvas, applying each frame's disposal. */
+/**
+ * decodeGif composites every frame onto a full canvas, applying each frame's disposal: in
+ * WebAssembly (gifwasm/gifwasm.ts) where it runs, else with decodeFramesJs, its twin.
+ */
 export function decodeGif(bytes: Uint8Array): { frames: Frame[]; loopCount: number; hasAlpha: boolean } {
   const info = readGifInfo(bytes);
+  const { frames, hasAlpha } = decodeFramesWasm(bytes, info.width, info.height, info.frames) ?? decodeFramesJs(bytes, info);
+  return { frames, loopCount: info.frames.length > 1 ? info.loopCount : 0, hasAlpha };
+}
+
+/** decodeFramesJs is decodeGif's compositor in JavaScript: the frames, and whether any pixel is not opaque. */
+export function decodeFramesJs(bytes: Uint8Array, info: GifInfo): { frames: Frame[]; hasAlpha: boolean } {
   const { width: W, height: H } = info;
   const canvas = new Uint8Array(W * H * 4); // starts transparent, as browsers and Go do
   const canvas32 = new Uint32Array(canvas.buffer, canvas.byteOffset, W * H);
@@ -175,7 +185,7 @@ export function decodeGif(bytes: Uint8Array): { frames: Frame[]; loopCount: numb
       canvas.set(saved);
     }
   }
-  return { frames, loopCount: info.frames.length > 1 ? info.loopCount : 0, hasAlpha };
+  return { frames, hasAlpha };
 }
 
 /**
@@ -222,7 +232,7 @@ export function encodeGif(frames: Frame[], loopCount: number, hasAlpha: boolean)
     out[p++] = 0x2c; u16(0); u16(0); u16(width); u16(height);
     out[p++] = 0x80 | (bitsPerEntry - 1); // local colour table of 2^bitsPerEntry entries
     for (const c of q.palette) { out[p++] = (c >> 16) & 0xff; out[p++] = (c >> 8) & 0xff; out[p++] = c & 0xff; }
-    p = lzwEncode(q.indices, Math.max(2, bitsPerEntry), out, p); // GIF's smallest LZW code size is 2
+    p = lzwEncodeWasm(q.indices, Math.max(2, bitsPerEntry), out, p); // GIF's smallest LZW code size is 2
   }
   out[p++] = 0x3b;
   return out.slice(0, p);

@@ -3,6 +3,7 @@
  * else median cut over a 15-bit (5 bits per channel) histogram with a 32K-entry lookup table
  * from histogram cell to nearest palette entry.
  */
+import { mapIndicesWasm } from './gifwasm/gifwasm.js';
 
 /** Quantized is one frame reduced to a palette: colours as 0xRRGGBB, padded to a power of two. */
 export interface Quantized { palette: number[]; indices: Uint8Array; transparent?: number }
@@ -59,14 +60,16 @@ export function quantizeFrames(frames: Uint8Array[], o: QuantizeOptions): Shared
     colors.length = 0;
     const cut = o.cutColours !== undefined ? Math.min(max, o.cutColours - (slot ? 1 : 0)) : max;
     const { lut, nearest } = medianCut(frames, o.keepAlpha, cut, colors);
-    frames.forEach((rgba, f) => {
+    const fill = (k: number): number => nearest(((k >> 10) << 3) + 4, (((k >> 5) & 31) << 3) + 4, ((k & 31) << 3) + 4, 0);
+    // The WebAssembly twin (gifwasm.ts) maps where it runs; this loop is the JavaScript one.
+    if (!mapIndicesWasm(frames, indices, lut, o.keepAlpha, transparentIndex, fill)) frames.forEach((rgba, f) => {
       const idx = indices[f];
       for (let i = 0, p = 0; i < idx.length; i++, p += 4) {
         if (o.keepAlpha && rgba[p + 3] < ALPHA_THRESHOLD) { idx[i] = transparentIndex; continue; }
         const k = ((rgba[p] >> 3) << 10) | ((rgba[p + 1] >> 3) << 5) | (rgba[p + 2] >> 3);
         let v = lut[k];
         // A cell the histogram sample missed takes the entry nearest its centre.
-        if (v === UNSET) v = lut[k] = nearest(((k >> 10) << 3) + 4, (((k >> 5) & 31) << 3) + 4, ((k & 31) << 3) + 4, 0);
+        if (v === UNSET) v = lut[k] = fill(k);
         idx[i] = v;
       }
     });

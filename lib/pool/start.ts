@@ -17,6 +17,7 @@ import { compiledTransformModules } from '../transform/wasm/runtime.js';
 // The transform passes' modules register themselves with the runtime when imported.
 import '../transform/wasm/rgba.js';
 import '../transform/wasm/planes.js';
+import '../codecs/gifwasm/gifwasm.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { CODEC_REQUEST, type CodecDelivery, type WorkerStartData } from './protocol.js';
 

@@ -1,0 +1,244 @@
+/**
+ * GIF in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
+ * canvas in the module's memory; mapping pixels to palette indices; differencing a frame against
+ * the previous one and LZW-encoding it. It is the twin of gif-lzw.ts, gif.ts's JavaScript
+ * compositor, quantize.ts's mapping loop and gif-anim.ts's changedRect and gives the very same
+ * frames, indices and bytes; where WebAssembly is missing (or an image needs more memory than the
+ * module may take) those run instead.
+ */
+import type { Frame } from '../types.js';
+import { EmbeddedModule, Layout, type WasmMemory } from '../../transform/wasm/runtime.js';
+import { lzwDecode, lzwEncode } from '../gif-lzw.js';
+import { GIF_WASM_BASE64 } from './gif-bytes.js';
+
+interface Exports {
+  memory: WasmMemory;
+  dechunk(q: number, end: number, dst: number): number;
+  decode(src: number, len: number, min: number, out: number, count: number, tab: number): number;
+  blit(idx: number, decoded: number, fw: number, fh: number, rows: number, pal: number, t: number): void;
+  transparent(p: number, n: number): number;
+  encode(idx: number, n: number, min: number, raw: number, tab: number, out: number): number;
+  map(rgba: number, n: number, from: number, lut: number, idx: number, keepAlpha: number, tIndex: number): number;
+  changed(idx: number, prev: number, width: number, height: number, t: number, px: number, rect: number): number;
+}
+
+/** GIF_WASM_KEEP_BYTES: an instance whose memory grew past this (a very large GIF) is dropped after use. */
+export const GIF_WASM_KEEP_BYTES = 32 * 1024 * 1024;
+/** GIF_WASM_MAX_BYTES is the most memory one call may ask of the module; larger work stays in JavaScript. */
+export const GIF_WASM_MAX_BYTES = 1024 * 1024 * 1024;
+/** TABLE_BYTES: the decoder's string table, an i32 address and an i32 length per code. */
+const TABLE_BYTES = 4096 * 8;
+/** dictionaryBytes is the size of the encoder's dictionary: a u16 per (code, index) pair. */
+function dictionaryBytes(minCodeSize: number): number {
+  return (4096 << minCodeSize) * 2;
+}
+/** SLACK: string copies write up to 7 bytes past what they keep, and reads run 8 bytes past the data. */
+const SLACK = 8;
+
+const MODULE = new EmbeddedModule<Exports>('gif', GIF_WASM_BASE64, GIF_WASM_KEEP_BYTES);
+let enabled = true;
+
+/**
+ * setWasmGif turns the WebAssembly GIF twin on or off (on by default where the runtime has
+ * WebAssembly); tests turn it off to run the JavaScript twin.
+ */
+export function setWasmGif(on: boolean): void {
+  enabled = on;
+}
+
+/** wasmGifReady reports whether GIF decoding, index mapping and LZW encoding go to the WebAssembly module. */
+export function wasmGifReady(): boolean {
+  return enabled && MODULE.available();
+}
+
+/**
+ * lzwDecodeWasm is gif-lzw.ts's lzwDecode in WebAssembly: it decodes the sub-block chain whose
+ * first length byte is at b[start] into at most out.length indices and returns how many (what
+ * lzwDecode returns, which runs instead where the module cannot take the call).
+ */
+export function lzwDecodeWasm(b: Uint8Array, start: number, minCodeSize: number, out: Uint8Array): number {
+  const lay = new Layout();
+  const data = lay.take(b.length), src = lay.take(b.length + SLACK), idx = lay.take(out.length + SLACK), tab = lay.take(TABLE_BYTES);
+  if (!wasmGifReady() || lay.size > GIF_WASM_MAX_BYTES) return lzwDecode(b, start, minCodeSize, out);
+  return MODULE.call(lay.size, (ex) => {
+    const u8 = new Uint8Array(ex.memory.buffer);
+    u8.set(b, data);
+    const len = ex.dechunk(data + Math.min(start, b.length), data + b.length, src);
+    const n = ex.decode(src, len, minCodeSize, idx, out.length, tab);
+    out.set(u8.subarray(idx, idx + n));
+    return n;
+  });
+}
+
+/**
+ * lzwEncodeWasm is gif-lzw.ts's lzwEncode in WebAssembly: it writes indices as a GIF LZW stream
+ * (code size byte, sub-blocks, terminator) at out[p] and returns the position after it, the
+ * very bytes lzwEncode writes (code sizes outside 1..8, or no module, go to lzwEncode itself).
+ */
+export function lzwEncodeWasm(indices: Uint8Array, minCodeSize: number, out: Uint8Array, p: number): number {
+  if (!wasmGifReady() || minCodeSize < 1 || minCodeSize > 8) return lzwEncode(indices, minCodeSize, out, p);
+  const n = indices.length;
+  const rawBytes = Math.ceil(n * 1.51) + 16;
+  const lay = new Layout();
+  const idx = lay.take(n + SLACK), raw = lay.take(rawBytes + SLACK), tab = lay.take(dictionaryBytes(minCodeSize));
+  const at = lay.take(rawBytes + Math.ceil(rawBytes / 255) + 4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return lzwEncode(indices, minCodeSize, out, p);
+  return MODULE.call(lay.size, (ex) => {
+    const u8 = new Uint8Array(ex.memory.buffer);
+    u8.set(indices, idx);
+    const len = ex.encode(idx, n, minCodeSize, raw, tab, at);
+    out.set(u8.subarray(at, at + len), p);
+    return p + len;
+  });
+}
+
+/**
+ * mapIndicesWasm is quantize.ts's index mapping in WebAssembly: each pixel of frames gets
+ * lut[its 15-bit colour key] (indices[f] for frame f), or transparentIndex when keepAlpha and its
+ * alpha is below 128. A cell still UNSET (0xffff) in lut is filled with fill(key), in lut too,
+ * when a pixel first needs it, as the JavaScript loop does. It returns false, having done
+ * nothing, when the module cannot take the call.
+ */
+export function mapIndicesWasm(frames: readonly Uint8Array[], indices: readonly Uint8Array[], lut: Uint16Array,
+  keepAlpha: boolean, transparentIndex: number, fill: (key: number) => number): boolean {
+  if (!wasmGifReady()) return false;
+  const most = frames.reduce((m, f) => Math.max(m, f.length), 0);
+  const lay = new Layout();
+  const rgba = lay.take(most), lutAt = lay.take(lut.byteLength), idx = lay.take(most >> 2);
+  if (lay.size > GIF_WASM_MAX_BYTES) return false;
+  MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    const u8 = new Uint8Array(mem), wlut = new Uint16Array(mem, lutAt, lut.length);
+    wlut.set(lut);
+    frames.forEach((f, i) => {
+      const n = f.length >> 2;
+      u8.set(f, rgba);
+      for (let at = 0; (at = ex.map(rgba, n, at, lutAt, idx, keepAlpha ? 1 : 0, transparentIndex)) < n; ) {
+        const o = at * 4;
+        const key = ((f[o] >> 3) << 10) | ((f[o + 1] >> 3) << 5) | (f[o + 2] >> 3);
+        wlut[key] = lut[key] = fill(key);
+      }
+      indices[i].set(u8.subarray(idx, idx + n));
+    });
+  });
+  return true;
+}
+
+/** Rect is the part of the canvas one GIF frame redraws. */
+export interface Rect { x: number; y: number; w: number; h: number }
+
+/**
+ * encodeChangedWasm is gif-anim.ts's changedRect then lzwEncode, in WebAssembly: the rectangle of
+ * idx (a width-wide frame) that differs from prev, with unchanged indices as t, LZW-coded (code
+ * size byte, sub-blocks, terminator); without prev, the whole frame. Undefined when the module
+ * cannot take the call.
+ */
+export function encodeChangedWasm(idx: Uint8Array, prev: Uint8Array | undefined, width: number, t: number, minCodeSize: number):
+  { rect: Rect; lzw: Uint8Array } | undefined {
+  if (!wasmGifReady() || minCodeSize < 1 || minCodeSize > 8) return undefined;
+  const n = idx.length;
+  const rawBytes = Math.ceil(n * 1.51) + 16;
+  const lay = new Layout();
+  const cur = lay.take(n + SLACK), old = lay.take(prev ? n + SLACK : 0), px = lay.take(prev ? n + SLACK : 0), rect = lay.take(16);
+  const raw = lay.take(rawBytes + SLACK), tab = lay.take(dictionaryBytes(minCodeSize));
+  const at = lay.take(rawBytes + Math.ceil(rawBytes / 255) + 4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
+  return MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    const u8 = new Uint8Array(mem);
+    u8.set(idx, cur);
+    let r: Rect = { x: 0, y: 0, w: width, h: n / width }, from = cur, count = n;
+    if (prev) {
+      u8.set(prev, old);
+      count = ex.changed(cur, old, width, n / width, t, px, rect);
+      const v = new Int32Array(mem, rect, 4);
+      r = { x: v[0], y: v[1], w: v[2], h: v[3] };
+      from = px;
+    }
+    const len = ex.encode(from, count, minCodeSize, raw, tab, at);
+    return { rect: r, lzw: u8.slice(at, at + len) };
+  });
+}
+
+/** GifFrameLayout is what compositing needs of one frame of a GifInfo (gif.ts's GifFrameInfo). */
+export interface GifFrameLayout {
+  x: number; y: number; width: number; height: number;
+  interlaced: boolean;
+  paletteOffset: number; paletteSize: number;
+  transparent: number;
+  delayCs: number;
+  disposal: number;
+  minCodeSize: number;
+  dataStart: number;
+}
+
+/** INTERLACE_PASSES are GIF's four interlaced passes: first row and row step. */
+const INTERLACE_PASSES = [[0, 8], [4, 8], [2, 4], [1, 2]] as const;
+
+/**
+ * decodeFramesWasm is gif.ts's compositor in WebAssembly: it decodes every frame of the GIF b
+ * (a W x H canvas, frames as readGifInfo found them) onto a canvas kept in the module's memory,
+ * applying each frame's disposal, and returns the composited frames and whether any pixel of
+ * them is not opaque; undefined when the module cannot take the file.
+ */
+export function decodeFramesWasm(b: Uint8Array, W: number, H: number, frames: readonly GifFrameLayout[]):
+  { frames: Frame[]; hasAlpha: boolean } | undefined {
+  if (!wasmGifReady()) return undefined;
+  const canvasBytes = W * H * 4;
+  let maxPixels = 0, maxRows = 0, restores = false;
+  for (const f of frames) {
+    maxPixels = Math.max(maxPixels, f.width * f.height);
+    maxRows = Math.max(maxRows, f.height);
+    restores ||= f.disposal === 3;
+  }
+  const lay = new Layout();
+  const data = lay.take(b.length), src = lay.take(b.length + SLACK), canvas = lay.take(canvasBytes);
+  const saved = lay.take(restores ? canvasBytes : 0), idx = lay.take(maxPixels + SLACK), tab = lay.take(TABLE_BYTES);
+  const pal = lay.take(1024), rows = lay.take(maxRows * 4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
+  return MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    const u8 = new Uint8Array(mem);
+    u8.set(b, data);
+    u8.fill(0, canvas, canvas + canvasBytes); // starts transparent, as browsers and Go do
+    const out: Frame[] = [];
+    let hasAlpha = false;
+    // blit only draws opaque pixels, so an opaque canvas that was not cleared or restored stays
+    // opaque and need not be scanned again.
+    let knownOpaque = false;
+    for (const f of frames) {
+      if (f.disposal === 3) u8.copyWithin(saved, canvas, canvas + canvasBytes);
+      const len = ex.dechunk(data + f.dataStart, data + b.length, src);
+      const decoded = ex.decode(src, len, f.minCodeSize, idx, f.width * f.height, tab);
+      // Indices past the colour table draw opaque black, as browsers draw them.
+      for (let i = 0, o = pal, s = f.paletteOffset; i < 256; i++, o += 4, s += 3) {
+        const inTable = i < f.paletteSize;
+        u8[o] = inTable ? b[s] : 0; u8[o + 1] = inTable ? b[s + 1] : 0; u8[o + 2] = inTable ? b[s + 2] : 0; u8[o + 3] = 255;
+      }
+      const rowAt = new Int32Array(mem, rows, f.height);
+      const at = (y: number): number => canvas + ((f.y + y) * W + f.x) * 4;
+      if (f.interlaced) {
+        let r = 0;
+        for (const [first, step] of INTERLACE_PASSES) for (let y = first; y < f.height; y += step) rowAt[r++] = at(y);
+      } else {
+        for (let y = 0; y < f.height; y++) rowAt[y] = at(y);
+      }
+      // A short stream draws what it has, as browsers do; the rest keeps the canvas underneath.
+      ex.blit(idx, decoded, f.width, f.height, rows, pal, f.transparent);
+      const pixels = u8.slice(canvas, canvas + canvasBytes);
+      if (!knownOpaque) {
+        const transparent = ex.transparent(canvas, W * H) !== 0;
+        hasAlpha ||= transparent;
+        knownOpaque = !transparent;
+      }
+      out.push({ bitmap: { width: W, height: H, data: pixels }, delayMs: f.delayCs * 10 });
+      if (f.disposal === 2 || f.disposal === 3) knownOpaque = false;
+      if (f.disposal === 2) {
+        for (let y = f.y; y < f.y + f.height; y++) u8.fill(0, canvas + (y * W + f.x) * 4, canvas + (y * W + f.x + f.width) * 4);
+      } else if (f.disposal === 3) {
+        u8.copyWithin(canvas, saved, saved + canvasBytes);
+      }
+    }
+    return { frames: out, hasAlpha };
+  });
+}
