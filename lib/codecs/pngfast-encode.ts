@@ -5,6 +5,7 @@
 import { deflateSync, constants as zlibConstants } from 'node:zlib';
 import { crc32 } from '../cache/framing.js';
 import type { Bitmap } from './types.js';
+import { wasmPngReady, withFilteredRowsWasm } from './pngwasm/pngwasm.js';
 
 /**
  * PNG_ZLIB_LEVEL is the deflate level for PNG output, chosen by measurement: level 6 took three
@@ -40,23 +41,11 @@ export function encodePngFast(bitmap: Bitmap, hasAlpha: boolean, opts: PngEncode
   const { width: w, height: h, data } = bitmap;
   if (w <= 0 || h <= 0 || data.length < w * h * 4) throw new RangeError(`bitmap ${w}x${h} has ${data.length} bytes`);
   const ch = hasAlpha ? 4 : 3;
-  const stride = w * ch;
-  const filtered = new Uint8Array((stride + 1) * h);
-  // Rows carry ch leading zero bytes so that the left neighbours of the first pixel read as 0.
-  let prev = new Uint8Array(stride + ch), cur = new Uint8Array(stride + ch);
+  const level = opts.level ?? PNG_ZLIB_LEVEL;
   const filter = opts.filter ?? 'auto';
   const adaptive = filter === 'adaptive' || (filter === 'auto' && !fewColours(data, w * h, FEW_COLOURS));
-  const scratch: Scratch = { sub: new Uint8Array(stride), up: new Uint8Array(stride), avg: new Uint8Array(stride), paeth: new Uint8Array(stride) };
-  for (let y = 0; y < h; y++) {
-    const src = y * w * 4;
-    if (hasAlpha) cur.set(data.subarray(src, src + stride), ch);
-    else for (let x = 0, s = src, d = ch; x < w; x++, s += 4, d += 3) { cur[d] = data[s]; cur[d + 1] = data[s + 1]; cur[d + 2] = data[s + 2]; }
-    const o = y * (stride + 1);
-    if (adaptive) filterRow(cur, prev, stride, ch, filtered, o, scratch);
-    else filtered.set(cur.subarray(ch), o + 1); // filter byte stays 0 (None)
-    const t = prev; prev = cur; cur = t;
-  }
-  const idat = deflateSync(filtered, { level: opts.level ?? PNG_ZLIB_LEVEL, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+  const idat = (adaptive && wasmPngReady() ? withFilteredRowsWasm(data, w, h, ch, (rows) => deflateRows(rows, level)) : undefined)
+    ?? deflateRows(filterRows(data, w, h, ch, adaptive), level);
   const out = new Uint8Array(8 + 25 + 12 + idat.length + 12);
   const dv = new DataView(out.buffer);
   out.set(SIGNATURE, 0);
@@ -74,6 +63,34 @@ export function encodePngFast(bitmap: Bitmap, hasAlpha: boolean, opts: PngEncode
   chunk('IDAT', idat, idat.length);
   chunk('IEND', null, 0);
   return out;
+}
+
+/** deflateRows compresses filtered scanlines for the IDAT chunk. */
+function deflateRows(rows: Uint8Array, level: number): Buffer {
+  return deflateSync(rows, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+}
+
+/**
+ * filterRows writes the rows of the w x h RGBA bitmap data as PNG scanlines of ch bytes per pixel
+ * (3 drops alpha), each with filterRow's choice when adaptive, else unfiltered: the JavaScript
+ * twin of withFilteredRowsWasm.
+ */
+function filterRows(data: Uint8Array, w: number, h: number, ch: number, adaptive: boolean): Uint8Array {
+  const stride = w * ch;
+  const filtered = new Uint8Array((stride + 1) * h);
+  // Rows carry ch leading zero bytes so that the left neighbours of the first pixel read as 0.
+  let prev = new Uint8Array(stride + ch), cur = new Uint8Array(stride + ch);
+  const scratch: Scratch = { sub: new Uint8Array(stride), up: new Uint8Array(stride), avg: new Uint8Array(stride), paeth: new Uint8Array(stride) };
+  for (let y = 0; y < h; y++) {
+    const src = y * w * 4;
+    if (ch === 4) cur.set(data.subarray(src, src + stride), ch);
+    else for (let x = 0, s = src, d = ch; x < w; x++, s += 4, d += 3) { cur[d] = data[s]; cur[d + 1] = data[s + 1]; cur[d + 2] = data[s + 2]; }
+    const o = y * (stride + 1);
+    if (adaptive) filterRow(cur, prev, stride, ch, filtered, o, scratch);
+    else filtered.set(cur.subarray(ch), o + 1); // filter byte stays 0 (None)
+    const t = prev; prev = cur; cur = t;
+  }
+  return filtered;
 }
 
 /** Scratch holds the four filtered candidates of filterRow (None is the row itself). */
