@@ -7,6 +7,7 @@
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import { badImage, type Bitmap } from './types.js';
 import { PNG_SIGNATURE, readPngChunks, type PngHeader, type PngLayout } from './pngfast-chunks.js';
+import { unfilterToRgbaWasm, wasmPngReady } from './pngwasm/pngwasm.js';
 
 export type { PngHeader } from './pngfast-chunks.js';
 
@@ -108,8 +109,28 @@ function unfilterAdam7(raw: Uint8Array, h: PngHeader, layout: PngLayout): Decode
   return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaqueByLayout(h, layout) ? false : hasAlphaBelow255(out) };
 }
 
+/**
+ * unfilterWasm is unfilterToRGBA in WebAssembly for 8-bit grey, grey+alpha, RGB and RGBA images,
+ * or undefined where it does not apply (another depth or type, no WebAssembly, too large).
+ */
+function unfilterWasm(raw: Uint8Array, h: PngHeader, layout: PngLayout): DecodedPngFast | undefined {
+  const { width: w, height: ht, depth, colorType } = h;
+  if (depth !== 8 || colorType === 3 || !wasmPngReady()) return undefined;
+  const trns = layout.trns;
+  // The colour key as expandRow compares it: grey against trns[0], RGB against trns[0..2]; a
+  // 16-bit key above 255 matches no 8-bit sample.
+  let key = -1;
+  if (colorType === 0 && trns && trns.length >= 1 && trns[0] <= 255) key = trns[0] * 0x010101;
+  if (colorType === 2 && trns && trns.length >= 3 && trns[0] <= 255 && trns[1] <= 255 && trns[2] <= 255) key = trns[0] | (trns[1] << 8) | (trns[2] << 16);
+  const r = unfilterToRgbaWasm(raw, w, ht, CHANNELS[colorType], key, !opaqueByLayout(h, layout));
+  if (r === null) throw badImage('The PNG image data uses an unknown row filter');
+  return r && { bitmap: { width: w, height: ht, data: r.data }, hasAlpha: r.hasAlpha };
+}
+
 /** unfilterToRGBA reverses the row filters in place in raw and expands each row to RGBA8. */
 function unfilterToRGBA(raw: Uint8Array, h: PngHeader, layout: PngLayout): DecodedPngFast {
+  const fast = unfilterWasm(raw, h, layout);
+  if (fast) return fast;
   const { width: w, height: ht, depth, colorType } = h;
   const ch = CHANNELS[colorType];
   const bpp = Math.max(1, (ch * depth) >> 3);

@@ -352,6 +352,18 @@ test('encodePngFast output is smaller than fast-png\'s own encoder on a photo', 
   assert.ok(ours < theirs, `encodePngFast(${F.flowersPng}) = ${ours} bytes, want fewer than fast-png's ${theirs}`);
 });
 
+test('encodePngFast deflates a photo with Z_RLE and graphics at level 4, never larger than level 4 alone', () => {
+  const photo = decodePng(new Uint8Array(readFileSync(path.join(FIXTURES, '..', 'bench/images/flowers1024.png')))).bitmap;
+  // Many colours, flat areas and repeats: filtered adaptively, but Z_RLE would lose here.
+  const graphic = bitmapOf(320, 240, (x, y) => ((x >> 4) + (y >> 4)) & 1 ? [(x * 3) & 255, (y * 2) & 255, 90, 255] : [x & 255, 250, y & 255, 255]);
+  for (const { name, bm, rle } of [{ name: 'flowers1024.png', bm: photo, rle: true }, { name: 'graphic 320x240', bm: graphic, rle: false }]) {
+    const out = encodePngFast(bm, false);
+    const len = new DataView(out.buffer, out.byteOffset).getUint32(33);
+    const level4 = deflateSync(inflateSync(out.subarray(41, 41 + len)), { level: 4 }).length;
+    assert.ok(rle ? len < 0.95 * level4 : len === level4, `encodePngFast(${name}) IDAT = ${len} bytes, want ${rle ? 'under 95% of' : 'exactly'} level 4's ${level4}`);
+  }
+});
+
 test('an iCCP profile is never inflated, on either path', () => {
   // The proxy does not colour-manage. A profile that is not even valid zlib would make fast-png
   // throw, so decoding the very pixels of the file without it shows the profile went unread;
