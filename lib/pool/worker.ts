@@ -21,7 +21,10 @@ export { serializeError, type SerializedError, type TransformFn } from './protoc
 export function ownedBytes(bytes: Uint8Array): Uint8Array {
   const buf = bytes.buffer;
   if (buf instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength) return bytes;
-  return new Uint8Array(bytes);
+  // Not zero-filled first, and copied by memcpy: `new Uint8Array(bytes)` is several times slower.
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  Buffer.from(buf, bytes.byteOffset, bytes.byteLength).copy(copy);
+  return copy;
 }
 
 /**
