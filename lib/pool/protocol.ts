@@ -33,6 +33,22 @@ export interface TaskMessage {
   limits: Limits;
 }
 
+/**
+ * WarmMessage asks an idle worker for its deep warm-up (warmup.ts deepWarmUp); it answers
+ * `warmed`. The pool sends it once per worker, when the whole pool has been idle a while.
+ */
+export interface WarmMessage {
+  type: 'warm';
+}
+
+/** PoolMessage is anything the pool posts to a worker: a task or the deep warm-up request. */
+export type PoolMessage = TaskMessage | WarmMessage;
+
+/** isWarmMessage tells the deep warm-up request from a task. */
+export function isWarmMessage(msg: PoolMessage): msg is WarmMessage {
+  return (msg as Partial<WarmMessage>).type === 'warm';
+}
+
 /** SerializedError is a ProxyError as it crosses the thread boundary. */
 export interface SerializedError {
   /** Stable name of the error's class (a key of ERROR_KINDS); absent or unknown: chosen by status. */
@@ -49,9 +65,13 @@ export interface SerializedError {
   detail?: string;
 }
 
-/** ReplyMessage is a worker's answer: ready after start-up, then one result or error per task. */
+/**
+ * ReplyMessage is a worker's answer: ready after start-up, then one result or error per task,
+ * and warmed after the deep warm-up the pool asked for.
+ */
 export type ReplyMessage =
   | { type: 'ready' }
+  | { type: 'warmed' }
   | { type: 'result'; id: number; bytes: Uint8Array; contentType: string; warnings?: string[] }
   | { type: 'error'; id: number; error: SerializedError };
 

@@ -14,7 +14,7 @@ import { transform } from '../transform/transform.js';
 import { provideTransformModules } from '../transform/wasm/runtime.js';
 import { serveTransforms } from './worker.js';
 import { CODEC_REQUEST, WORKER_DATA_KEY, type CodecDelivery, type WorkerStartData } from './protocol.js';
-import { warmUp } from './warmup.js';
+import { deepWarmUp, warmUp } from './warmup.js';
 
 /** receiveCodecs asks the pool for the codec modules on port and resolves with its one CodecDelivery. */
 function receiveCodecs(port: MessagePort): Promise<CodecModules> {
@@ -37,5 +37,5 @@ if (!isMainThread) {
     expectCodecModules(() => receiveCodecs(codecPort), data.codecs);
   }
   if (data?.transformModules) provideTransformModules(data.transformModules);
-  serveTransforms(transform, data?.warmUp ? warmUp : undefined);
+  serveTransforms(transform, data?.warmUp ? warmUp : undefined, deepWarmUp);
 }

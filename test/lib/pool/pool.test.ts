@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTransformPool, reviveError, type PoolOptions, type TransformPool } from '../../../lib/pool/pool.js';
+import { createTransformPool, DEEP_WARM_IDLE_MS, reviveError, type PoolOptions, type TransformPool } from '../../../lib/pool/pool.js';
 import { serializeError, type SerializedError } from '../../../lib/pool/worker.js';
 import { badImage } from '../../../lib/codecs/types.js';
 import {
@@ -87,6 +87,28 @@ test('pool sends each task to the worker that has been idle longest', async () =
     for (const [i, tag] of tags.entries()) {
       assert.deepEqual(seen[i], want[i], `run(mix ${tag}) worker history = ${JSON.stringify(seen[i])}, want ${JSON.stringify(want[i])}`);
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('pool deep-warms each worker once, only after the whole pool has been idle', async () => {
+  const pool = testPool({ workers: 1, deepWarmUp: true });
+  try {
+    const first = reply((await send(pool, { op: 'mix', tag: 'a', rounds: 1 })).bytes).seen;
+    // Straight after a task the pool is not idle long enough yet.
+    const second = reply((await send(pool, { op: 'mix', tag: 'b', rounds: 1 })).bytes).seen;
+    await new Promise((r) => setTimeout(r, DEEP_WARM_IDLE_MS * 4));
+    const third = reply((await send(pool, { op: 'mix', tag: 'c', rounds: 1 })).bytes).seen;
+    await new Promise((r) => setTimeout(r, DEEP_WARM_IDLE_MS * 4));
+    const fourth = reply((await send(pool, { op: 'mix', tag: 'd', rounds: 1 })).bytes).seen;
+    const cases = [
+      { name: 'first', got: first, want: ['a'] },
+      { name: 'second', got: second, want: ['a', 'b'] },
+      { name: 'third', got: third, want: ['a', 'b', 'deep-warm', 'c'] },
+      { name: 'fourth', got: fourth, want: ['a', 'b', 'deep-warm', 'c', 'd'] },
+    ];
+    for (const c of cases) assert.deepEqual(c.got, c.want, `${c.name} run: worker history = ${JSON.stringify(c.got)}, want ${JSON.stringify(c.want)}`);
   } finally {
     await pool.close();
   }
