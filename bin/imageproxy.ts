@@ -6,7 +6,7 @@
  *
  * Cold start: this module imports only what parsing flags needs and the pool. The pool's workers
  * are started as soon as the flags are known, and boot on their own threads while this one loads
- * the server's modules (Express, metrics, the cache backends) by dynamic import; listen() then
+ * the server's modules (the server, metrics, the cache backends) by dynamic import; listen() then
  * waits for whichever finishes last. Modules the configuration does not use are never loaded.
  */
 import { readFileSync, realpathSync } from 'node:fs';
