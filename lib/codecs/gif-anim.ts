@@ -68,10 +68,25 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
   });
   let bits = 1;
   while (1 << bits < q.palette.length) bits++;
-  const pixels = width * height;
-  // LZW output stays under 12 bits per pixel plus clear codes; add room for sub-block lengths and framing.
-  const frameCap = Math.ceil(pixels * 1.51) + Math.ceil(pixels / 128) + 64;
-  const out = new Uint8Array(64 + 768 + frames.length * frameCap);
+  const min = Math.max(2, bits); // GIF's smallest LZW code size is 2
+  // Each frame is coded first, so the file is written once into a buffer of its exact size. What
+  // a decoder shows after each frame is that frame's indices: changedRect leaves out (makes
+  // transparent) only pixels already showing the same index.
+  const coded = q.indices.map((idx, i): { rect: Rect; lzw: Uint8Array } => {
+    const prev = differenced && i > 0 ? q.indices[i - 1] : undefined;
+    // The WebAssembly twin differences and codes in one call; the JavaScript one runs where it cannot.
+    const fast = encodeChangedWasm(idx, prev, width, q.transparent ?? 0, min);
+    if (fast) return fast;
+    let rect: Rect = { x: 0, y: 0, w: width, h: height }, px = idx;
+    if (prev) ({ rect, pixels: px } = changedRect(idx, prev, width, q.transparent!));
+    // LZW output stays under 1.51 bytes per index, plus sub-block lengths and framing.
+    const room = new Uint8Array(Math.ceil(px.length * 1.51) + Math.ceil(px.length / 128) + 16);
+    return { rect, lzw: room.subarray(0, lzwEncode(px, min, room, 0)) };
+  });
+  // Header and palette, the loop extension, per frame a graphic control extension (8 bytes) and an
+  // image descriptor (10) before its data, and the trailer.
+  const size = 13 + 3 * q.palette.length + (loopCount >= 0 ? 19 : 0) + coded.reduce((n, c) => n + 18 + c.lzw.length, 0) + 1;
+  const out = new Uint8Array(size);
   let p = 0;
   const u16 = (v: number): void => { out[p++] = v & 0xff; out[p++] = (v >> 8) & 0xff; };
   for (const c of 'GIF89a') out[p++] = c.charCodeAt(0);
@@ -84,18 +99,8 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     for (const c of 'NETSCAPE2.0') out[p++] = c.charCodeAt(0);
     out[p++] = 3; out[p++] = 1; u16(Math.min(loopCount, 65535)); out[p++] = 0;
   }
-  // What a decoder shows after each frame is that frame's indices: changedRect leaves out (makes
-  // transparent) only pixels already showing the same index.
-  let canvas = q.indices[0];
   frames.forEach((f, i) => {
-    const idx = q.indices[i];
-    const diffed = differenced && i > 0;
-    const min = Math.max(2, bits); // GIF's smallest LZW code size is 2
-    // The WebAssembly twin differences and codes in one call; the JavaScript one runs where it cannot.
-    const fast = encodeChangedWasm(idx, diffed ? canvas : undefined, width, q.transparent ?? 0, min);
-    let rect: Rect = { x: 0, y: 0, w: width, h: height }, px = idx;
-    if (fast) rect = fast.rect;
-    else if (diffed) ({ rect, pixels: px } = changedRect(idx, canvas, width, q.transparent!));
+    const { rect, lzw } = coded[i];
     const delay = Math.min(65535, Math.max(0, Math.round(f.delayMs / 10))); // a 16-bit field in centiseconds
     const transparent = hasAlpha || (differenced && i > 0);
     out[p++] = 0x21; out[p++] = 0xf9; out[p++] = 4;
@@ -105,15 +110,10 @@ export function encodeAnimatedGif(frames: Frame[], loopCount: number, hasAlpha: 
     out[p++] = 0;
     out[p++] = 0x2c; u16(rect.x); u16(rect.y); u16(rect.w); u16(rect.h);
     out[p++] = 0; // no local colour table
-    if (fast) {
-      out.set(fast.lzw, p);
-      p += fast.lzw.length;
-    } else {
-      p = lzwEncode(px, min, out, p);
-    }
-    canvas = idx;
+    out.set(lzw, p);
+    p += lzw.length;
   });
   out[p++] = 0x3b;
-  if (p > out.length) throw badImage('The image could not be encoded as GIF');
-  return out.slice(0, p);
+  if (p !== size) throw badImage('The image could not be encoded as GIF');
+  return out;
 }

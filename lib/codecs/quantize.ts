@@ -126,11 +126,18 @@ export const SAMPLE_TARGET = 65536;
 const UNSET = 0xffff;
 
 /**
+ * histMemory is the histogram's memory, made on first use and reused by every call (medianCut is
+ * synchronous and done with it before it returns): a fresh megabyte per GIF cost more in page
+ * faults than clearing this one.
+ */
+let histMemory: Float64Array | undefined;
+
+/**
  * histogram counts and sums the opaque pixels of about one in step pixels per 15-bit cell:
  * four numbers per cell (count, red, green and blue sums) side by side, and how many it took.
  */
 function histogram(frames: Uint8Array[], keepAlpha: boolean, step: number): { hist: Float64Array; sampled: number } {
-  const hist = new Float64Array(32768 * 4);
+  const hist = (histMemory ??= new Float64Array(32768 * 4)).fill(0);
   let sampled = 0;
   const span = 2 * step - 1;
   let seed = 0x2545f491;

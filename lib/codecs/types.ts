@@ -94,8 +94,17 @@ export function badImage(reason: string, cause?: unknown): UnprocessableImageErr
   return e;
 }
 
+/** LITTLE_ENDIAN: hasTransparency reads pixels as 32-bit words, alpha in the top byte on such platforms. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** hasTransparency reports whether any pixel of rgba has alpha below 255. */
 export function hasTransparency(rgba: Uint8Array): boolean {
+  if (LITTLE_ENDIAN && (rgba.byteOffset & 3) === 0) {
+    // One word per pixel: a fully opaque pixel is at least 0xff000000.
+    const words = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
+    for (let i = 0; i < words.length; i++) if (words[i] < 0xff000000) return true;
+    return false;
+  }
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
   return false;
 }

@@ -70,6 +70,29 @@ function opaqueTables(w: Weights, n: number): [Float64Array, Float64Array] {
   return [w255, aSum];
 }
 
+/** Taps are one axis's weights with their opaque tables (opaqueTables), as the passes take them. */
+interface Taps { wts: Weights; w255: Float64Array; aSum: Float64Array }
+
+/** TAPS_KEPT: the last few axes' taps are kept, enough for both axes of one resize (every frame of an animation repeats them). */
+const TAPS_KEPT = 4;
+const recentTaps: Array<{ key: string; taps: Taps }> = [];
+
+/**
+ * tapsFor is precomputeWeights and opaqueTables for one axis, reused when a recent resize had
+ * the very same axis (the frames of an animation): the passes only read them.
+ */
+function tapsFor(dstSize: number, srcSize: number, span?: Span): Taps {
+  const key = span ? `${dstSize} ${srcSize} ${span.offset} ${span.length}` : `${dstSize} ${srcSize}`;
+  const hit = recentTaps.find((t) => t.key === key);
+  if (hit) return hit.taps;
+  const wts = precomputeWeights(dstSize, srcSize, span);
+  const [w255, aSum] = opaqueTables(wts, dstSize);
+  const taps = { wts, w255, aSum };
+  recentTaps.unshift({ key, taps });
+  recentTaps.length = Math.min(recentTaps.length, TAPS_KEPT);
+  return taps;
+}
+
 /** horizontalAlpha is the horizontal pass for images with some transparency. */
 function horizontalAlpha(src: Bitmap, width: number, wts: Weights, w255: Float64Array, aSum: Float64Array): Bitmap {
   const { start, index, weight } = wts;
@@ -372,8 +395,7 @@ function alphaWasm(useWasm: boolean, src: Bitmap, h?: Weights, v?: Weights): Bit
  * useWasm false keeps to the JavaScript passes (tests compare the two).
  */
 export function resizeHorizontal(src: Bitmap, width: number, span?: Span, useWasm = true): Bitmap {
-  const wts = precomputeWeights(width, src.width, span);
-  const [w255, aSum] = opaqueTables(wts, width);
+  const { wts, w255, aSum } = tapsFor(width, src.width, span);
   const px = pixelWords(src);
   if (!fastPath(src, px, aSum)) return alphaWasm(useWasm, src, wts) ?? horizontalAlpha(src, width, wts, w255, aSum);
   const fast = opaqueWasm(useWasm, src, { start: wts.start, index: wts.index, w255, aSum });
@@ -400,8 +422,7 @@ export function resizeHorizontal(src: Bitmap, width: number, span?: Span, useWas
  * useWasm false keeps to the JavaScript passes (tests compare the two).
  */
 export function resizeVertical(src: Bitmap, height: number, span?: Span, useWasm = true): Bitmap {
-  const wts = precomputeWeights(height, src.height, span);
-  const [w255, aSum] = opaqueTables(wts, height);
+  const { wts, w255, aSum } = tapsFor(height, src.height, span);
   const px = pixelWords(src);
   if (!fastPath(src, px, aSum)) return alphaWasm(useWasm, src, undefined, wts) ?? verticalAlpha(src, height, wts, w255, aSum);
   const fast = opaqueWasm(useWasm, src, undefined, { start: wts.start, index: wts.index, w255, aSum });
@@ -417,10 +438,8 @@ export function resizeVertical(src: Bitmap, height: number, span?: Span, useWasm
  * horizontal rows go through a ring just big enough for one output row's taps plus a block.
  */
 function resizeBoth(src: Bitmap, width: number, height: number, window: { x: Span; y: Span } | undefined, useWasm: boolean): Bitmap {
-  const wx = precomputeWeights(width, src.width, window?.x);
-  const wy = precomputeWeights(height, src.height, window?.y);
-  const [hw255, hSum] = opaqueTables(wx, width);
-  const [vw255, vSum] = opaqueTables(wy, height);
+  const { wts: wx, w255: hw255, aSum: hSum } = tapsFor(width, src.width, window?.x);
+  const { wts: wy, w255: vw255, aSum: vSum } = tapsFor(height, src.height, window?.y);
   const px = pixelWords(src);
   if (!fastPath(src, px, hSum, vSum)) {
     return alphaWasm(useWasm, src, wx, wy) ?? verticalAlpha(horizontalAlpha(src, width, wx, hw255, hSum), height, wy, vw255, vSum);

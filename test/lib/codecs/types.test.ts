@@ -23,3 +23,19 @@ test('hasTransparency', () => {
     assert.equal(got, want, `hasTransparency(${px}) = ${got}, want ${want}`);
   }
 });
+
+test('hasTransparency reads word-aligned and unaligned views alike, and ignores a partial last pixel', () => {
+  const buf = new Uint8Array(64).fill(255);
+  const cases: Array<{ name: string; view: Uint8Array; want: boolean }> = [
+    { name: 'aligned, opaque', view: buf.subarray(0, 40), want: false },
+    { name: 'unaligned, opaque', view: buf.subarray(1, 41), want: false },
+    { name: 'aligned, alpha 0 in the last pixel', view: (() => { const b = new Uint8Array(40).fill(255); b[39] = 0; return b; })(), want: true },
+    { name: 'unaligned, alpha 254 in the first pixel', view: (() => { const b = new Uint8Array(45).fill(255); b[4] = 254; return b.subarray(1, 41); })(), want: true },
+    { name: 'partial last pixel with a low byte', view: (() => { const b = new Uint8Array(42).fill(255); b[41] = 0; return b; })(), want: false },
+    { name: 'only colour bytes low', view: new Uint8Array([0, 0, 0, 255, 7, 7, 7, 255]), want: false },
+  ];
+  for (const { name, view, want } of cases) {
+    const got = hasTransparency(view);
+    assert.equal(got, want, `hasTransparency(${name}) = ${got}, want ${want}`);
+  }
+});
