@@ -80,15 +80,49 @@ function photoLikeImage(w: number, h: number): Uint8Array {
 }
 
 /**
+ * DEEP_WARM_UP_FRAMES is the frame count of the deep warm-up's animated GIF: enough for the
+ * differencing and shared-palette paths of the animation writer.
+ */
+export const DEEP_WARM_UP_FRAMES = 3;
+
+/**
+ * DEEP_WARM_UP_OTHER_OPTIONS are the transforms the deep warm-up runs on its PNG and its animated
+ * GIF: the first GIF and PNG requests of a fresh worker otherwise run 3-5 times their steady time
+ * (cold code and, mostly, fresh heap pages faulted in).
+ */
+export const DEEP_WARM_UP_OTHER_OPTIONS: readonly string[] = ['250x', '250x'];
+
+/**
  * deepWarmUp encodes a photo-like JPEG of DEEP_WARM_UP_WIDTH x DEEP_WARM_UP_HEIGHT and runs
- * DEEP_WARM_UP_OPTIONS on it (~90 ms of CPU once). A failure is ignored, as warmUp's is.
+ * DEEP_WARM_UP_OPTIONS on it, then DEEP_WARM_UP_OTHER_OPTIONS on the same picture as a PNG and
+ * as a DEEP_WARM_UP_FRAMES-frame GIF (~250 ms of CPU once). A failure is ignored, as warmUp's is.
  */
 export async function deepWarmUp(): Promise<void> {
   try {
-    const bitmap = { width: DEEP_WARM_UP_WIDTH, height: DEEP_WARM_UP_HEIGHT, data: photoLikeImage(DEEP_WARM_UP_WIDTH, DEEP_WARM_UP_HEIGHT) };
-    const jpeg = await encodeImage({ frames: [{ bitmap, delayMs: 0 }], loopCount: 0, hasAlpha: false }, { format: 'jpeg', quality: 90 });
+    const w = DEEP_WARM_UP_WIDTH, h = DEEP_WARM_UP_HEIGHT;
+    const bitmap = { width: w, height: h, data: photoLikeImage(w, h) };
+    const still = { frames: [{ bitmap, delayMs: 0 }], loopCount: 0, hasAlpha: false };
+    const jpeg = await encodeImage(still, { format: 'jpeg', quality: 90 });
     for (const o of DEEP_WARM_UP_OPTIONS) await transform(jpeg, parseOptions(o), DEFAULT_LIMITS);
+    const png = await encodeImage(still, { format: 'png', quality: 0 });
+    const frames = Array.from({ length: DEEP_WARM_UP_FRAMES }, (_, i) => ({ bitmap: { width: w, height: h, data: shifted(bitmap.data, w, h, 8 * i) }, delayMs: 100 }));
+    const gif = await encodeImage({ frames, loopCount: 0, hasAlpha: false }, { format: 'gif', quality: 0 });
+    for (const o of DEEP_WARM_UP_OTHER_OPTIONS) {
+      await transform(png, parseOptions(o), DEFAULT_LIMITS);
+      await transform(gif, parseOptions(o), DEFAULT_LIMITS);
+    }
   } catch {
     // See the doc comment.
   }
+}
+
+/** shifted is RGBA image data moved right by dx pixels (the left columns repeat): a panning animation frame. */
+function shifted(data: Uint8Array, w: number, h: number, dx: number): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w * 4;
+    out.set(data.subarray(row, row + (w - dx) * 4), row + dx * 4);
+    for (let x = 0; x < dx; x++) out.set(data.subarray(row, row + 4), row + x * 4);
+  }
+  return out;
 }
