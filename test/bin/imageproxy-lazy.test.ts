@@ -4,7 +4,7 @@
  * cloud SDKs, the codec wasm bytes) and without loading any decoder library on the main thread
  * (fast-png, pako, UTIF, jpeg-js, the jsquash codecs: only the workers decode), seen through a module
  * resolve hook in the child process (the workers' code is embedded, so the hook sees the main thread's
- * modules only).
+ * modules only), nor prom-client, which loads after listening.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,6 +82,8 @@ test('the CLI with the default configuration listens without loading what that c
     { name: 'jpeg-js', pattern: /node_modules\/jpeg-js\//, want: false },
     // meta.js holds the jsquash encoders' default options only (config.ts reads them).
     { name: 'a jsquash codec', pattern: /node_modules\/@jsquash\/[a-z]+\/(?!meta\.js$)/, want: false },
+    // Metrics are deferred (lib/metrics-deferred.ts): prom-client loads after listening.
+    { name: 'prom-client', pattern: /node_modules\/prom-client\//, want: false },
   ];
   for (const c of cases) {
     const got = loaded.some((u) => c.pattern.test(u));
