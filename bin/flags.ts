@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import {
   DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_LEASE_TIME_MS,
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
-  DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_PASS_RESPONSE_HEADERS,
+  DEFAULT_MAX_PIXELS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_REDIRECTS, DEFAULT_ORIGIN_IDLE_CONNS, DEFAULT_PASS_RESPONSE_HEADERS,
   DEFAULT_TRANSFORM_TIMEOUT_MS, DEFAULT_USER_AGENT, DEFAULT_WORKER_MEMORY_MB, type ProxyConfig,
 } from '../lib/config.js';
 import {
@@ -192,6 +192,8 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.followRedirects = parseBool(v, w); } },
   { name: 'maxRedirects', kind: 'int', default: String(DEFAULT_MAX_REDIRECTS), help: 'most redirects followed for one request',
     apply: (p, v, w) => { p.config.maxRedirects = parseInt10(v, w, 0); } },
+  { name: 'originIdleConns', kind: 'int', default: String(DEFAULT_ORIGIN_IDLE_CONNS), help: 'idle keep-alive connections kept per origin (0: a new connection per request)',
+    apply: (p, v, w) => { p.config.originIdleConns = parseInt10(v, w, 0); } },
   { name: 'timeout', kind: 'duration', default: '30s', help: 'time limit for a whole request (Go duration: 30s, 1m30s, 500ms)',
     apply: (p, v, w) => { p.config.timeoutMs = parseDur(v, w, true); } },
   { name: 'maxSourceSize', kind: 'size', default: '50MB', help: 'largest remote body: bytes, or with a KB/MB/GB suffix (1 KB = 1024 bytes)',

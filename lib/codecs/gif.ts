@@ -7,24 +7,12 @@ import { DEFAULT_MAX_FRAMES } from '../config.js';
 import { lzwDecode, lzwEncode } from './gif-lzw.js';
 import { quantize, type Quantized } from './quantize.js';
 import { encodeAnimatedGif } from './gif-anim.js';
-import { decodeFramesWasm, lzwEncodeWasm } from './gifwasm/gifwasm.js';
+import { decodeFramesWasm, lzwEncodeWasm, type GifFrameLayout } from './gifwasm/gifwasm.js';
 
 export { DEFAULT_MAX_FRAMES, lzwDecode, lzwEncode, quantize, type Quantized };
 
 /** GifFrameInfo is one image descriptor with its graphic control values, as the walker saw it. */
-interface GifFrameInfo {
-  x: number; y: number; width: number; height: number;
-  interlaced: boolean;
-  /** Offset and entry count of the colour table in force (local, else global). */
-  paletteOffset: number; paletteSize: number;
-  /** Transparent colour index, or -1. */
-  transparent: number;
-  delayCs: number;
-  disposal: number;
-  /** LZW minimum code size, and the offset of the first image data sub-block's length byte. */
-  minCodeSize: number;
-  dataStart: number;
-}
+type GifFrameInfo = GifFrameLayout;
 
 /** GifInfo is the structure of a GIF file, read without decompressing any frame. */
 export interface GifInfo {

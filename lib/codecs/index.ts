@@ -57,6 +57,11 @@ export interface DecodeOptions {
   maxFrames?: number;
   /** Largest number of JPEG scans (default MAX_SCANS). */
   maxScans?: number;
+  /**
+   * decodePlanar only: keep subsampled JPEG chroma at its own resolution at reduced scales too,
+   * for a caller that resamples each plane at its own size (the YCbCr path).
+   */
+  subsampledChroma?: boolean;
 }
 
 /**
@@ -135,7 +140,7 @@ export type PlanarDecode = { planes: JpegPlanes; image?: undefined } | { planes?
 export async function decodePlanar(bytes: Uint8Array, source: ProbeResult, opts: DecodeOptions): Promise<PlanarDecode> {
   if (source.format !== 'jpeg') return { image: await decodeProbed(bytes, source, opts) };
   try {
-    const planes = decodeJpegToPlanes(bytes, { maxPixels: opts.maxPixels, shrink: opts.shrink, maxScans: opts.maxScans });
+    const planes = decodeJpegToPlanes(bytes, opts);
     if (planes) return { planes };
     return { image: still(source, decodeJpegGeneral(bytes, opts.maxPixels).bitmap, false) };
   } catch (err) {

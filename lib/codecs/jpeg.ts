@@ -38,8 +38,11 @@ export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?
  * decodeJpegToPlanes decodes with the fast decoder, applying `shrink` as decodeJpeg does, and
  * stops before colour conversion; undefined means the fast decoder does not handle the stream.
  */
-export function decodeJpegToPlanes(bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number }): JpegPlanes | undefined {
-  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels: opts.maxPixels, maxScans: opts.maxScans });
+export function decodeJpegToPlanes(
+  bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number; subsampledChroma?: boolean },
+): JpegPlanes | undefined {
+  const { maxPixels, maxScans, subsampledChroma } = opts;
+  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels, maxScans, subsampledChroma });
 }
 
 /** bitmapOfPlanes converts planes from decodeJpegToPlanes to the RGBA bitmap decodeJpeg gives. */

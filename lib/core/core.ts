@@ -28,7 +28,7 @@ export interface ProxyCore {
    * Without one, the core makes its own.
    */
   answer(req: CoreRequest, controller?: AbortController): Promise<Answer>;
-  /** close stops the transformer and closes the cache. */
+  /** close stops the transformer, lets go of the origin's idle sockets and closes the cache. */
   close(): Promise<void>;
 }
 
@@ -41,6 +41,7 @@ export function createCore(options: CoreOptions): ProxyCore {
     answer: (req, controller) => answer(core, req, controller),
     close: async () => {
       await core.transformer.close();
+      core.origin.close?.();
       await core.config.cache?.close?.();
     },
   };

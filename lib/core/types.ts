@@ -86,6 +86,8 @@ export interface OriginResponse {
 export interface OriginFetcher {
   /** fetch GETs url (following redirects under the admission when configured) and reads the whole body. */
   fetch(url: URL, request: OriginRequest): Promise<OriginResponse>;
+  /** close lets go of what the fetcher keeps between requests (idle keep-alive sockets). */
+  close?(): void;
 }
 
 /** CacheState says how an image answer was produced, for X-Cache and the served-from-cache metric. */

@@ -3,8 +3,9 @@
  * every resolved address filtered, a deadline, a body size cap that also holds after content
  * decoding, and a content-type check.
  *
- * Each request gets its own socket (`agent: false`), so a connection opened under one policy is
- * never reused under another.
+ * Connections are kept alive per configuration and admission (agents.ts), so a connection opened
+ * under one policy is never reused under another; a request whose reused socket turns out closed
+ * by the origin is sent once more on a socket of its own.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -18,6 +19,7 @@ import type { Admission } from '../security/policy.js';
 import type { OriginFetcher } from '../core/types.js';
 import { checkHop } from '../security/policy.js';
 import { unbracket } from '../security/hostmatch.js';
+import { closeOriginAgents, originAgent } from './agents.js';
 import { CREDENTIAL_HEADERS, DROPPED_RESPONSE_HEADERS } from '../security/headers.js';
 
 export { originRequestHeaders } from './request.js';
@@ -53,6 +55,9 @@ export interface FetchResult {
   contentType: string;
 }
 
+/** STALE_SOCKET_CODES are how a kept-alive socket that the origin closed while idle fails on reuse. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
 /** ACCEPT_ENCODING lists the content codings readBody can decode (within the size limit). */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 
@@ -84,7 +89,8 @@ export async function fetchRemote(url: URL, opts: FetchOptions): Promise<FetchRe
     let current = url;
     for (let redirects = 0; ; redirects++) {
       const { lookup } = checkHop(current, opts.admission, config);
-      const res = await request(current, headers, lookup, ctl.signal, (req) => { active = req; });
+      const agent = originAgent(current, config, opts.admission);
+      const res = await request(current, headers, lookup, agent, ctl.signal, (req) => { active = req; });
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECT_STATUSES.has(status) && location !== undefined) {
@@ -122,9 +128,13 @@ function fetchError(err: unknown, signal: AbortSignal): unknown {
   return e;
 }
 
-/** request sends one GET and resolves with the response head; `track` receives the request so an abort can destroy it. */
+/**
+ * request sends one GET and resolves with the response head; `track` receives the request so an
+ * abort can destroy it. A reused keep-alive socket that fails before any response (the origin
+ * closed it while idle) is not the origin failing: the GET goes again on a socket of its own.
+ */
 function request(
-  url: URL, headers: Record<string, string>, lookup: LookupFunction, signal: AbortSignal,
+  url: URL, headers: Record<string, string>, lookup: LookupFunction, agent: http.Agent | false, signal: AbortSignal,
   track: (req: http.ClientRequest) => void,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -143,7 +153,7 @@ function request(
         method: 'GET',
         headers,
         lookup,
-        agent: false,
+        agent,
         auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
       });
     } catch (err) {
@@ -151,9 +161,21 @@ function request(
       return;
     }
     track(req);
+    let answered = false, retried = false;
     // Keep listening: a parse error can follow the response (e.g. bytes past Content-Length).
-    req.on('error', reject);
-    req.once('response', resolve);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (retried) return;
+      if (!answered && req.reusedSocket && STALE_SOCKET_CODES.has(err.code ?? '') && !signal.aborted) {
+        retried = true;
+        request(url, headers, lookup, false, signal, track).then(resolve, reject);
+        return;
+      }
+      reject(err);
+    });
+    req.once('response', (res) => {
+      answered = true;
+      resolve(res);
+    });
     req.end();
   });
 }
@@ -265,7 +287,7 @@ async function readBody(res: IncomingMessage, encoding: string, max: number, lea
   return Buffer.concat(chunks, total);
 }
 
-/** nodeOrigin is the core's Node origin: fetchRemote under `config` (node:http and node:https, one socket per fetch). */
+/** nodeOrigin is the core's Node origin: fetchRemote under `config` (node:http and node:https, keep-alive per policy). */
 export function nodeOrigin(config: ProxyConfig): OriginFetcher {
-  return { fetch: (url, request) => fetchRemote(url, { config, ...request }) };
+  return { fetch: (url, request) => fetchRemote(url, { config, ...request }), close: () => closeOriginAgents(config) };
 }

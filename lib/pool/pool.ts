@@ -28,9 +28,11 @@
  * - A task goes to the idle worker that finished its last task longest ago. After answering, a
  *   worker may still be collecting that task's garbage (reclaimPixelMemory in worker.ts, several
  *   milliseconds); the least recently used idle worker is the one least likely to be doing so.
- * - Once the whole pool has been idle for DEEP_WARM_IDLE_MS, one worker at a time runs its deep
- *   warm-up (warmup.ts: photo-sized transforms, so the first real photos do not run cold code);
- *   a task goes to a worker doing that only when no other is idle.
+ * - One worker at a time runs its deep warm-up (warmup.ts: photo-sized transforms, so the first
+ *   real photos do not run cold code) when the whole pool is idle: DEEP_WARM_IDLE_MS after the
+ *   pool's first answer (never in the way of a cold start's first request) or DEEP_WARM_DELAY_MS
+ *   after start when no request came. A worker that served DEEP_WARM_SERVED tasks is warm
+ *   already and skips it. A task goes to a warming worker only when no other is idle.
  * - Idle workers are unref'd and busy or starting ones ref'd, so an idle pool never keeps the
  *   process alive while a pending task (or ready()) always does; close() still terminates everything.
  */
@@ -66,10 +68,21 @@ export function workerResourceLimits(memoryMb: number = DEFAULT_WORKER_MEMORY_MB
 export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = workerResourceLimits();
 
 /**
- * DEEP_WARM_IDLE_MS is how long no worker may have had a task before one runs its deep warm-up:
- * long enough that a fresh server's first requests (a cold start) never share the cores with it.
+ * DEEP_WARM_IDLE_MS is how long no worker may have had a task, once the pool has answered one,
+ * before a worker runs its deep warm-up: a pause between requests (tasks meanwhile go to the
+ * other workers).
  */
-export const DEEP_WARM_IDLE_MS = 100;
+export const DEEP_WARM_IDLE_MS = 10;
+
+/**
+ * DEEP_WARM_DELAY_MS is how long after its start a worker of a pool that has answered nothing
+ * yet waits before its deep warm-up: longer than a cold start takes to its first answer, so the
+ * warm-up never shares the cores with that.
+ */
+export const DEEP_WARM_DELAY_MS = 1_000;
+
+/** DEEP_WARM_SERVED is how many tasks make a worker warm enough to skip its deep warm-up. */
+export const DEEP_WARM_SERVED = 2;
 
 /**
  * EXTRA_WORKERS_DELAY_MS is how long after the first worker is ready the others start at the
@@ -161,6 +174,10 @@ interface Slot {
   idleSince: number;
   /** The deep warm-up: still to run, running (the worker is busy with it), or done (or not wanted). */
   deepWarm: 'pending' | 'running' | 'done';
+  /** Tasks this worker has answered. */
+  served: number;
+  /** performance.now() when the worker said it was ready. */
+  readyAt: number;
 }
 
 /**
@@ -196,8 +213,10 @@ class Pool implements TransformPool {
   private readonly wasm?: WorkerWasm;
   private readonly warmUp: boolean;
   private readonly deepWarmUp: boolean;
-  /** performance.now() when a task was last sent or answered. */
+  /** performance.now() when a task was last sent or answered; 0 before the first. */
   private lastActive = 0;
+  /** Whether any task has been answered. */
+  private answered = false;
   /** The timer that next looks for a worker to deep-warm. */
   private deepWarmTimer?: NodeJS.Timeout;
   /** Workers still to start beyond the first (see the file comment); 0 once they have been. */
@@ -340,7 +359,7 @@ class Pool implements TransformPool {
       return;
     }
     // A new worker counts as just used, so a warm one is preferred while its code is still cold.
-    const slot: Slot = { worker, ready: false, idleSince: performance.now(), deepWarm: this.deepWarmUp ? 'pending' : 'done' };
+    const slot: Slot = { worker, ready: false, idleSince: performance.now(), deepWarm: this.deepWarmUp ? 'pending' : 'done', served: 0, readyAt: 0 };
     worker.on('message', (msg: ReplyMessage) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => {
       slot.error = err;
@@ -365,35 +384,46 @@ class Pool implements TransformPool {
     return best;
   }
 
-  /** scheduleDeepWarm arms the deep warm-up timer while a worker still waits for its deep warm-up. */
-  private scheduleDeepWarm(): void {
-    if (this.deepWarmTimer !== undefined || this.closing || !this.slots.some((s) => s.deepWarm === 'pending')) return;
+  /** scheduleDeepWarm (re)arms the deep warm-up check to run in ms, while a worker still waits for its deep warm-up. */
+  private scheduleDeepWarm(ms: number): void {
+    clearTimeout(this.deepWarmTimer);
+    this.deepWarmTimer = undefined;
+    if (this.closing || !this.slots.some((s) => s.deepWarm === 'pending')) return;
     this.deepWarmTimer = setTimeout(() => {
       this.deepWarmTimer = undefined;
       this.deepWarmNext();
-    }, DEEP_WARM_IDLE_MS);
+    }, Math.max(0, ms));
     // Warming is never a reason to keep the process alive.
     this.deepWarmTimer.unref();
   }
 
   /**
-   * deepWarmNext asks one ready, idle worker for its deep warm-up when the whole pool has been
-   * idle for DEEP_WARM_IDLE_MS and no other worker is warming; otherwise it looks again later.
+   * deepWarmNext asks one ready, idle worker for its deep warm-up when the pool is idle as the
+   * file comment says and no other worker is warming; finish() and `warmed` look again later.
    */
   private deepWarmNext(): void {
     if (this.closing || this.slots.some((s) => s.deepWarm === 'running')) return;
-    const busy = this.queue.length > 0 || this.slots.some((s) => s.task !== undefined);
-    const slot = this.slots.find((s) => s.deepWarm === 'pending' && s.ready && s.task === undefined && s.killedFor === undefined);
-    if (busy || slot === undefined || performance.now() - this.lastActive < DEEP_WARM_IDLE_MS) {
-      this.scheduleDeepWarm();
+    if (this.queue.length > 0 || this.slots.some((s) => s.task !== undefined)) return;
+    const now = performance.now();
+    for (const slot of this.slots) {
+      if (slot.deepWarm !== 'pending' || !slot.ready || slot.killedFor !== undefined) continue;
+      if (slot.served >= DEEP_WARM_SERVED) {
+        slot.deepWarm = 'done';
+        continue;
+      }
+      const wait = this.answered ? this.lastActive + DEEP_WARM_IDLE_MS - now : slot.readyAt + DEEP_WARM_DELAY_MS - now;
+      if (wait > 0) {
+        this.scheduleDeepWarm(wait);
+        return;
+      }
+      try {
+        slot.worker.postMessage({ type: 'warm' } satisfies WarmMessage);
+        slot.deepWarm = 'running';
+      } catch {
+        slot.deepWarm = 'done';
+        continue;
+      }
       return;
-    }
-    try {
-      slot.worker.postMessage({ type: 'warm' } satisfies WarmMessage);
-      slot.deepWarm = 'running';
-    } catch {
-      slot.deepWarm = 'done';
-      this.scheduleDeepWarm();
     }
   }
 
@@ -430,6 +460,7 @@ class Pool implements TransformPool {
     slot.task = undefined;
     slot.idleSince = performance.now();
     this.lastActive = slot.idleSince;
+    this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);
     slot.worker.unref();
   }
 
@@ -462,16 +493,19 @@ class Pool implements TransformPool {
         this.growTimer.unref();
       }
       this.wake();
-      this.scheduleDeepWarm();
+      slot.readyAt = performance.now();
+      this.scheduleDeepWarm(this.answered ? DEEP_WARM_IDLE_MS : DEEP_WARM_DELAY_MS);
       return;
     }
     if (msg.type === 'warmed') {
       slot.deepWarm = 'done';
-      this.scheduleDeepWarm();
+      this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);
       return;
     }
     const task = slot.task;
     if (task === undefined || task.id !== msg.id) return;
+    slot.served++;
+    this.answered = true;
     this.finish(slot);
     // The first answer is out once the main thread has sent it, so the others start after that.
     if (this.deferred > 0) setImmediate(() => this.grow());

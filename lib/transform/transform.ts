@@ -48,7 +48,9 @@ async function decodeFor(bytes: Uint8Array, plan: TransformPlan, colour: ColourP
     const special = await decodeForColour(bytes, plan, colour, decodeOptions(plan));
     if (special) return { image: special };
     if (!plan.planar) return { image: await decodeProbed(bytes, plan.source, decodeOptions(plan)) };
-    const d = await decodePlanar(bytes, plan.source, decodeOptions(plan));
+    // The YCbCr path resamples chroma at its own size, so a reduced decode need not undo the
+    // subsampling (for 4000 -> 500w that is a quarter of the chroma inverse DCT work).
+    const d = await decodePlanar(bytes, plan.source, { ...decodeOptions(plan), subsampledChroma: true });
     if (d.image) return { image: d.image };
     const ycc = renderPlanes(d.planes, plan);
     return ycc ? { ycc } : { image: imageOfPlanes(d.planes, plan.source) };

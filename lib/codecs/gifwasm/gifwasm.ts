@@ -36,19 +36,18 @@ function dictionaryBytes(minCodeSize: number): number {
 const SLACK = 8;
 
 const MODULE = new EmbeddedModule<Exports>('gif', GIF_WASM_BASE64, GIF_WASM_KEEP_BYTES);
-let enabled = true;
 
 /**
  * setWasmGif turns the WebAssembly GIF twin on or off (on by default where the runtime has
- * WebAssembly); tests turn it off to run the JavaScript twin.
+ * WebAssembly with SIMD); tests turn it off to run the JavaScript twin.
  */
 export function setWasmGif(on: boolean): void {
-  enabled = on;
+  MODULE.setEnabled(on);
 }
 
 /** wasmGifReady reports whether GIF decoding, index mapping and LZW encoding go to the WebAssembly module. */
 export function wasmGifReady(): boolean {
-  return enabled && MODULE.available();
+  return MODULE.ready();
 }
 
 /**
@@ -160,14 +159,17 @@ export function encodeChangedWasm(idx: Uint8Array, prev: Uint8Array | undefined,
   });
 }
 
-/** GifFrameLayout is what compositing needs of one frame of a GifInfo (gif.ts's GifFrameInfo). */
+/** GifFrameLayout is one GIF image descriptor with its graphic control values: what the walker (gif.ts) records and compositing needs. */
 export interface GifFrameLayout {
   x: number; y: number; width: number; height: number;
   interlaced: boolean;
+  /** Offset and entry count of the colour table in force (local, else global). */
   paletteOffset: number; paletteSize: number;
+  /** Transparent colour index, or -1. */
   transparent: number;
   delayCs: number;
   disposal: number;
+  /** LZW minimum code size, and the offset of the first image data sub-block's length byte. */
   minCodeSize: number;
   dataStart: number;
 }

@@ -31,19 +31,18 @@ const EMIT_CHUNK_BLOCKS = 1536;
 const EMIT_BLOCK_BYTES = 512;
 
 const encoder = new EmbeddedModule<EncodeExports>('jpegenc', ENCODE_WASM_BASE64, ENC_KEEP_BYTES);
-let enabled = true;
 
 /**
  * setWasmEncoder turns the WebAssembly encoder on or off (on by default where the runtime has
  * WebAssembly with SIMD); tests turn it off to run the JavaScript twin.
  */
 export function setWasmEncoder(on: boolean): void {
-  enabled = on;
+  encoder.setEnabled(on);
 }
 
 /** wasmEncoderReady reports whether encodes go to the WebAssembly encoder. */
 export function wasmEncoderReady(): boolean {
-  return enabled && encoder.available();
+  return encoder.ready();
 }
 
 /** Entropy is one image's quantized blocks, ready to be counted and written. */

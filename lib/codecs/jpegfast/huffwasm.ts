@@ -39,7 +39,6 @@ const COMP = 384;
 const BLOCK_OUT_MAX = 8 + 63 * 8;
 
 const huffman = new EmbeddedModule<HuffmanExports>('huffman', HUFFMAN_WASM_BASE64, HUFF_KEEP_BYTES);
-let enabled = true;
 let wasmStore = true;
 
 /**
@@ -55,12 +54,12 @@ export function setWasmStore(on: boolean): void {
  * has WebAssembly); tests turn it off to run the JavaScript twin.
  */
 export function setWasmEntropy(on: boolean): void {
-  enabled = on;
+  huffman.setEnabled(on);
 }
 
 /** wasmEntropyReady reports whether baseline scans go to the WebAssembly decoder. */
 export function wasmEntropyReady(): boolean {
-  return enabled && huffman.available();
+  return huffman.ready();
 }
 
 function corrupt(): UnprocessableImageError {

@@ -21,27 +21,34 @@
   (func (export "unfilter") (param $raw i32) (param $w i32) (param $h i32) (param $bpp i32)
     (param $zero i32) (param $out i32) (result i32)
     (local $y i32) (local $src i32) (local $dst i32) (local $prv i32) (local $end i32) (local $vend i32)
-    (local $ft i32) (local $rowBytes i32) (local $step4 i32)
-    (local $m1 v128) (local $m4 v128) (local $alpha v128)
+    (local $ft i32) (local $rowBytes i32) (local $step4 i32) (local $rowRaw i32)
+    (local $src1 i32) (local $dst1 i32) (local $next i32) (local $i i32)
+    (local $m1 v128) (local $m2 v128) (local $m4 v128) (local $alpha v128)
     (local $a v128) (local $b v128) (local $c v128) (local $x v128)
     (local $pa v128) (local $pb v128) (local $pc v128) (local $notA v128)
-    ;; m1 swizzles one pixel's samples into RGBA, m4 four pixels'; -128 selects 0.
+    ;; m1 swizzles one pixel's samples into RGBA, m2 two pixels' (loaded 4 bytes apart), m4 four
+    ;; pixels'; -128 selects 0.
     (if (i32.eq (local.get $bpp) (i32.const 1)) (then
+      (local.set $m2 (v128.const i8x16 0 0 0 -128 4 4 4 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m1 (v128.const i8x16 0 0 0 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m4 (v128.const i8x16 0 0 0 -128 1 1 1 -128 2 2 2 -128 3 3 3 -128))))
     (if (i32.eq (local.get $bpp) (i32.const 2)) (then
+      (local.set $m2 (v128.const i8x16 0 0 0 1 4 4 4 5 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m1 (v128.const i8x16 0 0 0 1 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m4 (v128.const i8x16 0 0 0 1 2 2 2 3 4 4 4 5 6 6 6 7))))
     (if (i32.eq (local.get $bpp) (i32.const 3)) (then
+      (local.set $m2 (v128.const i8x16 0 1 2 -128 4 5 6 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m1 (v128.const i8x16 0 1 2 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m4 (v128.const i8x16 0 1 2 -128 3 4 5 -128 6 7 8 -128 9 10 11 -128))))
     (if (i32.eq (local.get $bpp) (i32.const 4)) (then
+      (local.set $m2 (v128.const i8x16 0 1 2 3 4 5 6 7 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m1 (v128.const i8x16 0 1 2 3 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
       (local.set $m4 (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15))))
     (if (i32.and (local.get $bpp) (i32.const 1)) (then
       (local.set $alpha (v128.const i32x4 0xff000000 0xff000000 0xff000000 0xff000000))))
     (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
     (local.set $step4 (i32.shl (local.get $bpp) (i32.const 2)))
+    (local.set $rowRaw (i32.mul (local.get $w) (local.get $bpp)))
     (local.set $src (local.get $raw))
     (local.set $dst (local.get $out))
     (block $done
@@ -97,11 +104,21 @@
               (local.set $prv (i32.add (local.get $prv) (i32.const 4)))
               (br $avg))))))
         (if (i32.eq (local.get $ft) (i32.const 4)) (then
-          ;; Paeth in i16 lanes: a (left), b (above) and c (above left) are carried as i16x8.
-          (loop $paeth
-            (if (i32.lt_u (local.get $dst) (local.get $end)) (then
-              (local.set $b (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $prv))))
-              (local.set $x (i16x8.extend_low_i8x16_u (i8x16.swizzle (v128.load32_zero (local.get $src)) (local.get $m1))))
+          (if (i32.and (i32.lt_u (i32.add (local.get $y) (i32.const 1)) (local.get $h))
+                (i32.eq (i32.load8_u (i32.add (local.get $src) (local.get $rowRaw))) (i32.const 4))) (then
+            ;; Two Paeth rows at once, the lower one a pixel behind: lanes 0-3 are pixel x of row
+            ;; y, lanes 4-7 pixel x - 1 of row y + 1, whose pixel above is the one lanes 0-3 gave
+            ;; the step before. Two pixels per step halve the chain of dependent operations.
+            (local.set $src1 (i32.add (local.get $src) (i32.add (local.get $rowRaw) (i32.const 1))))
+            (local.set $next (i32.add (local.get $src1) (local.get $rowRaw)))
+            (local.set $dst1 (local.get $end))
+            (local.set $i (i32.const 0))
+            (loop $pair
+              (local.set $b (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $prv))) (local.get $a)))
+              (local.set $x (i16x8.extend_low_i8x16_u (i8x16.swizzle
+                (v128.load32_lane 1 (i32.sub (local.get $src1) (local.get $bpp)) (v128.load32_zero (local.get $src)))
+                (local.get $m2))))
               (local.set $pa (i16x8.sub (local.get $b) (local.get $c)))
               (local.set $pb (i16x8.sub (local.get $a) (local.get $c)))
               (local.set $pc (i16x8.abs (i16x8.add (local.get $pa) (local.get $pb))))
@@ -113,11 +130,45 @@
                   (v128.bitselect (v128.bitselect (local.get $c) (local.get $b) (i16x8.lt_s (local.get $pc) (local.get $pb)))
                     (local.get $a) (local.get $notA)))))
               (local.set $c (local.get $b))
-              (v128.store32_lane 0 (local.get $dst) (v128.or (i8x16.narrow_i16x8_u (local.get $a) (local.get $a)) (local.get $alpha)))
+              (local.set $pa (v128.or (i8x16.narrow_i16x8_u (local.get $a) (local.get $a)) (local.get $alpha)))
+              ;; Step 0's lanes 4-7 (pixel -1) and step w's lanes 0-3 (pixel w) are not stored;
+              ;; after step 0 the lower row's left neighbour is 0 again.
+              (if (i32.lt_u (local.get $i) (local.get $w)) (then (v128.store32_lane 0 (local.get $dst) (local.get $pa))))
+              (if (i32.eqz (local.get $i))
+                (then (local.set $a (v128.and (local.get $a) (v128.const i32x4 -1 -1 0 0))))
+                (else (v128.store32_lane 1 (i32.sub (local.get $dst1) (i32.const 4)) (local.get $pa))))
               (local.set $src (i32.add (local.get $src) (local.get $bpp)))
+              (local.set $src1 (i32.add (local.get $src1) (local.get $bpp)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+              (local.set $dst1 (i32.add (local.get $dst1) (i32.const 4)))
               (local.set $prv (i32.add (local.get $prv) (i32.const 4)))
-              (br $paeth))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $pair (i32.le_u (local.get $i) (local.get $w))))
+            (local.set $src (local.get $next))
+            (local.set $dst (i32.add (local.get $end) (local.get $rowBytes)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1))))
+          (else
+            ;; Paeth in i16 lanes: a (left), b (above) and c (above left) are carried as i16x8.
+            (loop $paeth
+              (if (i32.lt_u (local.get $dst) (local.get $end)) (then
+                (local.set $b (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $prv))))
+                (local.set $x (i16x8.extend_low_i8x16_u (i8x16.swizzle (v128.load32_zero (local.get $src)) (local.get $m1))))
+                (local.set $pa (i16x8.sub (local.get $b) (local.get $c)))
+                (local.set $pb (i16x8.sub (local.get $a) (local.get $c)))
+                (local.set $pc (i16x8.abs (i16x8.add (local.get $pa) (local.get $pb))))
+                (local.set $pa (i16x8.abs (local.get $pa)))
+                (local.set $pb (i16x8.abs (local.get $pb)))
+                (local.set $notA (v128.or (i16x8.lt_s (local.get $pb) (local.get $pa)) (i16x8.lt_s (local.get $pc) (local.get $pa))))
+                (local.set $a (v128.and (v128.const i16x8 255 255 255 255 255 255 255 255)
+                  (i16x8.add (local.get $x)
+                    (v128.bitselect (v128.bitselect (local.get $c) (local.get $b) (i16x8.lt_s (local.get $pc) (local.get $pb)))
+                      (local.get $a) (local.get $notA)))))
+                (local.set $c (local.get $b))
+                (v128.store32_lane 0 (local.get $dst) (v128.or (i8x16.narrow_i16x8_u (local.get $a) (local.get $a)) (local.get $alpha)))
+                (local.set $src (i32.add (local.get $src) (local.get $bpp)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $prv (i32.add (local.get $prv) (i32.const 4)))
+                (br $paeth))))))))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rows)))
     (i32.const -1))

@@ -24,19 +24,18 @@ export const PNG_WASM_MAX_BYTES = 1 << 30;
 const PAD = 16;
 
 const png = new EmbeddedModule<PngExports>('png', PNG_WASM_BASE64, PNG_KEEP_BYTES);
-let enabled = true;
 
 /**
  * setWasmPng turns the WebAssembly row filters on or off (on by default where the runtime has
- * WebAssembly with SIMD); tests turn them off to run the JavaScript twins.
+ * WebAssembly with SIMD); tests turn it off to run the JavaScript twin.
  */
 export function setWasmPng(on: boolean): void {
-  enabled = on;
+  png.setEnabled(on);
 }
 
 /** wasmPngReady reports whether PNG rows go to the WebAssembly filters. */
 export function wasmPngReady(): boolean {
-  return enabled && png.available();
+  return png.ready();
 }
 
 /** UnfilteredRgba is what unfilterToRgbaWasm gives: the RGBA8 pixels and whether any alpha is below 255. */

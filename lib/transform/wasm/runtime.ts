@@ -64,6 +64,8 @@ export function compiledTransformModules(): Record<string, object> {
 export class EmbeddedModule<E extends { memory: WasmMemory }> {
   private compiled: object | null | undefined;
   private instance: E | undefined;
+  /** Whether callers use the module at all; tests turn it off to run the JavaScript twins. */
+  private enabled = true;
 
   constructor(private readonly name: string, private readonly base64: string, private readonly keepBytes: number) {
     registry.set(name, this as unknown as EmbeddedModule<{ memory: WasmMemory }>);
@@ -72,6 +74,16 @@ export class EmbeddedModule<E extends { memory: WasmMemory }> {
   /** available reports whether this runtime compiles the module (WebAssembly with SIMD). */
   available(): boolean {
     return this.module() !== undefined;
+  }
+
+  /** setEnabled turns the module's use on or off (on by default); off, ready() is false. */
+  setEnabled(on: boolean): void {
+    this.enabled = on;
+  }
+
+  /** ready reports whether callers should use the module: enabled and available(). */
+  ready(): boolean {
+    return this.enabled && this.available();
   }
 
   /** module is the compiled module, or undefined when this runtime cannot compile it. */

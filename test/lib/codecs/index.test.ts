@@ -168,6 +168,21 @@ test('encode to JPEG flattens alpha once, with Go\'s rounding (flattenForJpeg)',
   assert.ok(Buffer.from(got).equals(Buffer.from(want)), 'encode(semi-transparent, jpeg) is not the JPEG of the flattenForJpeg bitmap');
 });
 
+test('decodePlanar with subsampledChroma keeps 4:2:0 chroma at half the luma size at a reduced scale', async () => {
+  const bytes = fixture(F.branchesJpg);
+  const cases: Array<{ shrink: number; sub: boolean; want: string }> = [
+    { shrink: 4, sub: false, want: 'Y 150x100, Cb 150x100' },
+    { shrink: 4, sub: true, want: 'Y 150x100, Cb 75x50' },
+    { shrink: 1, sub: true, want: 'Y 600x400, Cb 300x200' },
+  ];
+  for (const { shrink, sub, want } of cases) {
+    const d = await decodePlanar(bytes, probe(bytes), { maxPixels: MAX, shrink, subsampledChroma: sub });
+    const [y, cb] = d.planes!.planes;
+    const got = `Y ${y.width}x${y.height}, Cb ${cb.width}x${cb.height}`;
+    assert.equal(got, want, `decodePlanar(branches.jpg, shrink ${shrink}, subsampledChroma ${sub}) = ${got}, want ${want}`);
+  }
+});
+
 test('the planar entry: JPEG planes where the fast decoder takes the stream, RGBA otherwise', async () => {
   const cases: Array<{ name: string; bytes: Uint8Array; shrink?: number; want: string }> = [
     { name: F.branchesJpg, bytes: fixture(F.branchesJpg), want: 'planes ycc 3 600x400 /1' },

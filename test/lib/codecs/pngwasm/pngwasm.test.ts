@@ -126,8 +126,10 @@ test('the twins decode random 8-bit images of every layout, filter, size and tRN
     const bpp = CHANNELS[colorType];
     for (const { w, h } of sizes) {
       for (const flat of [false, true]) {
-        for (const filters of ['each', 'random'] as const) {
-          const raw = randomRows(w, h, bpp, next, (y) => (filters === 'each' ? y % 5 : next() % 5), flat);
+        // Runs of Paeth rows take the two-rows-at-once path; 'paeth runs' breaks them at odd places.
+        for (const filters of ['each', 'random', 'paeth', 'paeth runs'] as const) {
+          const filterOf = (y: number): number => (filters === 'each' ? y % 5 : filters === 'random' ? next() % 5 : filters === 'paeth' || y % 3 !== 2 ? 4 : next() % 4);
+          const raw = randomRows(w, h, bpp, next, filterOf, flat);
           // tRNS: none, a key equal to the first pixel (when unfiltered), a key no 8-bit sample can
           // match (above 255), and a body too short for the colour type.
           const keys: Array<Uint8Array | undefined> = [undefined];
