@@ -40,6 +40,15 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
+/**
+ * METRICS_LOAD_DELAY_MS is how long after listening prom-client is loaded (if no scrape loaded it
+ * first): late enough to stay off the first requests' path (on a loaded 2-core machine the first
+ * transform is answered about a second after listening, and loading prom-client costs the main
+ * thread some 60 ms), early enough for the default metrics (event loop lag, GC) to cover nearly all
+ * of the process's life.
+ */
+const METRICS_LOAD_DELAY_MS = 5000;
+
 const defaultIO: MainIO = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
@@ -86,10 +95,11 @@ export async function start(argv: string[], env: Record<string, string | undefin
   const logger = io.logger ?? createLogger({ format: flags.logFormat });
   // The workers boot (their code compiled, then warmed) on their own threads meanwhile.
   const pool = createTransformPool(poolOptionsFor({ ...defaultConfig(), ...flags.config, logger }));
-  const [{ createCache, CacheConfigError }, { createMetrics }, { createServer }] = await Promise.all([
-    import('../lib/cache/index.js'), import('../lib/metrics.js'), import('../lib/server.js'),
+  const [{ createCache, CacheConfigError }, { createDeferredMetrics, loadMetrics }, { createServer }] = await Promise.all([
+    import('../lib/cache/index.js'), import('../lib/metrics-deferred.js'), import('../lib/server.js'),
   ]);
-  const metrics = createMetrics(undefined, { defaultMetrics: true });
+  // prom-client loads after listening (METRICS_LOAD_DELAY_MS), or at the first scrape: not on the way to the first answer.
+  const metrics = createDeferredMetrics({ defaultMetrics: true });
   let cache;
   try {
     cache = await createCache(flags.cacheSpecs, logger, {
@@ -121,7 +131,9 @@ export async function start(argv: string[], env: Record<string, string | undefin
     io.stdout(`imageproxy listening on ${addr}`);
     if (server.metricsAddress) io.stdout(`imageproxy metrics listening on ${server.metricsAddress}`);
   }
-  return { addr, server, shutdown: () => server.close(flags.shutdownGraceMs) };
+  const loadTimer = setTimeout(() => void loadMetrics(metrics).catch((err: unknown) => logger.error(`imageproxy: metrics: ${String(err)}`)), METRICS_LOAD_DELAY_MS);
+  loadTimer.unref();
+  return { addr, server, shutdown: () => { clearTimeout(loadTimer); return server.close(flags.shutdownGraceMs); } };
 }
 
 /**

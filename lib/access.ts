@@ -6,7 +6,8 @@
 import type http from 'node:http';
 import type { Logger } from './config.js';
 import { logFields } from './log-format.js';
-import { statusClass, type ProxyMetrics } from './metrics.js';
+import type { ProxyMetrics } from './metrics.js';
+import { statusClass } from './metrics-deferred.js';
 import { CLIENT_CLOSED_REQUEST } from './core/types.js';
 
 /**

@@ -4,6 +4,10 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { PoolStats } from './pool/pool.js';
+import { isDeferred, observePoolOf } from './metrics-deferred.js';
+
+// statusClass lives beside the deferred metrics so that the access log can label without prom-client.
+export { statusClass } from './metrics-deferred.js';
 
 /** ProxyMetrics are the metrics one proxy handler records, and the registry that exposes them. */
 export interface ProxyMetrics {
@@ -128,6 +132,7 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
  * Only a server that owns its pool calls it, so nobody else's metrics show a pool that is not there.
  */
 export function observePool(metrics: ProxyMetrics, stats: () => PoolStats | undefined): void {
+  if (isDeferred(metrics)) return observePoolOf(metrics, stats);
   const known = poolSources.has(metrics);
   poolSources.set(metrics, stats);
   if (known) return;
@@ -139,9 +144,4 @@ export function observePool(metrics: ProxyMetrics, stats: () => PoolStats | unde
       },
     });
   }
-}
-
-/** statusClass names the class of an HTTP status for a metric label: `2xx`, `4xx`, ... */
-export function statusClass(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }

@@ -16,7 +16,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 import { imageproxy, type HandlerOptions, type ImageProxyHandler } from './handler.js';
 import { createHardenedServer, parseAddr, resolveServerLimits, type ServerLimits } from './listener.js';
 import { trackAccess } from './access.js';
-import { createMetrics, observePool } from './metrics.js';
+import { createDeferredMetrics, observePoolOf } from './metrics-deferred.js';
 import { createMetricsListener, METRICS_PATH } from './metrics-listener.js';
 import { createTransformPool, workerResourceLimits, type PoolStats, type TransformPool } from './pool/pool.js';
 import { defaultWorkers } from './pool/cpus.js';
@@ -98,9 +98,9 @@ export function createServer(config: Partial<ProxyConfig> = {}, opts: ServerOpti
     // The standalone server owns its root: it answers the health check, metrics and bad URLs itself.
     healthCheck: true, metricsEndpoint: true, fallthrough: false,
     ...config, ...handlerOpts, verbose: false, transformer: pool.transformer,
-    metrics: handlerOpts.metrics ?? createMetrics(undefined, { defaultMetrics: true }),
+    metrics: handlerOpts.metrics ?? createDeferredMetrics({ defaultMetrics: true }),
   });
-  observePool(handler.metrics, pool.stats);
+  observePoolOf(handler.metrics, pool.stats);
   const app: http.RequestListener = (req, res) => handler(req, res);
 
   let server: http.Server | undefined;

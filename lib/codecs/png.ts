@@ -9,16 +9,11 @@ import { decode as pngDecode, type DecodedPng } from 'fast-png';
 import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { decodePngFast, inflateBounded, type PngHeader } from './pngfast.js';
 import { encodePngFast } from './pngfast-encode.js';
+import { pngHeader } from './png-header.js';
+
+export { pngHeader };
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-/** pngHeader reads IHDR: size, bit depth, colour type and interlace method. */
-export function pngHeader(bytes: Uint8Array): PngHeader {
-  if (bytes.length < 33) throw badImage('The PNG file is truncated');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(12) !== 0x49484452) throw badImage('The PNG file does not start with IHDR');
-  return { width: dv.getUint32(16), height: dv.getUint32(20), depth: bytes[24], colorType: bytes[25], interlace: bytes[28] };
-}
 
 /** expectedRawBytes is the size of the filtered scanlines the header implies (Adam7 passes included). */
 function expectedRawBytes(width: number, height: number, bitsPerPixel: number, interlace: number): number {

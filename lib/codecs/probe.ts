@@ -1,12 +1,13 @@
 /**
  * Header-only probing: format, size and frame count, read before any pixel is decoded so that
- * pixel floods are refused cheaply.
+ * pixel floods are refused cheaply. It runs on the main thread, so it imports header readers only
+ * (png-header.ts, tiff-ifd.ts, ...), never a decoder library: those load in the workers.
  */
 import { detectFormat } from './detect.js';
 import { badImage, type ProbeResult } from './types.js';
-import { pngHeader } from './png.js';
+import { pngHeader } from './png-header.js';
 import { readGifInfo } from './gif.js';
-import { readTiffIfd0 } from './tiff.js';
+import { readTiffIfd0 } from './tiff-ifd.js';
 import { readBmpHeader } from './bmp.js';
 import { readWebpHeader } from './webp.js';
 import { readAvifSize } from './avif-box.js';

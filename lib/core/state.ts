@@ -8,7 +8,8 @@ import type { ProxyConfig, Logger } from '../config.js';
 import { ResponseCache } from '../cache/responses.js';
 import { SingleFlight } from '../flow/singleflight.js';
 import { ByteBudget } from '../flow/budget.js';
-import { createMetrics, type ProxyMetrics } from '../metrics.js';
+import type { ProxyMetrics } from '../metrics.js';
+import { createDeferredMetrics } from '../metrics-deferred.js';
 import { OWN_HEADERS } from '../security/headers.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
 import type { Options } from '../request/options.js';
@@ -25,7 +26,7 @@ export interface CoreOptions {
   origin: OriginFetcher;
   /** Runs transforms; see LazyTransformer for one made on first use. */
   transformer: Transformer;
-  /** Metrics to record into; default: new metrics in a registry of their own. */
+  /** Metrics to record into; default: new deferred metrics (createDeferredMetrics) in a registry of their own. */
   metrics?: ProxyMetrics;
 }
 
@@ -65,7 +66,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** createState builds the shared state for options. */
 export function createState(options: CoreOptions): CoreState {
   const { config } = options;
-  const metrics = options.metrics ?? createMetrics();
+  // Deferred: prom-client loads on the first scrape, not on the way to the first answer.
+  const metrics = options.metrics ?? createDeferredMetrics();
   const responses = config.cache
     ? new ResponseCache(config.cache, {
       minCacheDurationMs: config.minCacheDurationMs,

@@ -16,8 +16,12 @@
  *   replaced.
  * - Workers start from code, not files: the embedded worker (start.ts) is source text, and the
  *   wasm it needs is compiled once here and handed over compiled. Each worker warms up (one tiny
- *   transform) before it says it is ready; ready() resolves once all have, so a server can hold
- *   back listening until then.
+ *   transform) before it says it is ready; ready() resolves once all started ones have, so a
+ *   server can hold back listening until then.
+ * - The first worker starts alone; the others start once it is ready and the pool has a use for
+ *   them (a task has to wait, the first task is answered) or EXTRA_WORKERS_DELAY_MS later. A cold
+ *   start's first answer needs one worker, and on a small machine the others' boot (each a Node
+ *   environment, the worker code compiled, a warm-up) would share the cores with it.
  * - A worker that dies before it is ready (a broken install or runtime, not a bad image) fails
  *   its task, and every task while no worker has started, with WorkerStartError (500, never a
  *   503 "busy"), and is restarted with back-off up to MAX_RESTART_DELAY_MS.
@@ -80,6 +84,14 @@ export const DEEP_WARM_DELAY_MS = 1_000;
 /** DEEP_WARM_SERVED is how many tasks make a worker warm enough to skip its deep warm-up. */
 export const DEEP_WARM_SERVED = 2;
 
+/**
+ * EXTRA_WORKERS_DELAY_MS is how long after the first worker is ready the others start at the
+ * latest, when no task asked for them sooner: soon enough that an idle server is at full
+ * strength within a second, late enough that a cold start's first answer does not share the
+ * cores with their boot.
+ */
+export const EXTRA_WORKERS_DELAY_MS = 500;
+
 /** MAX_RESTART_DELAY_MS caps the back-off between attempts to start a worker that fails at start-up, so a broken install does not spin. */
 export const MAX_RESTART_DELAY_MS = 5_000;
 
@@ -127,8 +139,9 @@ export interface PoolStats {
 export type TransformPool = Transformer & {
   stats(): PoolStats;
   /**
-   * ready resolves once every worker has started and warmed up, or as soon as one fails to
-   * start (tasks then reject with WorkerStartError); it never rejects.
+   * ready resolves once every worker started so far has started and warmed up (at first only
+   * one: see the file comment), or as soon as one fails to start (tasks then reject with
+   * WorkerStartError); it never rejects.
    */
   ready(): Promise<void>;
 };
@@ -206,6 +219,10 @@ class Pool implements TransformPool {
   private answered = false;
   /** The timer that next looks for a worker to deep-warm. */
   private deepWarmTimer?: NodeJS.Timeout;
+  /** Workers still to start beyond the first (see the file comment); 0 once they have been. */
+  private deferred = 0;
+  /** Starts the deferred workers at the latest EXTRA_WORKERS_DELAY_MS after the first is ready. */
+  private growTimer?: NodeJS.Timeout;
   /** Resolvers of ready() calls waiting for the workers. */
   private readyWaiters: Array<() => void> = [];
   /** The last start failure, for the WorkerStartError's log detail. */
@@ -239,14 +256,28 @@ class Pool implements TransformPool {
         if (d.error !== undefined) this.logger?.warn(`transform pool could not compile the codec wasm: ${d.error}`);
       });
     }
-    for (let i = 0; i < this.size; i++) this.spawn();
+    this.deferred = this.size - 1;
+    this.spawn();
+  }
+
+  /** grow starts the workers deferred at construction (once). */
+  private grow(): void {
+    clearTimeout(this.growTimer);
+    this.growTimer = undefined;
+    if (this.closing) return;
+    for (; this.deferred > 0; this.deferred--) this.spawn();
   }
 
   run(bytes: Uint8Array, options: Options, limits: Limits, signal?: AbortSignal): Promise<TransformResult> {
     if (this.closing) return Promise.reject(new OverloadedError('The server is shutting down.', this.retryAfterSeconds));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.startFailures > 0 && !this.slots.some((s) => s.ready)) return Promise.reject(this.startFailed());
-    const idle = this.idleSlot();
+    let idle = this.idleSlot();
+    if (idle === undefined && this.deferred > 0) {
+      // A task that would wait is what the deferred workers are for; it goes to one of them.
+      this.grow();
+      idle = this.idleSlot();
+    }
     if (idle === undefined && this.queue.length >= this.maxQueue) {
       return Promise.reject(new OverloadedError(undefined, this.retryAfterSeconds));
     }
@@ -294,6 +325,7 @@ class Pool implements TransformPool {
     this.closing ??= (async () => {
       this.wake();
       clearTimeout(this.deepWarmTimer);
+      clearTimeout(this.growTimer);
       for (const t of this.restartTimers) clearTimeout(t);
       this.restartTimers.clear();
       for (const task of this.queue.splice(0)) {
@@ -456,6 +488,10 @@ class Pool implements TransformPool {
       if (slot.task === undefined) slot.worker.unref();
       this.startFailures = 0;
       this.startError = undefined;
+      if (this.deferred > 0 && this.growTimer === undefined) {
+        this.growTimer = setTimeout(() => this.grow(), EXTRA_WORKERS_DELAY_MS);
+        this.growTimer.unref();
+      }
       this.wake();
       slot.readyAt = performance.now();
       this.scheduleDeepWarm(this.answered ? DEEP_WARM_IDLE_MS : DEEP_WARM_DELAY_MS);
@@ -471,6 +507,8 @@ class Pool implements TransformPool {
     slot.served++;
     this.answered = true;
     this.finish(slot);
+    // The first answer is out once the main thread has sent it, so the others start after that.
+    if (this.deferred > 0) setImmediate(() => this.grow());
     if (msg.type === 'result') {
       const b = msg.bytes;
       const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);

@@ -1,7 +1,10 @@
 /**
  * Cold start of the imageproxy command (bin/imageproxy.ts): with the default configuration it
  * listens without loading the modules that configuration does not use (the Redis client, the
- * cloud SDKs, the codec wasm bytes), seen through a module resolve hook in the child process.
+ * cloud SDKs, the codec wasm bytes) and without loading any decoder library on the main thread
+ * (fast-png, pako, UTIF, jpeg-js, the jsquash codecs: only the workers decode), seen through a module
+ * resolve hook in the child process (the workers' code is embedded, so the hook sees the main thread's
+ * modules only), nor prom-client, which loads after listening.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +74,16 @@ test('the CLI with the default configuration listens without loading what that c
     { name: 'the Google Cloud SDK', pattern: /node_modules\/@google-cloud\//, want: false },
     { name: 'the Azure SDK', pattern: /node_modules\/@azure\//, want: false },
     { name: 'the embedded codec wasm bytes', pattern: /codecs\/wasm\/[a-z-]+-bytes\.js$/, want: false },
+    // The main thread reads image headers (probe) but decodes nothing: no decoder library.
+    { name: 'the header probe', pattern: /dist\/lib\/codecs\/probe\.js$/, want: true },
+    { name: 'fast-png', pattern: /node_modules\/fast-png\//, want: false },
+    { name: 'pako', pattern: /node_modules\/pako\//, want: false },
+    { name: 'utif2', pattern: /node_modules\/utif2\//, want: false },
+    { name: 'jpeg-js', pattern: /node_modules\/jpeg-js\//, want: false },
+    // meta.js holds the jsquash encoders' default options only (config.ts reads them).
+    { name: 'a jsquash codec', pattern: /node_modules\/@jsquash\/[a-z]+\/(?!meta\.js$)/, want: false },
+    // Metrics are deferred (lib/metrics-deferred.ts): prom-client loads after listening.
+    { name: 'prom-client', pattern: /node_modules\/prom-client\//, want: false },
   ];
   for (const c of cases) {
     const got = loaded.some((u) => c.pattern.test(u));

@@ -76,9 +76,45 @@ test('pool returns correct results for concurrent tasks', async () => {
   }
 });
 
+test('pool starts one worker first and the others once it has answered or a task has to wait', async () => {
+  const cases: Array<{ name: string; tasks: number; want: number }> = [
+    { name: 'one task, answered', tasks: 1, want: 3 },
+    { name: 'two tasks at once (the second would wait)', tasks: 2, want: 3 },
+  ];
+  for (const c of cases) {
+    const pool = testPool({ workers: 3, maxQueue: 8 });
+    try {
+      const first = pool.stats().workers;
+      assert.equal(first, 1, `${c.name}: workers right after createTransformPool = ${first}, want 1`);
+      const runs = Array.from({ length: c.tasks }, (_, i) => send(pool, { op: 'mix', tag: `g${i}`, rounds: 1 }));
+      if (c.tasks > 1) assert.equal(pool.stats().workers, c.want, `${c.name}: workers once a task had to wait = ${pool.stats().workers}, want ${c.want}`);
+      await Promise.all(runs);
+      await until(() => pool.stats().workers === c.want);
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
+test('a task that would wait while the others are not started goes to a new worker, not behind the first', async () => {
+  const pool = testPool({ workers: 2, maxQueue: 8 });
+  try {
+    const runs = [0, 1].map((i) => send(pool, { op: 'busy', tag: `w${i}`, ms: 400 }));
+    // Queued behind the first, the second would start only when the first is done: busy stays 1.
+    await until(() => pool.stats().busy === 2 && pool.stats().queued === 0);
+    await Promise.all(runs);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('pool sends each task to the worker that has been idle longest', async () => {
   const pool = testPool({ workers: 2, maxQueue: 8 });
   try {
+    // The second worker starts after the first is ready (EXTRA_WORKERS_DELAY_MS at the latest).
+    await pool.ready();
+    await until(() => pool.stats().workers === 2);
+    await pool.ready();
     // Sequential tasks alternate: the worker that just answered may still be collecting garbage.
     const tags = ['s0', 's1', 's2', 's3', 's4'];
     const seen: string[][] = [];
