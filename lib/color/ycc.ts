@@ -98,11 +98,22 @@ interface YccTables {
 /** YCC_TABLES holds each converter's tables, or null when its matrix reaches too far (general path). */
 const YCC_TABLES = new WeakMap<Converter, YccTables | null>();
 
+/** sameValues reports whether a and b hold the same numbers. */
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** yccTables returns (building once per converter) the tables matrixYcc reads, or null. */
 function yccTables(c: Converter): YccTables | null {
   const known = YCC_TABLES.get(c);
   if (known !== undefined) return known;
-  const lin = fineTables(c).map((l) => Float32Array.from({ length: FINE_MAX + 1 + 2 * PAD }, (_, i) => l[Math.min(FINE_MAX, Math.max(0, i - PAD))]));
+  const padded = (l: Float64Array): Float32Array => Float32Array.from({ length: FINE_MAX + 1 + 2 * PAD }, (_, i) => l[Math.min(FINE_MAX, Math.max(0, i - PAD))]);
+  // Channels with the same curve (Display P3, Adobe RGB, ProPhoto...) share one table: a third
+  // of the cache footprint, which is most of what the per-pixel reads cost.
+  const fine = fineTables(c), lin: Float32Array[] = [];
+  for (const l of fine) lin.push(lin.find((_t, k) => sameValues(fine[k], l)) ?? padded(l));
   const m = Float64Array.from((c.matrix as { m: readonly number[] }).m, (v) => v * OUT_LAST);
   // The dot products' reach: per row, each term at the end of its table's range that makes it smallest or largest.
   const range = lin.map((t) => [Math.min(...t), Math.max(...t)]);
