@@ -20,7 +20,7 @@ import { decodePng } from '../../../../lib/codecs/png.js';
 import { encodePngFast } from '../../../../lib/codecs/pngfast-encode.js';
 import { setWasmPng, wasmPngReady } from '../../../../lib/codecs/pngwasm/pngwasm.js';
 import { PNG_WASM_BASE64 } from '../../../../lib/codecs/pngwasm/png-bytes.js';
-import { crc32 } from '../../../../lib/cache/framing.js';
+import { pngChunk } from '../../../helpers/colour.js';
 import type { Bitmap } from '../../../../lib/codecs/types.js';
 
 const execFileP = promisify(execFile);
@@ -62,16 +62,6 @@ function both<T>(f: () => T): { wasm: T; js: T } {
   }
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const b = new Uint8Array(12 + data.length);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, data.length);
-  b.set(Buffer.from(type, 'latin1'), 4);
-  b.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
-  return b;
-}
-
 const SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
@@ -81,9 +71,9 @@ function pngOf(w: number, h: number, colorType: number, raw: Uint8Array, trns?: 
   const dv = new DataView(hd.buffer);
   dv.setUint32(0, w); dv.setUint32(4, h);
   hd[8] = 8; hd[9] = colorType;
-  const parts = [SIG, chunk('IHDR', hd)];
-  if (trns) parts.push(chunk('tRNS', trns));
-  parts.push(chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array()));
+  const parts = [SIG, pngChunk('IHDR', hd)];
+  if (trns) parts.push(pngChunk('tRNS', trns));
+  parts.push(pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array()));
   return new Uint8Array(Buffer.concat(parts));
 }
 
