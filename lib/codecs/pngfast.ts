@@ -5,7 +5,7 @@
  * Corrupt critical chunks and truncated or corrupt image data are a 422, as in Go and libpng.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
-import { badImage, type Bitmap } from './types.js';
+import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { PNG_SIGNATURE, readPngChunks, type PngHeader, type PngLayout } from './pngfast-chunks.js';
 import { unfilterToRgbaWasm, wasmPngReady } from './pngwasm/pngwasm.js';
 
@@ -106,7 +106,7 @@ function unfilterAdam7(raw: Uint8Array, h: PngHeader, layout: PngLayout): Decode
       }
     }
   }
-  return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaqueByLayout(h, layout) ? false : hasAlphaBelow255(out) };
+  return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaqueByLayout(h, layout) ? false : hasTransparency(out) };
 }
 
 /**
@@ -145,13 +145,9 @@ function unfilterToRGBA(raw: Uint8Array, h: PngHeader, layout: PngLayout): Decod
     else unfilterRow(raw, off, raw, off - stride - 1, stride, bpp, ft);
     expandRow(raw, off, out, y * w * 4, w, h, layout);
   }
-  return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaque ? false : hasAlphaBelow255(out) };
+  return { bitmap: { width: w, height: ht, data: out }, hasAlpha: opaque ? false : hasTransparency(out) };
 }
 
-function hasAlphaBelow255(rgba: Uint8Array): boolean {
-  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
-  return false;
-}
 
 /** unfilterRow undoes one PNG filter on d[o..o+n) given the reconstructed previous row p[q..q+n). */
 function unfilterRow(d: Uint8Array, o: number, p: Uint8Array, q: number, n: number, bpp: number, ft: number): void {

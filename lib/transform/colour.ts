@@ -11,6 +11,7 @@
 import { isProxyError } from '../errors.js';
 import type { DecodedImage, DecodeOptions, Frame, YccPlanes } from '../codecs/index.js';
 import { decodePlanar } from '../codecs/index.js';
+import { hasTransparency } from '../codecs/types.js';
 import { decodePng16 } from '../codecs/png.js';
 import { decodeTiff16, decodeTiffCmyk } from '../codecs/tiff.js';
 import { planesToInk } from '../codecs/jpegfast/color.js';
@@ -67,9 +68,7 @@ export async function decodeForColour(
     const rgba = new Uint8Array(img.data.length);
     convertRgba16(c, img.data, rgba);
     colour.applied = true;
-    let alpha = false;
-    for (let i = 3; i < rgba.length && !alpha; i += 4) alpha = rgba[i] !== 255;
-    return still(img.width, img.height, rgba, 1, alpha);
+    return still(img.width, img.height, rgba, 1, hasTransparency(rgba));
   }
   return undefined;
 }
@@ -87,13 +86,9 @@ function tiffCmyk(
   }
   const rgba = new Uint8Array(t.width * t.height * 4);
   convertCmyk8(c, t.ink, rgba);
-  let hasAlpha = false;
-  for (let i = 0; i < t.alpha.length; i++) {
-    rgba[4 * i + 3] = t.alpha[i];
-    if (t.alpha[i] !== 255) hasAlpha = true;
-  }
+  for (let i = 0; i < t.alpha.length; i++) rgba[4 * i + 3] = t.alpha[i];
   colour.applied = true;
-  return still(t.width, t.height, rgba, 1, hasAlpha);
+  return still(t.width, t.height, rgba, 1, hasTransparency(rgba));
 }
 
 /**

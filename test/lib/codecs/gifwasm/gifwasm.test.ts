@@ -23,6 +23,7 @@ import { quantizeFrames } from '../../../../lib/codecs/quantize.js';
 import type { Frame } from '../../../../lib/codecs/types.js';
 import { encodeChangedWasm, lzwDecodeWasm, lzwEncodeWasm, setWasmGif, wasmGifReady } from '../../../../lib/codecs/gifwasm/gifwasm.js';
 import { GIF_WASM_BASE64 } from '../../../../lib/codecs/gifwasm/gif-bytes.js';
+import { bothWays } from '../../../helpers/twins.js';
 
 const execFileP = promisify(execFile);
 
@@ -47,17 +48,8 @@ function outcome(bytes: Uint8Array): string {
   }
 }
 
-/** both runs fn with the WebAssembly coder, then with the JavaScript one. */
-function both<T>(fn: () => T): { wasm: T; js: T } {
-  try {
-    setWasmGif(true);
-    const wasm = fn();
-    setWasmGif(false);
-    return { wasm, js: fn() };
-  } finally {
-    setWasmGif(true);
-  }
-}
+/** both runs fn with the WebAssembly twin, then with the JavaScript one. */
+const both = <T>(fn: () => T): { wasm: T; js: T } => bothWays(setWasmGif, fn);
 
 function hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex').slice(0, 16);

@@ -22,6 +22,7 @@ import { setWasmPng, wasmPngReady } from '../../../../lib/codecs/pngwasm/pngwasm
 import { PNG_WASM_BASE64 } from '../../../../lib/codecs/pngwasm/png-bytes.js';
 import { pngChunk } from '../../../helpers/colour.js';
 import type { Bitmap } from '../../../../lib/codecs/types.js';
+import { bothWays } from '../../../helpers/twins.js';
 
 const execFileP = promisify(execFile);
 
@@ -50,17 +51,8 @@ function outcome(bytes: Uint8Array): string {
   }
 }
 
-/** both runs f with the WebAssembly filters on, then off. */
-function both<T>(f: () => T): { wasm: T; js: T } {
-  try {
-    setWasmPng(true);
-    const wasm = f();
-    setWasmPng(false);
-    return { wasm, js: f() };
-  } finally {
-    setWasmPng(true);
-  }
-}
+/** both runs fn with the WebAssembly twin, then with the JavaScript one. */
+const both = <T>(fn: () => T): { wasm: T; js: T } => bothWays(setWasmPng, fn);
 
 const SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
