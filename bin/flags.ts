@@ -6,6 +6,8 @@
  * configuration. usage() and docs/flags.md describe the same table.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   DEFAULT_CACHE_TIMEOUT_MS, DEFAULT_CONTENT_TYPES, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_LEASE_TIME_MS,
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_FRAMES, DEFAULT_MAX_OUTPUT_SIDE, DEFAULT_MAX_SCANS,
@@ -108,6 +110,22 @@ const parseServerTimeout = (v: string, where: string): number => {
 
 /** list splits a comma list, dropping blanks; '' is the empty list. */
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+/** CODE_CACHE_TMP and CODE_CACHE_OFF are -codeCache's two words: the default folder, and none. */
+const CODE_CACHE_TMP = 'tmp';
+const CODE_CACHE_OFF = 'off';
+
+/**
+ * codeCacheDir turns -codeCache into a directory: `tmp` is imageproxy-<uid> in the temp directory
+ * (one per user, as the cache's files must belong to the user that reads them), `off` or '' none.
+ */
+const codeCacheDir = (v: string): string | undefined => {
+  if (v === CODE_CACHE_OFF || v === '') return undefined;
+  if (v !== CODE_CACHE_TMP) return v;
+  // Windows has no uid, and its temp directory is the user's own.
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  return path.join(tmpdir(), `imageproxy-${user}`);
+};
+
 /** fields splits on whitespace, like Go's strings.Fields. */
 const fields = (v: string): string[] => v.split(/\s+/).filter((s) => s !== '');
 
@@ -271,6 +289,8 @@ export const FLAGS: readonly Flag[] = [
     apply: (p, v, w) => { p.config.leaseTimeMs = parseDur(v, w, true); } },
   { name: 'workers', kind: 'int', default: '0', help: 'transform worker threads; 0 means one per CPU the process may use (the cgroup CPU quota in a container)',
     apply: (p, v, w) => { p.config.workers = parseInt10(v, w, 0); } },
+  { name: 'codeCache', kind: 'string', default: CODE_CACHE_TMP, help: `where workers keep compiled code between starts (a faster start): a directory, ${CODE_CACHE_TMP} (a private folder in the system's temp directory) or ${CODE_CACHE_OFF}`,
+    apply: (p, v) => { p.config.codeCacheDir = codeCacheDir(v); } },
   { name: 'maxQueue', kind: 'int', default: String(DEFAULT_MAX_QUEUE), help: 'most transforms waiting for a worker before requests get 503',
     apply: (p, v, w) => { p.config.maxQueue = parseInt10(v, w, 0); } },
   { name: 'headerTimeout', kind: 'duration', default: `${DEFAULT_HEADER_TIMEOUT_MS / 1000}s`, help: "time limit for a client to send a request's headers, from its first byte; slower clients get 408",

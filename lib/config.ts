@@ -179,6 +179,12 @@ export interface ProxyConfig {
   transformTimeoutMs: number;
   /** Heap limit of each worker thread, in megabytes. */
   workerMemoryMb: number;
+  /**
+   * Directory where the workers keep V8's compiled code between starts (lib/pool/code-cache.ts);
+   * undefined or '' keeps none (the library's default; the CLI's is a private folder under the
+   * system's temp directory).
+   */
+  codeCacheDir?: string;
   /** Cache for originals and transformed variants; undefined = no caching. */
   cache?: Cache;
   /** Raise the freshness lifetime of cached responses to at least this many milliseconds. */

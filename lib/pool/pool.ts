@@ -15,13 +15,13 @@
  *   crashes (uncaught error, process.exit, heap limit) fails only its own task with 422 and is
  *   replaced.
  * - Workers start from code, not files: the embedded worker (start.ts) is source text, and the
- *   wasm it needs is compiled once here and handed over compiled. Each worker warms up (one tiny
- *   transform) before it says it is ready; ready() resolves once all started ones have, so a
- *   server can hold back listening until then.
+ *   wasm it needs is compiled once here and handed over compiled; with a code cache directory
+ *   (code-cache.ts) V8's compiled code for it is kept between starts. ready() resolves once all
+ *   started workers have loaded their code, so a server can hold back listening until then.
  * - The first worker starts alone; the others start once it is ready and the pool has a use for
  *   them (a task has to wait, the first task is answered) or EXTRA_WORKERS_DELAY_MS later. A cold
  *   start's first answer needs one worker, and on a small machine the others' boot (each a Node
- *   environment, the worker code compiled, a warm-up) would share the cores with it.
+ *   environment and the worker code compiled) would share the cores with it.
  * - A worker that dies before it is ready (a broken install or runtime, not a bad image) fails
  *   its task, and every task while no worker has started, with WorkerStartError (500, never a
  *   503 "busy"), and is restarted with back-off up to MAX_RESTART_DELAY_MS.
@@ -45,7 +45,8 @@ import {
 import type { Transformer, TransformResult } from '../transform/types.js';
 import { OverloadedError, UnprocessableImageError, WorkerStartError, type ProxyError } from '../errors.js';
 import { reviveError, WORKER_DATA_KEY, type ReplyMessage, type TaskMessage, type WarmMessage } from './protocol.js';
-import { EMBEDDED_WORKER, WorkerWasm, type WorkerCode } from './start.js';
+import { EMBEDDED_WORKER, EMBEDDED_WORKER_HASH, WorkerWasm, type WorkerCode } from './start.js';
+import { CODE_CACHE_BOOT, CODE_CACHE_DATA_KEY, codeCacheFile, type CodeCacheStart } from './code-cache.js';
 import {
   abortReason, DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEEP_WARM_SERVED, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
   MAX_RESTART_DELAY_MS, ownedCopy, preferred, workerResourceLimits, type PoolOptions, type PoolStats, type Slot, type Task,
@@ -68,6 +69,8 @@ class Pool implements TransformPool {
   /** The wasm shared with the embedded worker; undefined for a worker given by module or source. */
   private readonly wasm?: WorkerWasm;
   private readonly warmUp: boolean;
+  /** The embedded worker's code cache, when opts.codeCacheDir names one. */
+  private readonly codeCache?: CodeCacheStart;
   private readonly deepWarmUp: boolean;
   /** performance.now() when a task was last sent or answered; 0 before the first. */
   private lastActive = 0;
@@ -104,8 +107,11 @@ class Pool implements TransformPool {
     this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TRANSFORM_TIMEOUT_MS;
     this.retryAfterSeconds = opts.retryAfterSeconds;
     this.logger = opts.logger;
-    this.warmUp = opts.warmUp ?? true;
-    this.deepWarmUp = opts.deepWarmUp ?? (this.warmUp && this.code === EMBEDDED_WORKER);
+    this.warmUp = opts.warmUp ?? false;
+    this.deepWarmUp = opts.deepWarmUp ?? this.code === EMBEDDED_WORKER;
+    if (this.code === EMBEDDED_WORKER && opts.codeCacheDir) {
+      this.codeCache = { source: (EMBEDDED_WORKER as { source: string }).source, file: codeCacheFile(opts.codeCacheDir, EMBEDDED_WORKER_HASH) };
+    }
     if (this.code === EMBEDDED_WORKER) {
       this.wasm = new WorkerWasm();
       void this.wasm.codecs.then((d) => {
@@ -200,9 +206,11 @@ class Pool implements TransformPool {
     let worker: Worker;
     try {
       const start = this.wasm?.startData(this.warmUp) ?? { data: { warmUp: this.warmUp }, transfer: [] };
-      worker = new Worker('source' in this.code ? this.code.source : this.code.module, {
-        eval: 'source' in this.code,
-        workerData: { [WORKER_DATA_KEY]: start.data },
+      const source = this.codeCache ? CODE_CACHE_BOOT : 'source' in this.code ? this.code.source : undefined;
+      const workerData = this.codeCache ? { [WORKER_DATA_KEY]: start.data, [CODE_CACHE_DATA_KEY]: this.codeCache } : { [WORKER_DATA_KEY]: start.data };
+      worker = new Worker(source ?? ('module' in this.code ? this.code.module : ''), {
+        eval: source !== undefined,
+        workerData,
         transferList: start.transfer,
         resourceLimits: this.resourceLimits,
         // --input-type (from `node -e`) makes a worker refuse its file entry.
@@ -450,6 +458,7 @@ export function poolOptionsFor(config: ProxyConfig): PoolOptions {
     maxQueue: config.maxQueue,
     taskTimeoutMs: config.transformTimeoutMs,
     resourceLimits: workerResourceLimits(config.workerMemoryMb),
+    codeCacheDir: config.codeCacheDir,
     logger: config.logger,
   };
 }

@@ -18,7 +18,7 @@ import { compiledTransformModules } from '../transform/wasm/runtime.js';
 import '../transform/wasm/rgba.js';
 import '../transform/wasm/planes.js';
 import '../codecs/gifwasm/gifwasm.js';
-import { WORKER_SOURCE } from './worker-source.js';
+import { WORKER_SOURCE, WORKER_SOURCE_HASH } from './worker-source.js';
 import { CODEC_REQUEST, type CodecDelivery, type WorkerStartData } from './protocol.js';
 
 /** WorkerCode is how a worker is started: from source text (eval) or from a module file. */
@@ -26,6 +26,9 @@ export type WorkerCode = { source: string } | { module: URL };
 
 /** EMBEDDED_WORKER is the pool's own worker, bundled into source text at build time. */
 export const EMBEDDED_WORKER: WorkerCode = { source: WORKER_SOURCE };
+
+/** EMBEDDED_WORKER_HASH is the SHA-256 (hex) of the embedded worker's source, which names its code cache. */
+export const EMBEDDED_WORKER_HASH: string = WORKER_SOURCE_HASH;
 
 /**
  * WORKER_CODECS are the codec modules the pool's worker can reach: the WebP and AVIF decoders for

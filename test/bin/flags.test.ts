@@ -219,3 +219,18 @@ test('fleet lease flags', () => {
     assert.throws(() => parseFlags(bad, {}), UsageError, `parseFlags(${JSON.stringify(bad)}) did not throw a UsageError`);
   }
 });
+
+test('-codeCache: tmp is a per-user folder in the temp directory, off is none, anything else a directory', () => {
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  const cases: Array<{ argv: string[]; env: Record<string, string>; want: string | undefined }> = [
+    { argv: [], env: {}, want: path.join(tmpdir(), `imageproxy-${user}`) },
+    { argv: ['-codeCache', 'off'], env: {}, want: undefined },
+    { argv: ['-codeCache='], env: {}, want: undefined },
+    { argv: ['-codeCache', '/var/cache/imageproxy'], env: {}, want: '/var/cache/imageproxy' },
+    { argv: [], env: { IMAGEPROXY_CODECACHE: 'off' }, want: undefined },
+  ];
+  for (const { argv, env, want } of cases) {
+    const got = parseFlags(argv, env).config.codeCacheDir;
+    assert.equal(got, want, `parseFlags(${JSON.stringify(argv)}, ${JSON.stringify(env)}).config.codeCacheDir = ${got}, want ${want}`);
+  }
+});
