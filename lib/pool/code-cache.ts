@@ -98,10 +98,23 @@ function writeCache(file, data) {
     try { fs.unlinkSync(tmp); } catch {}
   }
 }
+const wrapped = '(function (require, module, exports, __filename, __dirname) {' + start.source + '\\n})';
 const cachedData = readCache(start.file);
-const script = new vm.Script('(function (require, module, exports, __filename, __dirname) {' + start.source + '\\n})', {
-  filename: 'imageproxy-worker.js', cachedData,
-});
+let script;
+try {
+  script = new vm.Script(wrapped, { filename: 'imageproxy-worker.js', cachedData });
+} catch {
+  // A runtime whose vm refuses cachedData (another engine) compiles as without a cache.
+  script = new vm.Script(wrapped, { filename: 'imageproxy-worker.js' });
+}
 script.runInThisContext()(require, module, exports, __filename, __dirname);
-if (cachedData === undefined || script.cachedDataRejected) setImmediate(() => writeCache(start.file, script.createCachedData()));
+if (cachedData === undefined || script.cachedDataRejected === true) {
+  setImmediate(() => {
+    try {
+      writeCache(start.file, script.createCachedData());
+    } catch {
+      // No cache this time (a runtime without createCachedData): the worker serves all the same.
+    }
+  });
+}
 `;
