@@ -18,9 +18,9 @@ import {
   DEFAULT_AVIF_QUALITY, DEFAULT_MAX_AVIF_PIXELS, DEFAULT_WEBP_QUALITY, NEGOTIABLE_FORMATS, type NegotiableFormat,
 } from '../lib/config.js';
 import { DEFAULT_MAX_COLOR_PROFILE_SIZE } from '../lib/config.js';
-import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listener.js';
+import { DEFAULT_SERVER_LIMITS, MAX_SERVER_TIMEOUT_MS, type ServerLimits } from '../lib/listen-config.js';
 import { parseDuration, parseSize } from './duration.js';
-import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log.js';
+import { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from '../lib/log-format.js';
 
 /** CliOptions is what the command line asks for. */
 export interface CliOptions {

@@ -4,10 +4,11 @@
  * cache, serves, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish within
  * the grace period, closes the transform pool and the cache, and exits 0.
  *
- * Cold start: this module imports only what parsing flags needs and the pool. The pool's workers
- * are started as soon as the flags are known, and boot on their own threads while this one loads
- * the server's modules (the server, metrics, the cache backends) by dynamic import; listen() then
- * waits for whichever finishes last. Modules the configuration does not use are never loaded.
+ * Cold start: this module imports only what parsing flags needs and the pool (no node:http, no
+ * pino, no codec). The pool's first worker is started as soon as the flags are known, and boots
+ * on its own thread while this one loads the logger and the server's modules (the server,
+ * metrics, the cache backends) by dynamic import; listen() then waits for whichever finishes
+ * last. Modules the configuration does not use are never loaded.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags, usage, UsageError } from './flags.js';
 import type { ProxyServer } from '../lib/server.js';
 import { defaultConfig, type Logger } from '../lib/config.js';
-import { parseAddr } from '../lib/listener.js';
-import { createLogger } from '../lib/log.js';
-import { logFields } from '../lib/log-format.js';
+import { parseAddr } from '../lib/listen-config.js';
+import { HeldLogger, logFields } from '../lib/log-format.js';
 import { createTransformPool, poolOptionsFor } from '../lib/pool/pool.js';
 
 /** MainIO is where main writes and the environment it reads; tests substitute their own. */
@@ -92,12 +92,15 @@ export async function start(argv: string[], env: Record<string, string | undefin
       return 2;
     }
   }
-  const logger = io.logger ?? createLogger({ format: flags.logFormat });
-  // The workers boot (their code compiled, then warmed) on their own threads meanwhile.
-  const pool = createTransformPool(poolOptionsFor({ ...defaultConfig(), ...flags.config, logger }));
-  const [{ createCache, CacheConfigError }, { createDeferredMetrics, loadMetrics }, { createServer }] = await Promise.all([
-    import('../lib/cache/index.js'), import('../lib/metrics-deferred.js'), import('../lib/server.js'),
+  // The first worker starts before anything else loads (pino, the server): it boots on its own
+  // thread meanwhile, and its log lines wait for the logger.
+  const poolLog = new HeldLogger();
+  const pool = createTransformPool(poolOptionsFor({ ...defaultConfig(), ...flags.config, logger: poolLog }));
+  const [{ createLogger }, { createCache, CacheConfigError }, { createDeferredMetrics, loadMetrics }, { createServer }] = await Promise.all([
+    import('../lib/log.js'), import('../lib/cache/index.js'), import('../lib/metrics-deferred.js'), import('../lib/server.js'),
   ]);
+  const logger = io.logger ?? createLogger({ format: flags.logFormat });
+  poolLog.attach(logger);
   // prom-client loads after listening (METRICS_LOAD_DELAY_MS), or at the first scrape: not on the way to the first answer.
   const metrics = createDeferredMetrics({ defaultMetrics: true });
   let cache;

@@ -5,8 +5,7 @@
  * process.argv or process.env itself.
  */
 import type { Cache } from './cache/cache.js';
-import { DEFAULT_AVIF_QUALITY, MAX_AVIF_PIXELS } from './codecs/avif.js';
-import { DEFAULT_WEBP_QUALITY } from './codecs/webp-encode.js';
+import { DEFAULT_AVIF_QUALITY, DEFAULT_WEBP_QUALITY, MAX_AVIF_PIXELS } from './codecs/encoder-defaults.js';
 
 /** DEFAULT_TIMEOUT_MS bounds a whole request, so a slow origin cannot hold a connection forever. */
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -7,6 +7,23 @@
  */
 import type { Logger } from './config.js';
 
+/** LOG_FORMATS are the layouts `-logFormat` accepts. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/** LogFormat is a log layout: `text` for people reading a terminal, `json` for log collectors. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * DEFAULT_LOG_FORMAT is text: what people read at a terminal, and the Go server's kind of line;
+ * log collectors (a container platform, say) ask for json.
+ */
+export const DEFAULT_LOG_FORMAT: LogFormat = 'text';
+
+/** isLogFormat reports whether s names a LogFormat. */
+export function isLogFormat(s: string): s is LogFormat {
+  return (LOG_FORMATS as readonly string[]).includes(s);
+}
+
 /** LogLevel is one of the levels the proxy writes at. */
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -74,4 +91,37 @@ export function formatTextRecord(record: Record<string, unknown>): string {
 
 function joinText(msg: string, fields: string): string {
   return fields === '' ? msg : `${msg} ${fields}`;
+}
+
+/**
+ * HeldLogger is a Logger whose lines wait until its target is attached, then go there in order.
+ * The CLI hands one to its worker pool, which starts before the structured logger (and pino
+ * with it) has loaded, so that loading runs beside the workers' boot instead of before it.
+ */
+export class HeldLogger implements Logger {
+  private target?: Logger;
+  private readonly held: Array<{ level: LogLevel; msg: string }> = [];
+
+  info(msg: string): void {
+    this.write('info', msg);
+  }
+
+  warn(msg: string): void {
+    this.write('warn', msg);
+  }
+
+  error(msg: string): void {
+    this.write('error', msg);
+  }
+
+  /** attach sends the held lines to target, and every later line straight to it. */
+  attach(target: Logger): void {
+    this.target = target;
+    for (const { level, msg } of this.held.splice(0)) target[level](msg);
+  }
+
+  private write(level: LogLevel, msg: string): void {
+    if (this.target) this.target[level](msg);
+    else this.held.push({ level, msg });
+  }
 }

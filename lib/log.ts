@@ -7,19 +7,9 @@
  * bin/ builds it from `-logFormat`; an embedding application may pass its own Logger instead.
  */
 import pino from 'pino';
-import { formatTextRecord, type FieldLogger, type LogFields, type LogLevel } from './log-format.js';
+import { DEFAULT_LOG_FORMAT, formatTextRecord, type FieldLogger, type LogFields, type LogFormat, type LogLevel } from './log-format.js';
 
-/** LOG_FORMATS are the layouts `-logFormat` accepts. */
-export const LOG_FORMATS = ['text', 'json'] as const;
-
-/** LogFormat is a log layout: `text` for people reading a terminal, `json` for log collectors. */
-export type LogFormat = (typeof LOG_FORMATS)[number];
-
-/**
- * DEFAULT_LOG_FORMAT is text: what people read at a terminal, and the Go server's kind of line;
- * log collectors (a container platform, say) ask for json.
- */
-export const DEFAULT_LOG_FORMAT: LogFormat = 'text';
+export { DEFAULT_LOG_FORMAT, isLogFormat, LOG_FORMATS, type LogFormat } from './log-format.js';
 
 /** LogSink is where finished lines go: anything with write(), such as a stream or a test's collector. */
 export interface LogSink {
@@ -33,11 +23,6 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Where lines go; standard output (written synchronously, so no line is lost at exit) when absent. */
   sink?: LogSink;
-}
-
-/** isLogFormat reports whether s names a LogFormat. */
-export function isLogFormat(s: string): s is LogFormat {
-  return (LOG_FORMATS as readonly string[]).includes(s);
 }
 
 /**

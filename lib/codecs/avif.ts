@@ -9,15 +9,10 @@ import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { CODEC_KEEP_BYTES, CodecInstance, type EmscriptenModule, type GlueFactory } from './wasm/loader.js';
 import { encoderQuality, opaque } from './wasm/input.js';
 import { readAvifSize } from './avif-box.js';
+import { DEFAULT_AVIF_QUALITY, MAX_AVIF_PIXELS } from './encoder-defaults.js';
 
 export { isAvif, readAvifSize } from './avif-box.js';
-
-/**
- * DEFAULT_AVIF_QUALITY is the AVIF quality (libavif's 0..100 scale) when a request names none:
- * on the benchmark photo at 500w, 85 matches JPEG q95's SSIM (0.9933 vs 0.9935) with a higher
- * PSNR (39.3 vs 38.1 dB) in 26% fewer bytes (78.1 vs 105.6 KB).
- */
-export const DEFAULT_AVIF_QUALITY = 85;
+export { DEFAULT_AVIF_QUALITY, MAX_AVIF_PIXELS } from './encoder-defaults.js';
 
 /**
  * AVIF_SPEED is aom's speed (0 slowest .. 10 fastest): 6, libavif's default, takes about half
@@ -25,13 +20,6 @@ export const DEFAULT_AVIF_QUALITY = 85;
  * for 0.4 dB, 7 halves the time for ~3% more bytes at equal quality.
  */
 export const AVIF_SPEED = 6;
-
-/**
- * MAX_AVIF_PIXELS is the largest AVIF output (width*height) encoded by default: aom costs
- * ~2.5 µs a pixel at AVIF_SPEED, so 3 MP (1920x1080 fits) is ~7.5 s of a worker, well inside
- * the 20 s transform timeout.
- */
-export const MAX_AVIF_PIXELS = 3_000_000;
 
 /** AVIF_MAX_SIDE is the largest side libavif's encoder takes (AV1's 16-bit frame dimensions). */
 const AVIF_MAX_SIDE = 65536;

@@ -7,13 +7,9 @@ import { badImage, type Bitmap, type Frame } from './types.js';
 import { CODEC_KEEP_BYTES, CodecInstance, type EmscriptenModule, type GlueFactory } from './wasm/loader.js';
 import { encoderQuality, opaque } from './wasm/input.js';
 import { muxAnimation, stillParts, WEBP_MAX_SIDE, type AnimFrame } from './webpmux.js';
+import { DEFAULT_WEBP_QUALITY } from './encoder-defaults.js';
 
-/**
- * DEFAULT_WEBP_QUALITY is the WebP quality when a request names none: on the benchmark photo at
- * 500w, 92 matches JPEG q95's PSNR and SSIM (38.17 vs 38.14 dB, 0.9934 vs 0.9935) in 26% fewer
- * bytes (78.1 vs 105.6 KB).
- */
-export const DEFAULT_WEBP_QUALITY = 92;
+export { DEFAULT_WEBP_QUALITY } from './encoder-defaults.js';
 
 /**
  * WEBP_METHOD is libwebp's effort (0 fast .. 6 slow): 4 is libwebp's and sharp's default (the

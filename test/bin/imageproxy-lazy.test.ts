@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,4 +89,25 @@ test('the CLI with the default configuration listens without loading what that c
     const got = loaded.some((u) => c.pattern.test(u));
     assert.equal(got, c.want, `CLI start loaded ${c.name} = ${got}, want ${c.want} (${loaded.filter((u) => c.pattern.test(u)).slice(0, 3).join(', ')})`);
   }
+});
+
+/** staticImports walks the static import graph of the ES module file and returns every specifier it reaches that is not a relative path. */
+function staticImports(file: string, seen = new Set<string>(), out = new Set<string>()): Set<string> {
+  if (seen.has(file)) return out;
+  seen.add(file);
+  const src = readFileSync(file, 'utf8');
+  for (const m of src.matchAll(/^(?:import|export)\s(?!type\b)[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)) {
+    const spec = m[1] ?? m[2];
+    if (spec.startsWith('.')) staticImports(path.resolve(path.dirname(file), spec), seen, out);
+    else out.add(spec);
+  }
+  return out;
+}
+
+test('the command starts its first worker before it loads pino, node:http or any codec: none is a static import', () => {
+  const got = staticImports(CLI);
+  for (const bad of ['pino', 'node:http', 'node:https', '@jsquash/webp/meta.js', '@jsquash/avif/meta.js', 'prom-client', 'express']) {
+    assert.ok(!got.has(bad), `staticImports(${path.relative(DIST, CLI)}) includes ${bad}, want it loaded after the pool starts`);
+  }
+  assert.ok(got.has('node:worker_threads'), `staticImports(${path.relative(DIST, CLI)}) = ${[...got].join(' ')}, want node:worker_threads (the pool) among them`);
 });
