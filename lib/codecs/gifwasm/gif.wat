@@ -527,15 +527,16 @@
   ;; 2 * $pairs of src[y][first[x] + t][c] * weight + 131072) >> 18, 0, 255). Output x's weights are
   ;; $pairs i16x8 vectors at $weight + 16 * $pairs * x, taps 2j and 2j+1 as [w w' w w' w w' w w']
   ;; (zero past its real taps); a pair's two pixels are regrouped channel by channel, so one
-  ;; i32x4.dot_i16x8_s adds both taps of all four channels. Rows go two at a time, sharing the
-  ;; weights' loads: with $rows odd it reads one row past the last and writes one output row past
-  ;; it. Reads up to 2 * $pairs - 1 pixels past a row.
+  ;; i32x4.dot_i16x8_s adds both taps of all four channels. Rows go four at a time, sharing the
+  ;; weights' loads: it reads up to three rows past the last and writes up to three output rows
+  ;; past it, and reads up to 2 * $pairs - 1 pixels past a row.
   (func (export "hresize") (param $src i32) (param $srcW i32) (param $rows i32) (param $n i32) (param $first i32)
     (param $pairs i32) (param $weight i32) (param $out i32)
     (local $y i32) (local $x i32) (local $t i32) (local $row i32) (local $stride i32) (local $ostride i32)
     (local $p i32) (local $wp i32) (local $o i32)
-    (local $acc v128) (local $acc2 v128) (local $wv v128) (local $half v128)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $half v128) (local $grp v128)
     (local.set $half (v128.const i32x4 131072 131072 131072 131072))
+    (local.set $grp (v128.const i8x16 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15))
     (local.set $stride (i32.shl (local.get $srcW) (i32.const 3)))
     (local.set $ostride (i32.shl (local.get $n) (i32.const 2)))
     (local.set $row (local.get $src))
@@ -550,32 +551,39 @@
             (br_if $xdone (i32.ge_u (local.get $x) (local.get $n)))
             (local.set $p (i32.add (local.get $row)
               (i32.shl (i32.load (i32.add (local.get $first) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 3))))
-            (local.set $acc (local.get $half))
+            (local.set $acc0 (local.get $half))
+            (local.set $acc1 (local.get $half))
             (local.set $acc2 (local.get $half))
+            (local.set $acc3 (local.get $half))
             (local.set $t (local.get $pairs))
             (block $tdone
               (loop $tloop
                 (br_if $tdone (i32.eqz (local.get $t)))
                 (local.set $wv (v128.load (local.get $wp)))
-                (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s
-                  (i8x16.swizzle (v128.load (local.get $p)) (v128.const i8x16 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15))
-                  (local.get $wv))))
+                (local.set $acc0 (i32x4.add (local.get $acc0) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (local.get $p)) (local.get $grp)) (local.get $wv))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (local.get $stride))) (local.get $grp)) (local.get $wv))))
                 (local.set $acc2 (i32x4.add (local.get $acc2) (i32x4.dot_i16x8_s
-                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (local.get $stride))) (v128.const i8x16 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15))
-                  (local.get $wv))))
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1)))) (local.get $grp)) (local.get $wv))))
+                (local.set $acc3 (i32x4.add (local.get $acc3) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3)))) (local.get $grp)) (local.get $wv))))
                 (local.set $p (i32.add (local.get $p) (i32.const 16)))
                 (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
                 (local.set $t (i32.sub (local.get $t) (i32.const 1)))
                 (br $tloop)))
             ;; The rounding half went in first; the saturating narrows clamp to 0..255.
-            (local.set $acc (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc) (i32.const 18)) (i32x4.shr_s (local.get $acc2) (i32.const 18))))
-            (local.set $acc (i8x16.narrow_i16x8_u (local.get $acc) (local.get $acc)))
-            (v128.store32_lane 0 (local.get $o) (local.get $acc))
-            (v128.store32_lane 1 (i32.add (local.get $o) (local.get $ostride)) (local.get $acc))
+            (local.set $acc0 (i8x16.narrow_i16x8_u
+              (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc0) (i32.const 18)) (i32x4.shr_s (local.get $acc1) (i32.const 18)))
+              (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc2) (i32.const 18)) (i32x4.shr_s (local.get $acc3) (i32.const 18)))))
+            (v128.store32_lane 0 (local.get $o) (local.get $acc0))
+            (v128.store32_lane 1 (i32.add (local.get $o) (local.get $ostride)) (local.get $acc0))
+            (v128.store32_lane 2 (i32.add (local.get $o) (i32.shl (local.get $ostride) (i32.const 1))) (local.get $acc0))
+            (v128.store32_lane 3 (i32.add (local.get $o) (i32.mul (local.get $ostride) (i32.const 3))) (local.get $acc0))
             (local.set $o (i32.add (local.get $o) (i32.const 4)))
             (local.set $x (i32.add (local.get $x) (i32.const 1)))
             (br $xloop)))
-        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $stride) (i32.const 1))))
-        (local.set $y (i32.add (local.get $y) (i32.const 2)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $stride) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
         (br $yloop))))
 )

@@ -266,10 +266,11 @@ export function resizeOpaqueWasm(src: Bitmap, taps: GifResizeTaps): Bitmap | nul
   for (let r = 0; r < m; r++) count += Math.ceil((y.start[r + 1] - y.start[r]) / 2);
   const lay = new Layout();
   // vresize reads and writes up to 31 samples past a row; hresize reads up to 2 * pairs pixels
-  // past one and, for an odd number of rows, a row past the last (writing an output row past it).
+  // past one and, four rows at a time, up to three rows past the last (writing as many output rows).
+  const m4 = Math.ceil(m / 4) * 4;
   const pSrc = lay.take((r1 - r0) * row + 32), pStart = lay.take((m + 1) * 4), pPairs = lay.take(count * 12);
-  const pMid = lay.take(row * 2 * (m + 1) + 64 + pairs * 16), pFirst = lay.take(n * 4), pDense = lay.take(dense.byteLength);
-  const pOut = lay.take(n * 4 * (m + 1));
+  const pMid = lay.take(row * 2 * m4 + 64 + pairs * 16), pFirst = lay.take(n * 4), pDense = lay.take(dense.byteLength);
+  const pOut = lay.take(n * 4 * m4);
   if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
   return MODULE.call(lay.size, (ex) => {
     const mem = ex.memory.buffer;
