@@ -1,7 +1,8 @@
-;; GIF LZW decoding and encoding, the decoder's compositing steps and the writer's index mapping
-;; and differencing, for lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts
-;; (lzwDecode, lzwEncode), gif.ts (blit, hasTransparency), quantize.ts (the mapping loop) and
-;; gif-anim.ts (changedRect) and must give exactly what they give: the same indices and counts for
+;; GIF LZW decoding and encoding, the decoder's compositing steps, the integer resize of frames
+;; for GIF output and the writer's index mapping and differencing, for
+;; lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode),
+;; gif.ts (blit, hasTransparency), gif-resize.ts (resizeOpaqueJs), quantize.ts (the mapping loop)
+;; and gif-anim.ts (changedRect) and must give exactly what they give: the same indices and counts for
 ;; every input, valid or not, and the same bytes out.
 ;; Source for lib/codecs/gifwasm/gif-bytes.ts (regenerate with `npm run build:wasm`).
 ;;

@@ -1,9 +1,10 @@
 /**
  * GIF in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
- * canvas in the module's memory; mapping pixels to palette indices; differencing a frame against
- * the previous one and LZW-encoding it. It is the twin of gif-lzw.ts, gif.ts's JavaScript
- * compositor, quantize.ts's mapping loop and gif-anim.ts's changedRect and gives the very same
- * frames, indices and bytes; where WebAssembly is missing (or an image needs more memory than the
+ * canvas in the module's memory; resizing opaque frames for GIF output; mapping pixels to palette
+ * indices; differencing a frame against the previous one and LZW-encoding it. It is the twin of
+ * gif-lzw.ts, gif.ts's JavaScript compositor, gif-resize.ts's resizeOpaqueJs, quantize.ts's
+ * mapping loop and gif-anim.ts's changedRect and gives the very same frames, pixels, indices and
+ * bytes; where WebAssembly is missing (or an image needs more memory than the
  * module may take) those run instead.
  */
 import type { Bitmap, Frame } from '../types.js';
