@@ -101,26 +101,75 @@ export function resizeOpaqueJs(src: Bitmap, taps: GifResizeTaps): Bitmap {
   const s = src.data, row = sw * 4;
   const mid = new Int32Array(row);
   const out = new Uint8Array(n * m * 4);
+  const xs = x.start, xi = x.index, xw = x.weight;
+  // Where pixels can be read as little-endian words, one load serves three channels.
+  const words = LITTLE_ENDIAN && (s.byteOffset & 3) === 0 ? new Uint32Array(s.buffer, s.byteOffset, sw * src.height) : undefined;
   for (let r = 0, o = 0; r < m; r++) {
     mid.fill(0);
-    for (let k = y.start[r]; k < y.start[r + 1]; k++) {
-      const w = y.weight[k];
-      for (let i = 0, p = y.index[k] * row; i < row; i++, p++) mid[i] += s[p] * w;
-    }
+    if (words) verticalWords(words, sw, y, r, mid);
+    else verticalBytes(s, row, y, r, mid);
     for (let i = 0; i < row; i++) {
       const v = (mid[i] + 512) >> 10;
       mid[i] = v < 0 ? 0 : v > MID_MAX ? MID_MAX : v;
     }
     for (let c = 0; c < n; c++, o += 4) {
-      let r0 = 0, g0 = 0, b0 = 0, a0 = 0;
-      for (let k = x.start[c]; k < x.start[c + 1]; k++) {
-        const w = x.weight[k], p = x.index[k] * 4;
-        r0 += mid[p] * w; g0 += mid[p + 1] * w; b0 += mid[p + 2] * w; a0 += mid[p + 3] * w;
+      let r0 = 0, g0 = 0, b0 = 0;
+      for (let k = xs[c], k1 = xs[c + 1]; k < k1; k++) {
+        const w = xw[k], p = xi[k] * 4;
+        r0 += mid[p] * w; g0 += mid[p + 1] * w; b0 += mid[p + 2] * w;
       }
-      out[o] = clamp18(r0); out[o + 1] = clamp18(g0); out[o + 2] = clamp18(b0); out[o + 3] = clamp18(a0);
+      // Alpha comes out 255 exactly, as the module computes it: the weights of every output sum
+      // to ONE, so 255 becomes 4080 after the vertical pass and 255 again after this one.
+      out[o] = clamp18(r0); out[o + 1] = clamp18(g0); out[o + 2] = clamp18(b0); out[o + 3] = 255;
     }
   }
   return { width: n, height: m, data: out };
+}
+
+/** LITTLE_ENDIAN: verticalWords reads RGBA as 32-bit words, red in the low byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * verticalWords adds output row r's vertical taps of the pixel words px (sw wide) into mid (four
+ * sums per pixel, alpha's left 0: it comes out 255 whatever it sums to), four source rows a sweep.
+ */
+function verticalWords(px: Uint32Array, sw: number, y: AxisTaps, r: number, mid: Int32Array): void {
+  let k = y.start[r];
+  const k1 = y.start[r + 1];
+  for (; k + 4 <= k1; k += 4) {
+    const w0 = y.weight[k], w1 = y.weight[k + 1], w2 = y.weight[k + 2], w3 = y.weight[k + 3];
+    const p0 = y.index[k] * sw, p1 = y.index[k + 1] * sw, p2 = y.index[k + 2] * sw, p3 = y.index[k + 3] * sw;
+    for (let i = 0, q = 0; i < sw; i++, q += 4) {
+      const a = px[p0 + i], b = px[p1 + i], c = px[p2 + i], d = px[p3 + i];
+      mid[q] += (a & 255) * w0 + (b & 255) * w1 + (c & 255) * w2 + (d & 255) * w3;
+      mid[q + 1] += ((a >>> 8) & 255) * w0 + ((b >>> 8) & 255) * w1 + ((c >>> 8) & 255) * w2 + ((d >>> 8) & 255) * w3;
+      mid[q + 2] += ((a >>> 16) & 255) * w0 + ((b >>> 16) & 255) * w1 + ((c >>> 16) & 255) * w2 + ((d >>> 16) & 255) * w3;
+    }
+  }
+  for (; k < k1; k++) {
+    const w0 = y.weight[k], p0 = y.index[k] * sw;
+    for (let i = 0, q = 0; i < sw; i++, q += 4) {
+      const a = px[p0 + i];
+      mid[q] += (a & 255) * w0;
+      mid[q + 1] += ((a >>> 8) & 255) * w0;
+      mid[q + 2] += ((a >>> 16) & 255) * w0;
+    }
+  }
+}
+
+/** verticalBytes is verticalWords for any byte order or alignment: the same sums, a byte at a time (rows of `row` bytes). */
+function verticalBytes(s: Uint8Array, row: number, y: AxisTaps, r: number, mid: Int32Array): void {
+  let k = y.start[r];
+  const k1 = y.start[r + 1];
+  for (; k + 4 <= k1; k += 4) {
+    const w0 = y.weight[k], w1 = y.weight[k + 1], w2 = y.weight[k + 2], w3 = y.weight[k + 3];
+    const p0 = y.index[k] * row, p1 = y.index[k + 1] * row, p2 = y.index[k + 2] * row, p3 = y.index[k + 3] * row;
+    for (let i = 0; i < row; i++) mid[i] += s[p0 + i] * w0 + s[p1 + i] * w1 + s[p2 + i] * w2 + s[p3 + i] * w3;
+  }
+  for (; k < k1; k++) {
+    const w0 = y.weight[k], p0 = y.index[k] * row;
+    for (let i = 0; i < row; i++) mid[i] += s[p0 + i] * w0;
+  }
 }
 
 /** clamp18 rounds a horizontal sum (1/16 units times ONE) to a byte. */

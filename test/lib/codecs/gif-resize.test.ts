@@ -1,7 +1,8 @@
 /**
  * The integer Lanczos resize for GIF output (lib/codecs/gif-resize.ts): its WebAssembly passes
  * (gif.wat vresize, hresize) give exactly the pixels of its JavaScript twin on random and photo
- * frames of many sizes, windows and odd row counts; both stay close to the float resampler
+ * frames of many sizes, windows and odd row counts, and the twin's byte-at-a-time reading (for
+ * misaligned pixels) those of its word-at-a-time one; both stay close to the float resampler
  * (resample.ts: above 40 dB PSNR, which clamps its horizontal pass's overshoot first) and flat
  * areas stay flat; frames with transparency and resizes that keep
  * a side are left to the float resampler.
@@ -71,6 +72,19 @@ test('resizeOpaqueWasm gives the very pixels of resizeOpaqueJs', () => {
     assert.deepEqual([wasm.width, wasm.height], [c.w, c.h], `resizeOpaqueWasm(${c.name}) size = ${wasm.width}x${wasm.height}, want ${c.w}x${c.h}`);
     const d = maxDiff(wasm.data, js.data);
     assert.equal(d, 0, `resizeOpaqueWasm(${c.name}) differs from resizeOpaqueJs by up to ${d}, want 0`);
+  }
+});
+
+test('resizeOpaqueJs reads misaligned pixels a byte at a time to the same result', () => {
+  for (const c of CASES) {
+    const src = c.src();
+    const shifted = new Uint8Array(src.data.length + 1);
+    shifted.set(src.data, 1);
+    const taps = gifResizeTaps(src.width, src.height, c.w, c.h, c.window);
+    const aligned = resizeOpaqueJs(src, taps);
+    const bytes = resizeOpaqueJs({ width: src.width, height: src.height, data: shifted.subarray(1) }, taps);
+    const d = maxDiff(aligned.data, bytes.data);
+    assert.equal(d, 0, `resizeOpaqueJs(${c.name}, misaligned) differs from the aligned result by up to ${d}, want 0`);
   }
 });
 
