@@ -92,8 +92,9 @@ export function gifResizeTaps(sw: number, sh: number, width: number, height: num
 }
 
 /**
- * resizeOpaqueJs is the JavaScript twin of the module's passes: rows of src that taps.y reads,
- * resampled vertically to 1/16 units (clamped to 0..4080), then horizontally to bytes.
+ * resizeOpaqueJs is the JavaScript twin of the module's passes: rows of src (which must be
+ * opaque) that taps.y reads, resampled vertically to 1/16 units (clamped to 0..4080), then
+ * horizontally to bytes.
  */
 export function resizeOpaqueJs(src: Bitmap, taps: GifResizeTaps): Bitmap {
   const { x, y } = taps;
