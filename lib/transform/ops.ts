@@ -104,12 +104,16 @@ export function findTrim(b: Bitmap): Rect | undefined {
   return { x0: minX, y0: minY, x1: maxX + 1, y1: maxY + 1 };
 }
 
+/** Resizer is resample.ts's resize or a stand-in with its signature. */
+export type Resizer = typeof resize;
+
 /**
- * applySteps runs primitive resize steps (from geometry.resizeSteps) on b. Crops inside the
- * steps are already clamped to the image they apply to.
+ * applySteps runs primitive resize steps (from geometry.resizeSteps) on b, resizing with
+ * `resizer` (resample.ts's resize unless told). Crops inside the steps are already clamped to the
+ * image they apply to.
  */
-export function applySteps(b: Bitmap, steps: readonly ResizeStep[]): Bitmap {
+export function applySteps(b: Bitmap, steps: readonly ResizeStep[], resizer: Resizer = resize): Bitmap {
   let m = b;
-  for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resize(m, st.width, st.height, st.window);
+  for (const st of steps) m = st.kind === 'crop' ? crop(m, st.rect) : resizer(m, st.width, st.height, st.window);
   return m;
 }

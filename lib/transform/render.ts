@@ -10,7 +10,9 @@ import type { Dihedral } from './dihedral.js';
 import {
   clampRect, isFullRect, orientedSize, scaleSteps, stepsFor, type Plan, type Rect, type ResizeStep, type Size,
 } from './geometry.js';
-import { applySteps, crop, findTrim, orient, turned } from './ops.js';
+import { applySteps, crop, findTrim, orient, turned, type Resizer } from './ops.js';
+import { resize } from './resample.js';
+import { resizeForGif } from '../codecs/gif-resize.js';
 import { findSmartCrop } from './smartcrop.js';
 import { isPixelDependent, planTransform, stepsTooLarge, tooLarge, type TransformPlan } from './plan.js';
 
@@ -59,11 +61,18 @@ async function frameSteps(first: Bitmap, shrink: number, plan: TransformPlan, fr
   return { trim, steps };
 }
 
+/**
+ * gifResize is the resize for GIF output: gif-resize.ts's integer Lanczos for opaque frames
+ * (their colours are then cut to a small palette, which the float resampler's exactness does not
+ * survive), the float one otherwise.
+ */
+const gifResize: Resizer = (m, width, height, window) => resizeForGif(m, width, height, window) ?? resize(m, width, height, window);
+
 /** applyFrame runs the settled steps and the turn on one oriented frame. */
-function applyFrame(oriented: Bitmap, s: FrameSteps, turn: Dihedral): Bitmap {
+function applyFrame(oriented: Bitmap, s: FrameSteps, turn: Dihedral, resizer: Resizer): Bitmap {
   let m = oriented;
   if (s.trim) m = crop(m, s.trim);
-  m = applySteps(m, s.steps);
+  m = applySteps(m, s.steps, resizer);
   return turned(m, turn);
 }
 
@@ -78,8 +87,9 @@ export async function renderPlanned(decoded: DecodedImage, plan: TransformPlan):
   // Steps come from the first frame and apply to all, so animations stay consistent.
   const first = orient(frames[0].bitmap, plan.orientation);
   const s = await frameSteps(first, decoded.shrink, plan, frames.length);
+  const resizer = plan.encoder.format === 'gif' ? gifResize : resize;
   return frames.map((f, i) => ({
-    bitmap: applyFrame(i === 0 ? first : orient(f.bitmap, plan.orientation), s, plan.turn),
+    bitmap: applyFrame(i === 0 ? first : orient(f.bitmap, plan.orientation), s, plan.turn, resizer),
     delayMs: f.delayMs,
   }));
 }

@@ -1,7 +1,8 @@
-;; GIF LZW decoding and encoding, the decoder's compositing steps and the writer's index mapping
-;; and differencing, for lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts
-;; (lzwDecode, lzwEncode), gif.ts (blit, hasTransparency), quantize.ts (the mapping loop) and
-;; gif-anim.ts (changedRect) and must give exactly what they give: the same indices and counts for
+;; GIF LZW decoding and encoding, the decoder's compositing steps, the integer resize of frames
+;; for GIF output and the writer's index mapping and differencing, for
+;; lib/codecs/gifwasm/gifwasm.ts. It is the twin of lib/codecs/gif-lzw.ts (lzwDecode, lzwEncode),
+;; gif.ts (blit, hasTransparency), gif-resize.ts (resizeOpaqueJs), quantize.ts (the mapping loop)
+;; and gif-anim.ts (changedRect) and must give exactly what they give: the same indices and counts for
 ;; every input, valid or not, and the same bytes out.
 ;; Source for lib/codecs/gifwasm/gif-bytes.ts (regenerate with `npm run build:wasm`).
 ;;
@@ -440,4 +441,150 @@
         (br $chunk)))
     (i32.store8 (local.get $p) (i32.const 0))
     (i32.sub (i32.add (local.get $p) (i32.const 1)) (local.get $out)))
+  ;; vresize is gif-resize.ts's vertical pass: sample x of output row y (x < $w, the row's bytes:
+  ;; four per RGBA pixel) is clamp((sum of src[row][x] * weight + 512) >> 10, 0, 4080) as u16
+  ;; (1/16 units) over its taps. The taps of row y are the i32 triples (offset of row a, offset
+  ;; of row b, weight a | weight b << 16) at $pairs + 12 * [start[y], start[y+1]); a lone last tap
+  ;; has row b = row a and weight b = 0. The two rows' bytes are interleaved, so that one
+  ;; i32x4.dot_i16x8_s adds both taps of four samples; 32 samples a sweep share each triple's
+  ;; loads. Reads and writes up to 31 samples past a row.
+  (func (export "vresize") (param $src i32) (param $w i32) (param $h i32) (param $start i32) (param $pairs i32)
+    (param $out i32)
+    (local $y i32) (local $x i32) (local $k i32) (local $k0 i32) (local $kEnd i32) (local $o i32) (local $p i32)
+    (local $pa i32) (local $pb i32)
+    (local $wv v128) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $half v128) (local $max v128) (local $zero v128)
+    (local.set $half (v128.const i32x4 512 512 512 512))
+    (local.set $max (v128.const i32x4 4080 4080 4080 4080))
+    (local.set $o (local.get $out))
+    (block $ydone
+      (loop $yloop
+        (br_if $ydone (i32.ge_u (local.get $y) (local.get $h)))
+        (local.set $p (i32.add (local.get $start) (i32.shl (local.get $y) (i32.const 2))))
+        (local.set $k0 (i32.add (local.get $pairs) (i32.mul (i32.load (local.get $p)) (i32.const 12))))
+        (local.set $kEnd (i32.add (local.get $pairs) (i32.mul (i32.load offset=4 (local.get $p)) (i32.const 12))))
+        (local.set $x (i32.const 0))
+        (block $xdone
+          (loop $xloop
+            (br_if $xdone (i32.ge_u (local.get $x) (local.get $w)))
+            (local.set $a0 (local.get $zero))
+            (local.set $a1 (local.get $zero))
+            (local.set $a2 (local.get $zero))
+            (local.set $a3 (local.get $zero))
+            (local.set $a4 (local.get $zero))
+            (local.set $a5 (local.get $zero))
+            (local.set $a6 (local.get $zero))
+            (local.set $a7 (local.get $zero))
+            (local.set $k (local.get $k0))
+            (block $kdone
+              (loop $kloop
+                (br_if $kdone (i32.ge_u (local.get $k) (local.get $kEnd)))
+                (local.set $pa (i32.add (i32.add (local.get $src) (local.get $x)) (i32.load (local.get $k))))
+                (local.set $pb (i32.add (i32.add (local.get $src) (local.get $x)) (i32.load offset=4 (local.get $k))))
+                (local.set $wv (v128.load32_splat offset=8 (local.get $k)))
+                (local.set $va (v128.load (local.get $pa)))
+                (local.set $vb (v128.load (local.get $pb)))
+                (local.set $lo (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get $va) (local.get $vb)))
+                (local.set $hi (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get $va) (local.get $vb)))
+                (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $lo)) (local.get $wv))))
+                (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $lo)) (local.get $wv))))
+                (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $hi)) (local.get $wv))))
+                (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $hi)) (local.get $wv))))
+                (local.set $va (v128.load offset=16 (local.get $pa)))
+                (local.set $vb (v128.load offset=16 (local.get $pb)))
+                (local.set $lo (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get $va) (local.get $vb)))
+                (local.set $hi (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get $va) (local.get $vb)))
+                (local.set $a4 (i32x4.add (local.get $a4) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $lo)) (local.get $wv))))
+                (local.set $a5 (i32x4.add (local.get $a5) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $lo)) (local.get $wv))))
+                (local.set $a6 (i32x4.add (local.get $a6) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_u (local.get $hi)) (local.get $wv))))
+                (local.set $a7 (i32x4.add (local.get $a7) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_u (local.get $hi)) (local.get $wv))))
+                (local.set $k (i32.add (local.get $k) (i32.const 12)))
+                (br $kloop)))
+            ;; (a + 512) >> 10, clamped to 0..4080; narrowed to u16.
+            (v128.store (local.get $o) (i16x8.narrow_i32x4_u
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a0) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a1) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))))
+            (v128.store offset=16 (local.get $o) (i16x8.narrow_i32x4_u
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a2) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a3) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))))
+            (v128.store offset=32 (local.get $o) (i16x8.narrow_i32x4_u
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a4) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a5) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))))
+            (v128.store offset=48 (local.get $o) (i16x8.narrow_i32x4_u
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a6) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))
+              (i32x4.min_s (i32x4.max_s (i32x4.shr_s (i32x4.add (local.get $a7) (local.get $half)) (i32.const 10)) (local.get $zero)) (local.get $max))))
+            (local.set $o (i32.add (local.get $o) (i32.const 64)))
+            (local.set $x (i32.add (local.get $x) (i32.const 32)))
+            (br $xloop)))
+        ;; Rows are $w samples apart: step back over what the last sweep wrote past the row.
+        (local.set $o (i32.sub (local.get $o) (i32.shl (i32.sub (local.get $x) (local.get $w)) (i32.const 1))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $yloop))))
+
+  ;; hresize is gif-resize.ts's horizontal pass: channel c of output pixel x of row y (of $rows
+  ;; rows of $srcW u16 RGBA pixels at $src, to $n RGBA bytes each at $out) is clamp((sum over t <
+  ;; 2 * $pairs of src[y][first[x] + t][c] * weight + 131072) >> 18, 0, 255). Output x's weights are
+  ;; $pairs i16x8 vectors at $weight + 16 * $pairs * x, taps 2j and 2j+1 as [w w' w w' w w' w w']
+  ;; (zero past its real taps); a pair's two pixels are regrouped channel by channel, so one
+  ;; i32x4.dot_i16x8_s adds both taps of all four channels. Rows go four at a time, sharing the
+  ;; weights' loads: it reads up to three rows past the last and writes up to three output rows
+  ;; past it, and reads up to 2 * $pairs - 1 pixels past a row.
+  (func (export "hresize") (param $src i32) (param $srcW i32) (param $rows i32) (param $n i32) (param $first i32)
+    (param $pairs i32) (param $weight i32) (param $out i32)
+    (local $y i32) (local $x i32) (local $t i32) (local $row i32) (local $stride i32) (local $ostride i32)
+    (local $p i32) (local $wp i32) (local $o i32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $half v128) (local $grp v128)
+    (local.set $half (v128.const i32x4 131072 131072 131072 131072))
+    (local.set $grp (v128.const i8x16 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15))
+    (local.set $stride (i32.shl (local.get $srcW) (i32.const 3)))
+    (local.set $ostride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $row (local.get $src))
+    (block $ydone
+      (loop $yloop
+        (br_if $ydone (i32.ge_u (local.get $y) (local.get $rows)))
+        (local.set $wp (local.get $weight))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $ostride))))
+        (local.set $x (i32.const 0))
+        (block $xdone
+          (loop $xloop
+            (br_if $xdone (i32.ge_u (local.get $x) (local.get $n)))
+            (local.set $p (i32.add (local.get $row)
+              (i32.shl (i32.load (i32.add (local.get $first) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 3))))
+            (local.set $acc0 (local.get $half))
+            (local.set $acc1 (local.get $half))
+            (local.set $acc2 (local.get $half))
+            (local.set $acc3 (local.get $half))
+            (local.set $t (local.get $pairs))
+            (block $tdone
+              (loop $tloop
+                (br_if $tdone (i32.eqz (local.get $t)))
+                (local.set $wv (v128.load (local.get $wp)))
+                (local.set $acc0 (i32x4.add (local.get $acc0) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (local.get $p)) (local.get $grp)) (local.get $wv))))
+                (local.set $acc1 (i32x4.add (local.get $acc1) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (local.get $stride))) (local.get $grp)) (local.get $wv))))
+                (local.set $acc2 (i32x4.add (local.get $acc2) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1)))) (local.get $grp)) (local.get $wv))))
+                (local.set $acc3 (i32x4.add (local.get $acc3) (i32x4.dot_i16x8_s
+                  (i8x16.swizzle (v128.load (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3)))) (local.get $grp)) (local.get $wv))))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+                (br $tloop)))
+            ;; The rounding half went in first; the saturating narrows clamp to 0..255.
+            (local.set $acc0 (i8x16.narrow_i16x8_u
+              (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc0) (i32.const 18)) (i32x4.shr_s (local.get $acc1) (i32.const 18)))
+              (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc2) (i32.const 18)) (i32x4.shr_s (local.get $acc3) (i32.const 18)))))
+            (v128.store32_lane 0 (local.get $o) (local.get $acc0))
+            (v128.store32_lane 1 (i32.add (local.get $o) (local.get $ostride)) (local.get $acc0))
+            (v128.store32_lane 2 (i32.add (local.get $o) (i32.shl (local.get $ostride) (i32.const 1))) (local.get $acc0))
+            (v128.store32_lane 3 (i32.add (local.get $o) (i32.mul (local.get $ostride) (i32.const 3))) (local.get $acc0))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $xloop)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $stride) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $yloop))))
 )

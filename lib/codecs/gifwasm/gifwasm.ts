@@ -1,12 +1,14 @@
 /**
  * GIF in WebAssembly (gif.wat): decoding every frame of a file and compositing it onto the
- * canvas in the module's memory; mapping pixels to palette indices; differencing a frame against
- * the previous one and LZW-encoding it. It is the twin of gif-lzw.ts, gif.ts's JavaScript
- * compositor, quantize.ts's mapping loop and gif-anim.ts's changedRect and gives the very same
- * frames, indices and bytes; where WebAssembly is missing (or an image needs more memory than the
+ * canvas in the module's memory; resizing opaque frames for GIF output; mapping pixels to palette
+ * indices; differencing a frame against the previous one and LZW-encoding it. It is the twin of
+ * gif-lzw.ts, gif.ts's JavaScript compositor, gif-resize.ts's resizeOpaqueJs, quantize.ts's
+ * mapping loop and gif-anim.ts's changedRect and gives the very same frames, pixels, indices and
+ * bytes; where WebAssembly is missing (or an image needs more memory than the
  * module may take) those run instead.
  */
-import type { Frame } from '../types.js';
+import type { Bitmap, Frame } from '../types.js';
+import type { GifResizeTaps } from '../gif-resize.js';
 import { EmbeddedModule, Layout, type WasmMemory } from '../../transform/wasm/runtime.js';
 import { lzwDecode, lzwEncode } from '../gif-lzw.js';
 import { GIF_WASM_BASE64 } from './gif-bytes.js';
@@ -20,6 +22,8 @@ interface Exports {
   encode(idx: number, n: number, min: number, raw: number, tab: number, out: number): number;
   map(rgba: number, n: number, from: number, lut: number, idx: number, keepAlpha: number, tIndex: number): number;
   changed(idx: number, prev: number, width: number, height: number, t: number, px: number, rect: number): number;
+  vresize(src: number, w: number, h: number, start: number, pairs: number, out: number): void;
+  hresize(src: number, srcW: number, rows: number, n: number, first: number, pairs: number, weight: number, out: number): void;
 }
 
 /** GIF_WASM_KEEP_BYTES: an instance whose memory grew past this (a very large GIF) is dropped after use. */
@@ -242,5 +246,54 @@ export function decodeFramesWasm(b: Uint8Array, W: number, H: number, frames: re
       }
     }
     return { frames: out, hasAlpha };
+  });
+}
+
+/**
+ * resizeOpaqueWasm is gif-resize.ts's resizeOpaqueJs in WebAssembly (vresize, then hresize): the
+ * same pixels. It returns null, having resized nothing, when src has a pixel that is not opaque,
+ * and undefined when the module cannot take the call.
+ */
+export function resizeOpaqueWasm(src: Bitmap, taps: GifResizeTaps): Bitmap | null | undefined {
+  if (!wasmGifReady()) return undefined;
+  const { y, first, pairs, dense } = taps;
+  const sw = src.width, row = sw * 4, n = first.length, m = y.start.length - 1;
+  // Only the rows some output row reads are copied in.
+  let r0 = src.height, r1 = 0;
+  for (let k = 0; k < y.index.length; k++) { r0 = Math.min(r0, y.index[k]); r1 = Math.max(r1, y.index[k] + 1); }
+  if (r1 <= r0) return undefined;
+  // The vertical taps of each output row two at a time (a lone last one paired with itself, at weight 0).
+  let count = 0;
+  for (let r = 0; r < m; r++) count += Math.ceil((y.start[r + 1] - y.start[r]) / 2);
+  const lay = new Layout();
+  // vresize reads and writes up to 31 samples past a row; hresize reads up to 2 * pairs pixels
+  // past one and, four rows at a time, up to three rows past the last (writing as many output rows).
+  const m4 = Math.ceil(m / 4) * 4;
+  const pSrc = lay.take((r1 - r0) * row + 32), pStart = lay.take((m + 1) * 4), pPairs = lay.take(count * 12);
+  const pMid = lay.take(row * 2 * m4 + 64 + pairs * 16), pFirst = lay.take(n * 4), pDense = lay.take(dense.byteLength);
+  const pOut = lay.take(n * 4 * m4);
+  if (lay.size > GIF_WASM_MAX_BYTES) return undefined;
+  return MODULE.call(lay.size, (ex) => {
+    const mem = ex.memory.buffer;
+    new Uint8Array(mem).set(src.data.subarray(r0 * row, r1 * row), pSrc);
+    // Rows the taps skip are not needed opaque, but checking every copied row is simpler and as cheap.
+    if (ex.transparent(pSrc, (r1 - r0) * sw) !== 0) return null;
+    const start = new Int32Array(mem, pStart, m + 1), tri = new Int32Array(mem, pPairs, count * 3);
+    for (let r = 0, j = 0; r < m; r++) {
+      start[r] = j / 3;
+      const k1 = y.start[r + 1];
+      for (let k = y.start[r]; k < k1; k += 2) {
+        const b = k + 1 < k1 ? k + 1 : k;
+        tri[j++] = (y.index[k] - r0) * row;
+        tri[j++] = (y.index[b] - r0) * row;
+        tri[j++] = (y.weight[k] & 0xffff) | ((b === k ? 0 : y.weight[b]) << 16);
+      }
+    }
+    start[m] = count;
+    new Int32Array(mem, pFirst, n).set(first);
+    new Int16Array(mem, pDense, dense.length).set(dense);
+    ex.vresize(pSrc, row, m, pStart, pPairs, pMid);
+    ex.hresize(pMid, sw, m, n, pFirst, pairs, pDense, pOut);
+    return { width: n, height: m, data: new Uint8Array(mem, pOut, n * 4 * m).slice() };
   });
 }
