@@ -84,7 +84,10 @@ export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<T
   if (!late) convertFrames(image.frames, colour);
   const frames = await renderPlanned(image, plan);
   if (late) convertFrames(frames, colour);
-  const hasAlpha = plan.encoder.format !== 'jpeg' && frames.some((f) => hasTransparency(f.bitmap.data));
+  // No step makes an opaque image transparent (no padding; resampling opaque pixels gives
+  // opaque ones, and an alpha of 254 from rounding would be an artefact anyway), so only a
+  // source with alpha has its output frames scanned: for an animated GIF that is 5% of the work.
+  const hasAlpha = plan.encoder.format !== 'jpeg' && image.hasAlpha && frames.some((f) => hasTransparency(f.bitmap.data));
   return done(await encodeImage({ frames, loopCount: plan.animated ? image.loopCount : 0, hasAlpha }, plan.encoder));
 }
 
