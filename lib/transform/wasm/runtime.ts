@@ -26,16 +26,6 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
-/**
- * WASM_TOTAL_KEEP_BYTES bounds the linear memory all of a thread's modules keep between calls,
- * together (32 MiB): each module's own keepBytes alone would let a worker that has seen a few
- * large images pin ~100 MiB of memories it rarely needs (measured after a mix of the bench's
- * images: planes 17, JPEG encoder 5, PNG 5, RGBA 5, GIF 3 MiB), which a pool pays once a worker.
- * The call that takes the sum past it drops its own instance; re-instantiating a compiled module
- * and growing its memory again costs well under a millisecond.
- */
-export const WASM_TOTAL_KEEP_BYTES = 32 * 1024 * 1024;
-
 /** provided holds modules compiled in another thread, by EmbeddedModule name (provideTransformModules). */
 const provided = new Map<string, object>();
 /** registry lists every EmbeddedModule made in this thread, by name. */
@@ -67,9 +57,9 @@ export function compiledTransformModules(): Record<string, object> {
 
 /**
  * EmbeddedModule is one embedded module, compiled on first use (or handed in compiled, see
- * provideTransformModules) and instantiated lazily; an instance whose memory grew past keepBytes,
- * or past what the thread's modules may keep together (WASM_TOTAL_KEEP_BYTES), is dropped after
- * the call that grew it, so that very large images do not pin their memory for the life of the thread.
+ * provideTransformModules) and instantiated lazily; an instance whose memory grew past keepBytes
+ * is dropped after the call that grew it, so that one very large image does not pin its memory
+ * for the life of the thread.
  */
 export class EmbeddedModule<E extends { memory: WasmMemory }> {
   private compiled: object | null | undefined;
@@ -129,17 +119,9 @@ export class EmbeddedModule<E extends { memory: WasmMemory }> {
     try {
       return fn(ex);
     } finally {
-      const kept = ex.memory.buffer.byteLength;
-      if (kept > this.keepBytes || kept + keptByOthers(this as unknown as EmbeddedModule<{ memory: WasmMemory }>) > WASM_TOTAL_KEEP_BYTES) this.instance = undefined;
+      if (ex.memory.buffer.byteLength > this.keepBytes) this.instance = undefined;
     }
   }
-}
-
-/** keptByOthers is the memory the thread's other modules keep between calls. */
-function keptByOthers(self: EmbeddedModule<{ memory: WasmMemory }>): number {
-  let n = 0;
-  for (const m of registry.values()) if (m !== self) n += m.memoryBytes();
-  return n;
 }
 
 /**
