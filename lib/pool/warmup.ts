@@ -1,12 +1,11 @@
 /**
- * Worker warm-up: one tiny transform through the JPEG path before a worker says it is ready, so
- * the first real request does not pay for V8 compiling the decoder, resampler and encoder on
- * first call (most of a cold worker's first-transform time).
+ * Worker warm-up. warmUp is one tiny transform through the JPEG path, which a pool may run before
+ * a worker says it is ready (PoolOptions.warmUp, off by default: measured on a cold start it made
+ * the worker ready ~40 ms later and the first real transform no faster).
  *
- * The tiny image leaves most of the work to the first real photos: measured in one thread, a
- * 1024x683 JPEG -> 500w costs ~40 ms of CPU the first time, ~19 the second and ~11 once warm.
- * deepWarmUp does that part on a photo-sized image, later, when the pool has been idle a while
- * (pool.ts), so it costs neither the start-up nor a request.
+ * deepWarmUp does the real warming, on photo-sized images: measured in one thread, a 1024x683
+ * JPEG -> 500w costs ~40 ms of CPU the first time, ~19 the second and ~11 once warm. The pool runs
+ * it when it has been idle a while (pool.ts), so it costs neither the start-up nor a request.
  */
 import { encodeImage } from '../codecs/index.js';
 import { DEFAULT_LIMITS } from '../config.js';
