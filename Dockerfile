@@ -29,6 +29,7 @@ COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/lib ./dist/lib
 COPY --from=build /src/dist/bin ./dist/bin
+COPY --from=build /src/dist/cli ./dist/cli
 # A numeric user, so Kubernetes' runAsNonRoot can check it (deploy/kubernetes runs 10001 too);
 # it owns nothing in the image, which stays read-only to it.
 USER 10001:10001
@@ -36,4 +37,4 @@ EXPOSE 8080
 # The image has no curl: Node itself asks /health-check on the port IMAGEPROXY_ADDR names.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "const a = process.env.IMAGEPROXY_ADDR || ''; const port = a.slice(a.lastIndexOf(':') + 1) || '8080'; require('http').get({ host: '127.0.0.1', port, path: '/health-check', timeout: 4000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1));"]
-ENTRYPOINT ["node", "dist/bin/imageproxy.js"]
+ENTRYPOINT ["node", "dist/cli/imageproxy.js"]

@@ -1,6 +1,7 @@
 /**
  * Cold start: the time from spawning a server process to its first answered transform (the
- * 1024x683 JPEG resized to 500 wide), for imageproxy (`node dist/bin/imageproxy.js`), the same
+ * 1024x683 JPEG resized to 500 wide), for imageproxy (`node dist/cli/imageproxy.js`, the package's
+ * command; and `node dist/bin/imageproxy.js`, the unbundled ESM build it is made from), the same
  * CLI bundled by esbuild into one file, the Go reference and a minimal sharp server. This is
  * what a serverless or desktop user meets on every start.
  *
@@ -94,7 +95,7 @@ interface ColdSample {
 
 /** ColdStartOptions configure measureColdStart. */
 export interface ColdStartOptions {
-  /** The proxy CLI script; default dist/bin/imageproxy.js. */
+  /** The proxy CLI script; default dist/cli/imageproxy.js, the package's `imageproxy` command. */
   proxyScript?: string;
   /** Base URL of a bench origin serving BENCH_IMAGES; default: one started here. */
   originUrl?: string;
@@ -209,12 +210,15 @@ function nodeEngine(name: string, script: string, args: string[]): ColdEngine {
 async function engines(o: ColdStartOptions, tmp: string): Promise<{ list: ColdEngine[]; skipped: ColdResult[] }> {
   const list: ColdEngine[] = [];
   const skipped: ColdResult[] = [];
-  const script = o.proxyScript ?? path.join(REPO_ROOT, 'dist', 'bin', 'imageproxy.js');
+  const script = o.proxyScript ?? path.join(REPO_ROOT, 'dist', 'cli', 'imageproxy.js');
+  // The unbundled ESM build beside it (what tsc wrote): the entry a consumer's bundler starts from.
+  const esmScript = path.join(path.dirname(script), '..', 'bin', 'imageproxy.js');
   const args = o.proxyArgs ?? [];
   if (existsSync(script)) {
     list.push(nodeEngine(`imageproxy (node ${path.relative(REPO_ROOT, script)})`, script, args));
     try {
-      if (o.bundle ?? true) list.push(nodeEngine('imageproxy bundled (esbuild, one file)', await bundleCli(script, tmp), args));
+      if (existsSync(esmScript) && esmScript !== script) list.push(nodeEngine(`imageproxy unbundled (node ${path.relative(REPO_ROOT, esmScript)})`, esmScript, args));
+      if (o.bundle ?? true) list.push(nodeEngine('imageproxy bundled (esbuild, one file)', await bundleCli(existsSync(esmScript) ? esmScript : script, tmp), args));
     } catch (err) {
       skipped.push({ name: 'imageproxy bundled', error: `esbuild failed: ${String(err).slice(0, 200)}` });
     }

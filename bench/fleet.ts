@@ -354,7 +354,7 @@ export async function run(ctx: SectionContext): Promise<SectionResult> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const script = path.join(REPO_ROOT, 'dist', 'bin', 'imageproxy.js');
+  const script = path.join(REPO_ROOT, 'dist', 'cli', 'imageproxy.js');
   benchFleet(script, !process.argv.includes('--no-write')).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;

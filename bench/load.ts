@@ -7,7 +7,7 @@
  * counts, shedding, health-check latency, peak RSS) goes into bench/RESULTS.md's load section.
  *
  * Flags: --seconds N (30) --connections N (16) --hit-ratio R (0.8) --no-write
- *        --proxy PATH (dist/bin/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
+ *        --proxy PATH (dist/cli/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     'hit-ratio': { type: 'string', default: '0.8' },
     'no-write': { type: 'boolean', default: false },
-    proxy: { type: 'string', default: path.join(REPO_ROOT, 'dist', 'bin', 'imageproxy.js') },
+    proxy: { type: 'string', default: path.join(REPO_ROOT, 'dist', 'cli', 'imageproxy.js') },
     'proxy-args': { type: 'string', default: '' },
   },
 });

@@ -7,7 +7,7 @@
  *        --only-sections (skip the engines; run only EXTRA_SECTIONS)
  *        --sections=a,b (run only the EXTRA_SECTIONS whose title contains a or b; "none" runs none)
  *        --help (print this)
- *        --proxy PATH (dist/bin/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
+ *        --proxy PATH (dist/cli/imageproxy.js) --proxy-args="-flag value ..." (extra proxy flags)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
     'no-jimp': { type: 'boolean', default: false },
     'no-proxy': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
-    proxy: { type: 'string', default: path.join(REPO_ROOT, 'dist', 'bin', 'imageproxy.js') },
+    proxy: { type: 'string', default: path.join(REPO_ROOT, 'dist', 'cli', 'imageproxy.js') },
     'proxy-args': { type: 'string', default: '' },
   },
 });

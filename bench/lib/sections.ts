@@ -10,7 +10,7 @@ import type { GoalRow } from './goals.js';
 /** SectionContext is what a section may use: the running origin and how to start the proxy. */
 export interface SectionContext {
   origin: Server;
-  /** The proxy CLI script (dist/bin/imageproxy.js or --proxy). */
+  /** The proxy CLI script (dist/cli/imageproxy.js or --proxy). */
   proxyScript: string;
   /** Extra proxy flags from --proxy-args. */
   proxyArgs: string[];

@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { DIST } from './paths.js';
 
-/** CLI is the built command's script. */
-export const CLI = path.join(DIST, 'bin', 'imageproxy.js');
+/** CLI is the built command's script: the package's `imageproxy` bin, bundled (.ci/build-cli.mjs). */
+export const CLI = path.join(DIST, 'cli', 'imageproxy.js');
 
 /** Proc is a running CLI with its output so far and its exit code to come. */
 export interface Proc {

@@ -34,12 +34,12 @@ export interface ProxyProcess {
 }
 
 /**
- * startProxyProcess runs `node dist/bin/imageproxy.js -addr 127.0.0.1:0 ARGS` with env (and no
+ * startProxyProcess runs `node dist/cli/imageproxy.js -addr 127.0.0.1:0 ARGS` with env (and no
  * IMAGEPROXY_* variables of this process), and resolves once it listens.
  */
 export async function startProxyProcess(args: string[], env: Record<string, string> = {}): Promise<ProxyProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IMAGEPROXY_')));
-  const proc = spawn(process.execPath, [path.join(DIST, 'bin', 'imageproxy.js'), '-addr', '127.0.0.1:0', ...args], {
+  const proc = spawn(process.execPath, [path.join(DIST, 'cli', 'imageproxy.js'), '-addr', '127.0.0.1:0', ...args], {
     env: { ...clean, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

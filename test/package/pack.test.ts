@@ -67,7 +67,7 @@ before(async () => {
   const untar = await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], tmp);
   assert.equal(untar.code, 0, `tar -xzf ${tarball} exit = ${untar.code}: ${untar.stderr}`);
   // Tarballs carry no execute bits worth trusting; the install's bin linking sets them.
-  chmodSync(path.join(installed, 'dist/bin/imageproxy.js'), 0o644);
+  chmodSync(path.join(installed, 'dist/cli/imageproxy.js'), 0o644);
   const deps = [...Object.keys(PKG.dependencies), ...Object.keys(PKG.optionalDependencies ?? {}), '@types/node', '@types/express'];
   for (const dep of deps) {
     const from = path.join(ROOT, 'node_modules', dep);
@@ -91,7 +91,7 @@ test('the tarball holds both builds, their types, the command and LICENSE, and n
     'package.json', 'LICENSE', 'README.md',
     'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/pool/worker.js',
     'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json',
-    'dist/bin/imageproxy.js', 'dist/bin/imageproxy-sign.js',
+    'dist/bin/imageproxy.js', 'dist/bin/imageproxy-sign.js', 'dist/cli/imageproxy.js',
   ];
   for (const f of want) assert.ok(files.has(f), `npm pack files lack ${f}`);
   const unwanted = [...files].filter((f) => f.startsWith('dist/test/') || f.startsWith('node_modules/') || f.startsWith('test/'));

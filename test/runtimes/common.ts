@@ -74,7 +74,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** CLI is the built command-line server. */
-export const CLI = path.join(ROOT, 'dist', 'bin', 'imageproxy.js');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'imageproxy.js');
 /** FETCH_SERVE is the script serving createFetchHandler with Bun.serve or Deno.serve. */
 export const FETCH_SERVE = path.join(ROOT, 'test', 'runtimes', 'fetch-serve.mjs');
 
