@@ -11,6 +11,7 @@ import { YCC_FRACTION_BITS, type YccPlanes } from '../codecs/jpegfast/encoder.js
 import { fineTables, rgbFloat } from './apply.js';
 import type { Converter } from './convert.js';
 import { linearToSrgb } from './pcs.js';
+import { convertYccWasm, type YccWasmTables } from './wasm/ycc.js';
 
 /** convertYccPlanes converts 4:2:0 planes from the converter's profile to sRGB, in place. */
 export function convertYccPlanes(c: Converter, img: YccPlanes): void {
@@ -83,17 +84,13 @@ const MAX_OUT_SPAN = 4;
 const KR = 19595, KG = 38470, KB = 7471, HALF = 32768;
 
 /**
- * YccTables are what matrixYcc reads for one converter: per-channel linear tables indexed by a
- * 1/16-unit R'G'B' value plus PAD, the matrix scaled to the output table's index, and the
- * output table (linear to sRGB in 1/16 units) padded to every index that matrix can reach, with
- * `off` (its zero, plus a half for rounding) added to each dot product.
+ * YccTables are what matrixYcc (and its WebAssembly twin) reads for one converter: per-channel
+ * linear tables indexed by a 1/16-unit R'G'B' value plus `pad` (PAD), the matrix scaled to the
+ * output table's index, and the output table (linear to sRGB in 1/16 units) padded to every
+ * index that matrix can reach, with `off` (its zero, plus a half for rounding) added to each
+ * dot product.
  */
-interface YccTables {
-  lin: Float32Array[];
-  m: Float64Array;
-  out: Uint16Array;
-  off: number;
-}
+type YccTables = YccWasmTables;
 
 /** YCC_TABLES holds each converter's tables, or null when its matrix reaches too far (general path). */
 const YCC_TABLES = new WeakMap<Converter, YccTables | null>();
@@ -129,7 +126,7 @@ function yccTables(c: Converter): YccTables | null {
   let t: YccTables | null = null;
   if (Number.isFinite(lo) && Number.isFinite(hi) && hi - lo <= MAX_OUT_SPAN * OUT_LAST) {
     const out = Uint16Array.from({ length: hi - lo + 1 }, (_, i) => Math.round(linearToSrgb((i + lo) / OUT_LAST) * FINE_MAX));
-    t = { lin, m, out, off: 0.5 - lo };
+    t = { lin, m, out, off: 0.5 - lo, pad: PAD };
   }
   YCC_TABLES.set(c, t);
   return t;
@@ -139,19 +136,34 @@ function yccTables(c: Converter): YccTables | null {
  * matrixYcc is convertYccPlanes for a matrix/TRC profile, in 1/16 units throughout: each chroma
  * sample's R'G'B' offsets are rounded to whole units once, and each of its four pixels is three
  * padded-table reads, three dot products indexing the padded output table, and integer luma.
- * The loop is written out for the four pixels (V8 runs it ~15% faster than a loop over them);
- * a last odd column or row goes through edgeBlock. Returns false when the tables are null.
+ * The WebAssembly twin (wasm/ycc.ts) takes the blocks of each row pair that fill its groups of
+ * four, jsBlocks the rest; a last odd column or row goes through edgeBlock. Returns false
+ * when the tables are null.
  */
 function matrixYcc(c: Converter, img: YccPlanes): boolean {
   const t = yccTables(c);
   if (!t) return false;
+  jsBlocks(t, img, convertYccWasm(t, img));
+  const { width: w, height: h } = img;
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  if (w & 1) for (let j = 0; j < ch; j++) edgeBlock(t, img, cw - 1, j);
+  if (h & 1) for (let i = 0; i < cw - (w & 1); i++) edgeBlock(t, img, i, ch - 1);
+  return true;
+}
+
+/**
+ * jsBlocks converts the whole 2x2 blocks of img from block `from` of each row pair on (the
+ * blocks the WebAssembly twin left). The loop is written out for the four pixels (V8 runs it
+ * ~15% faster than a loop over them).
+ */
+function jsBlocks(t: YccTables, img: YccPlanes, from: number): void {
   const { lin: [lr, lg, lb], m, out, off } = t;
   const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5], m6 = m[6], m7 = m[7], m8 = m[8];
   const { width: w, height: h, y: Y, cb: CB, cr: CR } = img;
-  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  const cw = (w + 1) >> 1;
   let l = 0, R = 0, G = 0, B = 0, r = 0, g = 0, b = 0;
   for (let j = 0; j < h >> 1; j++) {
-    for (let i = 0, ci = j * cw, a = 2 * j * w; i < w >> 1; i++, ci++, a += 2) {
+    for (let i = from, ci = j * cw + from, a = 2 * j * w + 2 * from; i < w >> 1; i++, ci++, a += 2) {
       const cb = CB[ci] - MID, cr = CR[ci] - MID;
       // PAD_HALF keeps the sums positive, so truncation rounds.
       const dr = (1.402 * cr + PAD_HALF) | 0, dg = (-0.344136 * cb - 0.714136 * cr + PAD_HALF) | 0, db = (1.772 * cb + PAD_HALF) | 0;
@@ -173,9 +185,6 @@ function matrixYcc(c: Converter, img: YccPlanes): boolean {
       CR[ci] = fine((0.5 * sR - 0.418688 * sG - 0.081312 * sB) * 0.25 + MID);
     }
   }
-  if (w & 1) for (let j = 0; j < ch; j++) edgeBlock(t, img, cw - 1, j);
-  if (h & 1) for (let i = 0; i < cw - (w & 1); i++) edgeBlock(t, img, i, ch - 1);
-  return true;
 }
 
 /** edgeBlock converts chroma sample (i, j) and the one or two luma pixels it has at an odd edge. */

@@ -1,0 +1,155 @@
+;; The colour step of the JPEG YCbCr path with 128-bit SIMD: the WebAssembly twin of
+;; lib/color/ycc.ts's matrixYcc (lib/color/wasm/ycc.ts loads it; regenerate ycc-bytes.ts with
+;; `npm run build:wasm`).
+;;
+;; Four chroma blocks at a time: a vector holds one pixel of each of four neighbouring 2x2 blocks
+;; (their top-left pixels, then top-right, bottom-left, bottom-right), so a block's chroma and
+;; R'G'B' offsets are one lane and its sums need no horizontal adds. The tables are the
+;; JavaScript loop's (padded linear tables, padded linear-to-sRGB table), read lane by lane; the
+;; matrix and chroma run in f32 where the JavaScript uses f64 (a sample can differ by one unit),
+;; luma in the same 16-bit fixed point.
+;;
+;; Samples are u16 in 1/16 units (0..4080; larger ones are clamped, so that no table read can
+;; leave its table).
+(module
+  (memory (export "memory") 1)
+
+  ;; Rounding an f32 in [0, 2^22) to the nearest integer (ties to even): add 2^23 and take the
+  ;; bits less those of 2^23, as the float's low mantissa bits then hold the integer (two
+  ;; instructions where a saturating conversion takes several).
+  (global $magic v128 (v128.const f32x4 8388608 8388608 8388608 8388608))
+  (global $magicBits v128 (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000))
+
+  ;; convert: blocks 0 .. 4*groups-1 of row pairs 0 .. pairs-1, in place. y, cb, cr: the planes
+  ;; (byte addresses), rows ystride and cstride samples apart. k: 14 vectors: the matrix scaled
+  ;; to the output table's index (9, f32x4 splats, row-major); the table's zero plus its address
+  ;; / 2; PAD; then (i32x4) the red, green and blue linear tables' addresses / 4. scratch: 64
+  ;; bytes.
+  (func (export "convert")
+    (param $y i32) (param $cb i32) (param $cr i32) (param $ystride i32) (param $cstride i32)
+    (param $groups i32) (param $pairs i32) (param $k i32) (param $scratch i32)
+    (local $j i32) (local $g i32) (local $n i32) (local $yp i32) (local $cp i32)
+    (local $cbf v128) (local $crf v128) (local $dr v128) (local $dg v128) (local $db v128)
+    (local $sr v128) (local $sg v128) (local $sb v128) (local $p v128) (local $a v128) (local $c v128)
+    (local $R v128) (local $G v128) (local $B v128) (local $r v128) (local $gr v128) (local $b v128)
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $pairs)))
+        ;; Luma row 2j and chroma row j, as byte addresses.
+        (local.set $yp (i32.add (local.get $y) (i32.shl (i32.mul (local.get $j) (local.get $ystride)) (i32.const 2))))
+        (local.set $cp (i32.shl (i32.mul (local.get $j) (local.get $cstride)) (i32.const 1)))
+        (local.set $g (i32.const 0))
+        (block $gdone
+          (loop $gloop
+            (br_if $gdone (i32.ge_u (local.get $g) (local.get $groups)))
+            ;; The four blocks' chroma less 128, and their R'G'B' offsets plus PAD, rounded, as
+            ;; indices into each linear table.
+            (local.set $cbf (f32x4.convert_i32x4_s (i32x4.sub (i32x4.min_u
+              (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $cb) (local.get $cp))))
+              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048))))
+            (local.set $crf (f32x4.convert_i32x4_s (i32x4.sub (i32x4.min_u
+              (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $cr) (local.get $cp))))
+              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048))))
+            (local.set $dr (i32x4.add (v128.load offset=176 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.mul (local.get $crf) (v128.const f32x4 1.402 1.402 1.402 1.402))
+              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
+            (local.set $dg (i32x4.add (v128.load offset=192 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.sub (f32x4.mul (local.get $cbf) (v128.const f32x4 -0.344136 -0.344136 -0.344136 -0.344136)) (f32x4.mul (local.get $crf) (v128.const f32x4 0.714136 0.714136 0.714136 0.714136)))
+              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
+            (local.set $db (i32x4.add (v128.load offset=208 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.mul (local.get $cbf) (v128.const f32x4 1.772 1.772 1.772 1.772))
+              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
+            (local.set $sr (v128.const i32x4 0 0 0 0))
+            (local.set $sg (v128.const i32x4 0 0 0 0))
+            (local.set $sb (v128.const i32x4 0 0 0 0))
+            (local.set $n (i32.const 0))
+            (loop $nloop
+              ;; Pixel n of each block: the even (n = 0, 2) or odd samples of row 2j or 2j + 1.
+              (local.set $p (v128.load (i32.add (local.get $yp)
+                (i32.mul (i32.shr_u (local.get $n) (i32.const 1)) (i32.shl (local.get $ystride) (i32.const 1))))))
+              (local.set $p (i32x4.min_u (select (i32x4.shr_u (local.get $p) (i32.const 16))
+                (v128.and (local.get $p) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                (i32.and (local.get $n) (i32.const 1))) (v128.const i32x4 4080 4080 4080 4080)))
+              ;; Linear light.
+              (local.set $a (i32x4.shl (i32x4.add (local.get $p) (local.get $dr)) (i32.const 2)))
+              (local.set $R (v128.load32_zero (i32x4.extract_lane 0 (local.get $a))))
+              (local.set $R (v128.load32_lane 1 (i32x4.extract_lane 1 (local.get $a)) (local.get $R)))
+              (local.set $R (v128.load32_lane 2 (i32x4.extract_lane 2 (local.get $a)) (local.get $R)))
+              (local.set $R (v128.load32_lane 3 (i32x4.extract_lane 3 (local.get $a)) (local.get $R)))
+              (local.set $a (i32x4.shl (i32x4.add (local.get $p) (local.get $dg)) (i32.const 2)))
+              (local.set $G (v128.load32_zero (i32x4.extract_lane 0 (local.get $a))))
+              (local.set $G (v128.load32_lane 1 (i32x4.extract_lane 1 (local.get $a)) (local.get $G)))
+              (local.set $G (v128.load32_lane 2 (i32x4.extract_lane 2 (local.get $a)) (local.get $G)))
+              (local.set $G (v128.load32_lane 3 (i32x4.extract_lane 3 (local.get $a)) (local.get $G)))
+              (local.set $a (i32x4.shl (i32x4.add (local.get $p) (local.get $db)) (i32.const 2)))
+              (local.set $B (v128.load32_zero (i32x4.extract_lane 0 (local.get $a))))
+              (local.set $B (v128.load32_lane 1 (i32x4.extract_lane 1 (local.get $a)) (local.get $B)))
+              (local.set $B (v128.load32_lane 2 (i32x4.extract_lane 2 (local.get $a)) (local.get $B)))
+              (local.set $B (v128.load32_lane 3 (i32x4.extract_lane 3 (local.get $a)) (local.get $B)))
+              ;; The matrix, rounded to the nearest output table entry, and that entry (sRGB in
+              ;; 1/16 units, as u16 in the low half of each lane).
+              (local.set $a (i32x4.shl (i32x4.sub (f32x4.add (f32x4.add (f32x4.add (f32x4.add
+                (f32x4.mul (local.get $R) (v128.load offset=0 (local.get $k)))
+                (f32x4.mul (local.get $G) (v128.load offset=16 (local.get $k))))
+                (f32x4.mul (local.get $B) (v128.load offset=32 (local.get $k))))
+                (v128.load offset=144 (local.get $k))) (global.get $magic)) (global.get $magicBits)) (i32.const 1)))
+              (local.set $r (v128.load16_lane 0 (i32x4.extract_lane 0 (local.get $a)) (v128.const i32x4 0 0 0 0)))
+              (local.set $r (v128.load16_lane 2 (i32x4.extract_lane 1 (local.get $a)) (local.get $r)))
+              (local.set $r (v128.load16_lane 4 (i32x4.extract_lane 2 (local.get $a)) (local.get $r)))
+              (local.set $r (v128.load16_lane 6 (i32x4.extract_lane 3 (local.get $a)) (local.get $r)))
+              (local.set $a (i32x4.shl (i32x4.sub (f32x4.add (f32x4.add (f32x4.add (f32x4.add
+                (f32x4.mul (local.get $R) (v128.load offset=48 (local.get $k)))
+                (f32x4.mul (local.get $G) (v128.load offset=64 (local.get $k))))
+                (f32x4.mul (local.get $B) (v128.load offset=80 (local.get $k))))
+                (v128.load offset=144 (local.get $k))) (global.get $magic)) (global.get $magicBits)) (i32.const 1)))
+              (local.set $gr (v128.load16_lane 0 (i32x4.extract_lane 0 (local.get $a)) (v128.const i32x4 0 0 0 0)))
+              (local.set $gr (v128.load16_lane 2 (i32x4.extract_lane 1 (local.get $a)) (local.get $gr)))
+              (local.set $gr (v128.load16_lane 4 (i32x4.extract_lane 2 (local.get $a)) (local.get $gr)))
+              (local.set $gr (v128.load16_lane 6 (i32x4.extract_lane 3 (local.get $a)) (local.get $gr)))
+              (local.set $a (i32x4.shl (i32x4.sub (f32x4.add (f32x4.add (f32x4.add (f32x4.add
+                (f32x4.mul (local.get $R) (v128.load offset=96 (local.get $k)))
+                (f32x4.mul (local.get $G) (v128.load offset=112 (local.get $k))))
+                (f32x4.mul (local.get $B) (v128.load offset=128 (local.get $k))))
+                (v128.load offset=144 (local.get $k))) (global.get $magic)) (global.get $magicBits)) (i32.const 1)))
+              (local.set $b (v128.load16_lane 0 (i32x4.extract_lane 0 (local.get $a)) (v128.const i32x4 0 0 0 0)))
+              (local.set $b (v128.load16_lane 2 (i32x4.extract_lane 1 (local.get $a)) (local.get $b)))
+              (local.set $b (v128.load16_lane 4 (i32x4.extract_lane 2 (local.get $a)) (local.get $b)))
+              (local.set $b (v128.load16_lane 6 (i32x4.extract_lane 3 (local.get $a)) (local.get $b)))
+              ;; New luma in 16-bit fixed point (the weights sum to 65536), kept for the stores.
+              (v128.store (i32.add (local.get $scratch) (i32.shl (local.get $n) (i32.const 4)))
+                (i32x4.shr_u (i32x4.add
+                  (i32x4.add (i32x4.mul (local.get $r) (v128.const i32x4 19595 19595 19595 19595))
+                             (i32x4.mul (local.get $gr) (v128.const i32x4 38470 38470 38470 38470)))
+                  (i32x4.add (i32x4.mul (local.get $b) (v128.const i32x4 7471 7471 7471 7471))
+                             (v128.const i32x4 32768 32768 32768 32768)))
+                  (i32.const 16)))
+              (local.set $sr (i32x4.add (local.get $sr) (local.get $r)))
+              (local.set $sg (i32x4.add (local.get $sg) (local.get $gr)))
+              (local.set $sb (i32x4.add (local.get $sb) (local.get $b)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br_if $nloop (i32.lt_u (local.get $n) (i32.const 4))))
+            ;; The new luma, left pixels in the low halves.
+            (v128.store (local.get $yp) (v128.or (v128.load offset=0 (local.get $scratch))
+              (i32x4.shl (v128.load offset=16 (local.get $scratch)) (i32.const 16))))
+            (v128.store (i32.add (local.get $yp) (i32.shl (local.get $ystride) (i32.const 1)))
+              (v128.or (v128.load offset=32 (local.get $scratch))
+                (i32x4.shl (v128.load offset=48 (local.get $scratch)) (i32.const 16))))
+            ;; The chroma of the blocks' mean colours (chroma is linear in R'G'B'): the JFIF
+            ;; weights over 4, as the sums are of four pixels.
+            (local.set $R (f32x4.convert_i32x4_s (local.get $sr)))
+            (local.set $G (f32x4.convert_i32x4_s (local.get $sg)))
+            (local.set $B (f32x4.convert_i32x4_s (local.get $sb)))
+            (v128.store64_lane 0 (i32.add (local.get $cb) (local.get $cp)) (i16x8.narrow_i32x4_u (local.tee $c (i32x4.sub (f32x4.add (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.add
+                (f32x4.mul (local.get $R) (v128.const f32x4 -0.042184 -0.042184 -0.042184 -0.042184)) (f32x4.mul (local.get $G) (v128.const f32x4 -0.082816 -0.082816 -0.082816 -0.082816)))
+                (f32x4.add (f32x4.mul (local.get $B) (v128.const f32x4 0.125 0.125 0.125 0.125)) (v128.const f32x4 2048 2048 2048 2048)))
+                (v128.const f32x4 0 0 0 0)) (v128.const f32x4 4080 4080 4080 4080)) (global.get $magic)) (global.get $magicBits)))
+                (local.get $c)))
+            (v128.store64_lane 0 (i32.add (local.get $cr) (local.get $cp)) (i16x8.narrow_i32x4_u (local.tee $c (i32x4.sub (f32x4.add (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.add
+                (f32x4.mul (local.get $R) (v128.const f32x4 0.125 0.125 0.125 0.125)) (f32x4.mul (local.get $G) (v128.const f32x4 -0.104672 -0.104672 -0.104672 -0.104672)))
+                (f32x4.add (f32x4.mul (local.get $B) (v128.const f32x4 -0.020328 -0.020328 -0.020328 -0.020328)) (v128.const f32x4 2048 2048 2048 2048)))
+                (v128.const f32x4 0 0 0 0)) (v128.const f32x4 4080 4080 4080 4080)) (global.get $magic)) (global.get $magicBits)))
+                (local.get $c)))
+            (local.set $yp (i32.add (local.get $yp) (i32.const 16)))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $gloop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop))))
+)
