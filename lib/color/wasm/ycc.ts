@@ -24,8 +24,8 @@ export interface YccWasmTables {
   out: Uint16Array;
   /** The output table's zero plus a rounding half: what each dot product adds before truncation. */
   off: number;
-  /** How far the linear tables extend past 0..4080 on each side. */
-  pad: number;
+  /** How far the linear tables extend past 0..4080 on each side, times 65536, plus 32768 (a rounding half). */
+  padQ: number;
 }
 
 /**
@@ -82,11 +82,10 @@ export function convertYccWasm(t: YccWasmTables, img: YccPlanes): number {
     if (loaded.get(ex) !== t) {
       new Uint16Array(buf, pOut, t.out.length).set(t.out);
       tables.forEach((l, i) => new Float32Array(buf, pLin[i], l.length).set(l));
-      const f = new Float32Array(buf, pK, 11 * 4), a = new Int32Array(buf, pK + 11 * 16, 3 * 4);
+      const f = new Float32Array(buf, pK, 10 * 4), a = new Int32Array(buf, pK + 10 * 16, 4 * 4);
       // The module rounds to nearest where the JavaScript adds a half and truncates.
-      const consts = [...t.m, t.off - 0.5 + pOut / 2, t.pad];
-      consts.forEach((v, i) => f.fill(v, 4 * i, 4 * i + 4));
-      t.lin.forEach((l, i) => a.fill(pLin[tables.indexOf(l)] / 4, 4 * i, 4 * i + 4));
+      [...t.m, t.off - 0.5 + pOut / 2].forEach((v, i) => f.fill(v, 4 * i, 4 * i + 4));
+      [t.padQ, ...t.lin.map((l) => pLin[tables.indexOf(l)] / 4)].forEach((v, i) => a.fill(v, 4 * i, 4 * i + 4));
       loaded.set(ex, t);
     }
     const y = new Uint16Array(buf, pY, w * h), cb = new Uint16Array(buf, pCb, cw * ch), cr = new Uint16Array(buf, pCr, cw * ch);

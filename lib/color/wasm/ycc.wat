@@ -21,15 +21,15 @@
   (global $magicBits v128 (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000))
 
   ;; convert: blocks 0 .. 4*groups-1 of row pairs 0 .. pairs-1, in place. y, cb, cr: the planes
-  ;; (byte addresses), rows ystride and cstride samples apart. k: 14 vectors: the matrix scaled
-  ;; to the output table's index (9, f32x4 splats, row-major); the table's zero plus its address
-  ;; / 2; PAD; then (i32x4) the red, green and blue linear tables' addresses / 4. scratch: 64
-  ;; bytes.
+  ;; (byte addresses), rows ystride and cstride samples apart. k: 14 vectors, each one value in
+  ;; every lane: the matrix scaled to the output table's index (9 f32, row-major); the table's
+  ;; zero plus its address / 2 (f32); PAD * 65536 + 32768 (i32); the red, green and blue linear
+  ;; tables' addresses / 4 (i32). scratch: 64 bytes.
   (func (export "convert")
     (param $y i32) (param $cb i32) (param $cr i32) (param $ystride i32) (param $cstride i32)
     (param $groups i32) (param $pairs i32) (param $k i32) (param $scratch i32)
     (local $j i32) (local $g i32) (local $n i32) (local $yp i32) (local $cp i32)
-    (local $cbf v128) (local $crf v128) (local $dr v128) (local $dg v128) (local $db v128)
+    (local $cbi v128) (local $cri v128) (local $dr v128) (local $dg v128) (local $db v128)
     (local $sr v128) (local $sg v128) (local $sb v128) (local $p v128) (local $a v128) (local $c v128)
     (local $R v128) (local $G v128) (local $B v128) (local $r v128) (local $gr v128) (local $b v128)
     (block $jdone
@@ -42,20 +42,22 @@
         (block $gdone
           (loop $gloop
             (br_if $gdone (i32.ge_u (local.get $g) (local.get $groups)))
-            ;; The four blocks' chroma less 128, and their R'G'B' offsets plus PAD, rounded, as
-            ;; indices into each linear table.
-            (local.set $cbf (f32x4.convert_i32x4_s (i32x4.sub (i32x4.min_u
+            ;; The four blocks' chroma less 128, and their R'G'B' offsets in JFIF's 16-bit fixed
+            ;; point, plus PAD and a rounding half (so the sums are positive and the shift rounds),
+            ;; as indices into each linear table: the JavaScript loop's integers exactly.
+            (local.set $cbi (i32x4.sub (i32x4.min_u
               (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $cb) (local.get $cp))))
-              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048))))
-            (local.set $crf (f32x4.convert_i32x4_s (i32x4.sub (i32x4.min_u
+              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048)))
+            (local.set $cri (i32x4.sub (i32x4.min_u
               (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $cr) (local.get $cp))))
-              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048))))
-            (local.set $dr (i32x4.add (v128.load offset=176 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.mul (local.get $crf) (v128.const f32x4 1.402 1.402 1.402 1.402))
-              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
-            (local.set $dg (i32x4.add (v128.load offset=192 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.sub (f32x4.mul (local.get $cbf) (v128.const f32x4 -0.344136 -0.344136 -0.344136 -0.344136)) (f32x4.mul (local.get $crf) (v128.const f32x4 0.714136 0.714136 0.714136 0.714136)))
-              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
-            (local.set $db (i32x4.add (v128.load offset=208 (local.get $k)) (i32x4.sub (f32x4.add (f32x4.add (f32x4.mul (local.get $cbf) (v128.const f32x4 1.772 1.772 1.772 1.772))
-              (v128.load offset=160 (local.get $k))) (global.get $magic)) (global.get $magicBits))))
+              (v128.const i32x4 4080 4080 4080 4080)) (v128.const i32x4 2048 2048 2048 2048)))
+            (local.set $dr (i32x4.add (v128.load offset=176 (local.get $k)) (i32x4.shr_s (i32x4.add
+              (i32x4.mul (local.get $cri) (v128.const i32x4 91881 91881 91881 91881)) (v128.load offset=160 (local.get $k))) (i32.const 16))))
+            (local.set $dg (i32x4.add (v128.load offset=192 (local.get $k)) (i32x4.shr_s (i32x4.sub (i32x4.sub
+              (v128.load offset=160 (local.get $k)) (i32x4.mul (local.get $cbi) (v128.const i32x4 22554 22554 22554 22554)))
+              (i32x4.mul (local.get $cri) (v128.const i32x4 46802 46802 46802 46802))) (i32.const 16))))
+            (local.set $db (i32x4.add (v128.load offset=208 (local.get $k)) (i32x4.shr_s (i32x4.add
+              (i32x4.mul (local.get $cbi) (v128.const i32x4 116130 116130 116130 116130)) (v128.load offset=160 (local.get $k))) (i32.const 16))))
             (local.set $sr (v128.const i32x4 0 0 0 0))
             (local.set $sg (v128.const i32x4 0 0 0 0))
             (local.set $sb (v128.const i32x4 0 0 0 0))
@@ -131,21 +133,17 @@
             (v128.store (i32.add (local.get $yp) (i32.shl (local.get $ystride) (i32.const 1)))
               (v128.or (v128.load offset=32 (local.get $scratch))
                 (i32x4.shl (v128.load offset=48 (local.get $scratch)) (i32.const 16))))
-            ;; The chroma of the blocks' mean colours (chroma is linear in R'G'B'): the JFIF
-            ;; weights over 4, as the sums are of four pixels.
-            (local.set $R (f32x4.convert_i32x4_s (local.get $sr)))
-            (local.set $G (f32x4.convert_i32x4_s (local.get $sg)))
-            (local.set $B (f32x4.convert_i32x4_s (local.get $sb)))
-            (v128.store64_lane 0 (i32.add (local.get $cb) (local.get $cp)) (i16x8.narrow_i32x4_u (local.tee $c (i32x4.sub (f32x4.add (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.add
-                (f32x4.mul (local.get $R) (v128.const f32x4 -0.042184 -0.042184 -0.042184 -0.042184)) (f32x4.mul (local.get $G) (v128.const f32x4 -0.082816 -0.082816 -0.082816 -0.082816)))
-                (f32x4.add (f32x4.mul (local.get $B) (v128.const f32x4 0.125 0.125 0.125 0.125)) (v128.const f32x4 2048 2048 2048 2048)))
-                (v128.const f32x4 0 0 0 0)) (v128.const f32x4 4080 4080 4080 4080)) (global.get $magic)) (global.get $magicBits)))
-                (local.get $c)))
-            (v128.store64_lane 0 (i32.add (local.get $cr) (local.get $cp)) (i16x8.narrow_i32x4_u (local.tee $c (i32x4.sub (f32x4.add (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.add
-                (f32x4.mul (local.get $R) (v128.const f32x4 0.125 0.125 0.125 0.125)) (f32x4.mul (local.get $G) (v128.const f32x4 -0.104672 -0.104672 -0.104672 -0.104672)))
-                (f32x4.add (f32x4.mul (local.get $B) (v128.const f32x4 -0.020328 -0.020328 -0.020328 -0.020328)) (v128.const f32x4 2048 2048 2048 2048)))
-                (v128.const f32x4 0 0 0 0)) (v128.const f32x4 4080 4080 4080 4080)) (global.get $magic)) (global.get $magicBits)))
-                (local.get $c)))
+            ;; The chroma of the blocks' mean colours (chroma is linear in R'G'B'): JFIF's weights
+            ;; in 16-bit fixed point over the sums of four pixels, plus 128 and a rounding half, as
+            ;; the JavaScript loop computes it (the sums are positive; only the top needs a clamp).
+            (local.set $c (i32x4.min_s (i32x4.shr_s (i32x4.add
+                (i32x4.add (i32x4.mul (local.get $sr) (v128.const i32x4 -11058 -11058 -11058 -11058)) (i32x4.mul (local.get $sg) (v128.const i32x4 -21710 -21710 -21710 -21710)))
+                (i32x4.add (i32x4.mul (local.get $sb) (v128.const i32x4 32768 32768 32768 32768)) (v128.const i32x4 537001984 537001984 537001984 537001984))) (i32.const 18)) (v128.const i32x4 4080 4080 4080 4080)))
+            (v128.store64_lane 0 (i32.add (local.get $cb) (local.get $cp)) (i16x8.narrow_i32x4_u (local.get $c) (local.get $c)))
+            (local.set $c (i32x4.min_s (i32x4.shr_s (i32x4.add
+                (i32x4.add (i32x4.mul (local.get $sr) (v128.const i32x4 32768 32768 32768 32768)) (i32x4.mul (local.get $sg) (v128.const i32x4 -27439 -27439 -27439 -27439)))
+                (i32x4.add (i32x4.mul (local.get $sb) (v128.const i32x4 -5329 -5329 -5329 -5329)) (v128.const i32x4 537001984 537001984 537001984 537001984))) (i32.const 18)) (v128.const i32x4 4080 4080 4080 4080)))
+            (v128.store64_lane 0 (i32.add (local.get $cr) (local.get $cp)) (i16x8.narrow_i32x4_u (local.get $c) (local.get $c)))
             (local.set $yp (i32.add (local.get $yp) (i32.const 16)))
             (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
