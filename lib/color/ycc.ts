@@ -100,10 +100,10 @@ const KR = 19595, KG = 38470, KB = 7471, HALF = 32768;
 
 /**
  * YccTables are what matrixYcc (and its WebAssembly twin) reads for one converter: per-channel
- * linear tables indexed by a 1/16-unit R'G'B' value plus `pad` (PAD), the matrix scaled to the
- * output table's index, and the output table (linear to sRGB in 1/16 units) padded to every
- * index that matrix can reach, with `off` (its zero, plus a half for rounding) added to each
- * dot product.
+ * linear tables indexed by a 1/16-unit R'G'B' value plus PAD (`padQ` is PAD_Q), the matrix
+ * scaled to the output table's index, and the output table (linear to sRGB in 1/16 units)
+ * padded to every index that matrix can reach, with `off` (its zero, plus a half for rounding)
+ * added to each dot product.
  */
 type YccTables = YccWasmTables;
 
