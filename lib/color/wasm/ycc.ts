@@ -89,7 +89,7 @@ export function convertYccWasm(t: YccWasmTables, img: YccPlanes): number {
       loaded.set(ex, t);
     }
     const y = new Uint16Array(buf, pY, w * h), cb = new Uint16Array(buf, pCb, cw * ch), cr = new Uint16Array(buf, pCr, cw * ch);
-    y.set(img.y); cb.set(img.cb); cr.set(img.cr);
+    y.set(img.y.subarray(0, w * h)); cb.set(img.cb.subarray(0, cw * ch)); cr.set(img.cr.subarray(0, cw * ch));
     ex.convert(pY, pCb, pCr, w, cw, groups, pairs, pK, pScratch);
     img.y.set(y); img.cb.set(cb); img.cr.set(cr);
     return groups * BLOCKS_PER_GROUP;
