@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles every <name>.wat in WAT_DIRS (lib/transform/wasm, lib/codecs/jpegfast, lib/codecs/gifwasm,
-// lib/codecs/pngwasm) with wabt (a
+// lib/codecs/pngwasm, lib/color/wasm) with wabt (a
 // devDependency) into <name>-bytes.ts beside it, the module embedded in the library as base64
 // under the name <NAME>_WASM_BASE64. `npm run build:wasm` runs it;
 // test/lib/transform/wasm/embedded.test.ts, test/lib/codecs/jpegfast/huffwasm.test.ts and
@@ -13,7 +13,7 @@ import wabtInit from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** WAT_DIRS are the folders whose .wat sources are compiled and embedded. */
-const WAT_DIRS = ['lib/transform/wasm', 'lib/codecs/jpegfast', 'lib/codecs/gifwasm', 'lib/codecs/pngwasm'];
+const WAT_DIRS = ['lib/transform/wasm', 'lib/codecs/jpegfast', 'lib/codecs/gifwasm', 'lib/codecs/pngwasm', 'lib/color/wasm'];
 
 /** compileWat returns the binary module for WAT source text, SIMD enabled. */
 async function compileWat(name, text) {

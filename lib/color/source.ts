@@ -41,8 +41,23 @@ export interface ColourOptions {
 /** CONVERTER_CACHE_SIZE bounds the converters a worker keeps: each costs up to ~1 MB of tables. */
 const CONVERTER_CACHE_SIZE = 16;
 
-/** cache maps a profile's fingerprint to its converter, or to the reason it is not used; oldest first. */
-const cache = new Map<string, Converter | string>();
+/**
+ * PROFILE_COPY_BYTES bounds the profiles the cache keeps a copy of, to compare byte for byte on
+ * a hit: the fingerprint is not collision-resistant, so a profile crafted to the length and
+ * fingerprint of a common one could otherwise hand its converter to other images. Camera and
+ * display profiles are 0.5-4 KB; larger ones (printer LUTs) are matched by fingerprint alone,
+ * so that a run of them cannot pin 16 x 4 MB of copies.
+ */
+const PROFILE_COPY_BYTES = 64 * 1024;
+
+/** CacheEntry is a profile's converter (or the reason it is not used) and, when small, the profile. */
+interface CacheEntry {
+  made: Converter | string;
+  bytes?: Uint8Array;
+}
+
+/** cache maps a profile's fingerprint to its entry; oldest first. */
+const cache = new Map<string, CacheEntry>();
 
 /** fingerprint is a 64-bit FNV-1a of the profile's bytes with its length: the cache key. */
 function fingerprint(b: Uint8Array): string {
@@ -54,14 +69,23 @@ function fingerprint(b: Uint8Array): string {
   return `${b.length}:${(h1 >>> 0).toString(16)}:${(h2 >>> 0).toString(16)}`;
 }
 
-/** converterFor returns the cached converter of profile bytes, or the reason it cannot be used. */
-export function converterFor(icc: Uint8Array): Converter | string {
-  const key = fingerprint(icc);
+/** sameBytes reports whether a and b hold the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * converterFor returns the cached converter of profile bytes, or the reason it cannot be used.
+ * key is the cache key, the profile's fingerprint (tests pass one to stand for a collision).
+ */
+export function converterFor(icc: Uint8Array, key = fingerprint(icc)): Converter | string {
   const hit = cache.get(key);
-  if (hit !== undefined) {
-    cache.delete(key);
+  cache.delete(key);
+  if (hit !== undefined && (hit.bytes === undefined || sameBytes(hit.bytes, icc))) {
     cache.set(key, hit);
-    return hit;
+    return hit.made;
   }
   let made: Converter | string;
   try {
@@ -70,7 +94,8 @@ export function converterFor(icc: Uint8Array): Converter | string {
     if (!(err instanceof IccError)) throw err;
     made = err.message;
   }
-  cache.set(key, made);
+  // A copy: icc may be a view into the whole source file.
+  cache.set(key, { made, bytes: icc.length <= PROFILE_COPY_BYTES ? icc.slice() : undefined });
   if (cache.size > CONVERTER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return made;
 }

@@ -11,6 +11,7 @@ import { YCC_FRACTION_BITS, type YccPlanes } from '../codecs/jpegfast/encoder.js
 import { fineTables, rgbFloat } from './apply.js';
 import type { Converter } from './convert.js';
 import { linearToSrgb } from './pcs.js';
+import { convertYccWasm, type YccWasmTables } from './wasm/ycc.js';
 
 /** convertYccPlanes converts 4:2:0 planes from the converter's profile to sRGB, in place. */
 export function convertYccPlanes(c: Converter, img: YccPlanes): void {
@@ -64,7 +65,22 @@ function fine(v: number): number {
  * pixel reads them without a clamp (the table does the clamp JFIF decoders apply).
  */
 const PAD = Math.ceil(1.772 * (FINE_MAX - MID)) + 64;
-const PAD_HALF = PAD + 0.5;
+
+/**
+ * JFIF's chroma-to-R'G'B' factors in 16-bit fixed point (libjpeg's), and PAD in the same units
+ * plus a rounding half: the offsets are integers, so the WebAssembly twin computes the very same
+ * ones (and the sums stay positive, so the shift rounds).
+ */
+const CR_R = 91881, CB_G = 22554, CR_G = 46802, CB_B = 116130, PAD_Q = PAD * 65536 + 32768;
+
+/**
+ * JFIF's R'G'B'-to-chroma weights in 16-bit fixed point (each triple sums to zero, so a neutral
+ * block keeps MID exactly), and what a block's four-pixel sums add before the shift by 18: 128
+ * and a rounding half, in those units. The sums are non-negative (each weight triple's negative
+ * part is at most half), so the shift rounds; only the top needs a clamp.
+ */
+const CB_R_OUT = 11058, CB_G_OUT = 21710, CB_B_OUT = 32768, CR_R_OUT = 32768, CR_G_OUT = 27439, CR_B_OUT = 5329;
+const CHROMA_Q = (MID << 18) + (1 << 17);
 
 /**
  * OUT_BITS is the resolution of the linear-to-sRGB table of the YCbCr path: at 14 bits the
@@ -83,17 +99,13 @@ const MAX_OUT_SPAN = 4;
 const KR = 19595, KG = 38470, KB = 7471, HALF = 32768;
 
 /**
- * YccTables are what matrixYcc reads for one converter: per-channel linear tables indexed by a
- * 1/16-unit R'G'B' value plus PAD, the matrix scaled to the output table's index, and the
- * output table (linear to sRGB in 1/16 units) padded to every index that matrix can reach, with
- * `off` (its zero, plus a half for rounding) added to each dot product.
+ * YccTables are what matrixYcc (and its WebAssembly twin) reads for one converter: per-channel
+ * linear tables indexed by a 1/16-unit R'G'B' value plus PAD (`padQ` is PAD_Q), the matrix
+ * scaled to the output table's index, and the output table (linear to sRGB in 1/16 units)
+ * padded to every index that matrix can reach, with `off` (its zero, plus a half for rounding)
+ * added to each dot product.
  */
-interface YccTables {
-  lin: Float32Array[];
-  m: Float64Array;
-  out: Uint16Array;
-  off: number;
-}
+type YccTables = YccWasmTables;
 
 /** YCC_TABLES holds each converter's tables, or null when its matrix reaches too far (general path). */
 const YCC_TABLES = new WeakMap<Converter, YccTables | null>();
@@ -129,7 +141,7 @@ function yccTables(c: Converter): YccTables | null {
   let t: YccTables | null = null;
   if (Number.isFinite(lo) && Number.isFinite(hi) && hi - lo <= MAX_OUT_SPAN * OUT_LAST) {
     const out = Uint16Array.from({ length: hi - lo + 1 }, (_, i) => Math.round(linearToSrgb((i + lo) / OUT_LAST) * FINE_MAX));
-    t = { lin, m, out, off: 0.5 - lo };
+    t = { lin, m, out, off: 0.5 - lo, padQ: PAD_Q };
   }
   YCC_TABLES.set(c, t);
   return t;
@@ -139,22 +151,36 @@ function yccTables(c: Converter): YccTables | null {
  * matrixYcc is convertYccPlanes for a matrix/TRC profile, in 1/16 units throughout: each chroma
  * sample's R'G'B' offsets are rounded to whole units once, and each of its four pixels is three
  * padded-table reads, three dot products indexing the padded output table, and integer luma.
- * The loop is written out for the four pixels (V8 runs it ~15% faster than a loop over them);
- * a last odd column or row goes through edgeBlock. Returns false when the tables are null.
+ * The WebAssembly twin (wasm/ycc.ts) takes the blocks of each row pair that fill its groups of
+ * four, jsBlocks the rest; a last odd column or row goes through edgeBlock. Returns false
+ * when the tables are null.
  */
 function matrixYcc(c: Converter, img: YccPlanes): boolean {
   const t = yccTables(c);
   if (!t) return false;
+  jsBlocks(t, img, convertYccWasm(t, img));
+  const { width: w, height: h } = img;
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  if (w & 1) for (let j = 0; j < ch; j++) edgeBlock(t, img, cw - 1, j);
+  if (h & 1) for (let i = 0; i < cw - (w & 1); i++) edgeBlock(t, img, i, ch - 1);
+  return true;
+}
+
+/**
+ * jsBlocks converts the whole 2x2 blocks of img from block `from` of each row pair on (the
+ * blocks the WebAssembly twin left). The loop is written out for the four pixels (V8 runs it
+ * ~15% faster than a loop over them).
+ */
+function jsBlocks(t: YccTables, img: YccPlanes, from: number): void {
   const { lin: [lr, lg, lb], m, out, off } = t;
   const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5], m6 = m[6], m7 = m[7], m8 = m[8];
   const { width: w, height: h, y: Y, cb: CB, cr: CR } = img;
-  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  const cw = (w + 1) >> 1;
   let l = 0, R = 0, G = 0, B = 0, r = 0, g = 0, b = 0;
   for (let j = 0; j < h >> 1; j++) {
-    for (let i = 0, ci = j * cw, a = 2 * j * w; i < w >> 1; i++, ci++, a += 2) {
+    for (let i = from, ci = j * cw + from, a = 2 * j * w + 2 * from; i < w >> 1; i++, ci++, a += 2) {
       const cb = CB[ci] - MID, cr = CR[ci] - MID;
-      // PAD_HALF keeps the sums positive, so truncation rounds.
-      const dr = (1.402 * cr + PAD_HALF) | 0, dg = (-0.344136 * cb - 0.714136 * cr + PAD_HALF) | 0, db = (1.772 * cb + PAD_HALF) | 0;
+      const dr = (CR_R * cr + PAD_Q) >> 16, dg = (PAD_Q - CB_G * cb - CR_G * cr) >> 16, db = (CB_B * cb + PAD_Q) >> 16;
       let sR = 0, sG = 0, sB = 0;
     l = Y[a]; R = lr[l + dr]; G = lg[l + dg]; B = lb[l + db];
     r = out[(m0 * R + m1 * G + m2 * B + off) | 0]; g = out[(m3 * R + m4 * G + m5 * B + off) | 0]; b = out[(m6 * R + m7 * G + m8 * B + off) | 0];
@@ -169,32 +195,34 @@ function matrixYcc(c: Converter, img: YccPlanes): boolean {
     r = out[(m0 * R + m1 * G + m2 * B + off) | 0]; g = out[(m3 * R + m4 * G + m5 * B + off) | 0]; b = out[(m6 * R + m7 * G + m8 * B + off) | 0];
     Y[a + w + 1] = (KR * r + KG * g + KB * b + HALF) >> 16; sR += r; sG += g; sB += b;
       // Chroma is linear in R'G'B', so the mean chroma is the chroma of the mean colour.
-      CB[ci] = fine((-0.168736 * sR - 0.331264 * sG + 0.5 * sB) * 0.25 + MID);
-      CR[ci] = fine((0.5 * sR - 0.418688 * sG - 0.081312 * sB) * 0.25 + MID);
+      CB[ci] = Math.min(FINE_MAX, (CB_B_OUT * sB - CB_R_OUT * sR - CB_G_OUT * sG + CHROMA_Q) >> 18);
+      CR[ci] = Math.min(FINE_MAX, (CR_R_OUT * sR - CR_G_OUT * sG - CR_B_OUT * sB + CHROMA_Q) >> 18);
     }
   }
-  if (w & 1) for (let j = 0; j < ch; j++) edgeBlock(t, img, cw - 1, j);
-  if (h & 1) for (let i = 0; i < cw - (w & 1); i++) edgeBlock(t, img, i, ch - 1);
-  return true;
 }
 
-/** edgeBlock converts chroma sample (i, j) and the one or two luma pixels it has at an odd edge. */
+/**
+ * edgeBlock converts chroma sample (i, j) and the one or two luma pixels it has at an odd edge.
+ * It allocates nothing: an odd height sends a whole row of blocks through it.
+ */
 function edgeBlock(t: YccTables, img: YccPlanes, i: number, j: number): void {
-  const { lin, m, out, off } = t;
+  const { lin: [lr, lg, lb], m, out, off } = t;
   const { width: w, height: h, y: Y, cb: CB, cr: CR } = img;
   const ci = j * ((w + 1) >> 1) + i;
   const cb = CB[ci] - MID, cr = CR[ci] - MID;
-  const d = [(1.402 * cr + PAD_HALF) | 0, (-0.344136 * cb - 0.714136 * cr + PAD_HALF) | 0, (1.772 * cb + PAD_HALF) | 0];
-  const s = [0, 0, 0];
-  let n = 0;
+  const dr = (CR_R * cr + PAD_Q) >> 16, dg = (PAD_Q - CB_G * cb - CR_G * cr) >> 16, db = (CB_B * cb + PAD_Q) >> 16;
+  let sR = 0, sG = 0, sB = 0, n = 0;
   for (let yy = 2 * j; yy < Math.min(h, 2 * j + 2); yy++) {
     for (let xx = 2 * i; xx < Math.min(w, 2 * i + 2); xx++, n++) {
-      const p = yy * w + xx, lv = lin.map((tab, k) => tab[Y[p] + d[k]]);
-      const o = [0, 1, 2].map((k) => out[(m[3 * k] * lv[0] + m[3 * k + 1] * lv[1] + m[3 * k + 2] * lv[2] + off) | 0]);
-      Y[p] = (KR * o[0] + KG * o[1] + KB * o[2] + HALF) >> 16;
-      for (let k = 0; k < 3; k++) s[k] += o[k];
+      const p = yy * w + xx, l = Y[p];
+      const R = lr[l + dr], G = lg[l + dg], B = lb[l + db];
+      const r = out[(m[0] * R + m[1] * G + m[2] * B + off) | 0];
+      const g = out[(m[3] * R + m[4] * G + m[5] * B + off) | 0];
+      const b = out[(m[6] * R + m[7] * G + m[8] * B + off) | 0];
+      Y[p] = (KR * r + KG * g + KB * b + HALF) >> 16;
+      sR += r; sG += g; sB += b;
     }
   }
-  CB[ci] = fine((-0.168736 * s[0] - 0.331264 * s[1] + 0.5 * s[2]) / n + MID);
-  CR[ci] = fine((0.5 * s[0] - 0.418688 * s[1] - 0.081312 * s[2]) / n + MID);
+  CB[ci] = fine((-0.168736 * sR - 0.331264 * sG + 0.5 * sB) / n + MID);
+  CR[ci] = fine((0.5 * sR - 0.418688 * sG - 0.081312 * sB) / n + MID);
 }

@@ -128,3 +128,16 @@ test('converterFor: the same bad profile is judged once and then answered from t
   assert.equal(typeof a, 'string', `converterFor(bad) = ${typeof a}, want a reason`);
   assert.equal(a, b, 'converterFor(bad) twice gives different answers');
 });
+
+test('converterFor: a profile whose cache key collides with another one\'s gets its own converter', () => {
+  // The key stands for a crafted fingerprint collision (same length and hash, other bytes).
+  const adobe = colourFixture('AdobeRGB1998.icc');
+  const key = 'a crafted collision';
+  const first = converterFor(p3, key), second = converterFor(adobe, key), again = converterFor(p3, key);
+  const want = converterFor(adobe), wantP3 = converterFor(p3);
+  for (const [name, got, exp] of [['AdobeRGB1998.icc after display-p3.icc', second, want], ['display-p3.icc after both', again, wantP3], ['display-p3.icc first', first, wantP3]] as const) {
+    assert.ok(typeof got === 'object' && typeof exp === 'object', `converterFor(${name}) = ${typeof got}, want a converter`);
+    assert.deepEqual(got.matrix?.m, exp.matrix?.m, `converterFor(${name}, colliding key).matrix = ${String(got.matrix?.m)}, want ${String(exp.matrix?.m)}`);
+  }
+  assert.equal(converterFor(adobe, key), converterFor(adobe, key), 'converterFor(adobe, key) twice gives different converters');
+});

@@ -4,6 +4,8 @@ import { converterFor, convertYccPlanes } from '../../../lib/color/index.js';
 import type { Converter } from '../../../lib/color/index.js';
 import { colourFixture, fromSrgb, SPACES } from '../../helpers/colour.js';
 import { seededRandom } from '../../helpers/prng.js';
+import { bothWays } from '../../helpers/twins.js';
+import { setWasmColour } from '../../../lib/color/wasm/ycc.js';
 
 type V3 = [number, number, number];
 
@@ -85,11 +87,18 @@ for (const s of SIZES) {
     };
     img.cb[0] = 0; img.cr[ch * cw - 1] = 4080;
     const want = reference(s.width, s.height, img.y, img.cb, img.cr);
-    convertYccPlanes(c, img);
-    for (const [plane, got, exp] of [['y', img.y, want.y], ['cb', img.cb, want.cb], ['cr', img.cr, want.cr]] as const) {
-      exp.forEach((v, i) => {
-        assert.ok(Math.abs(got[i] - v) <= TOLERANCE, `convertYccPlanes(${s.name}).${plane}[${i}] = ${got[i]}, want ${v.toFixed(1)} ± ${TOLERANCE}`);
-      });
+    // Both twins: the WebAssembly loop (with the JavaScript for what it leaves) and the JavaScript alone.
+    const both = bothWays(setWasmColour, () => {
+      const out = { ...img, y: img.y.slice(), cb: img.cb.slice(), cr: img.cr.slice() };
+      convertYccPlanes(c, out);
+      return out;
+    });
+    for (const [mode, out] of Object.entries(both)) {
+      for (const [plane, got, exp] of [['y', out.y, want.y], ['cb', out.cb, want.cb], ['cr', out.cr, want.cr]] as const) {
+        exp.forEach((v, i) => {
+          assert.ok(Math.abs(got[i] - v) <= TOLERANCE, `convertYccPlanes(${s.name}, ${mode}).${plane}[${i}] = ${got[i]}, want ${v.toFixed(1)} ± ${TOLERANCE}`);
+        });
+      }
     }
   });
 }
