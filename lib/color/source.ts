@@ -42,18 +42,18 @@ export interface ColourOptions {
 const CONVERTER_CACHE_SIZE = 16;
 
 /**
- * PROFILE_COPY_BYTES bounds the profiles the cache keeps a copy of, to compare byte for byte on
- * a hit: the fingerprint is not collision-resistant, so a profile crafted to the length and
- * fingerprint of a common one could otherwise hand its converter to other images. Camera and
- * display profiles are 0.5-4 KB; larger ones (printer LUTs) are matched by fingerprint alone,
- * so that a run of them cannot pin 16 x 4 MB of copies.
+ * PROFILE_COPY_BYTES bounds the profiles the cache keeps (with a copy, to compare byte for byte
+ * on a hit: the fingerprint is not collision-resistant, so a profile crafted to the length and
+ * fingerprint of a common one could otherwise hand its converter to other images). Camera and
+ * display profiles are 0.5-4 KB; a larger one (a printer LUT) is built for each image and never
+ * cached, so that a run of them cannot pin 16 x 4 MB of copies nor be matched by fingerprint.
  */
 const PROFILE_COPY_BYTES = 64 * 1024;
 
-/** CacheEntry is a profile's converter (or the reason it is not used) and, when small, the profile. */
+/** CacheEntry is a profile's converter (or the reason it is not used) and the profile. */
 interface CacheEntry {
   made: Converter | string;
-  bytes?: Uint8Array;
+  bytes: Uint8Array;
 }
 
 /** cache maps a profile's fingerprint to its entry; oldest first. */
@@ -81,23 +81,28 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * key is the cache key, the profile's fingerprint (tests pass one to stand for a collision).
  */
 export function converterFor(icc: Uint8Array, key = fingerprint(icc)): Converter | string {
+  if (icc.length > PROFILE_COPY_BYTES) return buildOrReason(icc);
   const hit = cache.get(key);
   cache.delete(key);
-  if (hit !== undefined && (hit.bytes === undefined || sameBytes(hit.bytes, icc))) {
+  if (hit !== undefined && sameBytes(hit.bytes, icc)) {
     cache.set(key, hit);
     return hit.made;
   }
-  let made: Converter | string;
-  try {
-    made = buildConverter(parseIcc(icc));
-  } catch (err) {
-    if (!(err instanceof IccError)) throw err;
-    made = err.message;
-  }
+  const made = buildOrReason(icc);
   // A copy: icc may be a view into the whole source file.
-  cache.set(key, { made, bytes: icc.length <= PROFILE_COPY_BYTES ? icc.slice() : undefined });
+  cache.set(key, { made, bytes: icc.slice() });
   if (cache.size > CONVERTER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return made;
+}
+
+/** buildOrReason builds icc's converter, or returns why the profile cannot be used. */
+function buildOrReason(icc: Uint8Array): Converter | string {
+  try {
+    return buildConverter(parseIcc(icc));
+  } catch (err) {
+    if (!(err instanceof IccError)) throw err;
+    return err.message;
+  }
 }
 
 /** NEAR_SRGB remembers isNearSrgb per (cached) converter: it costs a few hundred evaluations. */

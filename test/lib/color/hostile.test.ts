@@ -141,3 +141,15 @@ test('converterFor: a profile whose cache key collides with another one\'s gets 
   }
   assert.equal(converterFor(adobe, key), converterFor(adobe, key), 'converterFor(adobe, key) twice gives different converters');
 });
+
+test('converterFor: a profile over 64 KB is built for each image and never answered from the cache', () => {
+  // display-p3.icc padded past 64 KB, its header's size field updated: the same profile, larger.
+  const big = new Uint8Array(70 * 1024);
+  big.set(p3);
+  new DataView(big.buffer).setUint32(0, big.length);
+  const key = 'a key two large profiles share';
+  const a = converterFor(big, key), b = converterFor(big, key);
+  assert.ok(typeof a === 'object' && typeof b === 'object', `converterFor(p3 padded to 70 KB) = ${typeof a}, want a converter`);
+  assert.notEqual(a, b, 'converterFor(p3 padded to 70 KB) twice returned the cached converter, want one built each time');
+  assert.deepEqual(a.matrix?.m, (converterFor(p3) as typeof a).matrix?.m, 'the padded profile converts as display-p3.icc does');
+});
