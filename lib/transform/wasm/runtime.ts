@@ -26,6 +26,23 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * released counts the bytes of module memories dropped since the last resetReleasedWasmBytes():
+ * memory V8 frees only at its next full collection, which a worker's small JavaScript heap may not
+ * need for a long while (see reclaimPixelMemory in lib/pool/worker.ts).
+ */
+let released = 0;
+
+/** releasedWasmBytes is how much dropped module memory awaits a garbage collection. */
+export function releasedWasmBytes(): number {
+  return released;
+}
+
+/** resetReleasedWasmBytes says a full garbage collection has just freed the dropped memories. */
+export function resetReleasedWasmBytes(): void {
+  released = 0;
+}
+
 /** provided holds modules compiled in another thread, by EmbeddedModule name (provideTransformModules). */
 const provided = new Map<string, object>();
 /** registry lists every EmbeddedModule made in this thread, by name. */
@@ -119,7 +136,10 @@ export class EmbeddedModule<E extends { memory: WasmMemory }> {
     try {
       return fn(ex);
     } finally {
-      if (ex.memory.buffer.byteLength > this.keepBytes) this.instance = undefined;
+      if (ex.memory.buffer.byteLength > this.keepBytes) {
+        released += ex.memory.buffer.byteLength;
+        this.instance = undefined;
+      }
     }
   }
 }
