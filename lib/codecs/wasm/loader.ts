@@ -10,6 +10,7 @@
  * megabytes in a worker for its lifetime. The pixel limits checked before decoding and encoding
  * bound how far one call can grow it (and the modules' own maximum is 2 GiB).
  */
+import { noteReleasedWasm } from '../../transform/wasm/runtime.js';
 
 /** CodecWasm names one embedded codec module. */
 export type CodecWasm = 'webp_dec' | 'webp_enc' | 'avif_dec' | 'avif_enc';
@@ -188,7 +189,10 @@ export class CodecInstance<M extends EmscriptenModule> {
       return r;
     } finally {
       // A throw may leave the C heap inconsistent (an emscripten abort always does): start afresh.
-      if ((!ok || m.HEAPU8.length > this.keepBytes) && this.live === live) this.live = undefined;
+      if ((!ok || m.HEAPU8.length > this.keepBytes) && this.live === live) {
+        this.live = undefined;
+        noteReleasedWasm(m.HEAPU8.length);
+      }
     }
   }
 

@@ -38,6 +38,11 @@ export function releasedWasmBytes(): number {
   return released;
 }
 
+/** noteReleasedWasm counts bytes of a wasm memory its owner has just let go of (a codec instance dropped, say). */
+export function noteReleasedWasm(bytes: number): void {
+  released += bytes;
+}
+
 /** resetReleasedWasmBytes says a full garbage collection has just freed the dropped memories. */
 export function resetReleasedWasmBytes(): void {
   released = 0;
@@ -137,7 +142,7 @@ export class EmbeddedModule<E extends { memory: WasmMemory }> {
       return fn(ex);
     } finally {
       if (ex.memory.buffer.byteLength > this.keepBytes) {
-        released += ex.memory.buffer.byteLength;
+        noteReleasedWasm(ex.memory.buffer.byteLength);
         this.instance = undefined;
       }
     }
