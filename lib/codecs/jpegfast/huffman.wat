@@ -294,7 +294,7 @@
   ;; bits as $block and leaves blk as $put would have loaded it from $block's stream.
   (func $blockDirect (param $ci i32)
     (local $c i32) (local $dct i32) (local $act i32) (local $fast i32) (local $t i32) (local $k i32)
-    (local $n i32) (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
+    (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
     (local $buf i64) (local $cnt i32) (local $z i32) (local $m i32) (local $b i32) (local $zz i32)
     (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
     (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 3584))))
@@ -327,7 +327,6 @@
           (i32.store (local.get $o) (local.get $z))
           (local.set $m (i32.or (local.get $m) (local.get $z)))
           (local.set $o (i32.add (local.get $o) (i32.const 8)))
-          (local.set $n (i32.add (local.get $n) (i32.const 1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ac)))
       ;; Here cnt >= 16, so $decode does not fill and the buffer is unchanged.
@@ -365,11 +364,11 @@
       (i32.store (local.get $o) (local.get $z))
       (local.set $m (i32.or (local.get $m) (local.get $z)))
       (local.set $o (i32.add (local.get $o) (i32.const 8)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $ac)))
     (global.set $cnt (local.get $cnt))
-    (global.set $bn (local.get $n))
+    ;; The positions listed are 8 bytes apart from nzp: their count follows from where the list ends.
+    (global.set $bn (i32.shr_u (i32.sub (local.get $o) (global.get $nzp)) (i32.const 3)))
     (global.set $bm (local.get $m)))
 
   ;; putDirect stores blk as $blockDirect left it ($bn positions listed, ORed into $bm) at $o in
