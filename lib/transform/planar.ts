@@ -150,6 +150,26 @@ function gridPlanes(img: JpegPlanes, d: Dihedral): GridPlane[] {
   });
 }
 
+/** WEIGHTS_KEPT: the last few axes' taps are kept, enough for luma and chroma on both axes of one resize. */
+const WEIGHTS_KEPT = 8;
+const recentWeights: Array<{ key: string; w: Weights }> = [];
+
+/**
+ * axisWeights is precomputeWeights (then pairWeights when `paired`) for one axis, reused when a
+ * recent resize had the very same axis: requests for one size of one source repeat them, and
+ * computing the Lanczos taps of a 4000 px source costs ~3 ms. Consumers only read weights.
+ */
+function axisWeights(dstSize: number, srcSize: number, span: Span, paired: boolean): Weights {
+  const key = `${dstSize} ${srcSize} ${span.offset} ${span.length} ${paired ? 1 : 0}`;
+  const hit = recentWeights.find((e) => e.key === key);
+  if (hit) return hit.w;
+  const plain = precomputeWeights(dstSize, srcSize, span);
+  const w = paired ? pairWeights(plain) : plain;
+  recentWeights.unshift({ key, w });
+  recentWeights.length = Math.min(recentWeights.length, WEIGHTS_KEPT);
+  return w;
+}
+
 /** viewOf is the part of plane p that a cut reads. */
 function viewOf(p: Pick<Plane, 'data' | 'stride'>, x: AxisCut, y: AxisCut): PlaneView {
   return {
@@ -170,22 +190,13 @@ export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut },
   const lx: AxisCut = { ...cut.x, end: Math.min(cut.x.end, Y.plane.width) };
   const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.plane.height) };
   const yv = viewOf(Y.plane, lx, ly);
-  const y = resizePlane(yv, precomputeWeights(lx.size, yv.width, lx.window), precomputeWeights(ly.size, yv.height, ly.window));
-  // Cb and Cr nearly always share one grid: their taps are then computed once.
-  let taps: { key: string; wx: Weights; wy: Weights } | undefined;
+  const y = resizePlane(yv, axisWeights(lx.size, yv.width, lx.window, false), axisWeights(ly.size, yv.height, ly.window, false));
+  // Cb and Cr nearly always share one grid: their taps then come from the cache the second time.
   const chroma = (g: GridPlane): Uint16Array => {
     const cx = chromaCut(cut.x, g.rx, g.plane.width, g.phaseX);
     const cy = chromaCut(cut.y, g.ry, g.plane.height, g.phaseY);
     const v = viewOf(g.plane, cx, cy);
-    const key = JSON.stringify([cx, cy]);
-    if (taps?.key !== key) {
-      taps = {
-        key,
-        wx: pairWeights(precomputeWeights(cx.size, v.width, cx.window)),
-        wy: pairWeights(precomputeWeights(cy.size, v.height, cy.window)),
-      };
-    }
-    return resizePlane(v, taps.wx, taps.wy);
+    return resizePlane(v, axisWeights(cx.size, v.width, cx.window, true), axisWeights(cy.size, v.height, cy.window, true));
   };
   return { width: cut.x.size, height: cut.y.size, y, cb: chroma(Cb), cr: chroma(Cr) };
 }

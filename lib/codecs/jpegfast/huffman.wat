@@ -14,8 +14,9 @@
 ;;   data:  the whole JPEG file (len bytes); decoding starts at pos
 ;;   out:   per block: i32 DC value, i32 n, then n pairs (natural position, dequantized value)
 ;; A component whose record has a non-zero +336 (set up by `store`) is not written to `out`: each
-;; of its blocks goes through the scratch stream into blk and is transformed here (the twin of
-;; store.ts storeBlock with idct.ts), straight into its plane in this memory:
+;; of its blocks is decoded straight into blk ($blockDirect; at 1/8, DC only, through the scratch
+;; stream) and transformed here (the twin of store.ts storeBlock with idct.ts), straight into its
+;; plane in this memory:
 ;;   comps record +336 wasm-stored, +340 plane address, +344 bytes per MCU row, +348 stride,
 ;;          +352 block size (1, 2, 4 or 8 square), +356 bytes per MCU column
 ;;   mcuOff: i32[nb], each block's offset inside its MCU in its component's plane
@@ -46,6 +47,9 @@
   (global $fws (mut i32) (i32.const 0))
   (global $acc (mut i32) (i32.const 0))
   (global $kc (mut i32) (i32.const 0))
+  ;; $blockDirect's count of listed positions and their OR, for $putDirect.
+  (global $bn (mut i32) (i32.const 0))
+  (global $bm (mut i32) (i32.const 0))
 
   ;; store says where the in-module block storing works (each region zeroed or set by the caller):
   ;; block offsets within an MCU, MCUs per row, the scratch stream of one block (8 + 64*8 bytes),
@@ -283,6 +287,130 @@
     (global.set $cnt (local.get $cnt))
     (i32.store offset=4 (global.get $out) (local.get $n))
     (global.set $out (local.get $o)))
+
+  ;; blockDirect decodes one block of wasm-stored component $ci (not DC-only) straight into blk,
+  ;; natural order, dequantized, listing the natural positions at nzp (8 bytes apart, as the
+  ;; sparse transforms read them) and ORing them into $bm; $bn gets their count. It reads the same
+  ;; bits as $block and leaves blk as $put would have loaded it from $block's stream.
+  (func $blockDirect (param $ci i32)
+    (local $c i32) (local $dct i32) (local $act i32) (local $fast i32) (local $t i32) (local $k i32)
+    (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
+    (local $buf i64) (local $cnt i32) (local $z i32) (local $m i32) (local $b i32) (local $zz i32)
+    (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
+    (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 3584))))
+    (local.set $act (i32.add (local.get $dct) (i32.const 14336)))
+    (local.set $fast (i32.add (local.get $act) (i32.const 1024)))
+    (local.set $b (global.get $blk)) (local.set $zz (global.get $zz))
+    (local.set $t (call $decode (local.get $dct)))
+    (if (local.get $t)
+      (then (i32.store offset=332 (local.get $c)
+        (i32.add (i32.load offset=332 (local.get $c)) (call $extend (local.get $t))))))
+    (i32.store (local.get $b) (i32.mul (i32.load offset=332 (local.get $c)) (i32.load (local.get $c))))
+    (local.set $k (i32.const 1))
+    (local.set $o (global.get $nzp))
+    (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))
+    (block $end (loop $ac
+      (br_if $end (i32.ge_s (local.get $k) (i32.const 64)))
+      (if (i32.lt_s (local.get $cnt) (i32.const 16))
+        (then
+          (global.set $cnt (local.get $cnt)) (call $fill)
+          (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
+      (local.set $f (i32.load (i32.add (local.get $fast)
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
+      (if (local.get $f)
+        (then
+          (local.set $k (i32.add (local.get $k) (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15))))
+          (local.set $cnt (i32.sub (local.get $cnt) (i32.and (local.get $f) (i32.const 15))))
+          (local.set $z (i32.load (i32.add (local.get $zz) (i32.shl (local.get $k) (i32.const 2)))))
+          (i32.store (i32.add (local.get $b) (i32.shl (local.get $z) (i32.const 2))) (i32.mul (i32.shr_s (local.get $f) (i32.const 8))
+            (i32.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 2))))))
+          (i32.store (local.get $o) (local.get $z))
+          (local.set $m (i32.or (local.get $m) (local.get $z)))
+          (local.set $o (i32.add (local.get $o) (i32.const 8)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $ac)))
+      ;; Here cnt >= 16, so $decode does not fill and the buffer is unchanged.
+      (local.set $v (i32.load16_u (i32.add (local.get $act)
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
+      (if (local.get $v)
+        (then
+          (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
+          (local.set $rs (i32.and (local.get $v) (i32.const 255))))
+        (else
+          (global.set $cnt (local.get $cnt))
+          (local.set $rs (call $decode (local.get $act)))
+          (local.set $cnt (global.get $cnt))))
+      (local.set $s (i32.and (local.get $rs) (i32.const 15)))
+      (local.set $r (i32.shr_s (local.get $rs) (i32.const 4)))
+      (if (i32.eqz (local.get $s))
+        (then
+          (br_if $end (i32.lt_s (local.get $r) (i32.const 15)))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $ac)))
+      (local.set $k (i32.add (local.get $k) (local.get $r)))
+      ;; extend, inline: s raw bits, sign-extended.
+      (if (i32.lt_s (local.get $cnt) (local.get $s))
+        (then
+          (global.set $cnt (local.get $cnt)) (call $fill)
+          (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
+      (local.set $cnt (i32.sub (local.get $cnt) (local.get $s)))
+      (local.set $v (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (local.get $cnt))))
+        (i32.sub (i32.shl (i32.const 1) (local.get $s)) (i32.const 1))))
+      (if (i32.lt_s (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $s) (i32.const 1))))
+        (then (local.set $v (i32.add (i32.sub (local.get $v) (i32.shl (i32.const 1) (local.get $s))) (i32.const 1)))))
+      (local.set $z (i32.load (i32.add (local.get $zz) (i32.shl (local.get $k) (i32.const 2)))))
+      (i32.store (i32.add (local.get $b) (i32.shl (local.get $z) (i32.const 2))) (i32.mul (local.get $v)
+        (i32.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 2))))))
+      (i32.store (local.get $o) (local.get $z))
+      (local.set $m (i32.or (local.get $m) (local.get $z)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $ac)))
+    (global.set $cnt (local.get $cnt))
+    ;; The positions listed are 8 bytes apart from nzp: their count follows from where the list ends.
+    (global.set $bn (i32.shr_u (i32.sub (local.get $o) (global.get $nzp)) (i32.const 3)))
+    (global.set $bm (local.get $m)))
+
+  ;; putDirect stores blk as $blockDirect left it ($bn positions listed, ORed into $bm) at $o in
+  ;; the plane of component record $c (the twin of $put), then clears blk again: whole, 16 bytes
+  ;; at a time, when that is fewer stores than clearing the listed positions.
+  (func $putDirect (param $c i32) (param $o i32)
+    (local $n i32) (local $i i32) (local $q i32) (local $v i32) (local $bs i32) (local $stride i32) (local $b i32)
+    (local.set $n (global.get $bn)) (local.set $b (global.get $blk))
+    (local.set $bs (i32.load offset=352 (local.get $c)))
+    (local.set $stride (i32.load offset=348 (local.get $c)))
+    (if (i32.eqz (local.get $n))
+      (then
+        (local.set $v (i32.add (i32.shr_s (i32.add (i32.load (local.get $b)) (i32.const 4)) (i32.const 3)) (i32.const 128)))
+        (local.set $v (select (local.get $v) (select (i32.const 0) (i32.const 255) (i32.lt_s (local.get $v) (i32.const 0)))
+          (i32.eqz (i32.and (local.get $v) (i32.const -256)))))
+        (call $flat (local.get $o) (local.get $stride) (local.get $bs) (local.get $v))
+        (i32.store (local.get $b) (i32.const 0))
+        (return)))
+    (if (i32.eq (local.get $bs) (i32.const 8))
+      (then (call $idct8 (local.get $o) (local.get $stride) (global.get $bm)))
+      (else (if (i32.eq (local.get $bs) (i32.const 4))
+        (then (call $idct4 (local.get $o) (local.get $stride) (local.get $n)))
+        (else (call $idct2 (local.get $o) (local.get $stride) (local.get $n))))))
+    (if (i32.gt_s (local.get $n) (i32.const 12))
+      (then
+        (v128.store offset=0 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=16 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=32 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=48 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=64 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=80 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=96 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=112 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=128 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=144 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=160 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=176 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=192 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=208 (local.get $b) (v128.const i64x2 0 0))
+        (v128.store offset=224 (local.get $b) (v128.const i64x2 0 0)) (v128.store offset=240 (local.get $b) (v128.const i64x2 0 0))
+        (return)))
+    (local.set $q (global.get $nzp))
+    (block $d (loop $l
+      (br_if $d (i32.ge_s (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $b) (i32.shl (i32.load (local.get $q)) (i32.const 2))) (i32.const 0))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.store (local.get $b) (i32.const 0)))
 
   ;; restart skips to just past the next RSTn marker and resets the bit buffer (scan.ts restart).
   (func $restart
@@ -702,7 +830,7 @@
   ;; run decodes up to $count MCUs into the output stream at $out and returns how many it decoded;
   ;; it stops early, after the MCU that did it, once more than 16 zero bytes were fed past the data.
   (func (export "run") (param $count i32) (param $out i32) (result i32)
-    (local $m i32) (local $j i32) (local $ci i32) (local $c i32) (local $saved i32)
+    (local $m i32) (local $j i32) (local $ci i32) (local $c i32) (local $saved i32) (local $at i32)
     (global.set $out (local.get $out))
     (block $done (loop $l
       (br_if $done (i32.ge_s (local.get $m) (local.get $count)))
@@ -718,15 +846,22 @@
         (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
         (if (i32.load offset=336 (local.get $c))
           (then
-            ;; Decode into the scratch stream, then transform into the plane.
-            (local.set $saved (global.get $out))
-            (global.set $out (global.get $scratch))
-            (call $block (local.get $ci))
-            (global.set $out (local.get $saved))
-            (call $put (local.get $c) (i32.add (i32.add (i32.load offset=340 (local.get $c))
+            (local.set $at (i32.add (i32.add (i32.load offset=340 (local.get $c))
               (i32.add (i32.mul (global.get $my) (i32.load offset=344 (local.get $c)))
                 (i32.mul (global.get $mx) (i32.load offset=356 (local.get $c)))))
-              (i32.load (i32.add (global.get $mcuOff) (i32.shl (local.get $j) (i32.const 2)))))))
+              (i32.load (i32.add (global.get $mcuOff) (i32.shl (local.get $j) (i32.const 2))))))
+            (if (i32.load offset=328 (local.get $c))
+              (then
+                ;; DC only: decode into the scratch stream, then transform into the plane.
+                (local.set $saved (global.get $out))
+                (global.set $out (global.get $scratch))
+                (call $block (local.get $ci))
+                (global.set $out (local.get $saved))
+                (call $put (local.get $c) (local.get $at)))
+              (else
+                ;; Straight into blk, then transformed into the plane.
+                (call $blockDirect (local.get $ci))
+                (call $putDirect (local.get $c) (local.get $at)))))
           (else (call $block (local.get $ci))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $bl)))

@@ -81,6 +81,27 @@ test('a lying Content-Length never yields more than it declared', async () => {
   assert.ok(out.status === 502 || (out.status === 200 && out.bytes === 10), `fetchRemote(lying length) = ${JSON.stringify(out)}, want 200 with 10 bytes or 502`);
 });
 
+test('a body of announced length arrives whole, in one buffer of its size, or fails as the origin failing', async () => {
+  const big = Buffer.alloc(300_000);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 255;
+  const cases: Array<{ name: string; r: OriginRoute; want: Partial<Outcome>; bytes?: Buffer; own?: boolean }> = [
+    { name: 'many chunks with Content-Length', r: { headers: { 'Content-Type': 'image/png' }, body: big }, want: { status: 200, bytes: big.length }, bytes: big, own: true },
+    { name: 'empty with Content-Length 0', r: { raw: 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 0\r\n\r\n' }, want: { status: 200, bytes: 0 }, own: true },
+    { name: 'shorter than its Content-Length', r: { raw: `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100\r\nConnection: close\r\n\r\n${'a'.repeat(40)}` }, want: { status: 502 } },
+    { name: 'Content-Length with gzip is decoded, not sized by it', r: { headers: { 'Content-Type': 'image/png' }, body: PNG, encoding: 'gzip' }, want: { status: 200, bytes: PNG.length }, bytes: PNG },
+  ];
+  for (const { name, r, want, bytes, own } of cases) {
+    const { out, res } = await run(route(r), config({ maxSourceBytes: 1_000_000 }));
+    check(name, out, want);
+    if (bytes) assert.ok(res?.body.equals(bytes), `fetchRemote(${name}) body differs from what the origin sent`);
+    if (res && own) {
+      // The sized read hands on a buffer of its own, which the pool can copy or post as it is.
+      assert.equal(res.body.byteOffset, 0, `fetchRemote(${name}) body starts inside a larger buffer`);
+      assert.equal(res.body.buffer.byteLength, res.body.length, `fetchRemote(${name}) body buffer is ${res.body.buffer.byteLength} bytes, want ${res.body.length}`);
+    }
+  }
+});
+
 test('gzip decoding yields the original bytes', async () => {
   const { res } = await run(route({ headers: { 'Content-Type': 'image/png' }, body: PNG, encoding: 'gzip' }), config());
   assert.ok(res, 'fetch failed');
