@@ -19,6 +19,7 @@ import { asBytes, type ImageBytes } from './bytes.js';
 import { rgbaOfYcc } from './ycc.js';
 import type { JpegPlanes } from './jpegfast/decoder.js';
 import type { YccPlanes } from './jpegfast/encoder.js';
+import type { Scratch } from './scratch.js';
 import {
   badImage, NotTransformableError,
   type Bitmap, type DecodedImage, type EncodableFormat, type EncodeInput, type EncoderSettings, type ImageFormat,
@@ -26,6 +27,7 @@ import {
 } from './types.js';
 
 export { CONTENT_TYPES, detectFormat, sniffMediaType } from './detect.js';
+export { Scratch } from './scratch.js';
 export { probe, type ProbeOptions } from './probe.js';
 export { readOrientation } from './exif.js';
 export { flattenForJpeg } from './jpeg.js';
@@ -62,6 +64,8 @@ export interface DecodeOptions {
    * for a caller that resamples each plane at its own size (the YCbCr path).
    */
   subsampledChroma?: boolean;
+  /** decodePlanar only: where the JPEG decoder takes its sample planes from (lib/codecs/scratch.ts). */
+  scratch?: Scratch;
 }
 
 /**

@@ -7,6 +7,7 @@ import { badImage, hasTransparency, type Bitmap } from './types.js';
 import { decodeJpegFast, decodeJpegPlanes, type JpegPlanes } from './jpegfast/decoder.js';
 import { encodeJpegFast, encodeJpegPlanes, type YccPlanes } from './jpegfast/encoder.js';
 import { planesToRGBA } from './jpegfast/color.js';
+import type { Scratch } from './scratch.js';
 
 /** JPEG_BYTES_PER_PIXEL estimates jpeg-js's peak memory per pixel (coefficients, planes, output). */
 export const JPEG_BYTES_PER_PIXEL = 16;
@@ -39,10 +40,10 @@ export function decodeJpeg(bytes: Uint8Array, opts: { maxPixels: number; shrink?
  * stops before colour conversion; undefined means the fast decoder does not handle the stream.
  */
 export function decodeJpegToPlanes(
-  bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number; subsampledChroma?: boolean },
+  bytes: Uint8Array, opts: { maxPixels: number; shrink?: number; maxScans?: number; subsampledChroma?: boolean; scratch?: Scratch },
 ): JpegPlanes | undefined {
-  const { maxPixels, maxScans, subsampledChroma } = opts;
-  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels, maxScans, subsampledChroma });
+  const { maxPixels, maxScans, subsampledChroma, scratch } = opts;
+  return decodeJpegPlanes(bytes, { scale: fastScale(opts.shrink), maxPixels, maxScans, subsampledChroma, scratch });
 }
 
 /** bitmapOfPlanes converts planes from decodeJpegToPlanes to the RGBA bitmap decodeJpeg gives. */

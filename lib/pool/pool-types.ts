@@ -146,6 +146,8 @@ export interface Slot {
   served: number;
   /** performance.now() when the worker said it was ready. */
   readyAt: number;
+  /** The worker said it is running a full collection after its last reply and has not said `collected` yet. */
+  collecting?: boolean;
 }
 
 /**
@@ -165,9 +167,14 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
-/** preferred reports whether idle slot a is a better choice than b: not deep-warming, then idle longer. */
+/**
+ * preferred reports whether idle slot a is a better choice than b: not deep-warming, then not
+ * collecting, then the one used last (its code, caches and wasm memories are the warmest).
+ */
 export function preferred(a: Slot, b: Slot): boolean {
   const aWarming = a.deepWarm === 'running';
   if (aWarming !== (b.deepWarm === 'running')) return !aWarming;
-  return a.idleSince < b.idleSince;
+  const aCollecting = a.collecting === true;
+  if (aCollecting !== (b.collecting === true)) return !aCollecting;
+  return a.idleSince > b.idleSince;
 }

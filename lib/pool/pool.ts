@@ -25,9 +25,11 @@
  * - A worker that dies before it is ready (a broken install or runtime, not a bad image) fails
  *   its task, and every task while no worker has started, with WorkerStartError (500, never a
  *   503 "busy"), and is restarted with back-off up to MAX_RESTART_DELAY_MS.
- * - A task goes to the idle worker that finished its last task longest ago. After answering, a
- *   worker may still be collecting that task's garbage (reclaimPixelMemory in worker.ts, several
- *   milliseconds); the least recently used idle worker is the one least likely to be doing so.
+ * - A task goes to the idle worker that finished its last task most recently, unless it said it
+ *   is collecting that task's garbage (reclaimPixelMemory in worker.ts, several milliseconds) and
+ *   another is idle. The last-used worker has the warmest code, caches and wasm memories:
+ *   sequential 1024 -> 500w requests over two workers took 20.9 ms (median) when they
+ *   alternated, 16-18 ms this way.
  * - One worker at a time runs its deep warm-up (warmup.ts: photo-sized transforms, so the first
  *   real photos do not run cold code) when the whole pool is idle: DEEP_WARM_IDLE_MS after the
  *   pool's first answer (never in the way of a cold start's first request) or DEEP_WARM_DELAY_MS
@@ -222,8 +224,8 @@ class Pool implements TransformPool {
       this.failedStart();
       return;
     }
-    // A new worker counts as just used, so a warm one is preferred while its code is still cold.
-    const slot: Slot = { worker, ready: false, idleSince: performance.now(), deepWarm: this.deepWarmUp ? 'pending' : 'done', served: 0, readyAt: 0 };
+    // A new worker counts as used longest ago, so a warm one is preferred while its code is still cold.
+    const slot: Slot = { worker, ready: false, idleSince: 0, deepWarm: this.deepWarmUp ? 'pending' : 'done', served: 0, readyAt: 0 };
     worker.on('message', (msg: ReplyMessage) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => {
       slot.error = err;
@@ -236,8 +238,8 @@ class Pool implements TransformPool {
   }
 
   /**
-   * idleSlot returns the idle worker that has been idle longest, one running its deep warm-up
-   * only when no other is idle; see the file comment for why.
+   * idleSlot returns the idle worker that answered last (one collecting, or running its deep warm-up,
+   * only when no other is idle); see the file comment for why.
    */
   private idleSlot(): Slot | undefined {
     let best: Slot | undefined;
@@ -361,14 +363,20 @@ class Pool implements TransformPool {
       this.scheduleDeepWarm(this.answered ? DEEP_WARM_IDLE_MS : DEEP_WARM_DELAY_MS);
       return;
     }
+    if (msg.type === 'collected') {
+      slot.collecting = false;
+      return;
+    }
     if (msg.type === 'warmed') {
       slot.deepWarm = 'done';
+      slot.collecting = msg.collecting === true;
       this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);
       return;
     }
     const task = slot.task;
     if (task === undefined || task.id !== msg.id) return;
     slot.served++;
+    slot.collecting = msg.collecting === true;
     this.answered = true;
     this.finish(slot);
     // The first answer is out once the main thread has sent it, so the others start after that.

@@ -67,13 +67,16 @@ export interface SerializedError {
 
 /**
  * ReplyMessage is a worker's answer: ready after start-up, then one result or error per task,
- * and warmed after the deep warm-up the pool asked for.
+ * and warmed after the deep warm-up the pool asked for. `collecting` on a result, error or
+ * warmed says the worker now runs a full garbage collection (reclaimPixelMemory) before it
+ * takes the next message; `collected` follows when it is done.
  */
 export type ReplyMessage =
   | { type: 'ready' }
-  | { type: 'warmed' }
-  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string; warnings?: string[] }
-  | { type: 'error'; id: number; error: SerializedError };
+  | { type: 'warmed'; collecting?: true }
+  | { type: 'collected' }
+  | { type: 'result'; id: number; bytes: Uint8Array; contentType: string; warnings?: string[]; collecting?: true }
+  | { type: 'error'; id: number; error: SerializedError; collecting?: true };
 
 /** WORKER_DATA_KEY names the workerData field that carries a worker's WorkerStartData. */
 export const WORKER_DATA_KEY = 'imageproxyWorker';

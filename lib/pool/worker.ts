@@ -11,6 +11,7 @@ import { isWarmMessage, serializeError, type PoolMessage, type ReplyMessage, typ
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { releasedWasmBytes, resetReleasedWasmBytes } from '../transform/wasm/runtime.js';
+import { scratchKeptBytes } from '../codecs/scratch.js';
 
 export { serializeError, type SerializedError, type TransformFn } from './protocol.js';
 
@@ -38,12 +39,17 @@ export const RECLAIM_BYTES = 32 * 1024 * 1024;
 let collect: (() => void) | undefined;
 
 /**
- * reclaimPixelMemory runs a full garbage collection when more than RECLAIM_BYTES of buffers
- * remain, counting the wasm memories dropped since the last one (a 4000x2667 JPEG's entropy
- * decoder alone drops ~20 MB), which process.memoryUsage().arrayBuffers does not show.
+ * needsReclaim reports whether more than RECLAIM_BYTES of buffers remain, counting the wasm
+ * memories dropped since the last collection (a 4000x2667 JPEG's entropy decoder alone drops
+ * ~20 MB), which process.memoryUsage().arrayBuffers does not show, and leaving out the scratch
+ * buffers kept for the next task, which are not garbage.
  */
-function reclaimPixelMemory(): void {
-  if (process.memoryUsage().arrayBuffers + releasedWasmBytes() <= RECLAIM_BYTES) return;
+function needsReclaim(): boolean {
+  return process.memoryUsage().arrayBuffers - scratchKeptBytes() + releasedWasmBytes() > RECLAIM_BYTES;
+}
+
+/** reclaimPixelMemory runs a full garbage collection and tells the pool when it is done. */
+function reclaimPixelMemory(port: NonNullable<typeof parentPort>): void {
   if (!collect) {
     // The collector is only reachable with --expose-gc, which a worker cannot be started with.
     v8.setFlagsFromString('--expose-gc');
@@ -51,6 +57,7 @@ function reclaimPixelMemory(): void {
   }
   collect();
   resetReleasedWasmBytes();
+  port.postMessage({ type: 'collected' } satisfies ReplyMessage);
 }
 
 /**
@@ -85,8 +92,9 @@ async function warmDeeply(port: NonNullable<typeof parentPort>, deepWarmUp?: () 
   } catch {
     // Warming is an optimisation, never a reason not to serve.
   }
-  port.postMessage({ type: 'warmed' } satisfies ReplyMessage);
-  reclaimPixelMemory();
+  const collecting = needsReclaim();
+  port.postMessage((collecting ? { type: 'warmed', collecting } : { type: 'warmed' }) satisfies ReplyMessage);
+  if (collecting) reclaimPixelMemory(port);
 }
 
 /** answer runs one task and posts its reply. */
@@ -99,6 +107,9 @@ async function answer(port: NonNullable<typeof parentPort>, fn: TransformFn, msg
   } catch (err) {
     reply = { type: 'error', id: msg.id, error: serializeError(err) };
   }
+  // Said before the reply goes, so the pool sends the next task to another idle worker meanwhile.
+  const collecting = needsReclaim();
+  if (collecting) reply.collecting = collecting;
   try {
     // The result is copied, not transferred: detaching an ArrayBuffer in this isolate trips
     // V8's detach protector, after which every typed-array access in the codecs carries an
@@ -107,7 +118,7 @@ async function answer(port: NonNullable<typeof parentPort>, fn: TransformFn, msg
     port.postMessage(reply);
   } catch (err) {
     // A result that cannot be cloned must still answer the task rather than crash the worker.
-    port.postMessage({ type: 'error', id: msg.id, error: serializeError(err) } satisfies ReplyMessage);
+    port.postMessage({ type: 'error', id: msg.id, error: serializeError(err), ...(collecting ? { collecting } : {}) } satisfies ReplyMessage);
   }
-  reclaimPixelMemory();
+  if (collecting) reclaimPixelMemory(port);
 }

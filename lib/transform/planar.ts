@@ -7,7 +7,7 @@
  * planes gives the same picture (up to rounding) for well under half the work: one full-size
  * channel and two quarter-size ones, and no colour conversion at all.
  */
-import type { JpegPlanes, Plane, YccPlanes } from '../codecs/index.js';
+import type { JpegPlanes, Plane, Scratch, YccPlanes } from '../codecs/index.js';
 import { orientedSize, scaleSteps, type Rect, type ResizeStep, type SourceWindow } from './geometry.js';
 import { precomputeWeights, type Span, type Weights } from './resample.js';
 import { resizePlane, type PlaneView } from './planepass.js';
@@ -182,21 +182,21 @@ function viewOf(p: Pick<Plane, 'data' | 'stride'>, x: AxisCut, y: AxisCut): Plan
  * resamplePlanes applies a crop-then-resample (cutsFor's shape, given in the frame d produces)
  * to decoded YCbCr planes turned by d, and returns 4:2:0 planes for the encoder, or undefined
  * for layouts the fast path does not take: anything but three YCbCr components with
- * full-resolution luma.
+ * full-resolution luma. The output planes come from scratch when given.
  */
-export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut }, d: Dihedral = IDENTITY): YccPlanes | undefined {
+export function resamplePlanes(img: JpegPlanes, cut: { x: AxisCut; y: AxisCut }, d: Dihedral = IDENTITY, scratch?: Scratch): YccPlanes | undefined {
   if (!isPlanarYcc(img)) return undefined;
   const [Y, Cb, Cr] = gridPlanes(img, d);
   const lx: AxisCut = { ...cut.x, end: Math.min(cut.x.end, Y.plane.width) };
   const ly: AxisCut = { ...cut.y, end: Math.min(cut.y.end, Y.plane.height) };
   const yv = viewOf(Y.plane, lx, ly);
-  const y = resizePlane(yv, axisWeights(lx.size, yv.width, lx.window, false), axisWeights(ly.size, yv.height, ly.window, false));
+  const y = resizePlane(yv, axisWeights(lx.size, yv.width, lx.window, false), axisWeights(ly.size, yv.height, ly.window, false), true, scratch);
   // Cb and Cr nearly always share one grid: their taps then come from the cache the second time.
   const chroma = (g: GridPlane): Uint16Array => {
     const cx = chromaCut(cut.x, g.rx, g.plane.width, g.phaseX);
     const cy = chromaCut(cut.y, g.ry, g.plane.height, g.phaseY);
     const v = viewOf(g.plane, cx, cy);
-    return resizePlane(v, axisWeights(cx.size, v.width, cx.window, true), axisWeights(cy.size, v.height, cy.window, true));
+    return resizePlane(v, axisWeights(cx.size, v.width, cx.window, true), axisWeights(cy.size, v.height, cy.window, true), true, scratch);
   };
   return { width: cut.x.size, height: cut.y.size, y, cb: chroma(Cb), cr: chroma(Cr) };
 }
@@ -212,10 +212,10 @@ export function isPlanarYcc(img: JpegPlanes): boolean {
  * renderPlanes carries out a planar plan on the planes decodePlanar gave: the steps, mapped
  * onto a decode-time reduced image, and the plan's EXIF orientation and turn. It returns 4:2:0
  * planes for encodePlanes, or undefined when these planes do not suit the YCbCr path (the
- * caller then renders them as RGBA).
+ * caller then renders them as RGBA). The output planes come from scratch when given.
  */
 export function renderPlanes(
-  planes: JpegPlanes, plan: Pick<TransformPlan, 'steps' | 'oriented' | 'orientation' | 'turn'>,
+  planes: JpegPlanes, plan: Pick<TransformPlan, 'steps' | 'oriented' | 'orientation' | 'turn'>, scratch?: Scratch,
 ): YccPlanes | undefined {
   if (!isPlanarYcc(planes)) return undefined;
   const reduced = orientedSize({ width: planes.width, height: planes.height }, plan.orientation);
@@ -224,5 +224,5 @@ export function renderPlanes(
   if (!cut) return undefined;
   // Turning commutes with cropping and resampling, so the planes are turned first, once, and
   // the cut is carried into the turned frame.
-  return resamplePlanes(planes, mapCut(cut, plan.turn, reduced), then(exifOrientation(plan.orientation), plan.turn));
+  return resamplePlanes(planes, mapCut(cut, plan.turn, reduced), then(exifOrientation(plan.orientation), plan.turn), scratch);
 }

@@ -4,7 +4,7 @@
  * version (wasm/planes.wat) and this JavaScript one; both do the very same integer arithmetic,
  * so they give identical results and either may run.
  */
-import { YCC_FRACTION_BITS } from '../codecs/index.js';
+import { YCC_FRACTION_BITS, type Scratch } from '../codecs/index.js';
 import type { Weights } from './resample.js';
 import { wasmPlanes } from './wasm/planes.js';
 
@@ -172,17 +172,19 @@ export function horizontalPassJs(src: Uint16Array, srcW: number, rows: number, t
  * resizePlane resamples the `src` view with float taps wx (over its columns) and wy (over its
  * rows), vertically first and then horizontally, and returns samples in 1/16 units. Vertical
  * first leaves the costlier horizontal pass the fewer rows when shrinking. `useWasm: false`
- * forces the JavaScript passes (the WebAssembly ones are used whenever they load).
+ * forces the JavaScript passes (the WebAssembly ones are used whenever they load); the output
+ * (and the JavaScript passes' middle plane) come from scratch when given.
  */
-export function resizePlane(src: PlaneView, wx: Weights, wy: Weights, useWasm = true): Uint16Array {
+export function resizePlane(src: PlaneView, wx: Weights, wy: Weights, useWasm = true, scratch?: Scratch): Uint16Array {
   const v = verticalTaps(wy);
   const h = horizontalTaps(wx);
-  const wasm = useWasm ? wasmPlanes() : undefined;
-  if (wasm) return wasm.resize(src, v, h);
   const height = v.start.length - 1;
-  const mid = new Uint16Array(src.width * height);
+  const samples = (n: number): Uint16Array => (scratch ? scratch.u16(n) : new Uint16Array(n));
+  const wasm = useWasm ? wasmPlanes() : undefined;
+  if (wasm) return wasm.resize(src, v, h, scratch ? samples(h.first.length * height) : undefined);
+  const mid = samples(src.width * height);
   verticalPassJs(src, v, mid);
-  const out = new Uint16Array(h.first.length * height);
+  const out = samples(h.first.length * height);
   horizontalPassJs(mid, src.width, height, h, out);
   return out;
 }

@@ -9,7 +9,7 @@
  * take its planar entry and never leave YCbCr (planar.ts).
  */
 import {
-  CONTENT_TYPES, decodePlanar, decodeProbed, detectFormat, encodeImage, encodeYccPlanes, imageOfPlanes, probe,
+  CONTENT_TYPES, decodePlanar, decodeProbed, detectFormat, encodeImage, encodeYccPlanes, imageOfPlanes, probe, Scratch,
   type DecodedImage, type DecodeOptions, type YccPlanes,
 } from '../codecs/index.js';
 import { asBytes, type ImageBytes } from '../codecs/bytes.js';
@@ -42,17 +42,18 @@ type Decoded = { image: DecodedImage; ycc?: undefined } | { ycc: YccPlanes; imag
 /**
  * decodeFor decodes the source for plan: for a planar plan to planes and, when they suit it,
  * straight through the YCbCr path to 4:2:0 planes ready to encode; otherwise to RGBA frames.
+ * The planes come from scratch, whose buffers the caller gives back once it has encoded.
  */
-async function decodeFor(bytes: Uint8Array, plan: TransformPlan, colour: ColourPlan): Promise<Decoded> {
+async function decodeFor(bytes: Uint8Array, plan: TransformPlan, colour: ColourPlan, scratch: Scratch): Promise<Decoded> {
   try {
     const special = await decodeForColour(bytes, plan, colour, decodeOptions(plan));
     if (special) return { image: special };
     if (!plan.planar) return { image: await decodeProbed(bytes, plan.source, decodeOptions(plan)) };
     // The YCbCr path resamples chroma at its own size, so a reduced decode need not undo the
     // subsampling (for 4000 -> 500w that is a quarter of the chroma inverse DCT work).
-    const d = await decodePlanar(bytes, plan.source, { ...decodeOptions(plan), subsampledChroma: true });
+    const d = await decodePlanar(bytes, plan.source, { ...decodeOptions(plan), subsampledChroma: true, scratch });
     if (d.image) return { image: d.image };
-    const ycc = renderPlanes(d.planes, plan);
+    const ycc = renderPlanes(d.planes, plan, scratch);
     return ycc ? { ycc } : { image: imageOfPlanes(d.planes, plan.source) };
   } catch (err) {
     if (isProxyError(err)) throw err;
@@ -65,9 +66,20 @@ async function decodeFor(bytes: Uint8Array, plan: TransformPlan, colour: ColourP
  * the result as plan.encoder says.
  */
 export async function execute(bytes: Uint8Array, plan: TransformPlan): Promise<TransformResult> {
+  const scratch = new Scratch();
+  try {
+    return await executeWith(bytes, plan, scratch);
+  } finally {
+    // Nothing lent survives the encode: the result is a new array, so the planes can be reused.
+    scratch.release();
+  }
+}
+
+/** executeWith is execute with the scratch buffers the planar path decodes and resamples into. */
+async function executeWith(bytes: Uint8Array, plan: TransformPlan, scratch: Scratch): Promise<TransformResult> {
   const contentType = CONTENT_TYPES[plan.encoder.format];
   const colour = colourPlanFor(bytes, plan);
-  const decoded = await decodeFor(bytes, plan, colour);
+  const decoded = await decodeFor(bytes, plan, colour, scratch);
   const done = (encoded: Uint8Array): TransformResult => {
     const out = withProfile(encoded, plan, colour);
     return colour.warnings.length > 0 ? { bytes: out, contentType, warnings: colour.warnings } : { bytes: out, contentType };

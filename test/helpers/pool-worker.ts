@@ -16,7 +16,8 @@ export type PoolCommand =
   | { op: 'proxyError'; tag: string; status: number; code: string; message: string }
   | { op: 'throw'; tag: string; value: 'error' | 'string' }
   | { op: 'exit'; tag: string }
-  | { op: 'oom'; tag: string };
+  | { op: 'oom'; tag: string }
+  | { op: 'garbage'; tag: string; mb: number };
 
 /** PoolReply is the JSON a successful command answers with. */
 export interface PoolReply {
@@ -52,10 +53,12 @@ export function reply(bytes: Uint8Array): PoolReply {
 export const TEST_CONTENT_TYPE = 'application/x-pool-test';
 
 const seen: string[] = [];
+let held: Uint8Array[] = [];
 
 async function run(bytes: Uint8Array): Promise<{ bytes: Uint8Array; contentType: string }> {
   const c = JSON.parse(new TextDecoder().decode(bytes)) as PoolCommand;
   seen.push(c.tag);
+  held = [];
   let value = 0;
   switch (c.op) {
     case 'mix':
@@ -75,6 +78,11 @@ async function run(bytes: Uint8Array): Promise<{ bytes: Uint8Array; contentType:
     case 'exit':
       process.exit(3);
       break;
+    case 'garbage': {
+      // Buffers held until the next task, so the worker's check after the reply (RECLAIM_BYTES) sees them.
+      held = Array.from({ length: c.mb }, (_, i) => new Uint8Array(1 << 20).fill(i & 255));
+      break;
+    }
     case 'oom': {
       const hoard: number[][] = [];
       for (;;) hoard.push(new Array<number>(100_000).fill(hoard.length + 0.5));

@@ -16,6 +16,7 @@ import { planesToRGBA, type ColorSpace, type Plane } from './color.js';
 import { decodeScan, finishProgressive, type Component, type Frame } from './scan.js';
 import { decodeArithScan, newArithConditioning, parseDAC, type ArithConditioning } from './arith.js';
 import { ZIGZAG } from './tables.js';
+import type { Scratch } from '../scratch.js';
 
 /** FastDecoded is a decoded JPEG: RGBA8 pixels at the scale actually applied. */
 export interface FastDecoded {
@@ -41,6 +42,8 @@ export interface DecodeOptions {
    * the subsampling from the coefficients does (see allocate), which suits conversion to RGBA.
    */
   subsampledChroma?: boolean;
+  /** Where decodeJpegPlanes takes its sample planes from (lib/codecs/scratch.ts); default new arrays. */
+  scratch?: Scratch;
 }
 
 /** MAX_SCANS is the decoder's default bound on scans (see DEFAULT_MAX_SCANS in config.ts for why). */
@@ -144,7 +147,7 @@ export function decodeJpegPlanes(bytes: Uint8Array, opts: DecodeOptions): JpegPl
         if (!f) return undefined;
         frame = f;
         frame.arithmetic = m >= 0xc9;
-        allocate(frame, scale, opts.subsampledChroma === true);
+        allocate(frame, scale, opts.subsampledChroma === true, opts.scratch);
         break;
       }
       case 0xcc:
@@ -284,7 +287,7 @@ function parseSOF(b: Uint8Array, p: number, end: number, progressive: boolean, m
   return { progressive, width, height, comps, hmax, vmax, mcusX, mcusY };
 }
 
-function allocate(f: Frame, scale: number, keepSubsampled: boolean): void {
+function allocate(f: Frame, scale: number, keepSubsampled: boolean, scratch?: Scratch): void {
   for (const c of f.comps) {
     // A subsampled component decoded at a reduced scale can often use a larger block output
     // instead (like libjpeg's DCT scaling): 4:2:0 chroma at 1/8 becomes 2x2 per block, already at
@@ -303,7 +306,8 @@ function allocate(f: Frame, scale: number, keepSubsampled: boolean): void {
       }
     }
     c.stride = c.bwp * c.bsx;
-    c.plane = new Uint8Array(c.stride * c.bhp * c.bsy);
+    const n = c.stride * c.bhp * c.bsy;
+    c.plane = scratch ? scratch.u8(n) : new Uint8Array(n);
     if (f.progressive || f.arithmetic) c.coefs = new Int16Array(c.bwp * c.bhp * 64);
   }
 }

@@ -3,7 +3,7 @@
  * a float AAN forward DCT and two-pass optimised Huffman tables.
  */
 import { UnprocessableImageError } from '../../errors.js';
-import { BitWriter, buildEncTable, optimalSpec } from './huffenc.js';
+import { buildEncTable, optimalSpec, writeReusing } from './huffenc.js';
 import { jsEntropy, type BlockLayout } from './entropyjs.js';
 import { wasmEncoderReady, withCoefsWasm, withPlanesWasm, type Entropy } from './encwasm.js';
 import {
@@ -303,23 +303,23 @@ function writeJpeg(
     dcSpecs = [optimalSpec(f.dc[0]) ?? STD_DC_LUMA, optimalSpec(f.dc[1]) ?? STD_DC_CHROMA];
     acSpecs = [optimalSpec(f.ac[0]) ?? STD_AC_LUMA, optimalSpec(f.ac[1]) ?? STD_AC_CHROMA];
   }
-  const bw = new BitWriter((ncoefs >> 2) + 1024);
-  bw.bytes([0xff, 0xd8]);
-  bw.bytes([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
-  const dqt = [0, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qY[n])];
-  if (nc === 3) dqt.push(1, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qC[n]));
-  bw.bytes([0xff, 0xdb, ...u16(dqt.length + 2), ...dqt]);
-  const sof = [8, ...u16(h), ...u16(w), nc];
-  if (nc === 1) sof.push(1, 0x11, 0);
-  else sof.push(1, (sub << 4) | sub, 0, 2, 0x11, 1, 3, 0x11, 1);
-  bw.bytes([0xff, 0xc0, ...u16(sof.length + 2), ...sof]);
-  const dht = [...dhtPayload(0, 0, dcSpecs[0]), ...dhtPayload(1, 0, acSpecs[0])];
-  if (nc === 3) dht.push(...dhtPayload(0, 1, dcSpecs[1]), ...dhtPayload(1, 1, acSpecs[1]));
-  bw.bytes([0xff, 0xc4, ...u16(dht.length + 2), ...dht]);
-  const sos = nc === 1 ? [1, 1, 0x00] : [3, 1, 0x00, 2, 0x11, 3, 0x11];
-  sos.push(0, 63, 0);
-  bw.bytes([0xff, 0xda, ...u16(sos.length + 2), ...sos]);
-  ent.emit(bw, dcSpecs.map(buildEncTable), acSpecs.map(buildEncTable));
-  bw.bytes([0xff, 0xd9]);
-  return bw.result().slice();
+  return writeReusing((ncoefs >> 2) + 1024, (bw) => {
+    bw.bytes([0xff, 0xd8]);
+    bw.bytes([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+    const dqt = [0, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qY[n])];
+    if (nc === 3) dqt.push(1, ...Array.from(ZIGZAG.subarray(0, 64), (n) => qC[n]));
+    bw.bytes([0xff, 0xdb, ...u16(dqt.length + 2), ...dqt]);
+    const sof = [8, ...u16(h), ...u16(w), nc];
+    if (nc === 1) sof.push(1, 0x11, 0);
+    else sof.push(1, (sub << 4) | sub, 0, 2, 0x11, 1, 3, 0x11, 1);
+    bw.bytes([0xff, 0xc0, ...u16(sof.length + 2), ...sof]);
+    const dht = [...dhtPayload(0, 0, dcSpecs[0]), ...dhtPayload(1, 0, acSpecs[0])];
+    if (nc === 3) dht.push(...dhtPayload(0, 1, dcSpecs[1]), ...dhtPayload(1, 1, acSpecs[1]));
+    bw.bytes([0xff, 0xc4, ...u16(dht.length + 2), ...dht]);
+    const sos = nc === 1 ? [1, 1, 0x00] : [3, 1, 0x00, 2, 0x11, 3, 0x11];
+    sos.push(0, 63, 0);
+    bw.bytes([0xff, 0xda, ...u16(sos.length + 2), ...sos]);
+    ent.emit(bw, dcSpecs.map(buildEncTable), acSpecs.map(buildEncTable));
+    bw.bytes([0xff, 0xd9]);
+  });
 }

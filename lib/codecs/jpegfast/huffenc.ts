@@ -109,8 +109,10 @@ export class BitWriter {
   acc = 0;
   cnt = 0;
 
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(Math.max(1024, capacity));
+  /** The buffer is `reuse` when that holds capacity bytes (every byte is written before it is read). */
+  constructor(capacity: number, reuse?: Uint8Array) {
+    const n = Math.max(1024, capacity);
+    this.buf = reuse !== undefined && reuse.length >= n ? reuse : new Uint8Array(n);
   }
 
   /** grow makes room for at least extra more bytes. */
@@ -161,5 +163,24 @@ export class BitWriter {
   /** result returns the written bytes. */
   result(): Uint8Array {
     return this.buf.subarray(0, this.len);
+  }
+}
+
+/** SPARE_WRITER_BYTES bounds the output buffer a thread keeps for its next JPEG (why: lib/codecs/scratch.ts). */
+const SPARE_WRITER_BYTES = 4 * 1024 * 1024;
+let spareWriterBuffer: Uint8Array | undefined;
+
+/**
+ * writeReusing runs write on a BitWriter of capacity bytes whose buffer is the one the last call
+ * used, and returns a copy of what it wrote. write must be synchronous.
+ */
+export function writeReusing(capacity: number, write: (bw: BitWriter) => void): Uint8Array {
+  const bw = new BitWriter(capacity, spareWriterBuffer);
+  spareWriterBuffer = undefined;
+  try {
+    write(bw);
+    return bw.result().slice();
+  } finally {
+    if (bw.buf.length <= SPARE_WRITER_BYTES) spareWriterBuffer = bw.buf;
   }
 }

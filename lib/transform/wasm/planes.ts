@@ -21,8 +21,8 @@ interface Exports {
 
 /** WasmPlanes runs both passes of a plane resize in WebAssembly. */
 export interface WasmPlanes {
-  /** resize is planepass.resizePlane's arithmetic: vertical taps v, then horizontal taps h. */
-  resize(src: PlaneView, v: VerticalTaps, h: HorizontalTaps): Uint16Array;
+  /** resize is planepass.resizePlane's arithmetic: vertical taps v, then horizontal taps h, into out when given. */
+  resize(src: PlaneView, v: VerticalTaps, h: HorizontalTaps, out?: Uint16Array): Uint16Array;
 }
 
 const MODULE = new EmbeddedModule<Exports>('planes', PLANES_WASM_BASE64, WASM_KEEP_BYTES);
@@ -41,7 +41,7 @@ export function wasmMemoryBytes(): number {
 }
 
 const RESIZER: WasmPlanes = {
-  resize(src, v, h) {
+  resize(src, v, h, out) {
     const outH = v.start.length - 1;
     const n = h.first.length;
     const w = src.width;
@@ -72,7 +72,8 @@ const RESIZER: WasmPlanes = {
       new Int16Array(buf, pHw, h.weight.length).set(h.weight);
       ex.vertical(pSrc, src.stride, w, outH, pStart, pIndex, pWeight, pMid);
       ex.horizontal(pMid, w, outH, n, pFirst, h.taps, pHw, pOut);
-      return new Uint16Array(buf, pOut, n * outH).slice();
+      const result = new Uint16Array(buf, pOut, n * outH);
+      return out ? (out.set(result), out) : result.slice();
     });
   },
 };

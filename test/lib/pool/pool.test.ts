@@ -108,20 +108,22 @@ test('a task that would wait while the others are not started goes to a new work
   }
 });
 
-test('pool sends each task to the worker that has been idle longest', async () => {
+test('pool sends each task to the worker that answered last, unless that one is collecting garbage', async () => {
   const pool = testPool({ workers: 2, maxQueue: 8 });
   try {
     // The second worker starts after the first is ready (EXTRA_WORKERS_DELAY_MS at the latest).
     await pool.ready();
     await until(() => pool.stats().workers === 2);
     await pool.ready();
-    // Sequential tasks alternate: the worker that just answered may still be collecting garbage.
-    const tags = ['s0', 's1', 's2', 's3', 's4'];
-    const seen: string[][] = [];
-    for (const tag of tags) seen.push(reply((await send(pool, { op: 'mix', tag, rounds: 1 })).bytes).seen);
-    const want = [['s0'], ['s1'], ['s0', 's2'], ['s1', 's3'], ['s0', 's2', 's4']];
-    for (const [i, tag] of tags.entries()) {
-      assert.deepEqual(seen[i], want[i], `run(mix ${tag}) worker history = ${JSON.stringify(seen[i])}, want ${JSON.stringify(want[i])}`);
+    const cases: { name: string; cmd: PoolCommand; want: string[] }[] = [
+      { name: 'first task', cmd: { op: 'mix', tag: 's0', rounds: 1 }, want: ['s0'] },
+      { name: 'sequential tasks stay on the warm worker', cmd: { op: 'mix', tag: 's1', rounds: 1 }, want: ['s0', 's1'] },
+      { name: 'a task that leaves 48 MiB of garbage', cmd: { op: 'garbage', tag: 'g', mb: 48 }, want: ['s0', 's1', 'g'] },
+      { name: 'the next goes to the other worker while the first collects', cmd: { op: 'mix', tag: 't', rounds: 1 }, want: ['t'] },
+    ];
+    for (const c of cases) {
+      const got = reply((await send(pool, c.cmd)).bytes).seen;
+      assert.deepEqual(got, c.want, `${c.name}: run(${c.cmd.op} ${c.cmd.tag}) worker history = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
     }
   } finally {
     await pool.close();
