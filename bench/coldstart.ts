@@ -66,6 +66,31 @@ http.createServer(async (req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
+/**
+ * NODE_FLOOR_SERVER is the least a Node.js server that transforms on a worker thread does before
+ * its first answer: boot Node, start one worker thread (empty), fetch the image and send its
+ * bytes through the worker and back, untransformed. With `FLOOR_WORKER=0` it skips the worker
+ * (Node's boot, node:http and the fetch alone). Neither transforms anything: they show how much
+ * of the proxy's first answer the runtime takes before any of the proxy's code runs.
+ */
+const NODE_FLOOR_SERVER = `
+import http from 'node:http';
+import { Worker } from 'node:worker_threads';
+const echo = process.env.FLOOR_WORKER === '0' ? undefined
+  : new Worker("const { parentPort } = require('node:worker_threads'); parentPort.on('message', (b) => parentPort.postMessage(b));", { eval: true });
+const fetchBytes = (url) => new Promise((resolve, reject) => http.get(url, (r) => {
+  const chunks = []; r.on('data', (c) => chunks.push(c)); r.on('end', () => resolve(Buffer.concat(chunks)));
+}).on('error', reject));
+const through = (bytes) => echo ? new Promise((resolve) => { echo.once('message', (b) => resolve(Buffer.from(b))); echo.postMessage(bytes); }) : bytes;
+http.createServer(async (req, res) => {
+  try {
+    const m = /^\\/(\\d+)x\\/(.+)$/.exec(req.url);
+    const out = await through(await fetchBytes(m[2]));
+    res.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(out);
+  } catch (err) { res.writeHead(500).end(String(err)); }
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
 /** ColdEngine is one server to cold-start: how to spawn it on a port. */
 interface ColdEngine {
   name: string;
@@ -236,6 +261,14 @@ async function engines(o: ColdStartOptions, tmp: string): Promise<{ list: ColdEn
     } else {
       skipped.push({ name: 'Go reference', error: b.skipped });
     }
+  }
+  for (const [name, worker] of [['Node.js floor: boot, one empty worker thread, fetch, no transform', '1'], ['Node.js floor: boot and fetch, no worker, no transform', '0']]) {
+    list.push({
+      name,
+      spawn: (port) => spawn(process.execPath, ['--input-type=module', '-e', NODE_FLOOR_SERVER], {
+        env: { ...process.env, PORT: String(port), FLOOR_WORKER: worker }, stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    });
   }
   if (o.sharp ?? true) list.push({
     name: 'sharp (libvips, native)',

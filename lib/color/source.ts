@@ -88,9 +88,11 @@ export function converterFor(icc: Uint8Array, key = fingerprint(icc)): Converter
     cache.set(key, hit);
     return hit.made;
   }
-  const made = buildOrReason(icc);
-  // A copy: icc may be a view into the whole source file.
-  cache.set(key, { made, bytes: icc.slice() });
+  // Built from a copy, as a cached converter may keep views of its profile, and icc may be a
+  // view into the source file, whose memory the pool lends again to later tasks (slabs.ts).
+  const bytes = icc.slice();
+  const made = buildOrReason(bytes);
+  cache.set(key, { made, bytes });
   if (cache.size > CONVERTER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return made;
 }

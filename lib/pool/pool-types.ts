@@ -148,6 +148,8 @@ export interface Slot {
   readyAt: number;
   /** The worker said it is running a full collection after its last reply and has not said `collected` yet. */
   collecting?: boolean;
+  /** The slab (slabs.ts) holding the source of the task this worker is running. */
+  slab?: Uint8Array;
 }
 
 /**
@@ -169,12 +171,14 @@ export function abortReason(signal: AbortSignal): unknown {
 
 /**
  * preferred reports whether idle slot a is a better choice than b: not deep-warming, then not
- * collecting, then the one used last (its code, caches and wasm memories are the warmest).
+ * collecting, then the one that served more tasks (its code is the most optimised), then the
+ * one used last (its caches and wasm memories are the warmest).
  */
 export function preferred(a: Slot, b: Slot): boolean {
   const aWarming = a.deepWarm === 'running';
   if (aWarming !== (b.deepWarm === 'running')) return !aWarming;
   const aCollecting = a.collecting === true;
   if (aCollecting !== (b.collecting === true)) return !aCollecting;
+  if (a.served !== b.served) return a.served > b.served;
   return a.idleSince > b.idleSince;
 }

@@ -25,11 +25,11 @@
  * - A worker that dies before it is ready (a broken install or runtime, not a bad image) fails
  *   its task, and every task while no worker has started, with WorkerStartError (500, never a
  *   503 "busy"), and is restarted with back-off up to MAX_RESTART_DELAY_MS.
- * - A task goes to the idle worker that finished its last task most recently, unless it said it
- *   is collecting that task's garbage (reclaimPixelMemory in worker.ts, several milliseconds) and
- *   another is idle. The last-used worker has the warmest code, caches and wasm memories:
- *   sequential 1024 -> 500w requests over two workers took 20.9 ms (median) when they
- *   alternated, 16-18 ms this way.
+ * - A task goes to the idle worker that has served the most tasks (then the one used last),
+ *   unless it said it is collecting its last task's garbage (reclaimPixelMemory in worker.ts,
+ *   several milliseconds) and another is idle. That worker has the most optimised code and the
+ *   warmest caches and wasm memories: sequential 1024 -> 500w requests over two workers took
+ *   20.9 ms (median) when they alternated, 16-18 ms this way.
  * - One worker at a time runs its deep warm-up (warmup.ts: photo-sized transforms, so the first
  *   real photos do not run cold code) when the whole pool is idle: DEEP_WARM_IDLE_MS after the
  *   pool's first answer (never in the way of a cold start's first request) or DEEP_WARM_DELAY_MS
@@ -49,9 +49,10 @@ import { OverloadedError, UnprocessableImageError, WorkerStartError, type ProxyE
 import { reviveError, WORKER_DATA_KEY, type ReplyMessage, type TaskMessage, type WarmMessage } from './protocol.js';
 import { EMBEDDED_WORKER, EMBEDDED_WORKER_HASH, WorkerWasm, type WorkerCode } from './start.js';
 import { CODE_CACHE_BOOT, CODE_CACHE_DATA_KEY, codeCacheFile, type CodeCacheStart } from './code-cache.js';
+import { InputSlabs, isShared } from './slabs.js';
 import {
   abortReason, DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEEP_WARM_SERVED, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
-  MAX_RESTART_DELAY_MS, ownedCopy, preferred, workerResourceLimits, type PoolOptions, type PoolStats, type Slot, type Task,
+  MAX_RESTART_DELAY_MS, preferred, workerResourceLimits, type PoolOptions, type PoolStats, type Slot, type Task,
   type TransformPool,
 } from './pool-types.js';
 
@@ -95,6 +96,7 @@ class Pool implements TransformPool {
   private readonly logger?: Logger;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
+  private readonly slabs = new InputSlabs();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   private nextId = 1;
   private startFailures = 0;
@@ -238,8 +240,8 @@ class Pool implements TransformPool {
   }
 
   /**
-   * idleSlot returns the idle worker that answered last (one collecting, or running its deep warm-up,
-   * only when no other is idle); see the file comment for why.
+   * idleSlot returns the idle worker that served the most (one collecting, or running its deep
+   * warm-up, only when no other is idle); see the file comment for why.
    */
   private idleSlot(): Slot | undefined {
     let best: Slot | undefined;
@@ -293,15 +295,17 @@ class Pool implements TransformPool {
     }
   }
 
-  /** dispatch sends task to the idle worker of slot; the input is copied here, then transferred. */
+  /** dispatch sends task to the idle worker of slot; the input is copied into a slab (slabs.ts), or copied and transferred. */
   private dispatch(slot: Slot, task: Task): void {
     slot.task = task;
     this.lastActive = performance.now();
     slot.worker.ref();
-    const copy = ownedCopy(task.bytes);
+    const copy = this.slabs.copyOf(task.bytes);
+    const shared = isShared(copy);
+    if (shared) slot.slab = copy;
     const msg: TaskMessage = { id: task.id, bytes: copy, options: task.options, limits: task.limits };
     try {
-      slot.worker.postMessage(msg, [copy.buffer as ArrayBuffer]);
+      slot.worker.postMessage(msg, shared ? [] : [copy.buffer as ArrayBuffer]);
     } catch (err) {
       // Options that cannot be cloned are a programming error, but still not the client's 500.
       this.logger?.error(`transform pool could not send a task: ${String(err)}`);
@@ -324,6 +328,9 @@ class Pool implements TransformPool {
     const task = slot.task;
     if (task?.timer) clearTimeout(task.timer);
     slot.task = undefined;
+    // The worker has answered (or is gone), so it reads the source no more.
+    if (slot.slab) this.slabs.give(slot.slab);
+    slot.slab = undefined;
     slot.idleSince = performance.now();
     this.lastActive = slot.idleSince;
     this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);

@@ -108,20 +108,23 @@ test('a task that would wait while the others are not started goes to a new work
   }
 });
 
-test('pool sends each task to the worker that answered last, unless that one is collecting garbage', async () => {
+test('pool sends each task to the worker that served the most, unless that one is collecting garbage', async () => {
   const pool = testPool({ workers: 2, maxQueue: 8 });
   try {
     // The second worker starts after the first is ready (EXTRA_WORKERS_DELAY_MS at the latest).
     await pool.ready();
     await until(() => pool.stats().workers === 2);
     await pool.ready();
-    const cases: { name: string; cmd: PoolCommand; want: string[] }[] = [
+    const cases: { name: string; cmd: PoolCommand; want: string[]; pause?: number }[] = [
       { name: 'first task', cmd: { op: 'mix', tag: 's0', rounds: 1 }, want: ['s0'] },
       { name: 'sequential tasks stay on the warm worker', cmd: { op: 'mix', tag: 's1', rounds: 1 }, want: ['s0', 's1'] },
       { name: 'a task that leaves 48 MiB of garbage', cmd: { op: 'garbage', tag: 'g', mb: 48 }, want: ['s0', 's1', 'g'] },
       { name: 'the next goes to the other worker while the first collects', cmd: { op: 'mix', tag: 't', rounds: 1 }, want: ['t'] },
+      { name: 'once collected, the first (it served more) is chosen again', cmd: { op: 'mix', tag: 'u', rounds: 1 }, want: ['s0', 's1', 'g', 'u'], pause: 500 },
     ];
     for (const c of cases) {
+      // A full collection of this worker's small heap takes milliseconds; the pause leaves it ample time.
+      if (c.pause) await new Promise((r) => setTimeout(r, c.pause));
       const got = reply((await send(pool, c.cmd)).bytes).seen;
       assert.deepEqual(got, c.want, `${c.name}: run(${c.cmd.op} ${c.cmd.tag}) worker history = ${JSON.stringify(got)}, want ${JSON.stringify(c.want)}`);
     }
