@@ -77,7 +77,7 @@ const NODE_FLOOR_SERVER = `
 import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 const echo = process.env.FLOOR_WORKER === '0' ? undefined
-  : new Worker("const { parentPort } = require('node:worker_threads'); parentPort.on('message', (b) => parentPort.postMessage(b));", { eval: true });
+  : new Worker("const { parentPort } = require('node:worker_threads'); parentPort.on('message', (b) => parentPort.postMessage(b));", { eval: true, execArgv: [] });
 const fetchBytes = (url) => new Promise((resolve, reject) => http.get(url, (r) => {
   const chunks = []; r.on('data', (c) => chunks.push(c)); r.on('end', () => resolve(Buffer.concat(chunks)));
 }).on('error', reject));
