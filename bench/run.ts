@@ -154,14 +154,24 @@ async function measureLatency(contenders: Contender[]): Promise<void> {
 const THROUGHPUT_SLICE_S = 5;
 
 /**
+ * THROUGHPUT_SETTLE_MS is the pause before each turn, so that the engine before it has finished
+ * its after-work (jimp's threads in this process collect hundreds of MB for a while after its
+ * turn) and does not take cores from the next engine's turn.
+ */
+const THROUGHPUT_SETTLE_MS = 1_000;
+
+/**
  * measureThroughput gives each engine SECONDS in total at concurrency 4, in alternating slices of
- * about THROUGHPUT_SLICE_S, and adds up each engine's slices.
+ * about THROUGHPUT_SLICE_S (a rotating order, each after THROUGHPUT_SETTLE_MS), and adds up each
+ * engine's slices.
  */
 async function measureThroughput(contenders: Contender[]): Promise<void> {
   const rounds = Math.max(1, Math.round(SECONDS / THROUGHPUT_SLICE_S));
   const parts = new Map<Contender, LoopResult[]>(contenders.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const k of contenders) {
+    for (let j = 0; j < contenders.length; j++) {
+      const k = contenders[(r + j) % contenders.length];
+      await new Promise((resolve) => setTimeout(resolve, THROUGHPUT_SETTLE_MS));
       parts.get(k)!.push(await closedLoop(CONCURRENCY, SECONDS / rounds, async () => {
         const i = seq++;
         await k.engine('jpeg1024', widthFor(i), i);

@@ -169,6 +169,20 @@ export function horizontalPassJs(src: Uint16Array, srcW: number, rows: number, t
 }
 
 /**
+ * VERTICAL and HORIZONTAL keep the fixed-point taps of float weights that planar.ts reuses (its
+ * axisWeights cache), so a repeated size skips the conversion (~0.3 ms of a 1024 -> 500w).
+ */
+const VERTICAL = new WeakMap<Weights, VerticalTaps>();
+const HORIZONTAL = new WeakMap<Weights, HorizontalTaps>();
+
+/** cachedTaps returns make(w), computed once per weights object. */
+function cachedTaps<T>(cache: WeakMap<Weights, T>, w: Weights, make: (w: Weights) => T): T {
+  let t = cache.get(w);
+  if (t === undefined) cache.set(w, (t = make(w)));
+  return t;
+}
+
+/**
  * resizePlane resamples the `src` view with float taps wx (over its columns) and wy (over its
  * rows), vertically first and then horizontally, and returns samples in 1/16 units. Vertical
  * first leaves the costlier horizontal pass the fewer rows when shrinking. `useWasm: false`
@@ -176,8 +190,8 @@ export function horizontalPassJs(src: Uint16Array, srcW: number, rows: number, t
  * (and the JavaScript passes' middle plane) come from scratch when given.
  */
 export function resizePlane(src: PlaneView, wx: Weights, wy: Weights, useWasm = true, scratch?: Scratch): Uint16Array {
-  const v = verticalTaps(wy);
-  const h = horizontalTaps(wx);
+  const v = cachedTaps(VERTICAL, wy, verticalTaps);
+  const h = cachedTaps(HORIZONTAL, wx, horizontalTaps);
   const height = v.start.length - 1;
   const samples = (n: number): Uint16Array => (scratch ? scratch.u16(n) : new Uint16Array(n));
   const wasm = useWasm ? wasmPlanes() : undefined;
