@@ -8,8 +8,8 @@
  * 14 ms per transform while the heap grows, against ~5 faults and 9 ms once memory is reused.
  */
 
-/** SCRATCH_KEEP_BYTES bounds the buffers a thread keeps between transforms: a 4000x2667 JPEG's planes at 1/2 (~5 MB) and its output planes fit; more raised `npm run load`'s peak RSS. */
-export const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
+/** SCRATCH_KEEP_BYTES bounds the buffers a thread keeps between transforms: a 1024x683 JPEG's planes (~1.6 MB) fit twice; more raised `npm run load`'s peak RSS. */
+export const SCRATCH_KEEP_BYTES = 4 * 1024 * 1024;
 
 /** MIN_SCRATCH_BYTES is the smallest request worth a kept buffer: smaller ones come from V8's own pools cheaply. */
 const MIN_SCRATCH_BYTES = 64 * 1024;

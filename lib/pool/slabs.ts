@@ -13,8 +13,8 @@
  */
 import { ownedCopy } from './pool-types.js';
 
-/** SLAB_KEEP_BYTES bounds the slabs a pool keeps between tasks: two 2.6 MB 4000x2667 JPEGs, or many smaller sources, fit. */
-export const SLAB_KEEP_BYTES = 8 * 1024 * 1024;
+/** SLAB_KEEP_BYTES bounds the slabs a pool keeps between tasks: a 2.6 MB 4000x2667 JPEG or many smaller sources; more raised `npm run load`'s peak RSS. */
+export const SLAB_KEEP_BYTES = 4 * 1024 * 1024;
 
 /** MIN_SLAB_BYTES is the smallest source worth a slab: below it the copy is cheap anyway. */
 const MIN_SLAB_BYTES = 16 * 1024;

@@ -45,7 +45,7 @@ test('Scratch never lends one buffer twice before it is released', () => {
 
 test('Scratch keeps at most SCRATCH_KEEP_BYTES between transforms', () => {
   const s = new Scratch();
-  for (let i = 0; i < 8; i++) s.u8(4 * 1024 * KB);
+  for (let i = 0; i < 8; i++) s.u8(2 * 1024 * KB);
   s.release();
   assert.ok(scratchKeptBytes() <= SCRATCH_KEEP_BYTES, `scratchKeptBytes() = ${scratchKeptBytes()}, want <= ${SCRATCH_KEEP_BYTES}`);
 });

@@ -40,7 +40,7 @@ test('InputSlabs never lends a slab that was not given back', () => {
 
 test('InputSlabs keeps at most SLAB_KEEP_BYTES', () => {
   const slabs = new InputSlabs();
-  const views = Array.from({ length: 6 }, (_, i) => slabs.copyOf(source(4 * 1024 * KB, i)));
+  const views = Array.from({ length: 6 }, (_, i) => slabs.copyOf(source(2 * 1024 * KB, i)));
   for (const v of views) slabs.give(v);
   assert.ok(slabs.keptBytes() <= SLAB_KEEP_BYTES, `keptBytes() = ${slabs.keptBytes()}, want <= ${SLAB_KEEP_BYTES}`);
 });
