@@ -32,12 +32,12 @@ export function ownedBytes(bytes: Uint8Array): Uint8Array {
 /**
  * RECLAIM_BYTES is how much dead pixel memory a worker may hold after a task before it collects
  * it at once: V8 otherwise lets several large images' worth of freed buffers pile up in each
- * worker, which multiplies resident memory under load (`npm run load` peak RSS: 509-535 MiB at
- * 32 MiB, 498-506 at 16, 471-497 at 8, with the same requests per second and miss latency; the
- * price is a collection after most PNG and GIF tasks, ~4 ms more per sequential PNG request, and
- * ~2-5% fewer requests per second at concurrency 4).
+ * worker, which multiplies resident memory under load (`npm run load` peak RSS, with this
+ * project's other bounds: 509-535 MiB at 32 MiB, 484-506 at 16, 466-497 at 8). 8 MiB costs a
+ * collection after most PNG and GIF tasks (~4 ms more per sequential PNG request) and measured
+ * 0.75-0.76x sharp's requests per second at concurrency 4 in the bench against 0.85-0.87x at 16.
  */
-export const RECLAIM_BYTES = 8 * 1024 * 1024;
+export const RECLAIM_BYTES = 16 * 1024 * 1024;
 
 let collect: (() => void) | undefined;
 
