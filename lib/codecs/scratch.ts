@@ -8,19 +8,20 @@
  * 14 ms per transform while the heap grows, against ~5 faults and 9 ms once memory is reused.
  */
 
+import { BufferShelf } from './shelf.js';
+
 /** SCRATCH_KEEP_BYTES bounds the buffers a thread keeps between transforms: a 1024x683 JPEG's planes (~1.6 MB) fit twice; more raised `npm run load`'s peak RSS. */
 export const SCRATCH_KEEP_BYTES = 4 * 1024 * 1024;
 
 /** MIN_SCRATCH_BYTES is the smallest request worth a kept buffer: smaller ones come from V8's own pools cheaply. */
 const MIN_SCRATCH_BYTES = 64 * 1024;
 
-/** Free buffers of this thread, smallest first, and their total size. */
-const free: ArrayBuffer[] = [];
-let freeBytes = 0;
+/** shelf holds the buffers this thread's transforms gave back. */
+const shelf = new BufferShelf<ArrayBuffer>(SCRATCH_KEEP_BYTES);
 
 /** scratchKeptBytes is how many bytes of buffers this thread keeps for reuse (counted out of its garbage). */
 export function scratchKeptBytes(): number {
-  return freeBytes;
+  return shelf.keptBytes();
 }
 
 /**
@@ -45,27 +46,16 @@ export class Scratch {
 
   /** release gives every lent buffer back for the next transform, within SCRATCH_KEEP_BYTES. */
   release(): void {
-    for (const b of this.lent) {
-      if (freeBytes + b.byteLength > SCRATCH_KEEP_BYTES) continue;
-      const i = free.findIndex((f) => f.byteLength >= b.byteLength);
-      free.splice(i < 0 ? free.length : i, 0, b);
-      freeBytes += b.byteLength;
-    }
+    for (const b of this.lent) shelf.give(b);
     this.lent.length = 0;
   }
 
-  /** take lends the smallest kept buffer of n to 2n bytes (zeroed), or a new one. */
+  /** take lends a kept buffer that fits n bytes (zeroed), or a new one. */
   private take(n: number): ArrayBuffer {
     if (n < MIN_SCRATCH_BYTES) return new ArrayBuffer(n);
-    const i = free.findIndex((f) => f.byteLength >= n);
-    let b: ArrayBuffer;
-    if (i >= 0 && free[i].byteLength <= 2 * n) {
-      b = free.splice(i, 1)[0];
-      freeBytes -= b.byteLength;
-      new Uint8Array(b, 0, n).fill(0);
-    } else {
-      b = new ArrayBuffer(n);
-    }
+    const kept = shelf.take(n);
+    if (kept) new Uint8Array(kept, 0, n).fill(0);
+    const b = kept ?? new ArrayBuffer(n);
     this.lent.push(b);
     return b;
   }

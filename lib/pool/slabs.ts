@@ -11,6 +11,7 @@
  * A worker must not keep a view of its source past its answer (the colour cache keeps copies);
  * runtimes without SharedArrayBuffer get plain copies, transferred as before.
  */
+import { BufferShelf } from '../codecs/shelf.js';
 import { ownedCopy } from './pool-types.js';
 
 /** SLAB_KEEP_BYTES bounds the slabs a pool keeps between tasks: a 2.6 MB 4000x2667 JPEG or many smaller sources; more raised `npm run load`'s peak RSS. */
@@ -21,9 +22,7 @@ const MIN_SLAB_BYTES = 16 * 1024;
 
 /** InputSlabs lends Uint8Arrays over SharedArrayBuffers and takes them back. */
 export class InputSlabs {
-  /** Free slabs, smallest first. */
-  private readonly free: SharedArrayBuffer[] = [];
-  private freeBytes = 0;
+  private readonly shelf = new BufferShelf<SharedArrayBuffer>(SLAB_KEEP_BYTES);
   private readonly shared = typeof SharedArrayBuffer === 'function';
 
   /**
@@ -33,15 +32,7 @@ export class InputSlabs {
   copyOf(bytes: Uint8Array): Uint8Array {
     const n = bytes.byteLength;
     if (!this.shared || n < MIN_SLAB_BYTES) return ownedCopy(bytes);
-    const i = this.free.findIndex((s) => s.byteLength >= n);
-    let slab: SharedArrayBuffer;
-    if (i >= 0 && this.free[i].byteLength <= 2 * n) {
-      slab = this.free.splice(i, 1)[0];
-      this.freeBytes -= slab.byteLength;
-    } else {
-      slab = new SharedArrayBuffer(n);
-    }
-    const view = new Uint8Array(slab, 0, n);
+    const view = new Uint8Array(this.shelf.take(n) ?? new SharedArrayBuffer(n), 0, n);
     // Buffer#copy is a memcpy (ownedCopy says why not TypedArray#set).
     Buffer.from(bytes.buffer, bytes.byteOffset, n).copy(view);
     return view;
@@ -49,16 +40,12 @@ export class InputSlabs {
 
   /** give takes back a view copyOf returned, once no worker reads it any more. */
   give(view: Uint8Array): void {
-    const slab = view.buffer;
-    if (!(slab instanceof SharedArrayBuffer) || this.freeBytes + slab.byteLength > SLAB_KEEP_BYTES) return;
-    const i = this.free.findIndex((s) => s.byteLength >= slab.byteLength);
-    this.free.splice(i < 0 ? this.free.length : i, 0, slab);
-    this.freeBytes += slab.byteLength;
+    if (isShared(view)) this.shelf.give(view.buffer as SharedArrayBuffer);
   }
 
   /** keptBytes is the size of the slabs kept for later tasks. */
   keptBytes(): number {
-    return this.freeBytes;
+    return this.shelf.keptBytes();
   }
 }
 
