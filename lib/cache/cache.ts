@@ -17,6 +17,12 @@ export interface Cache {
   set(key: string, value: Buffer, ttlMs?: number): Promise<void>;
   /** delete removes key; a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * peek returns the stored bytes at once, or undefined when the backend cannot tell without
+   * waiting (every backend but memory) or has no entry; a backend in this process implements it
+   * so that a hit need not wait a turn of the event loop.
+   */
+  peek?(key: string): Buffer | undefined;
   /** close releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -84,6 +84,16 @@ export class GuardedCache implements Cache {
     }
   }
 
+  /** peek asks a backend that answers at once; a failure is a miss, logged and counted. */
+  peek(key: string): Buffer | undefined {
+    try {
+      return this.inner.peek?.(key);
+    } catch (err) {
+      this.fail('peek', err);
+      return undefined;
+    }
+  }
+
   /** set stores value; a failure is logged and counted, never thrown. */
   async set(key: string, value: Buffer, ttlMs?: number): Promise<void> {
     try {

@@ -36,6 +36,11 @@ export class MemoryCache implements Cache {
     return this.lru.get(key);
   }
 
+  /** peek returns the value at once (a memory lookup never waits), or undefined. */
+  peek(key: string): Buffer | undefined {
+    return this.lru.get(key);
+  }
+
   /** set stores value; the TTL is the smaller of ttlMs and the cache's maximum age. */
   async set(key: string, value: Buffer, ttlMs?: number): Promise<void> {
     let ttl = this.maxAgeMs > 0 ? this.maxAgeMs : undefined;

@@ -24,6 +24,12 @@ export function hasValidators(entry: CachedResponse): boolean {
   return hasValidatorHeaders(entry.headers);
 }
 
+/** frozen freezes a record and its headers, so a caller that changed a shared hit would throw. */
+function frozen(entry: CachedResponse): CachedResponse {
+  Object.freeze(entry.headers);
+  return Object.freeze(entry);
+}
+
 function storableHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
@@ -56,6 +62,13 @@ export interface ResponseCacheOptions {
  */
 export class ResponseCache {
   private readonly policy: FreshnessPolicy;
+  /**
+   * decoded holds the record of every framed entry this process wrote or checked, keyed by the
+   * very Buffer: a memory backend hands the same Buffer back, and its bytes have not left the
+   * process, so its hits skip the checksum pass over the body and the header parse. Records are
+   * frozen, since every hit shares one.
+   */
+  private readonly decoded = new WeakMap<Buffer, CachedResponse>();
 
   constructor(
     /** The byte store, normally from createCache (already guarded). */
@@ -76,12 +89,34 @@ export class ResponseCache {
     }
     if (buf === undefined) return undefined;
     try {
-      return decodeEntry(buf);
+      return this.decode(buf);
     } catch (err) {
       this.fail('read', key, err, 'dropped a corrupt entry');
       await this.safeDelete(key);
       return undefined;
     }
+  }
+
+  /**
+   * peek returns the entry at once when the backend holds it in this process, else undefined (a
+   * miss, a backend that must be waited for, or a corrupt entry, which get then drops); never throws.
+   */
+  peek(key: string): CachedResponse | undefined {
+    try {
+      const buf = this.cache.peek?.(key);
+      return buf === undefined ? undefined : this.decode(buf);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** decode returns buf's record, from the memo when this process framed or checked this Buffer. */
+  private decode(buf: Buffer): CachedResponse {
+    const known = this.decoded.get(buf);
+    if (known) return known;
+    const entry = frozen(decodeEntry(buf));
+    this.decoded.set(buf, entry);
+    return entry;
   }
 
   /**
@@ -140,7 +175,10 @@ export class ResponseCache {
   private async write(key: string, entry: CachedResponse, now: number): Promise<void> {
     try {
       const ttl = hasValidators(entry) ? undefined : Math.max(1, entry.expiresAt - now);
-      await this.cache.set(key, encodeEntry(entry), ttl);
+      const buf = encodeEntry(entry);
+      // The record of these bytes, its body a view into the frame rather than the caller's buffer.
+      this.decoded.set(buf, frozen({ ...entry, headers: { ...entry.headers }, body: buf.subarray(buf.length - entry.body.length) }));
+      await this.cache.set(key, buf, ttl);
     } catch (err) {
       this.fail('write', key, err);
     }

@@ -32,6 +32,11 @@ export class TieredCache implements Cache {
     return undefined;
   }
 
+  /** peek asks the first tier only: a lower tier's hit must also fill the tiers above it. */
+  peek(key: string): Buffer | undefined {
+    return this.tiers[0].peek?.(key);
+  }
+
   /** set writes to every tier. */
   async set(key: string, value: Buffer, ttlMs?: number): Promise<void> {
     await Promise.all(this.tiers.map((t) => t.set(key, value, ttlMs)));

@@ -8,7 +8,7 @@ import { isFresh } from '../cache/responses.js';
 import { contentTypeAllowed } from '../origin/contenttype.js';
 import { isProxyError } from '../errors.js';
 import type { RequestContext } from './context.js';
-import { asBuffer, refresh, store } from './store.js';
+import { asBuffer, peekHit, refresh, store } from './store.js';
 import { fleetLoad, freshHit } from './fleet.js';
 import type { OriginResponse, Outcome } from './types.js';
 
@@ -24,6 +24,8 @@ const NOT_ORIGIN_FAILURES = new Set([403, 415, 503]);
  * is the caller's: the request's own, or that of the variant load waiting for the original.
  */
 export function originalFlight(ctx: RequestContext, signal: AbortSignal): Promise<Outcome> {
+  const hit = peekHit(ctx, ctx.originalKey, (e) => servable(ctx, e));
+  if (hit) return Promise.resolve(hit);
   return ctx.core.originals.do(ctx.originalFlightKey, (s) => loadOriginal(ctx, s), signal);
 }
 

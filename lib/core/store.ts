@@ -4,7 +4,9 @@
  * does anything here.
  */
 import type { CachedResponse } from '../cache/cache.js';
+import { isFresh } from '../cache/responses.js';
 import type { RequestContext } from './context.js';
+import type { Outcome } from './types.js';
 
 /** LoadedResponse is a response about to be stored: an origin's, or a transform's. */
 export interface LoadedResponse {
@@ -31,6 +33,18 @@ export async function store(ctx: RequestContext, key: string, resp: LoadedRespon
 export function refresh(ctx: RequestContext, key: string, entry: CachedResponse, headers: Record<string, string>): Promise<CachedResponse> {
   const { responses } = ctx.core;
   return responses ? responses.refresh(key, entry, headers, Date.now()) : Promise.resolve(entry);
+}
+
+/**
+ * peekHit is the fresh entry under key that the cache holds in this process (the memory
+ * backend, or the memory tier in front of others), as a HIT, or undefined: then the flight
+ * loads it. Such a hit needs no flight, no backend time limit and no wait for the event loop.
+ * `accept`, when given, must also accept the entry.
+ */
+export function peekHit(ctx: RequestContext, key: string, accept?: (entry: CachedResponse) => boolean): Outcome | undefined {
+  const entry = ctx.core.responses?.peek(key);
+  if (entry === undefined || !isFresh(entry, Date.now()) || (accept && !accept(entry))) return undefined;
+  return { kind: 'image', entry, cache: 'HIT' };
 }
 
 /** asBuffer views bytes as a Buffer without copying (the cache stores Buffers). */

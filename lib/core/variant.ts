@@ -11,13 +11,15 @@ import type { CachedResponse } from '../cache/cache.js';
 import { withFormat, type RequestContext } from './context.js';
 import { animationFallback } from './negotiate.js';
 import { originalFlight } from './original.js';
-import { asBuffer, refresh, store } from './store.js';
+import { asBuffer, peekHit, refresh, store } from './store.js';
 import { fleetLoad, freshHit } from './fleet.js';
 import { log } from './answer.js';
 import type { Outcome } from './types.js';
 
 /** variantFlight loads the variant once for all concurrent requests whose origin request would be the same. */
 export function variantFlight(ctx: RequestContext): Promise<Outcome> {
+  const hit = peekHit(ctx, ctx.variantKey as string);
+  if (hit) return Promise.resolve(hit);
   return ctx.core.variants.do(ctx.variantFlightKey as string, (s) => loadVariant(ctx, s), ctx.signal);
 }
 

@@ -39,6 +39,22 @@ test('GuardedCache', async (suite) => {
     assert.equal(g.errors, 0);
   });
 
+  await suite.test('peek passes through a backend that answers at once; a throw is a counted miss', async () => {
+    const mem = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
+    await mem.set('k', Buffer.from('v'));
+    const broken: Cache = { ...new FlakyCache(), get: async () => undefined, set: async () => {}, delete: async () => {}, peek: () => { throw new Error('down'); } };
+    const cases: Array<{ name: string; inner: Cache; want: Buffer | undefined; wantErrors: number }> = [
+      { name: 'memory', inner: mem, want: Buffer.from('v'), wantErrors: 0 },
+      { name: 'a backend without peek', inner: new FlakyCache(), want: undefined, wantErrors: 0 },
+      { name: 'a peek that throws', inner: broken, want: undefined, wantErrors: 1 },
+    ];
+    for (const { name, inner, want, wantErrors } of cases) {
+      const g = new GuardedCache(inner, { name: 'g', logger: quietLogger() });
+      const got = g.peek('k');
+      assert.deepEqual({ got, errors: g.errors }, { got: want, errors: wantErrors }, `${name}: peek(k) = ${got} with ${g.errors} errors, want ${want} with ${wantErrors}`);
+    }
+  });
+
   await suite.test('turns failures into misses, counts them, and logs once per burst', async () => {
     const inner = new FlakyCache();
     const logger = quietLogger();

@@ -28,6 +28,17 @@ test('MemoryCache', async (suite) => {
     assert.ok(c.size <= 1000, `size = ${c.size}, want <= 1000`);
   });
 
+  await suite.test('peek answers at once with the stored value itself', async () => {
+    const c = new MemoryCache({ maxBytes: 1000, maxAgeMs: 0 });
+    const v = Buffer.from('x');
+    await c.set('a', v);
+    const cases: Array<{ key: string; want: Buffer | undefined }> = [
+      { key: 'a', want: v },
+      { key: 'b', want: undefined },
+    ];
+    for (const { key, want } of cases) assert.equal(c.peek(key), want, `peek(${key}) = ${c.peek(key)}, want ${want}`);
+  });
+
   await suite.test('does not store an entry larger than the whole cache', async () => {
     const c = new MemoryCache({ maxBytes: 100, maxAgeMs: 0 });
     await c.set('big', Buffer.alloc(101));

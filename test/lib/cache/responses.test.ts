@@ -176,6 +176,41 @@ test('ResponseCache', async (suite) => {
     assert.equal(await r.get('u'), undefined, 'get(u) after a no-store 304 = entry, want deleted');
   });
 
+  await suite.test('serves a memory backend its own record: the frame is not read again, a copy of it is', async () => {
+    const c = new RecordingCache();
+    const r = rc(c);
+    await r.put('u', { status: 200, headers: { 'cache-control': 'max-age=60' }, body }, NOW);
+    const frame = c.peek('u');
+    assert.ok(frame, 'peek(u) after put = miss, want the frame');
+    // Spoil the stored checksum in place: only a check of the frame would notice.
+    frame.writeUInt32BE(frame.readUInt32BE(16) ^ 1, 16);
+    assert.ok(await r.get('u'), 'get(u) of the Buffer it wrote, its checksum spoiled in place = miss, want the record it wrote');
+    const remote = rc({ ...throwing, get: async () => Buffer.from(frame), delete: async () => {} });
+    assert.equal(await remote.get('u'), undefined, 'get(u) of a copy with a spoiled checksum (a remote backend) = entry, want undefined');
+    const a = await r.get('u'), b = r.peek('u');
+    assert.ok(a && a === b, 'get(u) and peek(u) = different records, want the one shared record');
+    assert.ok(a.body.equals(body), `get(u).body = ${a.body.toString('hex')}, want ${body.toString('hex')}`);
+    assert.throws(() => { (a.headers as Record<string, string>).x = 'y'; }, TypeError, 'a shared record\'s headers can be changed, want frozen');
+  });
+
+  await suite.test('peek answers only from a backend in this process, and never throws', async () => {
+    const mem = new RecordingCache();
+    await rc(mem).put('u', { status: 200, headers: { 'cache-control': 'max-age=60' }, body }, NOW);
+    await mem.set('bad', Buffer.from('not a frame'));
+    const peekThrows: Cache = { ...throwing, peek: () => { throw new Error('down'); } };
+    const cases: Array<{ name: string; cache: Cache; key: string; want: boolean }> = [
+      { name: 'memory, stored', cache: mem, key: 'u', want: true },
+      { name: 'memory, missing', cache: mem, key: 'v', want: false },
+      { name: 'memory, corrupt', cache: mem, key: 'bad', want: false },
+      { name: 'a backend without peek', cache: throwing, key: 'u', want: false },
+      { name: 'a peek that throws', cache: peekThrows, key: 'u', want: false },
+    ];
+    for (const { name, cache, key, want } of cases) {
+      const got = rc(cache).peek(key);
+      assert.equal(got !== undefined, want, `${name}: peek(${key}) found = ${got !== undefined}, want ${want}`);
+    }
+  });
+
   await suite.test('hasValidators looks for ETag or Last-Modified', () => {
     const e = (headers: Record<string, string>) => ({ status: 200, headers, body, storedAt: 0, expiresAt: 0 });
     const cases: Array<{ h: Record<string, string>; want: boolean }> = [

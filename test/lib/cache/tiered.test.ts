@@ -54,6 +54,19 @@ test('TieredCache', async (suite) => {
     assert.deepEqual(await mem.get('k'), Buffer.from('from-disk'), 'memory tier after a disk hit = miss, want filled');
   });
 
+  await suite.test('peek asks the first tier only, so a lower tier\'s hit still fills the tiers above', async () => {
+    const a = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
+    const b = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
+    const t = new TieredCache([a, b]);
+    await a.set('top', Buffer.from('1'));
+    await b.set('low', Buffer.from('2'));
+    const cases: Array<{ key: string; want: Buffer | undefined }> = [
+      { key: 'top', want: Buffer.from('1') },
+      { key: 'low', want: undefined },
+    ];
+    for (const { key, want } of cases) assert.deepEqual(t.peek(key), want, `peek(${key}) = ${t.peek(key)}, want ${want}`);
+  });
+
   await suite.test('writes and deletes in every tier', async () => {
     const a = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });
     const b = new MemoryCache({ maxBytes: 1e6, maxAgeMs: 0 });

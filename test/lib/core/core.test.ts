@@ -10,6 +10,7 @@ import { headerValue } from '../../../lib/core/context.js';
 import { defaultConfig } from '../../../lib/config.js';
 import { SECURITY_HEADERS } from '../../../lib/security/headers.js';
 import type { Answer } from '../../../lib/core/types.js';
+import { MemoryCache } from '../../../lib/cache/memory.js';
 
 const REMOTE = 'https://images.example/a.png';
 const LM = 'Wed, 21 Oct 2015 07:28:00 GMT';
@@ -80,6 +81,33 @@ test('hits, misses and the transformer, step by step over one cache', async () =
   }
   const served = (await h.core.metrics.servedFromCache.get()).values[0]?.value;
   assert.equal(served, 4, `imageproxy_requests_served_from_cache_total = ${served}, want 4`);
+});
+
+test('a fresh hit in a memory cache is answered at once, without the backend\'s get; a stale one is not', async () => {
+  /** CountingCache counts the waits a lookup would take (get), not the peeks. */
+  class CountingCache extends MemoryCache {
+    gets = 0;
+    override async get(key: string): Promise<Buffer | undefined> {
+      this.gets++;
+      return super.get(key);
+    }
+  }
+  const cases: Array<{ name: string; url: string; cacheControl: string; wantCache: string; wantGets: number }> = [
+    { name: 'original, fresh', url: `/${REMOTE}`, cacheControl: 'max-age=600', wantCache: 'HIT', wantGets: 0 },
+    { name: 'variant, fresh', url: `/50x/${REMOTE}`, cacheControl: 'max-age=600', wantCache: 'HIT', wantGets: 0 },
+    { name: 'original, stale', url: `/${REMOTE}`, cacheControl: 'max-age=0, must-revalidate', wantCache: 'MISS', wantGets: 1 },
+  ];
+  for (const { name, url, cacheControl, wantCache, wantGets } of cases) {
+    const cache = new CountingCache({ maxBytes: 1e7, maxAgeMs: 0 });
+    const h = harness({ cache });
+    h.origin.set(REMOTE, image({ 'cache-control': cacheControl }));
+    await h.get(url);
+    const before = cache.gets;
+    const a = await h.get(url);
+    const got = { status: a.status, cache: header(a, 'x-cache'), gets: cache.gets - before };
+    const want = { status: 200, cache: wantCache, gets: wantGets };
+    assert.deepEqual(got, want, `${name}: second answer(GET ${url}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
 });
 
 test('revalidation: a stale entry is revalidated with its validators; a 304 from the origin is REVALIDATED', async () => {
