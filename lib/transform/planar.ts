@@ -9,7 +9,7 @@
  */
 import type { JpegPlanes, Plane, Scratch, YccPlanes } from '../codecs/index.js';
 import { orientedSize, scaleSteps, type Rect, type ResizeStep, type SourceWindow } from './geometry.js';
-import { precomputeWeights, type Span, type Weights } from './resample.js';
+import { lanczosOneSine, precomputeWeights, type Span, type Weights } from './lanczos.js';
 import { resizePlane, type PlaneView } from './planepass.js';
 import { exifOrientation, IDENTITY, isIdentity, then, transformSamples, type Dihedral } from './dihedral.js';
 import type { TransformPlan } from './plan.js';
@@ -76,10 +76,13 @@ export function pairWeights(w: Weights): Weights {
   const count = w.start.length - 1;
   const n = (count + 1) >> 1;
   const start = new Int32Array(n + 1);
-  const index: number[] = [];
-  const weight: number[] = [];
+  // A pair has at most the taps of its two outputs.
+  const index = new Int32Array(w.index.length);
+  const weight = new Float64Array(w.index.length);
+  let sums = new Float64Array(16);
+  let m = 0;
   for (let i = 0; i < n; i++) {
-    start[i] = index.length;
+    start[i] = m;
     const a0 = w.start[2 * i], b1 = w.start[Math.min(2 * i + 2, count)];
     // Alone, an output's taps count twice, as if paired with itself.
     const scale = 2 * i + 1 < count ? 0.5 : 1;
@@ -89,17 +92,19 @@ export function pairWeights(w: Weights): Weights {
       hi = Math.max(hi, w.index[k]);
     }
     // Sum each source index's weights in one sweep, then keep the non-zero sums in order.
-    const sums = new Float64Array(Math.max(0, hi - lo + 1));
+    const span = Math.max(0, hi - lo + 1);
+    if (span > sums.length) sums = new Float64Array(span);
+    sums.fill(0, 0, span);
     for (let k = a0; k < b1; k++) sums[w.index[k] - lo] += w.weight[k];
-    for (let u = 0; u < sums.length; u++) {
+    for (let u = 0; u < span; u++) {
       if (sums[u] !== 0) {
-        index.push(lo + u);
-        weight.push(sums[u] * scale);
+        index[m] = lo + u;
+        weight[m++] = sums[u] * scale;
       }
     }
   }
-  start[n] = index.length;
-  return { start, index: Int32Array.from(index), weight: Float64Array.from(weight) };
+  start[n] = m;
+  return { start, index: index.slice(0, m), weight: weight.slice(0, m) };
 }
 
 /**
@@ -163,7 +168,8 @@ function axisWeights(dstSize: number, srcSize: number, span: Span, paired: boole
   const key = `${dstSize} ${srcSize} ${span.offset} ${span.length} ${paired ? 1 : 0}`;
   const hit = recentWeights.find((e) => e.key === key);
   if (hit) return hit.w;
-  const plain = precomputeWeights(dstSize, srcSize, span);
+  // The passes round taps to 14 bits, so the kernel's last bits can go for speed.
+  const plain = precomputeWeights(dstSize, srcSize, span, lanczosOneSine);
   const w = paired ? pairWeights(plain) : plain;
   recentWeights.unshift({ key, w });
   recentWeights.length = Math.min(recentWeights.length, WEIGHTS_KEPT);

@@ -10,7 +10,7 @@ import { wasmRgba, type OpaqueTaps } from './wasm/rgba.js';
 import { precomputeWeights, type Span, type Weights } from './lanczos.js';
 
 // The kernel and its taps live in lanczos.ts; they are re-exported for the resampler's callers.
-export { LANCZOS_SUPPORT, goSin, lanczos, precomputeWeights, type Span, type Weights } from './lanczos.js';
+export { LANCZOS_SUPPORT, goSin, lanczos, lanczosOneSine, precomputeWeights, type Span, type Weights } from './lanczos.js';
 
 /** clamp8 rounds like imaging's clamp: int64(x + 0.5) limited to 0..255. */
 function clamp8(x: number): number {

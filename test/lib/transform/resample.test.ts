@@ -5,7 +5,7 @@ import type { Bitmap } from '../../../lib/codecs/types.js';
 import { emptyOptions, type Options } from '../../../lib/request/options.js';
 import { planFor, stepsFor } from '../../../lib/transform/geometry.js';
 import { applySteps, flipH, flipV, rotate } from '../../../lib/transform/ops.js';
-import { goSin, lanczos, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';
+import { goSin, lanczos, lanczosOneSine, precomputeWeights, resize, resizeHorizontal, resizeVertical, type Span } from '../../../lib/transform/resample.js';
 import { BLUE, GREEN, RED, YELLOW, fromRows, pattern, quarters, rgby, show, solid, toRows, type RGBA } from './bitmaps.js';
 
 const opts = (o: Partial<Options>): Options => ({ ...emptyOptions(), ...o });
@@ -148,6 +148,24 @@ test('goSin agrees with Math.sin to within rounding', () => {
   assert.equal(lanczos(0), 1, 'lanczos(0) = 1');
   assert.equal(lanczos(3), 0, 'lanczos(3) = 0');
   assert.ok(Math.abs(lanczos(1)) < 1e-15, `lanczos(1) = ${lanczos(1)}, want 0`);
+});
+
+test('lanczosOneSine is lanczos to within rounding, and so are its taps', () => {
+  const cases: Array<{ x: number; want: number }> = [
+    { x: 0, want: 1 }, { x: 3, want: 0 }, { x: -3, want: 0 }, { x: 7.5, want: 0 },
+    { x: 1, want: lanczos(1) }, { x: 2, want: lanczos(2) }, { x: -0.5, want: lanczos(0.5) }, { x: 2.999, want: lanczos(2.999) },
+  ];
+  for (let x = -3.2; x <= 3.2; x += 0.0173) cases.push({ x, want: lanczos(x) });
+  for (const { x, want } of cases) {
+    const got = lanczosOneSine(x);
+    assert.ok(Math.abs(got - want) < 1e-15, `lanczosOneSine(${x}) = ${got}, want ${want}`);
+  }
+  for (const [dst, src] of [[500, 1024], [333, 683], [7, 3], [1, 100], [1024, 1000]] as const) {
+    const a = precomputeWeights(dst, src), b = precomputeWeights(dst, src, undefined, lanczosOneSine);
+    assert.deepEqual([...b.start], [...a.start], `precomputeWeights(${dst}, ${src}, lanczosOneSine).start differs from lanczos'`);
+    const worst = Math.max(0, ...a.weight.map((w, k) => Math.abs(w - b.weight[k])));
+    assert.ok(worst < 1e-14, `precomputeWeights(${dst}, ${src}, lanczosOneSine) weights off by ${worst}, want < 1e-14`);
+  }
 });
 
 test('precomputeWeights: normalised, inside the source, wider when shrinking', () => {
