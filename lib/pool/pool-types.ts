@@ -5,7 +5,8 @@
  */
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { Options } from '../request/options.js';
-import { DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger } from '../config.js';
+import { DEFAULT_WORKER_MEMORY_MB, type Limits, type Logger, type ProxyConfig } from '../config.js';
+import { defaultWorkers } from './cpus.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
 
 /**
@@ -181,4 +182,19 @@ export function preferred(a: Slot, b: Slot): boolean {
   if (aCollecting !== (b.collecting === true)) return !aCollecting;
   if (a.served !== b.served) return a.served > b.served;
   return a.idleSince > b.idleSince;
+}
+
+/**
+ * poolOptionsFor is the pool a proxy with `config` runs: its workers (0: defaultWorkers()), queue,
+ * time limit and per-worker memory, logging to its logger.
+ */
+export function poolOptionsFor(config: ProxyConfig): PoolOptions {
+  return {
+    workers: config.workers || defaultWorkers(),
+    maxQueue: config.maxQueue,
+    taskTimeoutMs: config.transformTimeoutMs,
+    resourceLimits: workerResourceLimits(config.workerMemoryMb),
+    codeCacheDir: config.codeCacheDir,
+    logger: config.logger,
+  };
 }

@@ -30,11 +30,7 @@
  *   several milliseconds) and another is idle. That worker has the most optimised code and the
  *   warmest caches and wasm memories: sequential 1024 -> 500w requests over two workers took
  *   20.9 ms (median) when they alternated, 16-18 ms this way.
- * - One worker at a time runs its deep warm-up (warmup.ts: photo-sized transforms, so the first
- *   real photos do not run cold code) when the whole pool is idle: DEEP_WARM_IDLE_MS after the
- *   pool's first answer (never in the way of a cold start's first request) or DEEP_WARM_DELAY_MS
- *   after start when no request came. A worker that served DEEP_WARM_SERVED tasks is warm
- *   already and skips it. A task goes to a warming worker only when no other is idle.
+ * - One worker at a time runs its deep warm-up when the whole pool is idle (deep-warm.ts).
  * - Idle workers are unref'd and busy or starting ones ref'd, so an idle pool never keeps the
  *   process alive while a pending task (or ready()) always does; close() still terminates everything.
  */
@@ -42,23 +38,25 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { defaultWorkers } from './cpus.js';
 import type { Options } from '../request/options.js';
 import {
-  DEFAULT_TRANSFORM_TIMEOUT_MS, type Limits, type Logger, type ProxyConfig,
+  DEFAULT_TRANSFORM_TIMEOUT_MS, type Limits, type Logger,
 } from '../config.js';
 import type { Transformer, TransformResult } from '../transform/types.js';
-import { OverloadedError, UnprocessableImageError, WorkerStartError, type ProxyError } from '../errors.js';
-import { reviveError, WORKER_DATA_KEY, type ReplyMessage, type TaskMessage, type WarmMessage } from './protocol.js';
+import { OverloadedError, UnprocessableImageError, WorkerStartError } from '../errors.js';
+import { reviveError, WORKER_DATA_KEY, type ReplyMessage, type TaskMessage } from './protocol.js';
 import { EMBEDDED_WORKER, EMBEDDED_WORKER_HASH, WorkerWasm, type WorkerCode } from './start.js';
 import { CODE_CACHE_BOOT, CODE_CACHE_DATA_KEY, codeCacheFile, type CodeCacheStart } from './code-cache.js';
 import { InputSlabs, isShared } from './slabs.js';
+import { DeepWarmScheduler } from './deep-warm.js';
+import { exitError } from './exits.js';
 import {
-  abortReason, DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEEP_WARM_SERVED, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
+  abortReason, DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
   MAX_RESTART_DELAY_MS, preferred, workerResourceLimits, type PoolOptions, type PoolStats, type Slot, type Task,
   type TransformPool,
 } from './pool-types.js';
 
 export { reviveError } from './protocol.js';
 export {
-  DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEEP_WARM_SERVED, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
+  poolOptionsFor, DEEP_WARM_DELAY_MS, DEEP_WARM_IDLE_MS, DEEP_WARM_SERVED, DEFAULT_WORKER_RESOURCE_LIMITS, EXTRA_WORKERS_DELAY_MS,
   MAX_RESTART_DELAY_MS, ownedCopy, WORKER_YOUNG_GENERATION_MB, workerResourceLimits,
   type PoolOptions, type PoolStats, type TransformPool,
 } from './pool-types.js';
@@ -79,8 +77,14 @@ class Pool implements TransformPool {
   private lastActive = 0;
   /** Whether any task has been answered. */
   private answered = false;
-  /** The timer that next looks for a worker to deep-warm. */
-  private deepWarmTimer?: NodeJS.Timeout;
+  /** When each worker runs its deep warm-up (deep-warm.ts). */
+  private readonly deepWarm = new DeepWarmScheduler(() => ({
+    slots: this.slots,
+    busy: this.queue.length > 0 || this.slots.some((s) => s.task !== undefined),
+    closing: this.closing !== undefined,
+    answered: this.answered,
+    lastActive: this.lastActive,
+  }));
   /** Workers still to start beyond the first (see the file comment); 0 once they have been. */
   private deferred = 0;
   /** Starts the deferred workers at the latest EXTRA_WORKERS_DELAY_MS after the first is ready. */
@@ -190,7 +194,7 @@ class Pool implements TransformPool {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.wake();
-      clearTimeout(this.deepWarmTimer);
+      this.deepWarm.stop();
       clearTimeout(this.growTimer);
       for (const t of this.restartTimers) clearTimeout(t);
       this.restartTimers.clear();
@@ -252,49 +256,6 @@ class Pool implements TransformPool {
     return best;
   }
 
-  /** scheduleDeepWarm (re)arms the deep warm-up check to run in ms, while a worker still waits for its deep warm-up. */
-  private scheduleDeepWarm(ms: number): void {
-    clearTimeout(this.deepWarmTimer);
-    this.deepWarmTimer = undefined;
-    if (this.closing || !this.slots.some((s) => s.deepWarm === 'pending')) return;
-    this.deepWarmTimer = setTimeout(() => {
-      this.deepWarmTimer = undefined;
-      this.deepWarmNext();
-    }, Math.max(0, ms));
-    // Warming is never a reason to keep the process alive.
-    this.deepWarmTimer.unref();
-  }
-
-  /**
-   * deepWarmNext asks one ready, idle worker for its deep warm-up when the pool is idle as the
-   * file comment says and no other worker is warming; finish() and `warmed` look again later.
-   */
-  private deepWarmNext(): void {
-    if (this.closing || this.slots.some((s) => s.deepWarm === 'running')) return;
-    if (this.queue.length > 0 || this.slots.some((s) => s.task !== undefined)) return;
-    const now = performance.now();
-    for (const slot of this.slots) {
-      if (slot.deepWarm !== 'pending' || !slot.ready || slot.killedFor !== undefined) continue;
-      if (slot.served >= DEEP_WARM_SERVED) {
-        slot.deepWarm = 'done';
-        continue;
-      }
-      const wait = this.answered ? this.lastActive + DEEP_WARM_IDLE_MS - now : slot.readyAt + DEEP_WARM_DELAY_MS - now;
-      if (wait > 0) {
-        this.scheduleDeepWarm(wait);
-        return;
-      }
-      try {
-        slot.worker.postMessage({ type: 'warm' } satisfies WarmMessage);
-        slot.deepWarm = 'running';
-      } catch {
-        slot.deepWarm = 'done';
-        continue;
-      }
-      return;
-    }
-  }
-
   /** dispatch sends task to the idle worker of slot; the input is copied into a slab (slabs.ts), or copied and transferred. */
   private dispatch(slot: Slot, task: Task): void {
     slot.task = task;
@@ -333,7 +294,7 @@ class Pool implements TransformPool {
     slot.slab = undefined;
     slot.idleSince = performance.now();
     this.lastActive = slot.idleSince;
-    this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);
+    this.deepWarm.schedule(DEEP_WARM_IDLE_MS);
     slot.worker.unref();
   }
 
@@ -367,7 +328,7 @@ class Pool implements TransformPool {
       }
       this.wake();
       slot.readyAt = performance.now();
-      this.scheduleDeepWarm(this.answered ? DEEP_WARM_IDLE_MS : DEEP_WARM_DELAY_MS);
+      this.deepWarm.schedule(this.answered ? DEEP_WARM_IDLE_MS : DEEP_WARM_DELAY_MS);
       return;
     }
     if (msg.type === 'collected') {
@@ -377,7 +338,7 @@ class Pool implements TransformPool {
     if (msg.type === 'warmed') {
       slot.deepWarm = 'done';
       slot.collecting = msg.collecting === true;
-      this.scheduleDeepWarm(DEEP_WARM_IDLE_MS);
+      this.deepWarm.schedule(DEEP_WARM_IDLE_MS);
       return;
     }
     const task = slot.task;
@@ -408,7 +369,7 @@ class Pool implements TransformPool {
     const task = slot.task;
     if (task) {
       this.finish(slot);
-      this.settle(task, undefined, this.exitError(slot));
+      this.settle(task, undefined, exitError(slot, () => this.startFailed(), this.retryAfterSeconds));
     }
     if (this.closing) return;
     if (slot.killedFor === undefined) {
@@ -450,32 +411,6 @@ class Pool implements TransformPool {
     if (this.startError !== undefined) err.detail = this.startError;
     return err;
   }
-
-  /** exitError is what the task of a worker that exited rejects with. */
-  private exitError(slot: Slot): ProxyError {
-    if (slot.killedFor === 'close') return new OverloadedError('The server is shutting down.', this.retryAfterSeconds);
-    if (slot.killedFor === 'timeout') return new UnprocessableImageError('The image took too long to process.', 'too_slow');
-    if (!slot.ready) return this.startFailed();
-    if (slot.error?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new UnprocessableImageError('The image needs too much memory to process.', 'too_much_memory');
-    }
-    return new UnprocessableImageError('The image could not be processed.', 'worker_crashed');
-  }
-}
-
-/**
- * poolOptionsFor is the pool a proxy with `config` runs: its workers (0: defaultWorkers()), queue,
- * time limit and per-worker memory, logging to its logger.
- */
-export function poolOptionsFor(config: ProxyConfig): PoolOptions {
-  return {
-    workers: config.workers || defaultWorkers(),
-    maxQueue: config.maxQueue,
-    taskTimeoutMs: config.transformTimeoutMs,
-    resourceLimits: workerResourceLimits(config.workerMemoryMb),
-    codeCacheDir: config.codeCacheDir,
-    logger: config.logger,
-  };
 }
 
 /**
