@@ -33,7 +33,7 @@ export class MemoryCache implements Cache {
 
   /** get returns the value, or undefined when missing or expired. */
   async get(key: string): Promise<Buffer | undefined> {
-    return this.lru.get(key);
+    return this.peek(key);
   }
 
   /** peek returns the value at once (a memory lookup never waits), or undefined. */

@@ -9,7 +9,7 @@ import type { ProxyConfig } from '../config.js';
 import { leaseStoreOf } from '../cache/lease-store.js';
 import { FleetLeases } from '../flow/lease.js';
 import type { CachedResponse } from '../cache/cache.js';
-import { isFresh } from '../cache/responses.js';
+import { hitOf } from './store.js';
 import type { RequestContext } from './context.js';
 import type { Outcome } from './types.js';
 
@@ -58,8 +58,7 @@ export async function fleetLoad(
 export async function freshHit(
   ctx: RequestContext,
   key: string,
-  servable: (entry: CachedResponse) => boolean = () => true,
+  servable?: (entry: CachedResponse) => boolean,
 ): Promise<Outcome | undefined> {
-  const entry = await ctx.core.responses?.get(key);
-  return entry && servable(entry) && isFresh(entry, Date.now()) ? { kind: 'image', entry, cache: 'HIT' } : undefined;
+  return hitOf(await ctx.core.responses?.get(key), servable);
 }

@@ -4,11 +4,10 @@
  * share one load.
  */
 import type { CachedResponse } from '../cache/cache.js';
-import { isFresh } from '../cache/responses.js';
 import { contentTypeAllowed } from '../origin/contenttype.js';
 import { isProxyError } from '../errors.js';
 import type { RequestContext } from './context.js';
-import { asBuffer, peekHit, refresh, store } from './store.js';
+import { asBuffer, hitOf, peekHit, refresh, store } from './store.js';
 import { fleetLoad, freshHit } from './fleet.js';
 import type { OriginResponse, Outcome } from './types.js';
 
@@ -35,7 +34,8 @@ export async function loadOriginal(ctx: RequestContext, signal: AbortSignal): Pr
   let cached = await core.responses?.get(key);
   // An entry stored under an older, wider contentTypes setting is not served; the fetch decides again.
   if (cached && !servable(ctx, cached)) cached = undefined;
-  if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  const hit = hitOf(cached);
+  if (hit) return hit;
   // Across a fleet, one instance fetches (or revalidates) while the others wait for its entry.
   return fleetLoad(ctx, 'original', key, () => freshHit(ctx, key, (e) => servable(ctx, e)), () => fetchAndStore(ctx, cached, signal), signal);
 }

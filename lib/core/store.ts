@@ -35,16 +35,19 @@ export function refresh(ctx: RequestContext, key: string, entry: CachedResponse,
   return responses ? responses.refresh(key, entry, headers, Date.now()) : Promise.resolve(entry);
 }
 
-/**
- * peekHit is the fresh entry under key that the cache holds in this process (the memory
- * backend, or the memory tier in front of others), as a HIT, or undefined: then the flight
- * loads it. Such a hit needs no flight, no backend time limit and no wait for the event loop.
- * `accept`, when given, must also accept the entry.
- */
-export function peekHit(ctx: RequestContext, key: string, accept?: (entry: CachedResponse) => boolean): Outcome | undefined {
-  const entry = ctx.core.responses?.peek(key);
+/** hitOf is entry as a HIT when it is fresh and `accept` (when given) accepts it, else undefined. */
+export function hitOf(entry: CachedResponse | undefined, accept?: (entry: CachedResponse) => boolean): Outcome | undefined {
   if (entry === undefined || !isFresh(entry, Date.now()) || (accept && !accept(entry))) return undefined;
   return { kind: 'image', entry, cache: 'HIT' };
+}
+
+/**
+ * peekHit is hitOf the entry under key that the cache holds in this process (the memory
+ * backend, or the memory tier in front of others), or undefined: then the flight loads it.
+ * Such a hit needs no flight, no backend time limit and no wait for the event loop.
+ */
+export function peekHit(ctx: RequestContext, key: string, accept?: (entry: CachedResponse) => boolean): Outcome | undefined {
+  return hitOf(ctx.core.responses?.peek(key), accept);
 }
 
 /** asBuffer views bytes as a Buffer without copying (the cache stores Buffers). */

@@ -3,7 +3,6 @@
  * has not changed, or made again from the original; concurrent requests for the same variant
  * share one load (and so one transform).
  */
-import { isFresh } from '../cache/responses.js';
 import { sameVersion } from '../cache/freshness.js';
 import { BadGatewayError, isProxyError } from '../errors.js';
 import type { TransformResult } from '../transform/types.js';
@@ -11,7 +10,7 @@ import type { CachedResponse } from '../cache/cache.js';
 import { withFormat, type RequestContext } from './context.js';
 import { animationFallback } from './negotiate.js';
 import { originalFlight } from './original.js';
-import { asBuffer, peekHit, refresh, store } from './store.js';
+import { asBuffer, hitOf, peekHit, refresh, store } from './store.js';
 import { fleetLoad, freshHit } from './fleet.js';
 import { log } from './answer.js';
 import type { Outcome } from './types.js';
@@ -30,7 +29,8 @@ export function variantFlight(ctx: RequestContext): Promise<Outcome> {
 export async function loadVariant(ctx: RequestContext, signal: AbortSignal, given?: Outcome): Promise<Outcome> {
   const key = ctx.variantKey as string;
   const cached = await ctx.core.responses?.get(key);
-  if (cached && isFresh(cached, Date.now())) return { kind: 'image', entry: cached, cache: 'HIT' };
+  const hit = hitOf(cached);
+  if (hit) return hit;
   // Across a fleet, one instance transforms while the others wait for its entry.
   return fleetLoad(ctx, 'variant', key, () => freshHit(ctx, key), () => makeVariant(ctx, key, cached, signal, given), signal);
 }

@@ -147,7 +147,7 @@ export interface Slot {
   served: number;
   /** performance.now() when the worker said it was ready. */
   readyAt: number;
-  /** The worker said it is running a full collection after its last reply and has not said `collected` yet. */
+  /** The worker said it is collecting its garbage after its last reply and has not said `collected` yet. */
   collecting?: boolean;
   /** The slab (slabs.ts) holding the source of the task this worker is running. */
   slab?: Uint8Array;

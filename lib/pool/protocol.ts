@@ -68,8 +68,9 @@ export interface SerializedError {
 /**
  * ReplyMessage is a worker's answer: ready after start-up, then one result or error per task,
  * and warmed after the deep warm-up the pool asked for. `collecting` on a result, error or
- * warmed says the worker now runs a full garbage collection (reclaimPixelMemory) before it
- * takes the next message; `collected` follows when it is done.
+ * warmed says the worker now collects its garbage (reclaimPixelMemory: the young generation,
+ * then a full collection when that was not enough) before it takes the next message;
+ * `collected` follows when it is done.
  */
 export type ReplyMessage =
   | { type: 'ready' }
