@@ -40,8 +40,10 @@ export function ownedBytes(bytes: Uint8Array): Uint8Array {
  */
 export const RECLAIM_BYTES = 16 * 1024 * 1024;
 
-/** collect is V8's collector, reached through --expose-gc; `minor` asks for a young-generation collection only. */
-let collect: ((options?: { type: 'minor' | 'major' }) => void) | undefined;
+/** Collector is V8's collector, reached through --expose-gc; `minor` asks for a young-generation collection only. */
+export type Collector = (options?: { type: 'minor' | 'major' }) => void;
+
+let collect: Collector | undefined;
 
 /**
  * needsReclaim reports whether more than RECLAIM_BYTES of buffers remain, counting the wasm
@@ -54,23 +56,27 @@ function needsReclaim(): boolean {
 }
 
 /**
- * reclaimPixelMemory collects the last task's dead buffers and tells the pool when it is done.
- * It collects the young generation first: a task's pixel buffers are born and die within it, so
- * that is usually enough, and a full collection only follows when it was not (buffers that lived
- * through a collection, or dropped wasm memories). Measured on sequential GIF 640x427 x5 -> 500w
- * requests: a full collection after each cost ~30 ms of V8 helper-thread CPU per request.
+ * collectGarbage collects the young generation first: a task's pixel buffers are born and die
+ * within it, so that is usually enough, and a full collection only follows when `stillNeeded`
+ * says it was not (buffers that lived through a collection, or dropped wasm memories). It
+ * reports whether the full one ran. Measured on sequential GIF 640x427 x5 -> 500w requests: a
+ * full collection after each cost ~30 ms of V8 helper-thread CPU per request.
  */
+export function collectGarbage(gc: Collector, stillNeeded: () => boolean): boolean {
+  gc({ type: 'minor' });
+  if (!stillNeeded()) return false;
+  gc();
+  return true;
+}
+
+/** reclaimPixelMemory collects the last task's dead buffers (collectGarbage) and tells the pool when it is done. */
 function reclaimPixelMemory(port: NonNullable<typeof parentPort>): void {
   if (!collect) {
     // The collector is only reachable with --expose-gc, which a worker cannot be started with.
     v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as typeof collect;
+    collect = vm.runInNewContext('gc') as Collector;
   }
-  collect!({ type: 'minor' });
-  if (needsReclaim()) {
-    collect!();
-    resetReleasedWasmBytes();
-  }
+  if (collectGarbage(collect, needsReclaim)) resetReleasedWasmBytes();
   port.postMessage({ type: 'collected' } satisfies ReplyMessage);
 }
 

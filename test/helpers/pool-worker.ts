@@ -6,7 +6,6 @@
  * a test can prove that a task never reached a worker.
  */
 import { isMainThread } from 'node:worker_threads';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { serveTransforms } from '../../lib/pool/worker.js';
 import { ProxyError } from '../../lib/errors.js';
 
@@ -18,16 +17,13 @@ export type PoolCommand =
   | { op: 'throw'; tag: string; value: 'error' | 'string' }
   | { op: 'exit'; tag: string }
   | { op: 'oom'; tag: string }
-  | { op: 'garbage'; tag: string; mb: number }
-  | { op: 'deadGarbage'; tag: string; mb: number };
+  | { op: 'garbage'; tag: string; mb: number };
 
 /** PoolReply is the JSON a successful command answers with. */
 export interface PoolReply {
   tag: string;
   value: number;
   seen: string[];
-  /** The kinds of collection ('minor', 'major', ...) this worker ran since its previous reply. */
-  gcs: string[];
 }
 
 /** mix is deterministic CPU work: `rounds` steps of xorshift32 seeded from the tag. */
@@ -58,16 +54,6 @@ export const TEST_CONTENT_TYPE = 'application/x-pool-test';
 
 const seen: string[] = [];
 let held: Uint8Array[] = [];
-let gcs: string[] = [];
-const GC_KINDS: Record<number, string> = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
-};
-if (!isMainThread) {
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcs.push(GC_KINDS[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other');
-  }).observe({ entryTypes: ['gc'] });
-}
 
 async function run(bytes: Uint8Array): Promise<{ bytes: Uint8Array; contentType: string }> {
   const c = JSON.parse(new TextDecoder().decode(bytes)) as PoolCommand;
@@ -97,21 +83,13 @@ async function run(bytes: Uint8Array): Promise<{ bytes: Uint8Array; contentType:
       held = Array.from({ length: c.mb }, (_, i) => new Uint8Array(1 << 20).fill(i & 255));
       break;
     }
-    case 'deadGarbage': {
-      // Buffers dropped before the reply: garbage of this task alone, as a transform leaves.
-      let sum = 0;
-      for (let i = 0; i < c.mb; i++) sum += new Uint8Array(1 << 20).fill(i & 255)[i];
-      value = sum;
-      break;
-    }
     case 'oom': {
       const hoard: number[][] = [];
       for (;;) hoard.push(new Array<number>(100_000).fill(hoard.length + 0.5));
     }
   }
   // Answer with a view into a larger buffer, to check the worker copies before transferring.
-  const body = new TextEncoder().encode(JSON.stringify({ tag: c.tag, value, seen, gcs } satisfies PoolReply));
-  gcs = [];
+  const body = new TextEncoder().encode(JSON.stringify({ tag: c.tag, value, seen } satisfies PoolReply));
   const big = new Uint8Array(body.length + 16);
   big.set(body, 8);
   return { bytes: big.subarray(8, 8 + body.length), contentType: TEST_CONTENT_TYPE };

@@ -133,28 +133,6 @@ test('pool sends each task to the worker that served the most, unless that one i
   }
 });
 
-test('a worker collects a task\'s dead buffers with a young-generation collection, and runs a full one only when that was not enough', async () => {
-  const pool = testPool({ workers: 1 });
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  try {
-    await pool.ready();
-    const cases: Array<{ name: string; cmd: PoolCommand; wantMinor: boolean; wantMajor: boolean }> = [
-      { name: '24 MiB dropped within the task', cmd: { op: 'deadGarbage', tag: 'd', mb: 24 }, wantMinor: true, wantMajor: false },
-      { name: '48 MiB still held after the task', cmd: { op: 'garbage', tag: 'g', mb: 48 }, wantMinor: true, wantMajor: true },
-    ];
-    for (const { name, cmd, wantMinor, wantMajor } of cases) {
-      await send(pool, cmd);
-      // The collection runs after the reply; its gc entries reach the worker's observer a turn later.
-      await pause(300);
-      const gcs = reply((await send(pool, { op: 'mix', tag: 'after', rounds: 1 })).bytes).gcs;
-      const got = { minor: gcs.includes('minor'), major: gcs.includes('major') };
-      assert.deepEqual(got, { minor: wantMinor, major: wantMajor }, `${name}: collections before the next task = ${JSON.stringify(gcs)}, want minor ${wantMinor}, major ${wantMajor}`);
-    }
-  } finally {
-    await pool.close();
-  }
-});
-
 test('pool deep-warms a worker once, when idle after its first answer, never before it', async () => {
   const pool = testPool({ workers: 1, deepWarmUp: true });
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
