@@ -1,13 +1,13 @@
 ;; Baseline JPEG entropy decoding (Huffman, T.81 F.2.2) for lib/codecs/jpegfast/huffwasm.ts.
 ;; It is the twin of the JavaScript path in scan.ts (decodeBlock with bitreader.ts) and must stay
 ;; bit-identical with it: the same bits (buffered up to 64 at a time here), the same zero bytes fed past a marker, the
-;; same 9-bit lookahead tables, the same wrapping integer arithmetic (JavaScript's shifts mask
+;; same 10-bit lookahead tables, the same wrapping integer arithmetic (JavaScript's shifts mask
 ;; their count to 5 bits, as i32.shl / i32.shr_u do).
 ;;
 ;; Memory layout, all set up by the caller before `start`:
-;;   tabs:  8 table slots of SLOT=3584 bytes (slot i: DC table of scan component i; slot 4+i: AC):
-;;          +0 look u16[512], +1024 fastAC i32[512], +3072 maxcode i32[18], +3152 valoff i32[18],
-;;          +3232 values u8[256], +3488 number of values i32
+;;   tabs:  8 table slots of SLOT=6592 bytes (slot i: DC table of scan component i; slot 4+i: AC):
+;;          +0 look u16[1024], +2048 fastAC i32[1024], +6144 maxcode i32[18], +6216 valoff i32[18],
+;;          +6288 values u8[256], +6544 number of values i32
 ;;   comps: 4 records of 384 bytes: +0 qz i32[80] (zig-zag order), +328 dcOnly i32, +332 pred i32
 ;;   zz:    i32[80], zig-zag index -> natural position (entries past 63 are 63)
 ;;   mcu:   i32[nb], the scan component of each block of one MCU, in stream order
@@ -139,17 +139,17 @@
     (local $v i32) (local $l i32) (local $code i32) (local $idx i32)
     (if (i32.lt_s (global.get $cnt) (i32.const 16)) (then (call $fill)))
     (local.set $v (i32.load16_u (i32.add (local.get $t)
-      (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
+      (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 1)))))
     (if (local.get $v)
       (then
         (global.set $cnt (i32.sub (global.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
         (return (i32.and (local.get $v) (i32.const 255)))))
-    (local.set $l (i32.const 10))
+    (local.set $l (i32.const 11))
     (local.set $code (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (local.get $l)))))
       (i32.sub (i32.shl (i32.const 1) (local.get $l)) (i32.const 1))))
     (block $found (loop $l2
       (br_if $found (i32.le_s (local.get $code)
-        (i32.load offset=3072 (i32.add (local.get $t) (i32.shl (local.get $l) (i32.const 2))))))
+        (i32.load offset=6144 (i32.add (local.get $t) (i32.shl (local.get $l) (i32.const 2))))))
       (local.set $l (i32.add (local.get $l) (i32.const 1)))
       (if (i32.gt_s (local.get $l) (i32.const 16)) (then unreachable))
       (local.set $code (i32.and (i32.wrap_i64 (i64.shr_u (global.get $buf) (i64.extend_i32_u (i32.sub (global.get $cnt) (local.get $l)))))
@@ -157,10 +157,10 @@
       (br $l2)))
     (global.set $cnt (i32.sub (global.get $cnt) (local.get $l)))
     (local.set $idx (i32.add (local.get $code)
-      (i32.load offset=3152 (i32.add (local.get $t) (i32.shl (local.get $l) (i32.const 2))))))
-    (if (i32.or (i32.lt_s (local.get $idx) (i32.const 0)) (i32.ge_s (local.get $idx) (i32.load offset=3488 (local.get $t))))
+      (i32.load offset=6216 (i32.add (local.get $t) (i32.shl (local.get $l) (i32.const 2))))))
+    (if (i32.or (i32.lt_s (local.get $idx) (i32.const 0)) (i32.ge_s (local.get $idx) (i32.load offset=6544 (local.get $t))))
       (then unreachable))
-    (i32.load8_u offset=3232 (i32.add (local.get $t) (local.get $idx))))
+    (i32.load8_u offset=6288 (i32.add (local.get $t) (local.get $idx))))
 
   ;; extend reads n raw bits and sign-extends them (BitReader.receiveExtend, n > 0).
   (func $extend (param $n i32) (result i32)
@@ -179,9 +179,9 @@
     (local $n i32) (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
     (local $buf i64) (local $cnt i32)
     (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
-    (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 3584))))
-    (local.set $act (i32.add (local.get $dct) (i32.const 14336)))
-    (local.set $fast (i32.add (local.get $act) (i32.const 1024)))
+    (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 6592))))
+    (local.set $act (i32.add (local.get $dct) (i32.const 26368)))
+    (local.set $fast (i32.add (local.get $act) (i32.const 2048)))
     (local.set $t (call $decode (local.get $dct)))
     (if (local.get $t)
       (then (i32.store offset=332 (local.get $c)
@@ -200,7 +200,7 @@
               (global.set $cnt (local.get $cnt)) (call $fill)
               (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
           (local.set $f (i32.load (i32.add (local.get $fast)
-            (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
+            (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 2)))))
           (if (local.get $f)
             (then
               (local.set $k (i32.add (local.get $k) (i32.add (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15)) (i32.const 1))))
@@ -236,7 +236,7 @@
           (global.set $cnt (local.get $cnt)) (call $fill)
           (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
       (local.set $f (i32.load (i32.add (local.get $fast)
-        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 2)))))
       (if (local.get $f)
         (then
           (local.set $k (i32.add (local.get $k) (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15))))
@@ -250,7 +250,7 @@
           (br $ac)))
       ;; Here cnt >= 16, so $decode does not fill and the buffer is unchanged.
       (local.set $v (i32.load16_u (i32.add (local.get $act)
-        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 1)))))
       (if (local.get $v)
         (then
           (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
@@ -297,18 +297,42 @@
     (local $o i32) (local $f i32) (local $rs i32) (local $s i32) (local $r i32) (local $v i32)
     (local $buf i64) (local $cnt i32) (local $z i32) (local $m i32) (local $b i32) (local $zz i32)
     (local.set $c (i32.add (global.get $comps) (i32.mul (local.get $ci) (i32.const 384))))
-    (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 3584))))
-    (local.set $act (i32.add (local.get $dct) (i32.const 14336)))
-    (local.set $fast (i32.add (local.get $act) (i32.const 1024)))
+    (local.set $dct (i32.add (global.get $tabs) (i32.mul (local.get $ci) (i32.const 6592))))
+    (local.set $act (i32.add (local.get $dct) (i32.const 26368)))
+    (local.set $fast (i32.add (local.get $act) (i32.const 2048)))
     (local.set $b (global.get $blk)) (local.set $zz (global.get $zz))
-    (local.set $t (call $decode (local.get $dct)))
+    ;; The DC term: $decode and $extend inlined, with the bit buffer in locals as below.
+    (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))
+    (if (i32.lt_s (local.get $cnt) (i32.const 16))
+      (then
+        (global.set $cnt (local.get $cnt)) (call $fill)
+        (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
+    (local.set $v (i32.load16_u (i32.add (local.get $dct)
+      (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 1)))))
+    (if (local.get $v)
+      (then
+        (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))
+        (local.set $t (i32.and (local.get $v) (i32.const 255))))
+      (else
+        ;; cnt >= 16 here, so $decode does not fill and the buffer is unchanged.
+        (global.set $cnt (local.get $cnt))
+        (local.set $t (call $decode (local.get $dct)))
+        (local.set $cnt (global.get $cnt))))
     (if (local.get $t)
-      (then (i32.store offset=332 (local.get $c)
-        (i32.add (i32.load offset=332 (local.get $c)) (call $extend (local.get $t))))))
+      (then
+        (if (i32.lt_s (local.get $cnt) (local.get $t))
+          (then
+            (global.set $cnt (local.get $cnt)) (call $fill)
+            (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
+        (local.set $cnt (i32.sub (local.get $cnt) (local.get $t)))
+        (local.set $v (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (local.get $cnt))))
+          (i32.sub (i32.shl (i32.const 1) (local.get $t)) (i32.const 1))))
+        (if (i32.lt_s (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $t) (i32.const 1))))
+          (then (local.set $v (i32.add (i32.sub (local.get $v) (i32.shl (i32.const 1) (local.get $t))) (i32.const 1)))))
+        (i32.store offset=332 (local.get $c) (i32.add (i32.load offset=332 (local.get $c)) (local.get $v)))))
     (i32.store (local.get $b) (i32.mul (i32.load offset=332 (local.get $c)) (i32.load (local.get $c))))
     (local.set $k (i32.const 1))
     (local.set $o (global.get $nzp))
-    (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))
     (block $end (loop $ac
       (br_if $end (i32.ge_s (local.get $k) (i32.const 64)))
       (if (i32.lt_s (local.get $cnt) (i32.const 16))
@@ -316,7 +340,7 @@
           (global.set $cnt (local.get $cnt)) (call $fill)
           (local.set $buf (global.get $buf)) (local.set $cnt (global.get $cnt))))
       (local.set $f (i32.load (i32.add (local.get $fast)
-        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 2)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 2)))))
       (if (local.get $f)
         (then
           (local.set $k (i32.add (local.get $k) (i32.and (i32.shr_s (local.get $f) (i32.const 4)) (i32.const 15))))
@@ -331,7 +355,7 @@
           (br $ac)))
       ;; Here cnt >= 16, so $decode does not fill and the buffer is unchanged.
       (local.set $v (i32.load16_u (i32.add (local.get $act)
-        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 9))))) (i32.const 511)) (i32.const 1)))))
+        (i32.shl (i32.and (i32.wrap_i64 (i64.shr_u (local.get $buf) (i64.extend_i32_u (i32.sub (local.get $cnt) (i32.const 10))))) (i32.const 1023)) (i32.const 1)))))
       (if (local.get $v)
         (then
           (local.set $cnt (i32.sub (local.get $cnt) (i32.shr_u (local.get $v) (i32.const 8))))

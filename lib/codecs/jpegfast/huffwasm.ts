@@ -31,8 +31,8 @@ interface HuffmanExports {
 const HUFF_KEEP_BYTES = 16 << 20;
 /** MAX_FAKE_BYTES is how many zero bytes past the data a scan may consume before it counts as truncated (as scan.ts). */
 const MAX_FAKE_BYTES = 16;
-/** SLOT is the bytes of one Huffman table in the module's memory (see huffman.wat). */
-const SLOT = 3584;
+/** SLOT is the bytes of one Huffman table in the module's memory (see huffman.wat, written for LOOKAHEAD 10). */
+const SLOT = 6592;
 /** COMP is the bytes of one scan component's record in the module's memory. */
 const COMP = 384;
 /** BLOCK_OUT_MAX is the most output one block takes: DC, count and 63 (position, value) pairs. */
@@ -71,12 +71,12 @@ function truncated(): UnprocessableImageError {
 }
 
 function putTable(mem: ArrayBuffer, at: number, t: HuffTable): void {
-  new Uint16Array(mem, at, 512).set(t.look);
-  new Int32Array(mem, at + 1024, 512).set(t.fastAC);
-  new Int32Array(mem, at + 3072, 18).set(t.maxcode);
-  new Int32Array(mem, at + 3152, 18).set(t.valoff);
-  new Uint8Array(mem, at + 3232, 256).set(t.values.subarray(0, 256));
-  new Int32Array(mem, at + 3488, 1)[0] = t.values.length;
+  new Uint16Array(mem, at, 1024).set(t.look);
+  new Int32Array(mem, at + 2048, 1024).set(t.fastAC);
+  new Int32Array(mem, at + 6144, 18).set(t.maxcode);
+  new Int32Array(mem, at + 6216, 18).set(t.valoff);
+  new Uint8Array(mem, at + 6288, 256).set(t.values.subarray(0, 256));
+  new Int32Array(mem, at + 6544, 1)[0] = t.values.length;
 }
 
 /**

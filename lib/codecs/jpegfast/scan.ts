@@ -4,7 +4,7 @@
  * progressive passes into coefficient arrays that finishProgressive transforms at the end.
  */
 import { UnprocessableImageError } from '../../errors.js';
-import { BitReader, type HuffTable } from './bitreader.js';
+import { BitReader, LOOKAHEAD, LOOK_MASK, type HuffTable } from './bitreader.js';
 import { blk, nz, storeBlock } from './store.js';
 import { decodeBaselineWasm, wasmEntropyReady } from './huffwasm.js';
 import { acFirst, acRefine, dcFirst, dcRefine, type ProgState } from './progressive.js';
@@ -188,7 +188,7 @@ function decodeBlock(
     // At 1/8 only the DC term is used: step over the AC codes without storing anything.
     while (k < 64) {
       if (br.cnt < 16) br.fill();
-      const f = fast[(br.buf >>> (br.cnt - 9)) & 511];
+      const f = fast[(br.buf >>> (br.cnt - LOOKAHEAD)) & LOOK_MASK];
       if (f !== 0) {
         k += ((f >> 4) & 15) + 1;
         br.cnt -= f & 15;
@@ -217,7 +217,7 @@ function decodeBlock(
       buf = br.buf;
       cnt = br.cnt;
     }
-    const f = fast[(buf >>> (cnt - 9)) & 511];
+    const f = fast[(buf >>> (cnt - LOOKAHEAD)) & LOOK_MASK];
     if (f !== 0) {
       k += (f >> 4) & 15;
       cnt -= f & 15;
