@@ -70,6 +70,96 @@ function islow1d(short) {
   ].join('\n      ');
 }
 
+/**
+ * islow1dV is islow1d on four columns at once (i32x4 lanes): wrapping integer arithmetic is exact
+ * in any order, so each lane gives what the scalar butterfly gives for its column.
+ */
+function islow1dV(short) {
+  const vx = (a) => (typeof a === 'number' ? `(i32x4.splat (i32.const ${a}))` : a.startsWith('(') ? a : `(local.get $v${a})`);
+  const vop = (name) => (...a) => a.map(vx).reduce((l, r) => `(i32x4.${name} ${l} ${r})`);
+  const vadd = vop('add'), vsub = vop('sub'), vmul = vop('mul');
+  const vshl = (a, n) => `(i32x4.shl ${vx(a)} (i32.const ${n}))`;
+  const vset = (n, e) => `(local.set $v${n} ${vx(e)})`;
+  if (short) {
+    return [
+      vset('t0', vshl('i0', 13)), vset('z1', vmul('i2', F.F0_541)), vset('t3', vadd('z1', vmul('i2', F.F0_765))),
+      vset('e0', vadd('t0', 't3')), vset('e1', vadd('t0', 'z1')), vset('e2', vsub('t0', 'z1')), vset('e3', vsub('t0', 't3')),
+      vset('z5', vmul(vadd('i3', 'i1'), F.F1_175)),
+      vset('o0', vsub(vsub('z5', vmul('i1', F.F0_899)), vmul('i3', F.F1_961))),
+      vset('o1', vsub(vsub('z5', vmul('i3', F.F2_562)), vmul('i1', F.F0_390))),
+      vset('o2', vsub('z5', vmul('i3', F.F2_562 + F.F1_961 - F.F3_072))),
+      vset('o3', vadd('z5', vmul('i1', F.F1_501 - F.F0_899 - F.F0_390))),
+    ].join('\n        ');
+  }
+  return [
+    vset('z1', vmul(vadd('i2', 'i6'), F.F0_541)), vset('t2', vsub('z1', vmul('i6', F.F1_847))), vset('t3', vadd('z1', vmul('i2', F.F0_765))),
+    vset('t0', vshl(vadd('i0', 'i4'), 13)), vset('t1', vshl(vsub('i0', 'i4'), 13)),
+    vset('e0', vadd('t0', 't3')), vset('e1', vadd('t1', 't2')), vset('e2', vsub('t1', 't2')), vset('e3', vsub('t0', 't3')),
+    vset('z5', vmul(vadd(vadd(vadd('i7', 'i5'), 'i3'), 'i1'), F.F1_175)),
+    vset('za', vmul(vadd('i7', 'i1'), F.F0_899)), vset('zb', vmul(vadd('i5', 'i3'), F.F2_562)),
+    vset('zc', vsub('z5', vmul(vadd('i7', 'i3'), F.F1_961))), vset('zd', vsub('z5', vmul(vadd('i5', 'i1'), F.F0_390))),
+    vset('o0', vadd(vsub(vmul('i7', F.F0_298), 'za'), 'zc')),
+    vset('o1', vadd(vsub(vmul('i5', F.F2_053), 'zb'), 'zd')),
+    vset('o2', vadd(vsub(vmul('i3', F.F3_072), 'zb'), 'zc')),
+    vset('o3', vadd(vsub(vmul('i1', F.F1_501), 'za'), 'zd')),
+  ].join('\n        ');
+}
+
+/** pass1V is pass 1 of idct8 on the four columns at byte offset $p of blk (and $w of ws), all eight rows. */
+function pass1V(short) {
+  const ldv = (k) => `(v128.load offset=${32 * k} (local.get $p))`;
+  const out = (k, e) => `(v128.store offset=${32 * k} (local.get $w) (i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const 1024))) (i32.const 11)))`;
+  const v = (n) => `(local.get $v${n})`;
+  const loads = (short ? [0, 1, 2, 3] : [0, 1, 2, 3, 4, 5, 6, 7]).map((k) => `(local.set $vi${k} ${ldv(k)})`).join(' ');
+  return `${loads}
+        ${islow1dV(short)}
+        ${out(0, `(i32x4.add ${v('e0')} ${v('o3')})`)} ${out(7, `(i32x4.sub ${v('e0')} ${v('o3')})`)}
+        ${out(1, `(i32x4.add ${v('e1')} ${v('o2')})`)} ${out(6, `(i32x4.sub ${v('e1')} ${v('o2')})`)}
+        ${out(2, `(i32x4.add ${v('e2')} ${v('o1')})`)} ${out(5, `(i32x4.sub ${v('e2')} ${v('o1')})`)}
+        ${out(3, `(i32x4.add ${v('e3')} ${v('o0')})`)} ${out(4, `(i32x4.sub ${v('e3')} ${v('o0')})`)}`;
+}
+
+/** shuf32 picks four i32 lanes from x (0..3) and y (4..7). */
+const shuf32 = (a, b, lanes) => `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((k) => 4 * l + k)).join(' ')} ${a} ${b})`;
+
+/** transpose4 loads four rows of four i32 at byte offsets offs from $w and leaves their columns in the named locals. */
+function transpose4(offs, names) {
+  const lv = (n) => `(local.get $v${n})`;
+  return [
+    ...offs.map((o, k) => `(local.set $vr${k} (v128.load offset=${o} (local.get $w)))`),
+    `(local.set $vq0 ${shuf32(lv('r0'), lv('r1'), [0, 4, 1, 5])})`, `(local.set $vq1 ${shuf32(lv('r0'), lv('r1'), [2, 6, 3, 7])})`,
+    `(local.set $vq2 ${shuf32(lv('r2'), lv('r3'), [0, 4, 1, 5])})`, `(local.set $vq3 ${shuf32(lv('r2'), lv('r3'), [2, 6, 3, 7])})`,
+    `(local.set $v${names[0]} ${shuf32(lv('q0'), lv('q2'), [0, 1, 4, 5])})`, `(local.set $v${names[1]} ${shuf32(lv('q0'), lv('q2'), [2, 3, 6, 7])})`,
+    `(local.set $v${names[2]} ${shuf32(lv('q1'), lv('q3'), [0, 1, 4, 5])})`, `(local.set $v${names[3]} ${shuf32(lv('q1'), lv('q3'), [2, 3, 6, 7])})`,
+  ].join('\n        ');
+}
+
+/**
+ * pass2V is pass 2 of idct8 on the four rows of ws from row r0 (lanes are rows after a transpose),
+ * descaled, level-shifted and saturated to bytes (the clamp of idct.ts), stored as four rows of
+ * eight samples from $o. short: columns 4..7 are known zero.
+ */
+function pass2V(r0, short) {
+  const v = (n) => `(local.get $v${n})`;
+  const r2 = (1 << 17) + (128 << 18);
+  const d = (e) => `(i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const ${r2}))) (i32.const 18))`;
+  const rows = [0, 1, 2, 3].map((k) => 32 * (r0 + k));
+  const row = (j) => (r0 + j === 0 ? '(local.get $o)' : `(i32.add (local.get $o) (i32.mul (local.get $stride) (i32.const ${r0 + j})))`);
+  return `${transpose4(rows, ['i0', 'i1', 'i2', 'i3'])}
+        ${short ? '' : transpose4(rows.map((o) => o + 16), ['i4', 'i5', 'i6', 'i7'])}
+        ${islow1dV(short)}
+        (local.set $vq0 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e0')} ${v('o3')})`)} ${d(`(i32x4.add ${v('e1')} ${v('o2')})`)}))
+        (local.set $vq1 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e2')} ${v('o1')})`)} ${d(`(i32x4.add ${v('e3')} ${v('o0')})`)}))
+        (local.set $vq2 (i16x8.narrow_i32x4_s ${d(`(i32x4.sub ${v('e3')} ${v('o0')})`)} ${d(`(i32x4.sub ${v('e2')} ${v('o1')})`)}))
+        (local.set $vq3 (i16x8.narrow_i32x4_s ${d(`(i32x4.sub ${v('e1')} ${v('o2')})`)} ${d(`(i32x4.sub ${v('e0')} ${v('o3')})`)}))
+        (local.set $vr0 (i8x16.narrow_i16x8_u ${v('q0')} ${v('q1')}))
+        (local.set $vr1 (i8x16.narrow_i16x8_u ${v('q2')} ${v('q3')}))
+        (local.set $vr2 (i8x16.shuffle 0 4 8 12 16 20 24 28 1 5 9 13 17 21 25 29 ${v('r0')} ${v('r1')}))
+        (local.set $vr3 (i8x16.shuffle 2 6 10 14 18 22 26 30 3 7 11 15 19 23 27 31 ${v('r0')} ${v('r1')}))
+        (v128.store64_lane 0 ${row(0)} ${v('r2')}) (v128.store64_lane 1 ${row(1)} ${v('r2')})
+        (v128.store64_lane 0 ${row(2)} ${v('r3')}) (v128.store64_lane 1 ${row(3)} ${v('r3')})`;
+}
+
 function idct8() {
   const I = ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7'];
   const pass1Out = (sh, r) => [
@@ -91,6 +181,7 @@ function idct8() {
     (local $cols i32) (local $rows i32) (local $low i32) (local $c i32) (local $p i32) (local $w i32) (local $end i32) (local $hi i32)
     ${locals('i32', [...I, 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 't0', 't1', 't2', 't3', 'z1', 'z5', 'za', 'zb', 'zc', 'zd', 'v', 'dc', 'r0'])}
     (local $row i64)
+    ${locals('v128', ['vi0', 'vi1', 'vi2', 'vi3', 'vi4', 'vi5', 'vi6', 'vi7', 've0', 've1', 've2', 've3', 'vo0', 'vo1', 'vo2', 'vo3', 'vt0', 'vt1', 'vt2', 'vt3', 'vz1', 'vz5', 'vza', 'vzb', 'vzc', 'vzd', 'vr0', 'vr1', 'vr2', 'vr3', 'vq0', 'vq1', 'vq2', 'vq3'])}
     ${set('cols', `(select (i32.const 4) (i32.const 8) (i32.eqz ${and('m', 4)}))`)}
     (if (i32.eqz ${and('m', 0x38)})
       (then
@@ -103,28 +194,29 @@ function idct8() {
           ${set('c', add('c', 1))} (br $l))))
       (else
         ${set('rows', 8)}
-        ${set('low', `(i32.eqz ${and('m', 0x20)})`)}
+        ;; Pass 1 four columns at a time; columns 4..7 only when some term lies there.
         ${set('c', 0)}
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $c) (local.get $cols)))
           ${set('p', add(`(global.get $blk)`, shl('c', 2)))} ${set('w', add(`(global.get $ws)`, shl('c', 2)))}
-          ${set('i0', ld('p', 0))} ${set('i1', ld('p', 8))} ${set('i2', ld('p', 16))} ${set('i3', ld('p', 24))}
-          (if (local.get $low)
-            (then ${set('i4', 0)} ${set('i5', 0)} ${set('i6', 0)} ${set('i7', 0)})
-            (else ${set('i4', ld('p', 32))} ${set('i5', ld('p', 40))} ${set('i6', ld('p', 48))} ${set('i7', ld('p', 56))}))
-          ${set('hi', or('i4', 'i5', 'i6', 'i7'))}
-          (if (i32.eqz ${or('i1', 'i2', 'i3', 'hi')})
+          (if (i32.eqz ${and('m', 0x20)})
             (then
-              ${set('dc', shl('i0', 2))}
-              ${[0, 8, 16, 24, 32, 40, 48, 56].map((k) => st('w', k, 'dc')).join(' ')}
-              ${set('c', add('c', 1))} (br $l)))
-          (if (i32.eqz (local.get $hi))
-            (then
-      ${islow1d(true)})
+        ${pass1V(true)})
             (else
-      ${islow1d(false)}))
-      ${pass1Out(11, 1 << 10)}
-          ${set('c', add('c', 1))} (br $l)))))
+        ${pass1V(false)}))
+          ${set('c', add('c', 4))} (br $l)))))
+    ;; Pass 2: rows, descaled and level-shifted; eight rows four at a time, one row on its own.
+    (if (i32.eq (local.get $rows) (i32.const 8))
+      (then
+        ${set('w', `(global.get $ws)`)}
+        (if (i32.eq (local.get $cols) (i32.const 8))
+          (then
+        ${pass2V(0, false)}
+        ${pass2V(4, false)})
+          (else
+        ${pass2V(0, true)}
+        ${pass2V(4, true)}))
+        (return)))
     ;; Pass 2: rows, descaled and level-shifted.
     ${set('w', `(global.get $ws)`)} ${set('end', add('w', shl('rows', 5)))} ${set('r0', 'o')}
     (block $d (loop $l
