@@ -2,7 +2,7 @@
  * `npm run bench`: measures the proxy against sharp (libvips), plain jimp and the Go reference on
  * local images and writes the results into bench/RESULTS.md. See bench/README.md for the method.
  *
- * Flags: --runs N (15) --warmup N (3) --seconds N (10, throughput) --cache-seconds N (5)
+ * Flags: --runs N (15) --warmup N (3) --settle-ms N (200, before each timed request) --seconds N (10, throughput) --cache-seconds N (5)
  *        --connections N (16, cache-hit run) --no-go --no-jimp --no-sharp --no-proxy --no-write
  *        --only-sections (skip the engines; run only EXTRA_SECTIONS)
  *        --sections=a,b (run only the EXTRA_SECTIONS whose title contains a or b; "none" runs none)
@@ -32,6 +32,7 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
+    'settle-ms': { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
     'cache-seconds': { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
@@ -49,6 +50,13 @@ const { values: flags } = parseArgs({
 });
 const RUNS = Number(flags.runs);
 const WARMUP = Number(flags.warmup);
+/**
+ * SETTLE_MS is the pause before each timed request of the latency runs. Without it the engine
+ * before in the rotation was still doing its after-work (Go's collector after a 4000x2667 decode,
+ * jimp's threads in this process) during the next engine's request, and the order is cyclic, so
+ * each engine always followed the same one: the proxy followed Go (and jimp), sharp the proxy.
+ */
+const SETTLE_MS = Number(flags['settle-ms']);
 const SECONDS = Number(flags.seconds);
 const CACHE_SECONDS = Number(flags['cache-seconds']);
 const CONNECTIONS = Number(flags.connections);
@@ -101,8 +109,9 @@ function errorText(err: unknown): string {
 
 /**
  * measureLatency runs every case with the engines interleaved — warm-ups for each, then run i of
- * each engine in a rotating order — so a change in the machine's other load hits all engines
- * alike instead of whichever happened to run then. Quality is measured afterwards.
+ * each engine in a rotating order, each timed request after SETTLE_MS — so a change in the
+ * machine's other load hits all engines alike instead of whichever happened to run then. Quality
+ * is measured afterwards.
  */
 async function measureLatency(contenders: Contender[]): Promise<void> {
   for (const c of CASES) {
@@ -131,7 +140,9 @@ async function measureLatency(contenders: Contender[]): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       for (let j = 0; j < contenders.length; j++) {
         const k = contenders[(i + j) % contenders.length];
-        if (alive.has(k)) await once(k, true);
+        if (!alive.has(k)) continue;
+        if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        await once(k, true);
       }
     }
     for (const k of alive) {
