@@ -43,8 +43,27 @@ const pxTo = (a, off, e) => `${fset('f', e)} (i32.store8 offset=${off} ${x(a)}
 
 const F = { F0_298: 2446, F0_390: 3196, F0_541: 4433, F0_765: 6270, F0_899: 7373, F1_175: 9633, F1_501: 12299, F1_847: 15137, F1_961: 16069, F2_053: 16819, F2_562: 20995, F3_072: 25172 };
 
-/** islow1d is the 1-D islow butterfly of idct.ts (short form when hi is known zero), into e0..e3, o0..o3. */
-function islow1d(short) {
+/** SCALAR are the expression builders of islow1d for one column or row in i32 locals. */
+const SCALAR = { add, sub, mul, shl, set, sep: '\n      ' };
+
+/**
+ * VECTOR are the same builders on four columns or rows at once (i32x4 locals named v…): wrapping
+ * integer arithmetic is exact in any order, so each lane gives what the scalar butterfly gives.
+ */
+const VECTOR = (() => {
+  const vx = (a) => (typeof a === 'number' ? `(i32x4.splat (i32.const ${a}))` : a.startsWith('(') ? a : `(local.get $v${a})`);
+  const vop = (name) => (...a) => a.map(vx).reduce((l, r) => `(i32x4.${name} ${l} ${r})`);
+  return {
+    add: vop('add'), sub: vop('sub'), mul: vop('mul'),
+    shl: (a, n) => `(i32x4.shl ${vx(a)} (i32.const ${n}))`,
+    set: (n, e) => `(local.set $v${n} ${vx(e)})`,
+    sep: '\n        ',
+  };
+})();
+
+/** islow1d is the 1-D islow butterfly of idct.ts (short form when hi is known zero), into e0..e3, o0..o3, with builders b. */
+function islow1d(short, b = SCALAR) {
+  const { add, sub, mul, shl, set } = b;
   if (short) {
     return [
       set('t0', shl('i0', 13)), set('z1', mul('i2', F.F0_541)), set('t3', add('z1', mul('i2', F.F0_765))),
@@ -54,7 +73,7 @@ function islow1d(short) {
       set('o1', sub(sub('z5', mul('i3', F.F2_562)), mul('i1', F.F0_390))),
       set('o2', sub('z5', mul('i3', F.F2_562 + F.F1_961 - F.F3_072))),
       set('o3', add('z5', mul('i1', F.F1_501 - F.F0_899 - F.F0_390))),
-    ].join('\n      ');
+    ].join(b.sep);
   }
   return [
     set('z1', mul(add('i2', 'i6'), F.F0_541)), set('t2', sub('z1', mul('i6', F.F1_847))), set('t3', add('z1', mul('i2', F.F0_765))),
@@ -67,42 +86,7 @@ function islow1d(short) {
     set('o1', add(sub(mul('i5', F.F2_053), 'zb'), 'zd')),
     set('o2', add(sub(mul('i3', F.F3_072), 'zb'), 'zc')),
     set('o3', add(sub(mul('i1', F.F1_501), 'za'), 'zd')),
-  ].join('\n      ');
-}
-
-/**
- * islow1dV is islow1d on four columns at once (i32x4 lanes): wrapping integer arithmetic is exact
- * in any order, so each lane gives what the scalar butterfly gives for its column.
- */
-function islow1dV(short) {
-  const vx = (a) => (typeof a === 'number' ? `(i32x4.splat (i32.const ${a}))` : a.startsWith('(') ? a : `(local.get $v${a})`);
-  const vop = (name) => (...a) => a.map(vx).reduce((l, r) => `(i32x4.${name} ${l} ${r})`);
-  const vadd = vop('add'), vsub = vop('sub'), vmul = vop('mul');
-  const vshl = (a, n) => `(i32x4.shl ${vx(a)} (i32.const ${n}))`;
-  const vset = (n, e) => `(local.set $v${n} ${vx(e)})`;
-  if (short) {
-    return [
-      vset('t0', vshl('i0', 13)), vset('z1', vmul('i2', F.F0_541)), vset('t3', vadd('z1', vmul('i2', F.F0_765))),
-      vset('e0', vadd('t0', 't3')), vset('e1', vadd('t0', 'z1')), vset('e2', vsub('t0', 'z1')), vset('e3', vsub('t0', 't3')),
-      vset('z5', vmul(vadd('i3', 'i1'), F.F1_175)),
-      vset('o0', vsub(vsub('z5', vmul('i1', F.F0_899)), vmul('i3', F.F1_961))),
-      vset('o1', vsub(vsub('z5', vmul('i3', F.F2_562)), vmul('i1', F.F0_390))),
-      vset('o2', vsub('z5', vmul('i3', F.F2_562 + F.F1_961 - F.F3_072))),
-      vset('o3', vadd('z5', vmul('i1', F.F1_501 - F.F0_899 - F.F0_390))),
-    ].join('\n        ');
-  }
-  return [
-    vset('z1', vmul(vadd('i2', 'i6'), F.F0_541)), vset('t2', vsub('z1', vmul('i6', F.F1_847))), vset('t3', vadd('z1', vmul('i2', F.F0_765))),
-    vset('t0', vshl(vadd('i0', 'i4'), 13)), vset('t1', vshl(vsub('i0', 'i4'), 13)),
-    vset('e0', vadd('t0', 't3')), vset('e1', vadd('t1', 't2')), vset('e2', vsub('t1', 't2')), vset('e3', vsub('t0', 't3')),
-    vset('z5', vmul(vadd(vadd(vadd('i7', 'i5'), 'i3'), 'i1'), F.F1_175)),
-    vset('za', vmul(vadd('i7', 'i1'), F.F0_899)), vset('zb', vmul(vadd('i5', 'i3'), F.F2_562)),
-    vset('zc', vsub('z5', vmul(vadd('i7', 'i3'), F.F1_961))), vset('zd', vsub('z5', vmul(vadd('i5', 'i1'), F.F0_390))),
-    vset('o0', vadd(vsub(vmul('i7', F.F0_298), 'za'), 'zc')),
-    vset('o1', vadd(vsub(vmul('i5', F.F2_053), 'zb'), 'zd')),
-    vset('o2', vadd(vsub(vmul('i3', F.F3_072), 'zb'), 'zc')),
-    vset('o3', vadd(vsub(vmul('i1', F.F1_501), 'za'), 'zd')),
-  ].join('\n        ');
+  ].join(b.sep);
 }
 
 /** pass1V is pass 1 of idct8 on the four columns at byte offset $p of blk (and $w of ws), all eight rows. */
@@ -112,7 +96,7 @@ function pass1V(short) {
   const v = (n) => `(local.get $v${n})`;
   const loads = (short ? [0, 1, 2, 3] : [0, 1, 2, 3, 4, 5, 6, 7]).map((k) => `(local.set $vi${k} ${ldv(k)})`).join(' ');
   return `${loads}
-        ${islow1dV(short)}
+        ${islow1d(short, VECTOR)}
         ${out(0, `(i32x4.add ${v('e0')} ${v('o3')})`)} ${out(7, `(i32x4.sub ${v('e0')} ${v('o3')})`)}
         ${out(1, `(i32x4.add ${v('e1')} ${v('o2')})`)} ${out(6, `(i32x4.sub ${v('e1')} ${v('o2')})`)}
         ${out(2, `(i32x4.add ${v('e2')} ${v('o1')})`)} ${out(5, `(i32x4.sub ${v('e2')} ${v('o1')})`)}
@@ -147,7 +131,7 @@ function pass2V(r0, short) {
   const row = (j) => (r0 + j === 0 ? '(local.get $o)' : `(i32.add (local.get $o) (i32.mul (local.get $stride) (i32.const ${r0 + j})))`);
   return `${transpose4(rows, ['i0', 'i1', 'i2', 'i3'])}
         ${short ? '' : transpose4(rows.map((o) => o + 16), ['i4', 'i5', 'i6', 'i7'])}
-        ${islow1dV(short)}
+        ${islow1d(short, VECTOR)}
         (local.set $vq0 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e0')} ${v('o3')})`)} ${d(`(i32x4.add ${v('e1')} ${v('o2')})`)}))
         (local.set $vq1 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e2')} ${v('o1')})`)} ${d(`(i32x4.add ${v('e3')} ${v('o0')})`)}))
         (local.set $vq2 (i16x8.narrow_i32x4_s ${d(`(i32x4.sub ${v('e3')} ${v('o0')})`)} ${d(`(i32x4.sub ${v('e2')} ${v('o1')})`)}))
