@@ -89,13 +89,21 @@ function islow1d(short, b = SCALAR) {
   ].join(b.sep);
 }
 
+/**
+ * flatV sets $vflat to the lanes whose inputs i1.. (to i3 when short, else i7) are all zero,
+ * where idct.ts (as libjpeg) takes its DC-only shortcut: the same value as the butterfly except
+ * when a huge DC term overflows the butterfly's 32-bit arithmetic, so the lanes must take it too.
+ */
+const flatV = (short) => `(local.set $vflat (i32x4.eq ${(short ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7]).map((k) => `(local.get $vi${k})`).reduce((l, r) => `(v128.or ${l} ${r})`)} (v128.const i32x4 0 0 0 0)))`;
+
 /** pass1V is pass 1 of idct8 on the four columns at byte offset $p of blk (and $w of ws), all eight rows. */
 function pass1V(short) {
   const ldv = (k) => `(v128.load offset=${32 * k} (local.get $p))`;
-  const out = (k, e) => `(v128.store offset=${32 * k} (local.get $w) (i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const 1024))) (i32.const 11)))`;
+  const out = (k, e) => `(v128.store offset=${32 * k} (local.get $w) (v128.bitselect (local.get $vdc) (i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const 1024))) (i32.const 11)) (local.get $vflat)))`;
   const v = (n) => `(local.get $v${n})`;
   const loads = (short ? [0, 1, 2, 3] : [0, 1, 2, 3, 4, 5, 6, 7]).map((k) => `(local.set $vi${k} ${ldv(k)})`).join(' ');
   return `${loads}
+        ${flatV(short)} (local.set $vdc (i32x4.shl (local.get $vi0) (i32.const 2)))
         ${islow1d(short, VECTOR)}
         ${out(0, `(i32x4.add ${v('e0')} ${v('o3')})`)} ${out(7, `(i32x4.sub ${v('e0')} ${v('o3')})`)}
         ${out(1, `(i32x4.add ${v('e1')} ${v('o2')})`)} ${out(6, `(i32x4.sub ${v('e1')} ${v('o2')})`)}
@@ -126,11 +134,13 @@ function transpose4(offs, names) {
 function pass2V(r0, short) {
   const v = (n) => `(local.get $v${n})`;
   const r2 = (1 << 17) + (128 << 18);
-  const d = (e) => `(i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const ${r2}))) (i32.const 18))`;
+  // A row without AC terms takes idct.ts's DC-only shortcut, (i0 + 16 + 4096) >> 5 (see flatV).
+  const d = (e) => `(v128.bitselect (local.get $vdc) (i32x4.shr_s (i32x4.add ${e} (i32x4.splat (i32.const ${r2}))) (i32.const 18)) (local.get $vflat))`;
   const rows = [0, 1, 2, 3].map((k) => 32 * (r0 + k));
   const row = (j) => (r0 + j === 0 ? '(local.get $o)' : `(i32.add (local.get $o) (i32.mul (local.get $stride) (i32.const ${r0 + j})))`);
   return `${transpose4(rows, ['i0', 'i1', 'i2', 'i3'])}
         ${short ? '' : transpose4(rows.map((o) => o + 16), ['i4', 'i5', 'i6', 'i7'])}
+        ${flatV(short)} (local.set $vdc (i32x4.shr_s (i32x4.add (local.get $vi0) (i32x4.splat (i32.const ${16 + 4096}))) (i32.const 5)))
         ${islow1d(short, VECTOR)}
         (local.set $vq0 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e0')} ${v('o3')})`)} ${d(`(i32x4.add ${v('e1')} ${v('o2')})`)}))
         (local.set $vq1 (i16x8.narrow_i32x4_s ${d(`(i32x4.add ${v('e2')} ${v('o1')})`)} ${d(`(i32x4.add ${v('e3')} ${v('o0')})`)}))
@@ -165,7 +175,7 @@ function idct8() {
     (local $cols i32) (local $rows i32) (local $low i32) (local $c i32) (local $p i32) (local $w i32) (local $end i32) (local $hi i32)
     ${locals('i32', [...I, 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 't0', 't1', 't2', 't3', 'z1', 'z5', 'za', 'zb', 'zc', 'zd', 'v', 'dc', 'r0'])}
     (local $row i64)
-    ${locals('v128', ['vi0', 'vi1', 'vi2', 'vi3', 'vi4', 'vi5', 'vi6', 'vi7', 've0', 've1', 've2', 've3', 'vo0', 'vo1', 'vo2', 'vo3', 'vt0', 'vt1', 'vt2', 'vt3', 'vz1', 'vz5', 'vza', 'vzb', 'vzc', 'vzd', 'vr0', 'vr1', 'vr2', 'vr3', 'vq0', 'vq1', 'vq2', 'vq3'])}
+    ${locals('v128', ['vi0', 'vi1', 'vi2', 'vi3', 'vi4', 'vi5', 'vi6', 'vi7', 've0', 've1', 've2', 've3', 'vo0', 'vo1', 'vo2', 'vo3', 'vt0', 'vt1', 'vt2', 'vt3', 'vz1', 'vz5', 'vza', 'vzb', 'vzc', 'vzd', 'vr0', 'vr1', 'vr2', 'vr3', 'vq0', 'vq1', 'vq2', 'vq3', 'vflat', 'vdc'])}
     ${set('cols', `(select (i32.const 4) (i32.const 8) (i32.eqz ${and('m', 4)}))`)}
     (if (i32.eqz ${and('m', 0x38)})
       (then

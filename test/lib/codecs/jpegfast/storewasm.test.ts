@@ -130,3 +130,38 @@ test('subsampledChroma keeps 4:2:0 chroma at half the luma size at reduced scale
     assert.equal(r.hmax / r.planes[1].h, c.wantRatio, `decodeJpegPlanes(s420, 1/${c.scale}, subsampledChroma ${c.sub}) hmax/h = ${r.hmax / r.planes[1].h}, want ${c.wantRatio}`);
   }
 });
+
+/**
+ * overflowJpeg is a 16x8 greyscale baseline JPEG whose DC terms (512 times a 16-bit quantiser of
+ * 256) make the first pass of the islow transform write 2^19: the second pass's 32-bit products
+ * then wrap, and only libjpeg's DC-only shortcut for a row without AC terms gives 255 there (the
+ * butterfly would give 128). Block 1 has an AC term in column 1 only (column 0 takes the shortcut
+ * in pass 1), block 2 in column 0 only (every row takes it in pass 2), so the WebAssembly lanes
+ * must take the shortcut exactly where the JavaScript transform does.
+ */
+function overflowJpeg(): Uint8Array {
+  const seg = (marker: number, body: number[]): number[] => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
+  const dqt = [0x10, ...Array.from({ length: 64 }, (_, i) => (i === 0 ? [0x01, 0x00] : [0, 1])).flat()];
+  const counts = (byLength: Record<number, number>): number[] => Array.from({ length: 16 }, (_, i) => byLength[i + 1] ?? 0);
+  // DC: 00 -> 0, 01 -> 10, 10 -> 11. AC: 00 -> EOB, 01 -> run 3 size 1, 100 -> run 1 size 1, 101 -> size 10.
+  const dht = [0x00, ...counts({ 2: 3 }), 0, 10, 11, 0x10, ...counts({ 2: 2, 3: 2 }), 0x00, 0x31, 0x11, 0x0a];
+  const bits = '01' + (512).toString(2).padStart(10, '0') + '01' + '1' + '00' + '00' + '100' + '1' + '00';
+  const data: number[] = [];
+  const padded = bits.padEnd(Math.ceil(bits.length / 8) * 8, '1');
+  for (let i = 0; i < padded.length; i += 8) {
+    const byte = parseInt(padded.slice(i, i + 8), 2);
+    data.push(byte);
+    if (byte === 0xff) data.push(0);
+  }
+  return Uint8Array.from([
+    0xff, 0xd8, ...seg(0xdb, dqt), ...seg(0xc0, [8, 0, 8, 0, 16, 1, 1, 0x11, 0]), ...seg(0xc4, dht),
+    ...seg(0xda, [1, 1, 0x00, 0, 63, 0]), ...data, 0xff, 0xd9,
+  ]);
+}
+
+test('the three decodes agree where a huge DC term overflows the full-size transform (the DC-only shortcut, lane by lane)', () => {
+  const bytes = overflowJpeg();
+  const r = check('overflowJpeg', bytes, 1);
+  assert.ok(!r.startsWith('error') && r !== 'fallback', `decodeJpegPlanes(overflowJpeg, 1/1) = ${r}, want planes`);
+  for (const scale of [2, 4, 8] as const) check('overflowJpeg', bytes, scale);
+});
