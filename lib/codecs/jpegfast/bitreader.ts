@@ -133,7 +133,7 @@ export class BitReader {
   decode(t: HuffTable): number {
     if (this.cnt < 16) this.fill();
     const cnt = this.cnt;
-    const v = t.look[(this.buf >>> (cnt - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)];
+    const v = t.look[(this.buf >>> (cnt - LOOKAHEAD)) & LOOK_MASK];
     if (v !== 0) {
       this.cnt = cnt - (v >> 8);
       return v & 255;
