@@ -172,8 +172,8 @@ function idct8() {
   return `
   ;; idct8 is idct.ts idct8: islow, 8x8 samples at $o, rows $stride apart; $m ORs the AC positions.
   (func $idct8 (param $o i32) (param $stride i32) (param $m i32)
-    (local $cols i32) (local $rows i32) (local $low i32) (local $c i32) (local $p i32) (local $w i32) (local $end i32) (local $hi i32)
-    ${locals('i32', [...I, 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 't0', 't1', 't2', 't3', 'z1', 'z5', 'za', 'zb', 'zc', 'zd', 'v', 'dc', 'r0'])}
+    (local $cols i32) (local $rows i32) (local $c i32) (local $p i32) (local $w i32) (local $end i32) (local $hi i32)
+    ${locals('i32', [...I, 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 't0', 't1', 't2', 't3', 'z1', 'z5', 'za', 'zb', 'zc', 'zd', 'v', 'r0'])}
     (local $row i64)
     ${locals('v128', ['vi0', 'vi1', 'vi2', 'vi3', 'vi4', 'vi5', 'vi6', 'vi7', 've0', 've1', 've2', 've3', 'vo0', 'vo1', 'vo2', 'vo3', 'vt0', 'vt1', 'vt2', 'vt3', 'vz1', 'vz5', 'vza', 'vzb', 'vzc', 'vzd', 'vr0', 'vr1', 'vr2', 'vr3', 'vq0', 'vq1', 'vq2', 'vq3', 'vflat', 'vdc'])}
     ${set('cols', `(select (i32.const 4) (i32.const 8) (i32.eqz ${and('m', 4)}))`)}
