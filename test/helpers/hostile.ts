@@ -17,7 +17,7 @@ import { serveHandler } from './serve.js';
 // JPEG
 
 /** seg returns a JPEG marker segment: 0xFF, marker, 16-bit length (including itself), payload. */
-function seg(marker: number, payload: number[] | Buffer): Buffer {
+export function seg(marker: number, payload: number[] | Buffer): Buffer {
   const p = Buffer.from(payload);
   const head = Buffer.from([0xff, marker, ((p.length + 2) >> 8) & 0xff, (p.length + 2) & 0xff]);
   return Buffer.concat([head, p]);

@@ -12,6 +12,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { FIXTURES, ROOT } from '../../../helpers/paths.js';
+import { seg, sof0, SOS_ONE } from '../../../helpers/hostile.js';
 import { decodeJpegPlanes } from '../../../../lib/codecs/jpegfast/decoder.js';
 import { setWasmEntropy, setWasmStore, wasmEntropyReady } from '../../../../lib/codecs/jpegfast/huffwasm.js';
 
@@ -140,7 +141,6 @@ test('subsampledChroma keeps 4:2:0 chroma at half the luma size at reduced scale
  * must take the shortcut exactly where the JavaScript transform does.
  */
 function overflowJpeg(): Uint8Array {
-  const seg = (marker: number, body: number[]): number[] => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
   const dqt = [0x10, ...Array.from({ length: 64 }, (_, i) => (i === 0 ? [0x01, 0x00] : [0, 1])).flat()];
   const counts = (byLength: Record<number, number>): number[] => Array.from({ length: 16 }, (_, i) => byLength[i + 1] ?? 0);
   // DC: 00 -> 0, 01 -> 10, 10 -> 11. AC: 00 -> EOB, 01 -> run 3 size 1, 100 -> run 1 size 1, 101 -> size 10.
@@ -153,9 +153,8 @@ function overflowJpeg(): Uint8Array {
     data.push(byte);
     if (byte === 0xff) data.push(0);
   }
-  return Uint8Array.from([
-    0xff, 0xd8, ...seg(0xdb, dqt), ...seg(0xc0, [8, 0, 8, 0, 16, 1, 1, 0x11, 0]), ...seg(0xc4, dht),
-    ...seg(0xda, [1, 1, 0x00, 0, 63, 0]), ...data, 0xff, 0xd9,
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]), seg(0xdb, dqt), sof0(16, 8), seg(0xc4, dht), SOS_ONE, Buffer.from(data), Buffer.from([0xff, 0xd9]),
   ]);
 }
 
